@@ -1,0 +1,69 @@
+/**
+ * Errors with a stable `code` that survive the worker boundary (see `workerErrors.ts`).
+ * `message` says what went wrong; `hint` says what the user can do about it.
+ */
+export type ErrorCode =
+  | 'WEBGPU_UNAVAILABLE'
+  | 'WEBGPU_ADAPTER_FAILED'
+  | 'WORKER_FAILED'
+  | 'INTERNAL';
+
+export interface AppErrorOptions {
+  hint?: string;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
+
+/** The plain-data form of an error, as it crosses `postMessage` and as stores keep it. */
+export interface SerializedError {
+  code: ErrorCode;
+  message: string;
+  hint?: string;
+  cause?: string;
+  stack?: string;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof AppError) {
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.hint === undefined ? {} : { hint: error.hint }),
+      ...(error.cause === undefined ? {} : { cause: describeCause(error.cause) }),
+      ...(error.stack === undefined ? {} : { stack: error.stack }),
+    };
+  }
+  if (error instanceof Error) {
+    return {
+      code: 'INTERNAL',
+      message: error.message || error.name,
+      ...(error.stack === undefined ? {} : { stack: error.stack }),
+    };
+  }
+  return { code: 'INTERNAL', message: String(error) };
+}
+
+export function deserializeError(data: SerializedError): AppError {
+  const error = new AppError(data.code, data.message, {
+    ...(data.hint === undefined ? {} : { hint: data.hint }),
+    ...(data.cause === undefined ? {} : { cause: data.cause }),
+  });
+  if (data.stack !== undefined) error.stack = data.stack;
+  return error;
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return String(cause);
+}

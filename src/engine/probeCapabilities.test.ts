@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { Engine } from './Engine.ts';
+import { probeCapabilities, type ProbeScope } from './probeCapabilities.ts';
+
+function fakeAdapter(features: string[], fallbackOnInfo: boolean | undefined): GPUAdapter {
+  return {
+    features: new Set(features),
+    limits: { maxBufferSize: 4294967296, maxStorageBufferBindingSize: 2147483648 },
+    info: {
+      vendor: 'nvidia',
+      architecture: 'ada',
+      device: '',
+      description: 'RTX',
+      ...(fallbackOnInfo === undefined ? {} : { isFallbackAdapter: fallbackOnInfo }),
+    },
+    isFallbackAdapter: true,
+  } as unknown as GPUAdapter;
+}
+
+function scope(gpu: Partial<GPU> | undefined, secure = true): ProbeScope {
+  return {
+    navigator: { ...(gpu === undefined ? {} : { gpu: gpu as GPU }), hardwareConcurrency: 4, deviceMemory: 8 },
+    isSecureContext: secure,
+    crossOriginIsolated: true,
+  };
+}
+
+describe('probeCapabilities', () => {
+  it('reads the adapter, preferring isFallbackAdapter from adapter.info', async () => {
+    const result = await probeCapabilities(
+      scope({ requestAdapter: async () => fakeAdapter(['shader-f16', 'subgroups'], false) }),
+    );
+    expect(result.adapter).toEqual({
+      vendor: 'nvidia',
+      architecture: 'ada',
+      device: '',
+      description: 'RTX',
+      isFallbackAdapter: false,
+      hasShaderF16: true,
+      features: ['shader-f16', 'subgroups'],
+      maxBufferSize: 4294967296,
+      maxStorageBufferBindingSize: 2147483648,
+    });
+    expect(result).toMatchObject({ missingReason: null, hardwareConcurrency: 4, deviceMemoryGiB: 8 });
+  });
+
+  it('falls back to the older adapter.isFallbackAdapter', async () => {
+    const result = await probeCapabilities(scope({ requestAdapter: async () => fakeAdapter([], undefined) }));
+    expect(result.adapter?.isFallbackAdapter).toBe(true);
+  });
+
+  it('tells an insecure page from a browser without WebGPU', async () => {
+    expect((await probeCapabilities(scope(undefined, false))).missingReason).toBe('insecure-context');
+    expect((await probeCapabilities(scope(undefined, true))).missingReason).toBe('no-api');
+  });
+
+  it('reports a null adapter and a throwing requestAdapter without throwing', async () => {
+    const none = await probeCapabilities(scope({ requestAdapter: async () => null }));
+    expect(none).toMatchObject({ adapter: null, missingReason: 'no-adapter' });
+    const broken = await probeCapabilities(
+      scope({
+        requestAdapter: async () => {
+          throw new Error('GPU process crashed');
+        },
+      }),
+    );
+    expect(broken).toMatchObject({ adapter: null, missingReason: 'adapter-error', adapterError: 'GPU process crashed' });
+  });
+});
+
+describe('Engine.capabilities', () => {
+  it('probes once and decides the backend', async () => {
+    let calls = 0;
+    const engine = new Engine(
+      scope({
+        requestAdapter: async () => {
+          calls += 1;
+          return null;
+        },
+      }),
+    );
+    const [first, second] = await Promise.all([engine.capabilities(), engine.capabilities()]);
+    expect(first).toBe(second);
+    expect(calls).toBe(1);
+    expect(first).toMatchObject({ backend: 'wasm', variant: 'q4', wasmThreads: 4 });
+  });
+});

@@ -1,0 +1,30 @@
+import { CapabilityBadge } from './capabilities/CapabilityBadge.tsx';
+import { CapabilityNotice } from './capabilities/CapabilityNotice.tsx';
+import { AnswerPanel } from './answer/AnswerPanel.tsx';
+import { useEngine } from './engine/useEngine.ts';
+import { ErrorBanner } from './errors/ErrorBanner.tsx';
+import { ImageSlots } from './images/ImageSlots.tsx';
+import { Header } from './layout/Header.tsx';
+import { TaskPicker } from './tasks/TaskPicker.tsx';
+
+export function App() {
+  const { status, capabilities } = useEngine();
+  return (
+    <div className="min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
+      <Header>
+        <CapabilityBadge status={status} capabilities={capabilities} />
+      </Header>
+      <main className="mx-auto max-w-7xl space-y-4 px-4 py-6 sm:px-6">
+        <ErrorBanner />
+        {capabilities !== null && <CapabilityNotice capabilities={capabilities} />}
+        <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+          <div className="space-y-6">
+            <ImageSlots />
+            <TaskPicker />
+          </div>
+          <AnswerPanel />
+        </div>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+import { TASKS } from '../../core/tasks.ts';
+import { useTaskStore } from '../../state/useTaskStore.ts';
+
+export function TaskPicker() {
+  const task = useTaskStore((state) => state.task);
+  const setTask = useTaskStore((state) => state.setTask);
+  return (
+    <fieldset className="space-y-3">
+      <legend className="text-sm font-semibold tracking-wide text-slate-500 uppercase dark:text-slate-400">Task</legend>
+      <div className="grid gap-2 sm:grid-cols-2">
+        {TASKS.map((candidate) => (
+          <label
+            key={candidate.id}
+            className="flex cursor-pointer gap-3 rounded-xl border border-slate-200 bg-white p-3 has-[:checked]:border-sky-500 has-[:checked]:ring-1 has-[:checked]:ring-sky-500 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-sky-500 dark:border-slate-700 dark:bg-slate-900"
+          >
+            <input
+              type="radio"
+              name="task"
+              value={candidate.id}
+              checked={task === candidate.id}
+              onChange={() => setTask(candidate.id)}
+              className="mt-1 accent-sky-600"
+            />
+            <span>
+              <span className="block font-medium text-slate-800 dark:text-slate-100">{candidate.label}</span>
+              <span className="block text-xs text-slate-500 dark:text-slate-400">{candidate.summary}</span>
+            </span>
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
+}

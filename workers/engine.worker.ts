@@ -1,0 +1,6 @@
+import { expose } from 'comlink';
+import { registerErrorTransfer } from '../src/core/workerErrors.ts';
+import { Engine } from '../src/engine/Engine.ts';
+
+registerErrorTransfer();
+expose(new Engine());
