@@ -3,9 +3,27 @@
  * `message` says what went wrong; `hint` says what the user can do about it.
  */
 export type ErrorCode =
+  // Browser and workers
   | 'WEBGPU_UNAVAILABLE'
   | 'WEBGPU_ADAPTER_FAILED'
   | 'WORKER_FAILED'
+  // Reading original checkpoints and converting them (tools/)
+  | 'FILE_NOT_FOUND'
+  | 'FILE_TRUNCATED'
+  | 'CHECKPOINT_INVALID'
+  | 'PICKLE_FORBIDDEN_GLOBAL'
+  | 'DELTA_SHAPE_MISMATCH'
+  | 'DELTA_UNKNOWN_KEY'
+  | 'TOKENIZER_INVALID'
+  | 'OUTPUT_NOT_EMPTY'
+  | 'OUTPUT_INSIDE_INPUT'
+  | 'DISK_SPACE'
+  | 'BAD_ARGUMENTS'
+  // Images and classic metrics
+  | 'IMAGE_DECODE_FAILED'
+  | 'IMAGE_TOO_LARGE'
+  | 'IMAGE_TOO_SMALL'
+  | 'IMAGE_SIZE_MISMATCH'
   | 'INTERNAL';
 
 export interface AppErrorOptions {
