@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'WEBGPU_UNAVAILABLE'
   | 'WEBGPU_ADAPTER_FAILED'
   | 'WORKER_FAILED'
+  // Web bundles
+  | 'MANIFEST_INVALID'
   // Reading original checkpoints and converting them (tools/)
   | 'FILE_NOT_FOUND'
   | 'FILE_TRUNCATED'
