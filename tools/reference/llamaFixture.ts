@@ -1,0 +1,78 @@
+/** Reads fixtures/llamaTiny.json, written by make_llama_fixture.py (PyTorch's logits for a tiny random LLaMA). */
+import { readFileSync } from 'node:fs';
+import type { LlamaConfig } from '../checkpoint/llamaConfig.ts';
+import type { DenseTensor } from '../checkpoint/types.ts';
+
+interface Float32Json {
+  shape: number[];
+  float32Base64: string;
+}
+interface Int16Json {
+  shape: number[];
+  int16Base64: string;
+  scale: number;
+}
+interface FixtureJson {
+  config: LlamaConfig;
+  weights: Record<string, Int16Json>;
+  promptIds: number[];
+  stepIds: number[];
+  prefillLogits: Float32Json;
+  stepLogits: Float32Json;
+  greedy: { promptIds: number[]; maxNewTokens: number; stopId: number; tokens: number[] };
+  lora: { weight: Float32Json; a: Float32Json; b: Float32Json; alpha: number; merged: Float32Json };
+}
+
+export interface LlamaFixture {
+  config: LlamaConfig;
+  weights: Map<string, DenseTensor>;
+  promptIds: number[];
+  stepIds: number[];
+  prefillLogits: DenseTensor; // [prompt, vocab]
+  stepLogits: DenseTensor; // [steps, vocab]: one single-token call each
+  greedy: FixtureJson['greedy'];
+  lora: { weight: DenseTensor; a: DenseTensor; b: DenseTensor; alpha: number; merged: DenseTensor };
+}
+
+function bytes(base64: string): Uint8Array {
+  const buffer = Buffer.from(base64, 'base64');
+  // Copy into a fresh, aligned buffer: typed-array views need an offset that is a multiple of the element size.
+  return new Uint8Array(buffer);
+}
+
+function float32(json: Float32Json): DenseTensor {
+  return { dtype: 'F32', shape: json.shape, data: new Float32Array(bytes(json.float32Base64).buffer) };
+}
+
+function int16(json: Int16Json): DenseTensor {
+  const raw = new Int16Array(bytes(json.int16Base64).buffer);
+  return { dtype: 'F32', shape: json.shape, data: Float32Array.from(raw, (value) => value * json.scale) };
+}
+
+export function loadLlamaFixture(path = new URL('./fixtures/llamaTiny.json', import.meta.url)): LlamaFixture {
+  const json = JSON.parse(readFileSync(path, 'utf8')) as FixtureJson;
+  return {
+    config: json.config,
+    weights: new Map(Object.entries(json.weights).map(([name, tensor]) => [name, int16(tensor)])),
+    promptIds: json.promptIds,
+    stepIds: json.stepIds,
+    prefillLogits: float32(json.prefillLogits),
+    stepLogits: float32(json.stepLogits),
+    greedy: json.greedy,
+    lora: {
+      weight: float32(json.lora.weight),
+      a: float32(json.lora.a),
+      b: float32(json.lora.b),
+      alpha: json.lora.alpha,
+      merged: float32(json.lora.merged),
+    },
+  };
+}
+
+/** Largest |a − b| over two equally long arrays. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
+}
