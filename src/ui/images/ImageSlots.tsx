@@ -1,31 +1,68 @@
-import { ImageIcon } from 'lucide-react';
-import { SLOT_LABELS, type ImageSlotId } from '../../core/tasks.ts';
+import { ArrowLeftRight } from 'lucide-react';
+import { useEffect } from 'react';
+import type { ImageSlotId } from '../../core/tasks.ts';
+import { useImageStore } from '../../state/useImageStore.ts';
+import { ImageSlot } from './ImageSlot.tsx';
+import { useImageLoader } from './useImageLoader.ts';
 
 const ROLE: Record<ImageSlotId, string> = {
-  reference: 'Optional. The pristine original, when you have one: with it the model compares against it.',
-  a: 'The image to judge. Description and distortion identification look at this one.',
-  b: 'The second candidate, for comparison and reasoning.',
+  reference: 'The pristine original, when you have one.',
+  a: 'The image to judge.',
+  b: 'The second candidate, for comparisons.',
 };
 
 const ORDER: ImageSlotId[] = ['reference', 'a', 'b'];
 
 export function ImageSlots() {
+  const { loadInto, loadRouted } = useImageLoader();
+  const swapAB = useImageStore((state) => state.swapAB);
+  const canSwap = useImageStore((state) => state.images.a !== null || state.images.b !== null);
+
+  // Files dropped anywhere else on the page are routed by name and order; a paste fills the first empty slot.
+  useEffect(() => {
+    const onDragOver = (event: DragEvent) => event.preventDefault();
+    const onDrop = (event: DragEvent) => {
+      event.preventDefault();
+      const files = [...(event.dataTransfer?.files ?? [])];
+      if (files.length > 0) void loadRouted(files);
+    };
+    const onPaste = (event: ClipboardEvent) => {
+      const file = [...(event.clipboardData?.files ?? [])].find((candidate) => candidate.type.startsWith('image/'));
+      if (file === undefined) return;
+      event.preventDefault();
+      const { images } = useImageStore.getState();
+      const slot = (['a', 'b', 'reference'] as const).find((candidate) => images[candidate] === null) ?? 'a';
+      void loadInto(slot, file);
+    };
+    window.addEventListener('dragover', onDragOver);
+    window.addEventListener('drop', onDrop);
+    window.addEventListener('paste', onPaste);
+    return () => {
+      window.removeEventListener('dragover', onDragOver);
+      window.removeEventListener('drop', onDrop);
+      window.removeEventListener('paste', onPaste);
+    };
+  }, [loadInto, loadRouted]);
+
   return (
     <section aria-labelledby="images-heading" className="space-y-3">
-      <h2 id="images-heading" className="text-sm font-semibold tracking-wide text-slate-500 uppercase dark:text-slate-400">
-        Images
-      </h2>
+      <div className="flex items-center justify-between gap-2">
+        <h2 id="images-heading" className="text-sm font-semibold tracking-wide text-slate-500 uppercase dark:text-slate-400">
+          Images
+        </h2>
+        <button
+          type="button"
+          onClick={swapAB}
+          disabled={!canSwap}
+          className="flex items-center gap-1.5 rounded-lg px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 disabled:opacity-40 dark:text-slate-300 dark:hover:bg-slate-800"
+        >
+          <ArrowLeftRight aria-hidden="true" className="size-4" />
+          Swap A and B
+        </button>
+      </div>
       <div className="grid grid-cols-3 gap-2 sm:gap-3">
         {ORDER.map((slot) => (
-          <div
-            key={slot}
-            data-testid={`slot-${slot}`}
-            className="flex aspect-[3/4] flex-col items-center justify-center gap-2 rounded-xl border-2 border-dashed border-slate-300 bg-white p-2 text-center sm:aspect-[4/3] sm:p-4 dark:border-slate-700 dark:bg-slate-900"
-          >
-            <ImageIcon aria-hidden="true" className="size-6 text-slate-400 dark:text-slate-500" />
-            <p className="font-medium text-slate-800 dark:text-slate-100">{SLOT_LABELS[slot]}</p>
-            <p className="hidden text-xs text-slate-500 sm:block dark:text-slate-400">{ROLE[slot]}</p>
-          </div>
+          <ImageSlot key={slot} slot={slot} role={ROLE[slot]} onFiles={(target, files) => void loadInto(target, files[0] as File)} />
         ))}
       </div>
     </section>

@@ -1,0 +1,76 @@
+import sharp from 'sharp';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+
+async function png(width: number, height: number, rgb: [number, number, number]): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
+}
+
+/** Drops files on an element the way a browser does: a real DataTransfer in a drop event. */
+async function dropFiles(page: Page, selector: string, files: { name: string; type: string; bytes: Buffer }[]) {
+  const payload = files.map((file) => ({ name: file.name, type: file.type, data: [...file.bytes] }));
+  const dataTransfer = await page.evaluateHandle((list) => {
+    const transfer = new DataTransfer();
+    for (const file of list) transfer.items.add(new File([new Uint8Array(file.data)], file.name, { type: file.type }));
+    return transfer;
+  }, payload);
+  await page.dispatchEvent(selector, 'dragover', { dataTransfer });
+  await page.dispatchEvent(selector, 'drop', { dataTransfer });
+}
+
+test.describe('image slots', () => {
+  test.beforeEach(({}, testInfo) => test.skip(testInfo.project.name !== 'wasm', 'slot handling does not depend on the GPU'));
+
+  test('a file chooser fills a slot with its size and format', async ({ page }) => {
+    await page.goto('/');
+    await page.getByTestId('file-input-a').setInputFiles({ name: 'blue.png', mimeType: 'image/png', buffer: await png(64, 48, [0, 0, 255]) });
+    await expect(page.getByTestId('slot-caption-a')).toHaveText(/Image A · 64×48 · \d+ B · PNG/);
+    await expect(page.getByTestId('slot-a')).toHaveAttribute('data-filled', 'true');
+  });
+
+  test('several files dropped on the page go to reference, A and B by name and order', async ({ page }) => {
+    await page.goto('/');
+    await dropFiles(page, 'main', [
+      { name: 'restored.png', type: 'image/png', bytes: await png(30, 20, [255, 0, 0]) },
+      { name: 'gt_0001.png', type: 'image/png', bytes: await png(40, 20, [0, 255, 0]) },
+      { name: 'baseline.png', type: 'image/png', bytes: await png(50, 20, [0, 0, 255]) },
+    ]);
+    await expect(page.getByTestId('slot-caption-reference')).toContainText('40×20');
+    await expect(page.getByTestId('slot-caption-a')).toContainText('30×20');
+    await expect(page.getByTestId('slot-caption-b')).toContainText('50×20');
+
+    await page.getByRole('button', { name: 'Swap A and B' }).click();
+    await expect(page.getByTestId('slot-caption-a')).toContainText('50×20');
+    await expect(page.getByTestId('slot-caption-b')).toContainText('30×20');
+
+    await page.getByRole('button', { name: 'Clear Reference' }).click();
+    await expect(page.getByTestId('slot-reference')).toHaveAttribute('data-filled', 'false');
+  });
+
+  test('a drop on a slot replaces that slot only', async ({ page }) => {
+    await page.goto('/');
+    await dropFiles(page, '[data-testid=slot-b]', [{ name: 'x.png', type: 'image/png', bytes: await png(10, 10, [9, 9, 9]) }]);
+    await expect(page.getByTestId('slot-caption-b')).toContainText('10×10');
+    await expect(page.getByTestId('slot-a')).toHaveAttribute('data-filled', 'false');
+  });
+
+  test('bad files give an inline message and leave the other slots and the old image intact', async ({ page }) => {
+    await page.goto('/');
+    await page.getByTestId('file-input-a').setInputFiles({ name: 'good.png', mimeType: 'image/png', buffer: await png(20, 20, [1, 2, 3]) });
+    await page.getByTestId('file-input-b').setInputFiles({ name: 'other.png', mimeType: 'image/png', buffer: await png(21, 21, [1, 2, 3]) });
+    await expect(page.getByTestId('slot-caption-b')).toContainText('21×21');
+
+    await page.getByTestId('file-input-a').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('just some text, not an image\n') });
+    await expect(page.getByTestId('slot-error-a')).toHaveAttribute('data-code', 'IMAGE_DECODE_FAILED');
+    await expect(page.getByTestId('slot-error-a')).toContainText('notes.png');
+    await expect(page.getByTestId('slot-caption-a')).toContainText('20×20');
+
+    await page.getByTestId('file-input-a').setInputFiles({ name: 'empty.png', mimeType: 'image/png', buffer: Buffer.alloc(0) });
+    await expect(page.getByTestId('slot-error-a')).toContainText('empty.png is empty');
+
+    const truncated = (await png(64, 64, [200, 100, 50])).subarray(0, 60);
+    await page.getByTestId('file-input-a').setInputFiles({ name: 'cut.png', mimeType: 'image/png', buffer: truncated });
+    await expect(page.getByTestId('slot-error-a')).toContainText('cut.png');
+    await expect(page.getByTestId('slot-caption-b')).toContainText('21×21');
+  });
+});
