@@ -26,6 +26,10 @@ export type ErrorCode =
   | 'IMAGE_TOO_LARGE'
   | 'IMAGE_TOO_SMALL'
   | 'IMAGE_SIZE_MISMATCH'
+  // Generation (sampling, stopping, answers, scores)
+  | 'GENERATION_SETTINGS_INVALID'
+  | 'LOGITS_INVALID'
+  | 'SCORES_INPUT_INVALID'
   | 'INTERNAL';
 
 export interface AppErrorOptions {
