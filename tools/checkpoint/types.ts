@@ -16,6 +16,8 @@ export interface TensorEntry {
 export interface Checkpoint {
   /** Every tensor's metadata; no data is read until `read()`. */
   tensors: Map<string, TensorEntry>;
+  /** Non-float tensors the reader saw but does not expose (integer buffers such as CLIP's `position_ids`): name → dtype. */
+  skipped?: Map<string, string>;
   /** Releases file handles. */
   close(): Promise<void>;
 }
