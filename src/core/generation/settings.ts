@@ -55,8 +55,15 @@ export const EOS_TOKEN_ID = 2;
 export const DEFAULT_MAX_NEW_TOKENS = 400;
 export const DEFAULT_LOOP_GUARD: ResolvedLoopGuardOptions = { maxNgram: 8, minRepeats: 4, minLoopTokens: 12 };
 
-/** Settings that fight repetition loops, for users who prefer a readable answer to a faithful one. */
-export const ANTI_LOOP_SAMPLING: SamplingOptions = { repetitionPenalty: 1.1, noRepeatNgramSize: 0 };
+/**
+ * An opt-in preset against repetition loops, for users who prefer a readable answer to a faithful one:
+ * still greedy, a mild repetition penalty, and the loop guard. No n-gram block: reasoning answers
+ * legitimately repeat phrases such as "Image A is".
+ */
+export const ANTI_LOOP_SETTINGS: { sampling: SamplingOptions; stopping: StoppingOptions } = {
+  sampling: { repetitionPenalty: 1.1 },
+  stopping: { loopGuard: true },
+};
 
 export function resolveSamplingOptions(options: SamplingOptions = {}): ResolvedSamplingOptions {
   const resolved: ResolvedSamplingOptions = {
