@@ -1,12 +1,15 @@
 import { open } from 'node:fs/promises';
+import { bytesPerElement } from './dtypes.ts';
 import { byteLength, type TensorSource } from './tensorSource.ts';
 
 /**
  * Writes a `.safetensors` file: 8-byte little-endian header length, a JSON header padded with spaces to a multiple
  * of 8 (as the reference implementation does), then each tensor's bytes in order. The header is known up front from
- * the sources' shapes, so the data streams tensor by tensor.
+ * the sources' shapes, so the data streams tensor by tensor, in the order the safetensors library uses.
  */
-export async function writeSafetensors(path: string, sources: TensorSource[], metadata: Record<string, string> = { format: 'pt' }): Promise<void> {
+export async function writeSafetensors(path: string, tensors: TensorSource[], metadata: Record<string, string> = { format: 'pt' }): Promise<void> {
+  // The order the safetensors library writes: wider element types first, then by name.
+  const sources = [...tensors].sort((a, b) => bytesPerElement[b.dtype] - bytesPerElement[a.dtype] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const source of sources) {

@@ -1,0 +1,201 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseLlamaConfig, llamaNames } from '../checkpoint/llamaConfig.ts';
+import { openCheckpoint } from '../checkpoint/openCheckpoint.ts';
+import { expectAppError, makeTempDir } from '../checkpoint/testSupport.ts';
+import type { Checkpoint } from '../checkpoint/types.ts';
+import { parseCliArgs } from './cliArgs.ts';
+import { makeTinyCheckpoint, type TinyCheckpoint } from './makeTinyCheckpoint.ts';
+import { SHAPES } from './shapes.ts';
+
+let temp: { path: string; remove: () => Promise<void> };
+let made: TinyCheckpoint;
+beforeAll(async () => {
+  temp = await makeTempDir('tiny-checkpoint-test');
+  made = await makeTinyCheckpoint({ out: join(temp.path, 'seed7'), seed: 7 });
+});
+afterAll(() => temp.remove());
+
+async function hashes(folder: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const entry of await readdir(folder, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    out[relative(folder, path)] = createHash('sha256').update(await readFile(path)).digest('hex');
+  }
+  return out;
+}
+
+function stats(values: Float32Array): { mean: number; std: number } {
+  let sum = 0;
+  for (const v of values) sum += v;
+  const mean = sum / values.length;
+  let square = 0;
+  for (const v of values) square += (v - mean) ** 2;
+  return { mean, std: Math.sqrt(square / values.length) };
+}
+
+async function withCheckpoint<T>(path: string, body: (checkpoint: Checkpoint) => Promise<T>): Promise<T> {
+  const checkpoint = await openCheckpoint(path);
+  try {
+    return await body(checkpoint);
+  } finally {
+    await checkpoint.close();
+  }
+}
+
+describe('makeTinyCheckpoint (tiny shape)', () => {
+  const { llm, clip } = SHAPES.tiny;
+
+  it('writes the LLM like Vicuna: config, tokenizer, two fp16 .bin shards with an index', async () => {
+    const files = await readdir(made.llmDir);
+    expect(files.sort()).toEqual([
+      'config.json',
+      'pytorch_model-00001-of-00002.bin',
+      'pytorch_model-00002-of-00002.bin',
+      'pytorch_model.bin.index.json',
+      'special_tokens_map.json',
+      'tokenizer.model',
+      'tokenizer_config.json',
+    ]);
+    const configPath = join(made.llmDir, 'config.json');
+    const config = parseLlamaConfig(JSON.parse(await readFile(configPath, 'utf8')), configPath);
+    expect(config).toMatchObject({ hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 192, vocab_size: 32000, rope_theta: 10000 });
+
+    await withCheckpoint(made.llmDir, async (checkpoint) => {
+      const expected = new Map<string, number[]>([
+        [llamaNames.embedTokens, [llm.vocab, llm.hidden]],
+        [llamaNames.finalNorm, [llm.hidden]],
+        [llamaNames.lmHead, [llm.vocab, llm.hidden]],
+      ]);
+      for (let i = 0; i < llm.layers; i++) {
+        const n = llamaNames.layer(i);
+        for (const name of [n.q, n.k, n.v, n.o]) expected.set(name, [llm.hidden, llm.hidden]);
+        expected.set(n.gate, [llm.mlp, llm.hidden]).set(n.up, [llm.mlp, llm.hidden]).set(n.down, [llm.hidden, llm.mlp]);
+        expected.set(n.inputNorm, [llm.hidden]).set(n.postNorm, [llm.hidden]);
+        expected.set(`model.layers.${i}.self_attn.rotary_emb.inv_freq`, [8]);
+      }
+      expect(new Set(checkpoint.tensors.keys())).toEqual(new Set(expected.keys()));
+      for (const [name, shape] of expected) expect(checkpoint.tensors.get(name), name).toMatchObject({ dtype: 'F16', shape });
+      expect(new Set([...checkpoint.tensors.values()].map((t) => t.file)).size).toBe(2);
+
+      const embed = stats(await checkpoint.tensors.get(llamaNames.embedTokens)!.read());
+      expect(embed.mean).toBeCloseTo(0, 3);
+      expect(embed.std).toBeCloseTo(0.02, 3);
+      const norm = stats(await checkpoint.tensors.get(llamaNames.finalNorm)!.read());
+      expect(norm.mean).toBeGreaterThan(0.95);
+      expect(norm.mean).toBeLessThan(1.05);
+      expect(norm.std).toBeGreaterThan(0.05);
+      const invFreq = await checkpoint.tensors.get('model.layers.0.self_attn.rotary_emb.inv_freq')!.read();
+      expect(invFreq[0]).toBe(1);
+      expect(invFreq[1]).toBeCloseTo(10000 ** (-2 / 16), 3);
+    });
+  });
+
+  it('writes CLIP as a CLIPVisionModel: config and fp32 model.safetensors with Hugging Face names', async () => {
+    const config = JSON.parse(await readFile(join(made.clipDir, 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ model_type: 'clip_vision_model', hidden_size: 64, intermediate_size: 256, num_attention_heads: 4, num_hidden_layers: 2, patch_size: 14, image_size: 224, hidden_act: 'quick_gelu', layer_norm_eps: 1e-5, num_channels: 3 });
+    await withCheckpoint(join(made.clipDir, 'model.safetensors'), async (checkpoint) => {
+      const h = clip.hidden;
+      const expected = new Map<string, number[]>([
+        ['vision_model.embeddings.class_embedding', [h]],
+        ['vision_model.embeddings.patch_embedding.weight', [h, 3, 14, 14]],
+        ['vision_model.embeddings.position_embedding.weight', [257, h]],
+        ['vision_model.pre_layrnorm.weight', [h]],
+        ['vision_model.pre_layrnorm.bias', [h]],
+        ['vision_model.post_layernorm.weight', [h]],
+        ['vision_model.post_layernorm.bias', [h]],
+      ]);
+      for (let i = 0; i < clip.layers; i++) {
+        const layer = `vision_model.encoder.layers.${i}`;
+        for (const proj of ['q_proj', 'k_proj', 'v_proj', 'out_proj']) {
+          expected.set(`${layer}.self_attn.${proj}.weight`, [h, h]).set(`${layer}.self_attn.${proj}.bias`, [h]);
+        }
+        for (const norm of ['layer_norm1', 'layer_norm2']) expected.set(`${layer}.${norm}.weight`, [h]).set(`${layer}.${norm}.bias`, [h]);
+        expected.set(`${layer}.mlp.fc1.weight`, [clip.mlp, h]).set(`${layer}.mlp.fc1.bias`, [clip.mlp]);
+        expected.set(`${layer}.mlp.fc2.weight`, [h, clip.mlp]).set(`${layer}.mlp.fc2.bias`, [h]);
+      }
+      expect(new Set(checkpoint.tensors.keys())).toEqual(new Set(expected.keys()));
+      for (const [name, shape] of expected) expect(checkpoint.tensors.get(name), name).toMatchObject({ dtype: 'F32', shape });
+    });
+  });
+
+  it("writes DepictQA's ckpt.pt: fp16 projector and non-zero LoRA factors of every attention projection", async () => {
+    await withCheckpoint(made.deltaPath, async (checkpoint) => {
+      const expected = new Map<string, number[]>([
+        ['vision_proj.weight', [llm.hidden, clip.hidden]],
+        ['vision_proj.bias', [llm.hidden]],
+      ]);
+      for (let i = 0; i < llm.layers; i++) {
+        for (const proj of ['q_proj', 'k_proj', 'v_proj', 'o_proj']) {
+          const name = `llm.base_model.model.model.layers.${i}.self_attn.${proj}`;
+          expected.set(`${name}.lora_A.default.weight`, [16, llm.hidden]).set(`${name}.lora_B.default.weight`, [llm.hidden, 16]);
+        }
+      }
+      expect(new Set(checkpoint.tensors.keys())).toEqual(new Set(expected.keys()));
+      for (const [name, shape] of expected) expect(checkpoint.tensors.get(name), name).toMatchObject({ dtype: 'F16', shape });
+      const b = stats(await checkpoint.tensors.get('llm.base_model.model.model.layers.1.self_attn.v_proj.lora_B.default.weight')!.read());
+      expect(b.std).toBeGreaterThan(0.015);
+    });
+  });
+
+  it('is deterministic: the same seed gives byte-identical files, another seed different weights', async () => {
+    const again = await makeTinyCheckpoint({ out: join(temp.path, 'seed7-again'), seed: 7 });
+    const other = await makeTinyCheckpoint({ out: join(temp.path, 'seed8'), seed: 8 });
+    const first = await hashes(join(temp.path, 'seed7'));
+    expect(await hashes(join(temp.path, 'seed7-again'))).toEqual(first);
+    const third = await hashes(join(temp.path, 'seed8'));
+    expect(Object.keys(third)).toEqual(Object.keys(first));
+    for (const file of [...again.files, ...other.files].map((f) => f.path)) expect(third[file], file).not.toBe(first[file]);
+    expect(third['llm/config.json']).toBe(first['llm/config.json']);
+  });
+
+  it('writes sharded safetensors with --llm-format safetensors, holding the same values as the .bin shards', async () => {
+    const st = await makeTinyCheckpoint({ out: join(temp.path, 'st'), seed: 7, llmFormat: 'safetensors' });
+    expect((await readdir(st.llmDir)).filter((f) => f.includes('safetensors')).sort()).toEqual([
+      'model-00001-of-00002.safetensors',
+      'model-00002-of-00002.safetensors',
+      'model.safetensors.index.json',
+    ]);
+    await withCheckpoint(st.llmDir, (fromSafetensors) =>
+      withCheckpoint(made.llmDir, async (fromBin) => {
+        expect(fromSafetensors.tensors.has('model.layers.0.self_attn.rotary_emb.inv_freq')).toBe(false);
+        for (const name of [llamaNames.lmHead, llamaNames.layer(1).down]) {
+          const [a, b] = [await fromSafetensors.tensors.get(name)!.read(), await fromBin.tensors.get(name)!.read()];
+          // Compare bytes: a deep equality over 2M elements is slow.
+          expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer)), name).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('refuses a non-empty output folder and a bad seed', async () => {
+    await expectAppError(makeTinyCheckpoint({ out: join(temp.path, 'seed7') }), 'OUTPUT_NOT_EMPTY', join(temp.path, 'seed7'));
+    await expectAppError(makeTinyCheckpoint({ out: join(temp.path, 'x'), seed: -1 }), 'BAD_ARGUMENTS', 'seed -1');
+  });
+});
+
+describe('tiny CLI arguments', () => {
+  it('parses the options with defaults', () => {
+    expect(parseCliArgs(['--out', 'o'])).toEqual({ out: 'o', seed: 0, shape: 'tiny', llmFormat: 'bin' });
+    expect(parseCliArgs(['--out', 'o', '--seed', '42', '--shape', 'llama-7b', '--llm-format', 'safetensors'])).toEqual({
+      out: 'o',
+      seed: 42,
+      shape: 'llama-7b',
+      llmFormat: 'safetensors',
+    });
+    expect(parseCliArgs(['--help'])).toBe('help');
+  });
+
+  it.each([
+    [[], '--out DIR is required'],
+    [['--out', 'o', '--shape', 'huge'], '--shape huge'],
+    [['--out', 'o', '--llm-format', 'gguf'], '--llm-format gguf'],
+    [['--out', 'o', '--seed', '1.5'], '--seed 1.5'],
+    [['--out', 'o', '--what'], 'what'],
+  ])('refuses %j', async (args, mention) => {
+    await expectAppError(Promise.resolve().then(() => parseCliArgs(args)), 'BAD_ARGUMENTS', mention);
+  });
+});
