@@ -3,8 +3,10 @@ import { PieceType, type SentencePiece } from './sentencepieceProto.ts';
 /**
  * Hugging Face BPE merges from SentencePiece scores, as transformers' `SentencePieceExtractor` derives them for
  * `LlamaConverter`: every split of a piece into two pieces is a merge, ranked by the score of the piece it
- * makes (best first), ties by the ids of the left then the right part. SentencePiece merges the pair whose
- * result scores best, so ranking by that score reproduces its order.
+ * makes (best first), ties by the id of the left part, then of the right part. That tie order is the one of
+ * the LLaMA tokenizer.json that Hugging Face published (it matters only among LLaMA's equal-scored
+ * whitespace runs). SentencePiece merges the pair whose result scores best, so ranking by that score
+ * reproduces its order.
  *
  * Only NORMAL pieces take part: SentencePiece starts from characters and only ever builds NORMAL pieces
  * (control, byte and unknown pieces are never merged).
