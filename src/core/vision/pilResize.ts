@@ -32,8 +32,11 @@ interface AxisCoefficients {
   first: Int32Array;
   /** [outSize]: number of source pixels in the window */
   count: Int32Array;
-  /** [outSize, taps]: fixed-point weights, zero past `count` */
-  weights: Int32Array;
+  /**
+   * [outSize, taps]: fixed-point weights (integers), zero past `count`. Held as float64 because the sums
+   * exceed V8's small-integer range anyway; integer products and sums below 2^53 are exact either way.
+   */
+  weights: Float64Array;
   taps: number;
 }
 
@@ -45,7 +48,7 @@ function axisCoefficients(inSize: number, outSize: number): AxisCoefficients {
   const taps = Math.ceil(support) * 2 + 1;
   const first = new Int32Array(outSize);
   const count = new Int32Array(outSize);
-  const weights = new Int32Array(outSize * taps);
+  const weights = new Float64Array(outSize * taps);
   const raw = new Float64Array(taps);
   const inverseScale = 1 / filterScale;
   for (let out = 0; out < outSize; out++) {
