@@ -2,8 +2,8 @@ import { AppError } from '../errors.ts';
 import { assertRgbImage, type RgbImage } from './rgbImage.ts';
 
 /**
- * PIL's `Image.resize(size, Image.BICUBIC)` for 8-bit RGB, reproduced bit for bit
- * (Pillow's src/libImaging/Resample.c, unchanged in this respect from Pillow 4.3 to 11):
+ * PIL's `Image.resize(size, Image.BICUBIC)` for 8-bit RGB, reproduced bit for bit (Pillow's
+ * src/libImaging/Resample.c; the fixtures come from Debian's Pillow 9.4, and today's source computes the same):
  * 1. per output column/row, a window of source pixels and cubic weights (a = -0.5) on a grid stretched by the
  *    downscale factor (antialiasing), normalised to sum 1 in float64;
  * 2. weights quantised to fixed point with 22 fractional bits (PRECISION_BITS = 32 - 8 - 2);
