@@ -42,9 +42,12 @@ export async function startMetricsWorker(): Promise<NodeMetricsWorker> {
     });
   });
   const api = wrap<MetricsApi>(nodeEndpoint(worker));
+  let closed = false;
   return {
     api,
     async close() {
+      if (closed) return;
+      closed = true;
       api[releaseProxy]();
       await worker.terminate();
     },

@@ -9,7 +9,7 @@ const C1 = (0.01 * 255) ** 2;
 const C2 = (0.03 * 255) ** 2;
 
 /** Normalised 1-D Gaussian taps [g0 (centre), g1 … g5], as scipy's _gaussian_kernel1d. */
-export function gaussianTaps(): Float64Array {
+function gaussianTaps(): Float64Array {
   const full = new Float64Array(WINDOW);
   let sum = 0;
   for (let k = -SSIM_RADIUS; k <= SSIM_RADIUS; k++) {
