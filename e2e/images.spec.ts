@@ -62,11 +62,15 @@ test.describe('image slots', () => {
 
     await page.getByTestId('file-input-a').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('just some text, not an image\n') });
     await expect(page.getByTestId('slot-error-a')).toHaveAttribute('data-code', 'IMAGE_DECODE_FAILED');
-    await expect(page.getByTestId('slot-error-a')).toContainText('notes.png');
+    await expect(page.getByTestId('slot-error-a')).toContainText('notes.png is not an image (it starts with text)');
+
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+    await page.getByTestId('file-input-a').setInputFiles({ name: 'logo.svg', mimeType: 'image/svg+xml', buffer: svg });
+    await expect(page.getByTestId('slot-error-a')).toContainText('export it to PNG');
     await expect(page.getByTestId('slot-caption-a')).toContainText('20×20');
 
     await page.getByTestId('file-input-a').setInputFiles({ name: 'empty.png', mimeType: 'image/png', buffer: Buffer.alloc(0) });
-    await expect(page.getByTestId('slot-error-a')).toContainText('empty.png is empty');
+    await expect(page.getByTestId('slot-error-a')).toContainText('empty.png: the file is empty');
 
     const truncated = (await png(64, 64, [200, 100, 50])).subarray(0, 60);
     await page.getByTestId('file-input-a').setInputFiles({ name: 'cut.png', mimeType: 'image/png', buffer: truncated });

@@ -12,6 +12,8 @@ export interface SlotImage {
   bytes: number;
   width: number;
   height: number;
+  /** The file asks viewers to rotate it (EXIF); the model sees it as stored, like the preview does. */
+  exifRotated: boolean;
   blob: Blob;
   /** An object URL for <img> previews; revoked when the image leaves every slot. */
   previewUrl: string;

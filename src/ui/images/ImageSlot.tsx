@@ -105,6 +105,11 @@ export function ImageSlot({ slot, role, onFiles }: Props) {
       <p className="min-h-4 truncate text-xs text-slate-600 dark:text-slate-300" data-testid={`slot-caption-${slot}`}>
         {image === null ? SLOT_LABELS[slot] : `${SLOT_LABELS[slot]} · ${image.width}×${image.height} · ${formatBytes(image.bytes)} · ${image.format}`}
       </p>
+      {image?.exifRotated && (
+        <p className="text-xs text-amber-700 dark:text-amber-300">
+          The file asks to be rotated (EXIF); shown and judged as stored, as the model was trained.
+        </p>
+      )}
       {error !== null && (
         <p role="alert" data-testid={`slot-error-${slot}`} data-code={error.code} className="text-xs text-rose-700 dark:text-rose-300">
           {error.message} {error.hint}

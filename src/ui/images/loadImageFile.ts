@@ -1,19 +1,22 @@
 import { AppError } from '../../core/errors.ts';
+import { FORMAT_NAMES } from '../../core/image/sniff.ts';
+import { inspectImageBytes } from '../../core/image/inspectImage.ts';
 import type { SlotImage } from '../../state/useImageStore.ts';
 
-/** Reads a file the user dropped, pasted or picked, and checks that the browser can decode it. */
+/**
+ * Reads a file the user dropped, pasted or picked: checks format and size on the header first (so a
+ * decompression bomb is refused before decoding), then checks that this browser can decode it.
+ */
 export async function loadImageFile(file: Blob, name: string): Promise<SlotImage> {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  if (bytes.length === 0) {
-    throw new AppError('IMAGE_DECODE_FAILED', `${name} is empty (0 bytes).`, { hint: 'Pick the image file again.' });
-  }
+  const header = inspectImageBytes(bytes, name);
   let bitmap: ImageBitmap;
   try {
-    // Orientation and colour as stored, as the model saw images in training (PIL ignores EXIF orientation).
+    // Pixels as stored, as the model saw them in training: PIL ignores EXIF orientation and colour profiles.
     bitmap = await createImageBitmap(file, { imageOrientation: 'none', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
   } catch (cause) {
-    throw new AppError('IMAGE_DECODE_FAILED', `${name} could not be decoded as an image.`, {
-      hint: 'The file may be damaged or in a format this browser cannot read. Save it as PNG or JPEG and try again.',
+    throw new AppError('IMAGE_DECODE_FAILED', `${name} could not be decoded as a ${FORMAT_NAMES[header.format]} image.`, {
+      hint: 'The file may be truncated or damaged. Export it again as PNG or JPEG and retry.',
       cause,
     });
   }
@@ -23,18 +26,12 @@ export async function loadImageFile(file: Blob, name: string): Promise<SlotImage
   return {
     id: [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join(''),
     name,
-    format: formatLabel(file.type, name),
+    format: FORMAT_NAMES[header.format],
     bytes: bytes.length,
     width,
     height,
+    exifRotated: header.exifOrientation !== undefined && header.exifOrientation !== 1,
     blob: file,
     previewUrl: URL.createObjectURL(file),
   };
-}
-
-function formatLabel(mime: string, name: string): string {
-  const fromMime = mime.startsWith('image/') ? mime.slice('image/'.length) : '';
-  const fromName = name.includes('.') ? (name.split('.').pop() ?? '') : '';
-  const label = (fromMime || fromName || 'image').replace('jpeg', 'jpg').toUpperCase();
-  return label === 'JPG' ? 'JPEG' : label;
 }
