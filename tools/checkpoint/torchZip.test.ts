@@ -7,6 +7,7 @@ import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeInto, encodeFloat32 } from './dtypes.ts';
 import { openFile } from './fileAccess.ts';
+import { pickleStateDict } from './pickleWriter.ts';
 import { expectAppError, makeTempDir } from './testSupport.ts';
 import { openTorchZip } from './torchReader.ts';
 import { denseSource } from './tensorSource.ts';
@@ -112,6 +113,25 @@ describe('PyTorch zip writer', () => {
     const checkpoint = await openTorchZip(repacked);
     const t = tensors[3]!;
     expect(await checkpoint.tensors.get(t.name)!.read()).toEqual(rounded(t.dtype, t.data));
+    await checkpoint.close();
+  });
+});
+
+describe('PyTorch zip reader, byte order', () => {
+  it('byte-swaps storages of a checkpoint saved on a big-endian machine', async () => {
+    const values = Float32Array.from([1.5, -2, 0.25, 1024]);
+    const storage = Buffer.from(encodeFloat32('F16', values));
+    storage.swap16();
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(Buffer.from(pickleStateDict([{ name: 'w', dtype: 'F16', shape: [2, 2], storageKey: '0' }])), 'archive/data.pkl', { compress: false });
+    zip.addBuffer(Buffer.from('big'), 'archive/byteorder', { compress: false });
+    zip.addBuffer(storage, 'archive/data/0', { compress: false });
+    zip.addBuffer(Buffer.from('3\n'), 'archive/version', { compress: false });
+    zip.end();
+    const path = join(dir.path, 'big-endian.pt');
+    await pipeline(zip.outputStream, createWriteStream(path));
+    const checkpoint = await openTorchZip(path);
+    expect([...(await checkpoint.tensors.get('w')!.read())]).toEqual([...values]);
     await checkpoint.close();
   });
 });
