@@ -19,7 +19,10 @@ async function dropFiles(page: Page, selector: string, files: { name: string; ty
 }
 
 test.describe('image slots', () => {
-  test.beforeEach(({}, testInfo) => test.skip(testInfo.project.name !== 'wasm', 'slot handling does not depend on the GPU'));
+  // Slot handling does not depend on the GPU: run it once, in the project without WebGPU.
+  test.beforeEach(({ browserName: _ }, testInfo) => {
+    test.skip(testInfo.project.name !== 'wasm', 'covered by the wasm project');
+  });
 
   test('a file chooser fills a slot with its size and format', async ({ page }) => {
     await page.goto('/');
