@@ -1,0 +1,62 @@
+import { parseArgs } from 'node:util';
+import { AppError } from '../../src/core/errors.ts';
+import type { ConvertOptions } from './convertBundle.ts';
+import { LLAMA_VARIANTS, type LlamaVariant } from './llama/variants.ts';
+
+export const USAGE = `Usage: npm run convert -- --llm VICUNA_DIR --delta ckpt.pt --out BUNDLE_DIR [options]
+
+  --llm DIR            vicuna-7b-v1.5 folder: config.json, .bin shards or safetensors, tokenizer.model
+  --delta FILE         DepictQA's ckpt.pt (LoRA + projector)
+  --out DIR            where to write the bundle (must be empty or new)
+  --precision LIST     comma-separated variants among q4f16,q4,fp32 (default q4f16,q4)
+  --lora-alpha N       LoRA alpha (default 16, DepictQA's value; scale = alpha / rank)
+  --name NAME          model name in the manifest (default: the delta's folder name)
+  --chunk-mb N         largest weight chunk in MB (default 1945, under the browsers' 2 GB limit)
+  --force              replace the contents of a non-empty --out
+  --dry-run            check the inputs, print the plan and the output sizes, write nothing`;
+
+export function parseConvertArgs(argv: string[]): ConvertOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      llm: { type: 'string' },
+      delta: { type: 'string' },
+      out: { type: 'string' },
+      precision: { type: 'string', default: 'q4f16,q4' },
+      'lora-alpha': { type: 'string' },
+      name: { type: 'string' },
+      'chunk-mb': { type: 'string' },
+      force: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) throw new AppError('BAD_ARGUMENTS', USAGE);
+  for (const required of ['llm', 'delta', 'out'] as const) {
+    if (values[required] === undefined) throw new AppError('BAD_ARGUMENTS', `--${required} is required.\n\n${USAGE}`);
+  }
+  const variants = values.precision.split(',').map((part) => part.trim()).filter(Boolean);
+  for (const variant of variants) {
+    if (!LLAMA_VARIANTS.includes(variant as LlamaVariant)) {
+      throw new AppError('BAD_ARGUMENTS', `--precision: unknown variant "${variant}" (choose among ${LLAMA_VARIANTS.join(', ')})`);
+    }
+  }
+  return {
+    llm: values.llm!,
+    delta: values.delta!,
+    out: values.out!,
+    variants: variants as LlamaVariant[],
+    force: values.force,
+    dryRun: values['dry-run'],
+    ...(values['lora-alpha'] === undefined ? {} : { loraAlpha: positive(values['lora-alpha'], '--lora-alpha') }),
+    ...(values.name === undefined ? {} : { name: values.name }),
+    ...(values['chunk-mb'] === undefined ? {} : { chunkLimitBytes: Math.floor(positive(values['chunk-mb'], '--chunk-mb') * 1e6) }),
+  };
+}
+
+function positive(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new AppError('BAD_ARGUMENTS', `${flag} must be a positive number, not "${text}"`);
+  return value;
+}

@@ -1,0 +1,235 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { MANIFEST_SCHEMA_VERSION, parseManifest, type BundleManifest, type GraphSpec } from '../../src/core/bundle/manifest.ts';
+import { AppError } from '../../src/core/errors.ts';
+import { headDim, parseLlamaConfig, type LlamaConfig } from '../checkpoint/llamaConfig.ts';
+import { openCheckpoint } from '../checkpoint/index.ts';
+import type { Checkpoint } from '../checkpoint/types.ts';
+import type { ValueInfo } from '../onnx/GraphBuilder.ts';
+import type { WrittenGraph } from '../onnx/ModelWriter.ts';
+import { convertTokenizer } from '../tokenizer/convertTokenizer.ts';
+import { estimateLlamaBytes } from './estimate.ts';
+import { describeFile } from './hashFile.ts';
+import { llamaWeightShapes, writeLlamaGraphs, type LlamaGraphs } from './llama/convertLlama.ts';
+import type { LlamaVariant } from './llama/variants.ts';
+import { applyLora, DEFAULT_LORA_ALPHA, planLoraMerge, type LoraDelta } from './lora.ts';
+import { checkFreeSpace, checkOutput, stageOutput } from './outputDir.ts';
+import { createProgress, type Progress } from './progress.ts';
+
+export const CONVERTER_VERSION = '0.1.0';
+
+export interface ConvertOptions {
+  /** Vicuna's folder: config.json, weights (.bin shards or safetensors), tokenizer.model or tokenizer.json. */
+  llm: string;
+  /** DepictQA's ckpt.pt. */
+  delta: string;
+  out: string;
+  variants: readonly LlamaVariant[];
+  loraAlpha?: number;
+  /** Replace a non-empty --out. */
+  force?: boolean;
+  /** Check the inputs and print the plan; write nothing. */
+  dryRun?: boolean;
+  /** The model's name in the manifest; defaults to the delta's folder name. */
+  name?: string;
+  /** Largest external-data chunk, in bytes (tests force small chunks). */
+  chunkLimitBytes?: number;
+  progress?: Progress;
+}
+
+export interface ConvertPlan {
+  config: LlamaConfig;
+  loraRank: number;
+  loraPairs: number;
+  /** Delta keys left for the vision converter. */
+  visionKeys: string[];
+  /** Estimated bytes per variant. */
+  variantBytes: Record<string, number>;
+  totalBytes: number;
+}
+
+export interface ConvertResult {
+  plan: ConvertPlan;
+  /** Absent on a dry run. */
+  manifest?: BundleManifest;
+}
+
+/** Original checkpoints → web bundle. Nothing appears at `out` unless the whole conversion succeeds. */
+export async function convertBundle(options: ConvertOptions): Promise<ConvertResult> {
+  const progress = options.progress ?? createProgress();
+  checkOutput({ out: options.out, inputs: [options.llm, options.delta], force: options.force === true });
+  const config = await readLlamaConfig(options.llm);
+  const opened: Checkpoint[] = [];
+  try {
+    const llm = await openCheckpoint(options.llm);
+    opened.push(llm);
+    const deltaCheckpoint = await openCheckpoint(options.delta);
+    opened.push(deltaCheckpoint);
+    checkLlmWeights(llm, config, options.llm);
+    const delta = planLoraMerge(deltaCheckpoint.tensors, options.delta, config, { alpha: options.loraAlpha ?? DEFAULT_LORA_ALPHA });
+    const plan = makePlan(config, delta, options.variants);
+    if (options.dryRun) return { plan };
+
+    checkFreeSpace(options.out, plan.totalBytes);
+    const staged = await stageOutput(options.out);
+    const interrupt = () => void staged.discard().finally(() => process.exit(130));
+    process.once('SIGINT', interrupt);
+    try {
+      const manifest = await writeBundle(staged.stagingDir, options, config, llm, delta, plan, progress);
+      await staged.commit();
+      return { plan, manifest };
+    } catch (error) {
+      await staged.discard();
+      throw error;
+    } finally {
+      process.off('SIGINT', interrupt);
+    }
+  } finally {
+    await Promise.all(opened.map((checkpoint) => checkpoint.close()));
+  }
+}
+
+async function readLlamaConfig(llmDir: string): Promise<LlamaConfig> {
+  const file = join(llmDir, 'config.json');
+  if (!existsSync(file)) {
+    throw new AppError('FILE_NOT_FOUND', `${file}: missing`, { hint: "--llm must be Vicuna's folder, with its config.json." });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    throw new AppError('CHECKPOINT_INVALID', `${file}: not valid JSON`);
+  }
+  return parseLlamaConfig(json, file);
+}
+
+/** Every weight the graphs need is present with its shape; rotary `inv_freq` buffers of older saves are ignored. */
+function checkLlmWeights(llm: Checkpoint, config: LlamaConfig, where: string): void {
+  for (const [name, shape] of llamaWeightShapes(config)) {
+    const entry = llm.tensors.get(name);
+    if (entry === undefined) {
+      throw new AppError('CHECKPOINT_INVALID', `${where}: ${name} is missing`, {
+        hint: 'Point --llm at the complete vicuna-7b-v1.5 folder (all shards and the index).',
+      });
+    }
+    if (entry.shape.join(',') !== shape.join(',')) {
+      throw new AppError('CHECKPOINT_INVALID', `${entry.file}: ${name} is [${entry.shape.join(', ')}] but config.json implies [${shape.join(', ')}]`);
+    }
+  }
+}
+
+function makePlan(config: LlamaConfig, delta: LoraDelta, variants: readonly LlamaVariant[]): ConvertPlan {
+  const ranks = new Set([...delta.pairs.values()].map((pair) => pair.rank));
+  const variantBytes = Object.fromEntries(variants.map((variant) => [variant, estimateLlamaBytes(config, variant)]));
+  return {
+    config,
+    loraRank: ranks.size === 1 ? [...ranks][0]! : 0,
+    loraPairs: delta.pairs.size,
+    visionKeys: [...delta.visionKeys.keys()],
+    variantBytes,
+    totalBytes: Object.values(variantBytes).reduce((a, b) => a + b, 0),
+  };
+}
+
+async function writeBundle(
+  dir: string,
+  options: ConvertOptions,
+  config: LlamaConfig,
+  llm: Checkpoint,
+  delta: LoraDelta,
+  plan: ConvertPlan,
+  progress: Progress,
+): Promise<BundleManifest> {
+  // 1. Language model: each weight read once, LoRA-merged, and handed to every variant.
+  const weightNames = [...llamaWeightShapes(config).keys()];
+  const inputBytes = weightNames.reduce((sum, name) => sum + byteSize(llm, name), 0);
+  progress.start(`Converting ${options.variants.join(', ')}`, weightNames.length, inputBytes);
+  const onnxDir = join(dir, 'onnx');
+  await mkdir(onnxDir, { recursive: true });
+  const graphs = await writeLlamaGraphs(
+    config,
+    async (name) => {
+      const entry = llm.tensors.get(name)!;
+      return applyLora(delta, name, await entry.read());
+    },
+    onnxDir,
+    {
+      variants: options.variants,
+      ...(options.chunkLimitBytes === undefined ? {} : { chunkLimitBytes: options.chunkLimitBytes }),
+      onWeight: (name) => progress.tensorDone(name, byteSize(llm, name)),
+    },
+  );
+  progress.finish();
+
+  // 2. Tokenizer.
+  const tokenizer = await convertTokenizer(options.llm, dir, { modelMaxLength: config.max_position_embeddings });
+  for (const note of tokenizer.notes) progress.log(`tokenizer: ${note}`);
+
+  // 3. Manifest: every file with its size and hash, validated with the engine's own schema.
+  progress.log('Hashing files…');
+  const files = await Promise.all((await listFiles(dir)).map((path) => describeFile(dir, path)));
+  const manifest: BundleManifest = {
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
+    model: {
+      name: options.name ?? basename(join(options.delta, '..')),
+      source: `LLM ${basename(options.llm)}, delta ${basename(options.delta)} (LoRA alpha ${delta.alpha})`,
+      template: 'depictqa-v2',
+    },
+    variants: [...options.variants],
+    llm: {
+      architecture: 'llama',
+      hiddenSize: config.hidden_size,
+      intermediateSize: config.intermediate_size,
+      numLayers: config.num_hidden_layers,
+      numHeads: config.num_attention_heads,
+      numKvHeads: config.num_key_value_heads,
+      headDim: headDim(config),
+      vocabSize: config.vocab_size,
+      maxPositionEmbeddings: config.max_position_embeddings,
+      ropeTheta: config.rope_theta,
+      rmsNormEps: config.rms_norm_eps,
+      bosTokenId: 1,
+      eosTokenId: 2,
+      lora: { rank: plan.loraRank, alpha: delta.alpha },
+      logits: 'last',
+    },
+    tokenizer: { files: [...tokenizer.files] },
+    graphs: graphs.flatMap((graph) => graphSpecs(graph)),
+    files: files.filter((file) => file.path !== 'manifest.json').sort((a, b) => a.path.localeCompare(b.path)),
+    converter: { name: 'depictqa-web convert', version: CONVERTER_VERSION, createdAt: new Date().toISOString() },
+  };
+  parseManifest(manifest, join(options.out, 'manifest.json'));
+  await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+function graphSpecs({ variant, embedTokens, decoder }: LlamaGraphs): GraphSpec[] {
+  const requires: GraphSpec['requires'] = variant === 'q4f16' ? ['shader-f16'] : [];
+  const spec = (role: GraphSpec['role'], graph: WrittenGraph): GraphSpec => ({
+    role,
+    variant,
+    path: `onnx/${graph.model.name}`,
+    externalData: graph.data.map((file) => `onnx/${file.name}`),
+    inputs: graph.inputs.map(tensorSpec),
+    outputs: graph.outputs.map(tensorSpec),
+    requires,
+  });
+  return [spec('embed_tokens', embedTokens), spec('decoder', decoder)];
+}
+
+function tensorSpec(value: ValueInfo): GraphSpec['inputs'][number] {
+  return { name: value.name, dtype: value.type, shape: value.shape };
+}
+
+function byteSize(checkpoint: Checkpoint, name: string): number {
+  const entry = checkpoint.tensors.get(name);
+  if (entry === undefined) return 0;
+  const elements = entry.shape.reduce((a, b) => a * b, 1);
+  return elements * (entry.dtype === 'F32' ? 4 : 2);
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+}
