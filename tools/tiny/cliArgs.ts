@@ -3,7 +3,7 @@ import { AppError } from '../../src/core/errors.ts';
 import type { TinyCheckpointOptions } from './makeTinyCheckpoint.ts';
 import { isShapeName, SHAPES } from './shapes.ts';
 
-export const USAGE = `Usage: npm run tiny -- --out DIR [--seed N] [--shape tiny|llama-7b] [--llm-format bin|safetensors]
+export const USAGE = `Usage: npm run tiny -- --out DIR [--seed N] [--shape tiny|llama-7b] [--llm-format bin|safetensors] [--abstractor]
 
 Writes a deterministic random DepictQA checkpoint in the original formats:
   DIR/llm/    Vicuna-style config.json, fp16 weights (.bin shards or safetensors) and tokenizer files
@@ -14,7 +14,8 @@ Writes a deterministic random DepictQA checkpoint in the original formats:
   --seed N          0…4294967295 (default 0); the same seed writes byte-identical files
   --shape NAME      tiny (default; LLaMA hidden 64, 2 layers; CLIP hidden 64, 2 layers)
                     or llama-7b (Vicuna-7B and ViT-L/14 shapes, about 15 GB)
-  --llm-format F    bin (default, as Vicuna ships) or safetensors`;
+  --llm-format F    bin (default, as Vicuna ships) or safetensors
+  --abstractor      also write DepictQA's Abstractor (64 queries, 4 decoder layers) into the delta`;
 
 export function parseCliArgs(argv: string[]): TinyCheckpointOptions | 'help' {
   let parsed;
@@ -26,6 +27,7 @@ export function parseCliArgs(argv: string[]): TinyCheckpointOptions | 'help' {
         seed: { type: 'string' },
         shape: { type: 'string' },
         'llm-format': { type: 'string' },
+        abstractor: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -43,5 +45,5 @@ export function parseCliArgs(argv: string[]): TinyCheckpointOptions | 'help' {
   if (!isShapeName(shape)) throw new AppError('BAD_ARGUMENTS', `--shape ${shape} is not one of ${Object.keys(SHAPES).join(', ')}`);
   const llmFormat = values['llm-format'] ?? 'bin';
   if (llmFormat !== 'bin' && llmFormat !== 'safetensors') throw new AppError('BAD_ARGUMENTS', `--llm-format ${llmFormat} is not bin or safetensors`);
-  return { out: values.out, seed, shape, llmFormat };
+  return { out: values.out, seed, shape, llmFormat, ...(values.abstractor ? { abstractor: true } : {}) };
 }

@@ -141,6 +141,35 @@ describe('makeTinyCheckpoint (tiny shape)', () => {
     });
   });
 
+  it("with abstractor: true adds DepictQA's Abstractor to the delta under nn.TransformerDecoder's names", async () => {
+    const withAbstractor = await makeTinyCheckpoint({ out: join(temp.path, 'abstractor'), seed: 7, abstractor: true });
+    const { queries, layers, ffn } = SHAPES.tiny.abstractor;
+    const d = clip.hidden;
+    await withCheckpoint(withAbstractor.deltaPath, (withIt) =>
+      withCheckpoint(made.deltaPath, async (without) => {
+        const added = [...withIt.tensors.keys()].filter((name) => !without.tensors.has(name));
+        expect(added.every((name) => name.startsWith('abstractor.'))).toBe(true);
+        expect(added).toHaveLength(layers * 18 + 1);
+        const p = 'abstractor.abstractor.layers';
+        const shapes: Array<[string, number[]]> = [
+          ['abstractor.query_embeds', [queries, 1, d]],
+          [`${p}.0.self_attn.in_proj_weight`, [3 * d, d]],
+          [`${p}.0.self_attn.in_proj_bias`, [3 * d]],
+          [`${p}.${layers - 1}.multihead_attn.out_proj.weight`, [d, d]],
+          [`${p}.1.linear1.weight`, [ffn, d]],
+          [`${p}.1.linear2.weight`, [d, ffn]],
+          [`${p}.2.norm3.bias`, [d]],
+        ];
+        for (const [name, shape] of shapes) expect(withIt.tensors.get(name), name).toMatchObject({ dtype: 'F16', shape });
+        // The LLM part of the delta is unchanged by the option.
+        const lora = 'llm.base_model.model.model.layers.0.self_attn.q_proj.lora_A.default.weight';
+        expect(Array.from(await withIt.tensors.get(lora)!.read())).toEqual(Array.from(await without.tensors.get(lora)!.read()));
+        const queriesStats = stats(await withIt.tensors.get('abstractor.query_embeds')!.read());
+        expect(queriesStats.std).toBeGreaterThan(0.9);
+      }),
+    );
+  });
+
   it('is deterministic: the same seed gives byte-identical files, another seed different weights', async () => {
     const again = await makeTinyCheckpoint({ out: join(temp.path, 'seed7-again'), seed: 7 });
     const other = await makeTinyCheckpoint({ out: join(temp.path, 'seed8'), seed: 8 });
@@ -186,6 +215,7 @@ describe('tiny CLI arguments', () => {
       shape: 'llama-7b',
       llmFormat: 'safetensors',
     });
+    expect(parseCliArgs(['--out', 'o', '--abstractor'])).toMatchObject({ out: 'o', abstractor: true });
     expect(parseCliArgs(['--help'])).toBe('help');
   });
 

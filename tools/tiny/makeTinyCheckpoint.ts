@@ -18,6 +18,8 @@ export interface TinyCheckpointOptions {
   shape?: ShapeName;
   /** Vicuna's own format (fp16 PyTorch .bin shards) or sharded safetensors. Default 'bin'. */
   llmFormat?: WeightFormat;
+  /** Also write DepictQA's Abstractor (`abstractor.*`) into the delta, as in DepictQA2-Abstractor. Default false. */
+  abstractor?: boolean;
   /** Called after each file is written. */
   onFile?: (file: string, bytes: number) => void;
 }
@@ -67,7 +69,7 @@ async function ensureSpace(out: string, bytes: number): Promise<void> {
  * - `llm/`: Vicuna-style config.json, fp16 weights (PyTorch .bin shards + pytorch_model.bin.index.json, or
  *   safetensors shards + model.safetensors.index.json) and the tokenizer files;
  * - `clip/`: a CLIPVisionModel config.json, preprocessor_config.json and fp32 model.safetensors;
- * - `delta/ckpt.pt`: DepictQA's fp16 LoRA factors and projector.
+ * - `delta/ckpt.pt`: DepictQA's fp16 LoRA factors and projector (and the Abstractor with `abstractor`).
  * Every tensor streams to disk chunk by chunk, so even the 7B shapes (~15 GB) need only megabytes of memory.
  */
 export async function makeTinyCheckpoint(options: TinyCheckpointOptions): Promise<TinyCheckpoint> {
@@ -87,7 +89,7 @@ export async function makeTinyCheckpoint(options: TinyCheckpointOptions): Promis
   // transformers 4.31 saved the rotary inv_freq buffers into Vicuna's .bin files; safetensors exports lack them.
   const llm = llamaSources(shape.llm, seed, llmFormat === 'bin');
   const clip = clipSources(shape.clip, seed);
-  const delta = deltaSources(shape, seed);
+  const delta = deltaSources(shape, seed, options.abstractor === true);
   const total = (sources: TensorSource[]) => sources.reduce((sum, source) => sum + byteLength(source), 0);
   const weightBytes = total(llm) + total(clip) + total(delta);
 

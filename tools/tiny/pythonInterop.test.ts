@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../checkpoint/openCheckpoint.ts';
 import { detectTorchPython, makeTempDir, runPythonJson } from '../checkpoint/testSupport.ts';
 import { makeTinyCheckpoint, type TinyCheckpoint } from './makeTinyCheckpoint.ts';
+import { SHAPES } from './shapes.ts';
 
 const torch = detectTorchPython();
 if (torch.skipReason) console.warn(`Skipping the tiny checkpoint's PyTorch check: ${torch.skipReason}`);
@@ -85,4 +86,26 @@ describe.skipIf(!torch.python)("the tiny checkpoint's files in PyTorch and numpy
       expect(ours, path).toEqual(python[path]);
     }
   }, 60_000);
+
+  it("the Abstractor's keys load strictly into PyTorch's nn.TransformerDecoder as DepictQA builds it", async () => {
+    const made = await makeTinyCheckpoint({ out: join(temp.path, 'abstractor'), seed: 3, abstractor: true });
+    const { queries, layers, heads, ffn } = SHAPES.tiny.abstractor;
+    const result = runPythonJson(torch.python as string, ABSTRACTOR_SCRIPT, [made.deltaPath, String(SHAPES.tiny.clip.hidden), String(heads), String(ffn), String(layers)]);
+    expect(result).toEqual({ missing: [], unexpected: [], queries: [queries, 1, SHAPES.tiny.clip.hidden] });
+  }, 60_000);
 });
+
+// DepictQA's AbstractorModel (src/model/clip/abstractor.py): nn.TransformerDecoder(layer, num_layers) as
+// `abstractor` and `query_embeds` [num_query, 1, d]; the delta's `abstractor.*` keys are its state dict.
+const ABSTRACTOR_SCRIPT = `
+import json, sys
+import torch, torch.nn as nn
+path, d, heads, ffn, layers = sys.argv[1], *map(int, sys.argv[2:])
+state = torch.load(path, map_location="cpu")
+sub = {k[len("abstractor."):]: v for k, v in state.items() if k.startswith("abstractor.")}
+module = nn.Module()
+module.abstractor = nn.TransformerDecoder(nn.TransformerDecoderLayer(d_model=d, nhead=heads, dim_feedforward=ffn, dropout=0.1), num_layers=layers)
+module.query_embeds = nn.Parameter(torch.zeros(sub["query_embeds"].shape))
+result = module.load_state_dict({k: v.float() for k, v in sub.items()}, strict=False)
+print(json.dumps({"missing": result.missing_keys, "unexpected": result.unexpected_keys, "queries": list(sub["query_embeds"].shape)}))
+`;

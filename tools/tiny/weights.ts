@@ -13,6 +13,8 @@ import type { CheckpointShape, ClipShape, LlamaShape } from './shapes.ts';
  */
 const MATRIX: Distribution = { mean: 0, std: 0.02 };
 const NORM: Distribution = { mean: 1, std: 0.1 };
+/** The Abstractor's queries start as torch.randn (std 1); post-norm layers keep them at that scale. */
+const QUERIES: Distribution = { mean: 0, std: 1 };
 
 /** Vicuna-7B-v1.5's state dict (LlamaForCausalLM, fp16). `withInvFreq` adds the rotary buffers that transformers 4.31 saved. */
 export function llamaSources(shape: LlamaShape, seed: number, withInvFreq: boolean): TensorSource[] {
@@ -78,8 +80,11 @@ export function clipSources(shape: ClipShape, seed: number): TensorSource[] {
   return sources;
 }
 
-/** DepictQA's `ckpt.pt`: the projector and the LoRA factors of every attention projection (fp16). */
-export function deltaSources(shape: CheckpointShape, seed: number): TensorSource[] {
+/**
+ * DepictQA's `ckpt.pt`: the projector and the LoRA factors of every attention projection (fp16), and with
+ * `withAbstractor` the Abstractor's decoder layers and queries (DepictQA2-Abstractor).
+ */
+export function deltaSources(shape: CheckpointShape, seed: number, withAbstractor = false): TensorSource[] {
   const { hidden, heads, kvHeads, layers } = shape.llm;
   const headDim = hidden / heads;
   const r = shape.loraRank;
@@ -103,5 +108,39 @@ export function deltaSources(shape: CheckpointShape, seed: number): TensorSource
       );
     }
   }
+  if (withAbstractor) sources.push(...abstractorSources(shape, seed));
+  return sources;
+}
+
+/**
+ * DepictQA's `AbstractorModel` state dict under the `abstractor.` prefix, in PyTorch's order: the
+ * nn.TransformerDecoder (`abstractor.abstractor.layers.{i}.*`, nn.TransformerDecoderLayer's names) registered
+ * first, then `abstractor.query_embeds` [queries, 1, d] (sequence-first, batch 1). d_model is the CLIP width.
+ */
+export function abstractorSources(shape: CheckpointShape, seed: number): TensorSource[] {
+  const d = shape.clip.hidden;
+  const { ffn, layers, queries } = shape.abstractor;
+  const sources: TensorSource[] = [];
+  for (let i = 0; i < layers; i++) {
+    const p = `abstractor.abstractor.layers.${i}`;
+    for (const attention of ['self_attn', 'multihead_attn']) {
+      sources.push(
+        randomSource(`${p}.${attention}.in_proj_weight`, 'F16', [3 * d, d], MATRIX, seed), // q, k, v rows stacked
+        randomSource(`${p}.${attention}.in_proj_bias`, 'F16', [3 * d], MATRIX, seed),
+        randomSource(`${p}.${attention}.out_proj.weight`, 'F16', [d, d], MATRIX, seed),
+        randomSource(`${p}.${attention}.out_proj.bias`, 'F16', [d], MATRIX, seed),
+      );
+    }
+    sources.push(
+      randomSource(`${p}.linear1.weight`, 'F16', [ffn, d], MATRIX, seed),
+      randomSource(`${p}.linear1.bias`, 'F16', [ffn], MATRIX, seed),
+      randomSource(`${p}.linear2.weight`, 'F16', [d, ffn], MATRIX, seed),
+      randomSource(`${p}.linear2.bias`, 'F16', [d], MATRIX, seed),
+    );
+    for (const norm of ['norm1', 'norm2', 'norm3']) {
+      sources.push(randomSource(`${p}.${norm}.weight`, 'F16', [d], NORM, seed), randomSource(`${p}.${norm}.bias`, 'F16', [d], MATRIX, seed));
+    }
+  }
+  sources.push(randomSource('abstractor.query_embeds', 'F16', [queries, 1, d], QUERIES, seed));
   return sources;
 }
