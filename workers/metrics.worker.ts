@@ -1,6 +1,6 @@
 import { expose } from 'comlink';
-import { createMetricsApi } from '../src/core/metrics/metricsApi.ts';
+import { createMetricsWorkerApi } from '../src/engine/metricsWorkerApi.ts';
 import { registerErrorTransfer } from '../src/core/workerErrors.ts';
 
 registerErrorTransfer();
-expose(createMetricsApi());
+expose(createMetricsWorkerApi());

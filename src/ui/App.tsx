@@ -5,6 +5,7 @@ import { useEngine } from './engine/useEngine.ts';
 import { ErrorBanner } from './errors/ErrorBanner.tsx';
 import { ImageSlots } from './images/ImageSlots.tsx';
 import { Header } from './layout/Header.tsx';
+import { MetricsPanel } from './metrics/MetricsPanel.tsx';
 import { TaskPicker } from './tasks/TaskPicker.tsx';
 
 export function App() {
@@ -22,7 +23,10 @@ export function App() {
             <ImageSlots />
             <TaskPicker />
           </div>
-          <AnswerPanel />
+          <div className="space-y-6">
+            <AnswerPanel />
+            <MetricsPanel />
+          </div>
         </div>
       </main>
     </div>
