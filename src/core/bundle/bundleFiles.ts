@@ -1,0 +1,29 @@
+import type { BundleManifest } from './manifest.ts';
+
+/**
+ * A web bundle whose manifest has been validated, with access to its files. In the browser the loader
+ * implements it over the download cache (every file verified against the manifest's sha256 before it is
+ * handed out); in Node, over a folder. The engine reads graphs, weights and the tokenizer only through it.
+ */
+export interface BundleFiles {
+  manifest: BundleManifest;
+  /** Where the bundle came from, for messages (a URL prefix, a folder name, "cache"). */
+  label: string;
+  /** The bytes of one file listed in the manifest, by its manifest path (e.g. "onnx/decoder_model_merged_q4.onnx"). */
+  read(path: string): Promise<Uint8Array>;
+}
+
+/** Download and verification progress of a bundle, per file and overall. */
+export interface LoadProgress {
+  file: string;
+  fileBytesLoaded: number;
+  fileBytesTotal: number;
+  bytesLoaded: number;
+  bytesTotal: number;
+  /** Bytes per second over the last few seconds; 0 before there is a measurement. */
+  bytesPerSecond: number;
+  /** Seconds left at the current rate; null when unknown. */
+  etaSeconds: number | null;
+  /** Whether this file came from the cache (no download). */
+  fromCache: boolean;
+}
