@@ -103,7 +103,7 @@ export function ImageSlot({ slot, role, onFiles }: Props) {
         />
       </div>
       <p className="min-h-4 truncate text-xs text-slate-600 dark:text-slate-300" data-testid={`slot-caption-${slot}`}>
-        {image === null ? SLOT_LABELS[slot] : `${SLOT_LABELS[slot]} · ${image.width}×${image.height} · ${formatBytes(image.bytes)} · ${image.format}`}
+        {image === null ? '' : `${SLOT_LABELS[slot]} · ${image.width}×${image.height} · ${formatBytes(image.bytes)} · ${image.format}`}
       </p>
       {image?.exifRotated && (
         <p className="text-xs text-amber-700 dark:text-amber-300">

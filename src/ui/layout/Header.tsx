@@ -8,8 +8,8 @@ export function Header({ children }: { children: ReactNode }) {
         <div className="flex min-w-0 items-center gap-3">
           <ScanEye aria-hidden="true" className="size-7 shrink-0 text-sky-600 dark:text-sky-400" />
           <div className="min-w-0">
-            <h1 className="text-lg leading-tight font-semibold text-slate-900 dark:text-white">DepictQA Web</h1>
-            <p className="truncate text-xs text-slate-500 dark:text-slate-400">
+            <h1 className="text-lg leading-tight font-semibold whitespace-nowrap text-slate-900 dark:text-white">DepictQA Web</h1>
+            <p className="hidden truncate text-xs text-slate-500 sm:block dark:text-slate-400">
               Image quality in words, on your own GPU
             </p>
           </div>
