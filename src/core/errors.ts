@@ -9,6 +9,13 @@ export type ErrorCode =
   | 'WORKER_FAILED'
   // Web bundles
   | 'MANIFEST_INVALID'
+  | 'BUNDLE_NOT_FOUND'
+  | 'BUNDLE_FILE_MISSING'
+  | 'BUNDLE_FILE_SIZE_MISMATCH'
+  | 'BUNDLE_HASH_MISMATCH'
+  | 'BUNDLE_DOWNLOAD_FAILED'
+  | 'STORAGE_QUOTA_EXCEEDED'
+  | 'STORAGE_UNAVAILABLE'
   // Reading original checkpoints and converting them (tools/)
   | 'FILE_NOT_FOUND'
   | 'FILE_TRUNCATED'
