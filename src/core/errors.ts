@@ -37,6 +37,16 @@ export type ErrorCode =
   | 'GENERATION_SETTINGS_INVALID'
   | 'LOGITS_INVALID'
   | 'SCORES_INPUT_INVALID'
+  // Inference engine (sessions, requests, KV cache)
+  | 'ENGINE_NOT_LOADED'
+  | 'ENGINE_BUSY'
+  | 'VARIANT_UNAVAILABLE'
+  | 'MODEL_LOAD_FAILED'
+  | 'MODEL_RUN_FAILED'
+  | 'REQUEST_INVALID'
+  | 'IMAGE_MISSING'
+  | 'IMAGE_NOT_ENCODED'
+  | 'CONTEXT_TOO_LONG'
   | 'INTERNAL';
 
 export interface AppErrorOptions {
