@@ -1,10 +1,47 @@
 import type { Capabilities } from './capabilities.ts';
+import type {
+  BundleSource,
+  EncodedImage,
+  EngineCounters,
+  GenerateEvent,
+  GenerateRequest,
+  GenerateResult,
+  ImageInput,
+  LoadedModelInfo,
+  LoadEvent,
+  LoadOptions,
+} from './engine/types.ts';
 
 /**
  * The engine as the UI sees it. `workers/engine.worker.ts` exposes an implementation through Comlink;
- * Node tools and tests use the same implementation in-thread.
+ * Node tools and tests use the same implementation in-thread. Every method rejects with an `AppError`
+ * (code, message, hint), and the engine stays usable afterwards.
  */
 export interface EngineApi {
   /** Probes WebGPU and the CPU fallback once; later calls return the same answer. */
   capabilities(): Promise<Capabilities>;
+
+  /**
+   * Validates and loads a bundle: tokenizer, embed_tokens (CPU), decoder and vision encoder (WebGPU or wasm),
+   * and the KV cache, allocated once. A loaded model is unloaded first. Progress and parts ready arrive as events.
+   */
+  load(source: BundleSource, onEvent?: (event: LoadEvent) => void, options?: LoadOptions): Promise<LoadedModelInfo>;
+
+  /** Decodes, preprocesses and encodes one image; features are kept under a hash of the bytes. */
+  encodeImage(image: ImageInput): Promise<EncodedImage>;
+
+  /**
+   * Answers one question. Events: `start`, batched `tokens`, then `done` (also the resolved value) or `error`
+   * (also the rejection). A second call while one runs is refused with ENGINE_BUSY. A cancelled answer
+   * ends normally with stopReason 'cancelled'.
+   */
+  generate(request: GenerateRequest, onEvent?: (event: GenerateEvent) => void): Promise<GenerateResult>;
+
+  /** Stops the running answer within one model step; does nothing when none runs. */
+  cancel(): Promise<void>;
+
+  /** Frees the sessions, the KV cache and the image features. */
+  unload(): Promise<void>;
+
+  counters(): Promise<EngineCounters>;
 }

@@ -1,17 +1,153 @@
 import { decideCapabilities, type Capabilities } from '../core/capabilities.ts';
+import { resolveQuestion } from '../core/engine/question.ts';
+import { checkRequest } from '../core/engine/request.ts';
+import type {
+  BundleSource,
+  EncodedImage,
+  EngineCounters,
+  GenerateEvent,
+  GenerateRequest,
+  GenerateResult,
+  ImageInput,
+  LoadedModelInfo,
+  LoadEvent,
+  LoadOptions,
+} from '../core/engine/types.ts';
 import type { EngineApi } from '../core/engineApi.ts';
-import { probeCapabilities, type ProbeScope } from './probeCapabilities.ts';
+import { AppError, serializeError } from '../core/errors.ts';
+import type { ImageSlotId } from '../core/tasks.ts';
+import type { EngineHost } from './EngineHost.ts';
+import { generateAnswer } from './generation/generateAnswer.ts';
+import { zeroCounters } from './llm/LanguageModel.ts';
+import { loadModel, type LoadedModel } from './loadModel.ts';
+import { pickVariant } from './pickVariant.ts';
+import { probeCapabilities } from './probeCapabilities.ts';
+import { buildPrompt } from './prompt/buildPrompt.ts';
 
+/**
+ * The engine behind `EngineApi`, the same in the worker and in Node. All model work (loading, encoding,
+ * answering) runs one job at a time, in call order, so onnxruntime never sees two runs at once; a second
+ * `generate` while one is running or waiting is refused rather than queued behind it.
+ */
 export class Engine implements EngineApi {
   private capabilitiesPromise: Promise<Capabilities> | undefined;
-  private readonly scope: ProbeScope | undefined;
+  private loaded: LoadedModel | null = null;
+  private jobs: Promise<unknown> = Promise.resolve();
+  private answering: { aborted: boolean } | null = null;
+  private readonly work = zeroCounters();
 
-  constructor(scope?: ProbeScope) {
-    this.scope = scope;
-  }
+  constructor(private readonly host: EngineHost) {}
 
   capabilities(): Promise<Capabilities> {
-    this.capabilitiesPromise ??= probeCapabilities(this.scope).then(decideCapabilities);
+    this.capabilitiesPromise ??= probeCapabilities(this.host.probeScope).then(decideCapabilities);
     return this.capabilitiesPromise;
+  }
+
+  async load(source: BundleSource, onEvent?: (event: LoadEvent) => void, options: LoadOptions = {}): Promise<LoadedModelInfo> {
+    this.stopAnswer();
+    return this.exclusive(async () => {
+      await this.release();
+      const emit = (event: LoadEvent) => onEvent?.(event);
+      const capabilities = await this.capabilities();
+      const files = await this.host.openBundle(source, (progress) => emit({ type: 'progress', progress }));
+      const choice = pickVariant(files.manifest, capabilities, options);
+      const ort = await this.host.runtime(capabilities);
+      Object.assign(this.work, zeroCounters());
+      this.loaded = await loadModel(ort, files, choice, this.host, options, this.work, emit);
+      emit({ type: 'ready', model: this.loaded.info });
+      return this.loaded.info;
+    });
+  }
+
+  encodeImage(image: ImageInput): Promise<EncodedImage> {
+    return this.exclusive(() => this.requireLoaded().images.encode(image));
+  }
+
+  async generate(request: GenerateRequest, onEvent?: (event: GenerateEvent) => void): Promise<GenerateResult> {
+    const emit = (event: GenerateEvent) => onEvent?.(event);
+    const startedAt = performance.now();
+    if (this.answering !== null) {
+      const busy = new AppError('ENGINE_BUSY', 'An answer is already being generated.', {
+        hint: 'Wait for it to finish, or stop it first.',
+      });
+      emit({ type: 'error', error: serializeError(busy) });
+      throw busy;
+    }
+    const signal = { aborted: false };
+    this.answering = signal;
+    try {
+      return await this.exclusive(async () => {
+        const model = this.requireLoaded();
+        const checked = checkRequest(request);
+        const question = resolveQuestion(checked.task, checked.hasReference, request.question, this.host.random);
+        const visionMs: Partial<Record<ImageSlotId, number>> = {};
+        const prompt = buildPrompt(checked, question, model.tokenizer, (id) => model.images.get(id).features);
+        for (const [slot, id] of Object.entries(checked.images) as Array<[ImageSlotId, string]>) visionMs[slot] = model.images.get(id).info.visionMs;
+        return generateAnswer({
+          cache: model.cache,
+          tokenizer: model.tokenizer,
+          prompt,
+          sampling: request.sampling,
+          stopping: {
+            eosTokenId: model.eosTokenId,
+            ...(request.maxNewTokens === undefined ? {} : { maxNewTokens: request.maxNewTokens }),
+            ...(request.loopGuard === undefined ? {} : { loopGuard: request.loopGuard }),
+          },
+          prefillChunk: model.prefillChunk,
+          signal,
+          counters: this.work,
+          confidenceIds: model.confidenceIds,
+          visionMs,
+          emit,
+          tokenIntervalMs: this.host.tokenIntervalMs ?? 16,
+          startedAt,
+        });
+      }).then((result) => {
+        emit({ type: 'done', result });
+        return result;
+      });
+    } catch (error) {
+      emit({ type: 'error', error: serializeError(error) });
+      throw error;
+    } finally {
+      if (this.answering === signal) this.answering = null;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    this.stopAnswer();
+  }
+
+  async unload(): Promise<void> {
+    this.stopAnswer();
+    await this.exclusive(() => this.release());
+  }
+
+  async counters(): Promise<EngineCounters> {
+    return { ...this.work, cachedPositions: this.loaded?.cache.length ?? 0 };
+  }
+
+  private stopAnswer(): void {
+    if (this.answering !== null) this.answering.aborted = true;
+  }
+
+  private requireLoaded(): LoadedModel {
+    if (this.loaded === null) {
+      throw new AppError('ENGINE_NOT_LOADED', 'No model is loaded.', { hint: 'Load a model bundle first.' });
+    }
+    return this.loaded;
+  }
+
+  private async release(): Promise<void> {
+    const loaded = this.loaded;
+    this.loaded = null;
+    await loaded?.dispose();
+  }
+
+  /** Runs `job` after every job queued before it; a failed job does not block the ones after it. */
+  private exclusive<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.jobs.then(job);
+    this.jobs = run.catch(() => undefined);
+    return run;
   }
 }

@@ -71,14 +71,18 @@ describe('probeCapabilities', () => {
 describe('Engine.capabilities', () => {
   it('probes once and decides the backend', async () => {
     let calls = 0;
-    const engine = new Engine(
-      scope({
+    const unused = () => Promise.reject(new Error('capabilities() needs no runtime, bundle or decoder'));
+    const engine = new Engine({
+      probeScope: scope({
         requestAdapter: async () => {
           calls += 1;
           return null;
         },
       }),
-    );
+      runtime: unused,
+      openBundle: unused,
+      decodeImage: unused,
+    });
     const [first, second] = await Promise.all([engine.capabilities(), engine.capabilities()]);
     expect(first).toBe(second);
     expect(calls).toBe(1);

@@ -1,0 +1,72 @@
+import { AppError } from '../errors.ts';
+import { taskQuestion, withShortAnswerTail } from '../prompt/assemblePrompt.ts';
+import { PROMPTS, type PromptData } from '../prompt/prompts.ts';
+import type { TaskId } from '../tasks.ts';
+import type { QuestionChoice } from './types.ts';
+
+/** Longest question a user may type, in characters: far beyond any real question, well inside the context. */
+export const MAX_QUESTION_CHARS = 2000;
+
+/** How many built-in questions the task has (distortion identification: per reference presence). */
+export function questionCount(task: TaskId, hasReference: boolean, prompts: PromptData = PROMPTS): number {
+  const { questions } = prompts;
+  switch (task) {
+    case 'description':
+      return questions.assessment_reasoning.length;
+    case 'comparison':
+      return questions.instant_rating_AB.length;
+    case 'reasoning':
+      return questions.comparison_reasoning.length;
+    case 'distortion':
+      return hasReference
+        ? questions.distortion_identification_full_reference.length
+        : questions.distortion_identification_no_reference.length;
+  }
+}
+
+/** Tasks whose answer is one short phrase: DepictQA asked them with the short-answer tail. */
+function isBrief(task: TaskId): boolean {
+  return task === 'comparison' || task === 'distortion';
+}
+
+export interface ResolvedQuestion {
+  text: string;
+  /** Position in the task's set; null for the user's own text. */
+  index: number | null;
+}
+
+/**
+ * The question to insert into the template: a built-in one by index, a random one (`random` ∈ [0, 1)), or the
+ * user's text. A brief task keeps DepictQA's short-answer tail on the user's text too, so that the model still
+ * answers "Image A" / a distortion name.
+ */
+export function resolveQuestion(
+  task: TaskId,
+  hasReference: boolean,
+  choice: QuestionChoice | undefined,
+  random: () => number = Math.random,
+  prompts: PromptData = PROMPTS,
+): ResolvedQuestion {
+  if (choice !== undefined && 'text' in choice) {
+    const text = choice.text.trim();
+    if (text.length === 0) {
+      throw new AppError('REQUEST_INVALID', 'The question is empty.', { hint: 'Type a question, or pick one of the built-in questions.' });
+    }
+    if (text.length > MAX_QUESTION_CHARS) {
+      throw new AppError('REQUEST_INVALID', `The question is ${text.length} characters long; at most ${MAX_QUESTION_CHARS} are accepted.`, {
+        hint: 'Shorten the question.',
+      });
+    }
+    return { text: isBrief(task) ? withShortAnswerTail(text, prompts) : text, index: null };
+  }
+  const count = questionCount(task, hasReference, prompts);
+  const index = choice === undefined ? Math.min(count - 1, Math.floor(random() * count)) : choice.index;
+  if (!Number.isInteger(index) || index < 0 || index >= count) {
+    throw new AppError('REQUEST_INVALID', `Question ${index} does not exist: the ${task} task has questions 0 to ${count - 1}.`, {
+      hint: 'Pick one of the listed questions.',
+    });
+  }
+  const distortionForm = choice !== undefined && 'index' in choice ? choice.distortionForm : undefined;
+  const text = taskQuestion(task, { hasReference, index, ...(distortionForm === undefined ? {} : { distortionForm }) }, prompts);
+  return { text, index };
+}

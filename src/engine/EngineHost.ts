@@ -1,0 +1,39 @@
+import type { BundleFiles, LoadProgress } from '../core/bundle/bundleFiles.ts';
+import type { BundleManifest, BundleVariant } from '../core/bundle/manifest.ts';
+import type { Capabilities } from '../core/capabilities.ts';
+import type { BundleSource } from '../core/engine/types.ts';
+import type { ProbeScope } from './probeCapabilities.ts';
+import type { Ort } from './runtime/graphSession.ts';
+import type { ImageEncoder } from './vision/ImageEncoder.ts';
+import type { ImageDecoder } from './vision/ImageStore.ts';
+
+/** What the vision graph of a bundle is replaced by, when a host replaces it. */
+export interface ImageEncoderContext {
+  ort: Ort;
+  manifest: BundleManifest;
+  variant: BundleVariant;
+  hiddenSize: number;
+}
+
+/**
+ * What the engine needs from where it runs: the browser worker and the Node tools differ only here
+ * (how onnxruntime-web is started, how bundles are read, how images are decoded).
+ */
+export interface EngineHost {
+  /** onnxruntime-web, set up for this environment (wasm binary, thread count). */
+  runtime(capabilities: Capabilities): Promise<Ort>;
+  /** Opens a bundle: validated manifest and verified file access, with progress. */
+  openBundle(source: BundleSource, onProgress: (progress: LoadProgress) => void): Promise<BundleFiles>;
+  /** Image file bytes → RGB as PIL's convert("RGB"). */
+  decodeImage: ImageDecoder;
+  /** The scope the capability probe reads; default globalThis. */
+  probeScope?: ProbeScope;
+  /** Replaces the bundle's vision graph (tests, and bundles converted without one). */
+  imageEncoder?: (context: ImageEncoderContext) => Promise<ImageEncoder>;
+  /** WebGPU: fail rather than run unsupported nodes on the CPU (tests use it to prove a pass ran on the GPU). */
+  disableCpuFallback?: boolean;
+  /** Token events at most once per this many ms; default 16 (one frame), 0 sends every token. */
+  tokenIntervalMs?: number;
+  /** Draws the random question; default Math.random. */
+  random?: () => number;
+}

@@ -1,0 +1,151 @@
+import type { BundleFiles } from '../core/bundle/bundleFiles.ts';
+import { graphsFor, type GraphSpec } from '../core/bundle/manifest.ts';
+import type { LoadedModelInfo, LoadEvent, LoadOptions } from '../core/engine/types.ts';
+import { AppError } from '../core/errors.ts';
+import type { EngineHost } from './EngineHost.ts';
+import type { ConfidenceIds } from './generation/generateAnswer.ts';
+import { CpuKvCache, GpuKvCache, kvLayout, type KvCache } from './llm/KvCache.ts';
+import { LanguageModel, type WorkCounters } from './llm/LanguageModel.ts';
+import { SequenceCache } from './llm/SequenceCache.ts';
+import type { VariantChoice } from './pickVariant.ts';
+import { openGraphSession, type Ort, type OrtSession } from './runtime/graphSession.ts';
+import { loadBundleTokenizer, type TextTokenizer } from './text/BundleTokenizer.ts';
+import { OnnxImageEncoder, type ImageEncoder } from './vision/ImageEncoder.ts';
+import { ImageStore } from './vision/ImageStore.ts';
+
+export const DEFAULT_PREFILL_CHUNK = 512;
+
+/** A bundle ready to answer: sessions, KV cache, tokenizer and the session's encoded images. */
+export interface LoadedModel {
+  info: LoadedModelInfo;
+  tokenizer: TextTokenizer;
+  cache: SequenceCache;
+  images: ImageStore;
+  confidenceIds: ConfidenceIds | null;
+  eosTokenId: number;
+  prefillChunk: number;
+  dispose(): Promise<void>;
+}
+
+/**
+ * 1. tokenizer, 2. embed_tokens on the CPU, 3. decoder on the chosen backend with the KV cache outputs kept on
+ * the GPU there, 4. the KV cache, allocated once, 5. the vision encoder. Whatever opened is released on failure.
+ */
+export async function loadModel(
+  ort: Ort,
+  files: BundleFiles,
+  choice: VariantChoice,
+  host: EngineHost,
+  options: LoadOptions,
+  counters: WorkCounters,
+  emit: (event: LoadEvent) => void,
+): Promise<LoadedModel> {
+  const started = performance.now();
+  const { manifest } = files;
+  const llm = manifest.llm;
+  const maxContext = checkedCount(options.maxContext ?? llm.maxPositionEmbeddings, 'maxContext', 2, llm.maxPositionEmbeddings);
+  const prefillChunk = checkedCount(options.prefillChunk ?? DEFAULT_PREFILL_CHUNK, 'prefillChunk', 1, maxContext);
+  const graphs = graphsFor(manifest, choice.variant);
+  const part = (name: 'tokenizer' | 'embed_tokens' | 'decoder' | 'vision_encoder') => emit({ type: 'part', part: name, elapsedMs: performance.now() - started });
+  const sessions: OrtSession[] = [];
+  let cache: KvCache | null = null;
+  let encoder: ImageEncoder | null = null;
+  try {
+    // 1. Tokenizer.
+    const tokenizer = await loadBundleTokenizer(files);
+    part('tokenizer');
+
+    // 2. embed_tokens: a table lookup, cheaper on the CPU than a GPU round trip.
+    const embedSession = await openGraphSession(ort, files, required(graphs.get('embed_tokens'), 'embed_tokens', choice), { backend: 'wasm' });
+    sessions.push(embedSession);
+    part('embed_tokens');
+
+    // 3. Decoder.
+    const decoderGraph = required(graphs.get('decoder'), 'decoder', choice);
+    const layout = kvLayout(decoderGraph);
+    const decoderSession = await openGraphSession(ort, files, decoderGraph, {
+      backend: choice.backend,
+      gpuOutputs: layout.pairs.map((pair) => pair.present),
+      ...(host.disableCpuFallback === undefined ? {} : { disableCpuFallback: host.disableCpuFallback }),
+    });
+    sessions.push(decoderSession);
+
+    // 4. KV cache, on onnxruntime's own GPU device (it exists once a WebGPU session does).
+    cache = choice.backend === 'webgpu' ? new GpuKvCache(ort, await ort.env.webgpu.device, layout, maxContext) : new CpuKvCache(ort, layout, maxContext);
+    const model = new LanguageModel(ort, embedSession, decoderSession, decoderGraph, cache, llm.hiddenSize, counters);
+    part('decoder');
+
+    // 5. Vision encoder.
+    const visionGraph = graphs.get('vision_encoder');
+    if (host.imageEncoder !== undefined) {
+      encoder = await host.imageEncoder({ ort, manifest, variant: choice.variant, hiddenSize: llm.hiddenSize });
+    } else if (visionGraph !== undefined) {
+      const visionSession = await openGraphSession(ort, files, visionGraph, {
+        backend: choice.backend,
+        ...(host.disableCpuFallback === undefined ? {} : { disableCpuFallback: host.disableCpuFallback }),
+      });
+      sessions.push(visionSession);
+      encoder = new OnnxImageEncoder(ort, visionSession, visionGraph);
+    }
+    if (encoder !== null) part('vision_encoder');
+    const images = new ImageStore(host.decodeImage, encoder, llm.hiddenSize, counters, `${files.label} (${choice.variant})`);
+
+    const info: LoadedModelInfo = {
+      name: manifest.model.name,
+      source: files.label,
+      variant: choice.variant,
+      backend: choice.backend,
+      maxContext,
+      hasVisionEncoder: encoder !== null,
+      llm: { layers: llm.numLayers, hiddenSize: llm.hiddenSize, vocabSize: llm.vocabSize },
+      loadMs: performance.now() - started,
+    };
+    const ownedEncoder = encoder;
+    const ownedCache = cache;
+    return {
+      info,
+      tokenizer,
+      cache: new SequenceCache(model),
+      images,
+      confidenceIds: confidenceIds(tokenizer),
+      eosTokenId: llm.eosTokenId,
+      prefillChunk,
+      async dispose() {
+        images.clear();
+        ownedCache.dispose();
+        await ownedEncoder?.dispose();
+        await Promise.all(sessions.map((session) => session.release()));
+      },
+    };
+  } catch (error) {
+    cache?.dispose();
+    await encoder?.dispose();
+    await Promise.all(sessions.map((session) => session.release()));
+    throw error;
+  }
+}
+
+function required(graph: GraphSpec | undefined, role: string, choice: VariantChoice): GraphSpec {
+  // parseManifest guarantees embed_tokens and decoder for every listed variant.
+  if (graph === undefined) throw new AppError('MANIFEST_INVALID', `the bundle has no ${role} graph for ${choice.variant}`);
+  return graph;
+}
+
+function checkedCount(value: number, name: string, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new AppError('BAD_ARGUMENTS', `${name} is ${value}; expected an integer from ${min} to ${max}.`, { hint: `Leave ${name} unset to use the default.` });
+  }
+  return value;
+}
+
+/** `▁Image`, `▁A`, `▁B` as single tokens of this vocabulary (LLaMA: 7084, 319, 350), or null. */
+function confidenceIds(tokenizer: TextTokenizer): ConfidenceIds | null {
+  const single = (piece: string) => {
+    const ids = tokenizer.encodePiece(piece);
+    return ids.length === 1 ? ids[0]! : null;
+  };
+  const image = single('Image');
+  const a = single('A');
+  const b = single('B');
+  return image === null || a === null || b === null ? null : { image, a, b };
+}

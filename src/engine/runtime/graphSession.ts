@@ -1,0 +1,74 @@
+import type * as OrtModule from 'onnxruntime-web/webgpu';
+import type { BundleFiles } from '../../core/bundle/bundleFiles.ts';
+import type { GraphSpec } from '../../core/bundle/manifest.ts';
+import type { Backend } from '../../core/capabilities.ts';
+import { AppError } from '../../core/errors.ts';
+
+/** onnxruntime-web's WebGPU build (its wasm EP included), configured for the environment by the host. */
+export type Ort = typeof OrtModule;
+export type OrtSession = OrtModule.InferenceSession;
+export type OrtTensor = OrtModule.Tensor;
+
+export interface GraphSessionOptions {
+  backend: Backend;
+  /** WebGPU only: outputs to leave on the GPU (e.g. the KV cache); the others come back to the CPU. */
+  gpuOutputs?: readonly string[];
+  /** WebGPU only: fail rather than run unsupported nodes on the CPU (tests use it to prove a pass ran on the GPU). */
+  disableCpuFallback?: boolean;
+}
+
+/**
+ * Opens one graph of the bundle, reading its .onnx and external-data chunks through `files` only. External data
+ * paths are handed to onnxruntime relative to the .onnx file, as ONNX records them.
+ */
+export async function openGraphSession(ort: Ort, files: BundleFiles, graph: GraphSpec, options: GraphSessionOptions): Promise<OrtSession> {
+  const folder = graph.path.includes('/') ? graph.path.slice(0, graph.path.lastIndexOf('/') + 1) : '';
+  const model = await files.read(graph.path);
+  const externalData: Array<{ path: string; data: Uint8Array }> = [];
+  for (const path of graph.externalData) {
+    // One chunk at a time: the bytes go to onnxruntime once the session is created, and are dropped after.
+    externalData.push({ path: path.startsWith(folder) ? path.slice(folder.length) : path, data: await files.read(path) });
+  }
+  const sessionOptions: OrtModule.InferenceSession.SessionOptions = {
+    executionProviders: [options.backend],
+    graphOptimizationLevel: 'all',
+    externalData,
+  };
+  if (options.backend === 'webgpu') {
+    const gpu = new Set(options.gpuOutputs ?? []);
+    sessionOptions.preferredOutputLocation = Object.fromEntries(graph.outputs.map((output) => [output.name, gpu.has(output.name) ? 'gpu-buffer' : 'cpu']));
+    if (options.disableCpuFallback === true) sessionOptions.extra = { session: { disable_cpu_ep_fallback: '1' } };
+  }
+  try {
+    return await ort.InferenceSession.create(model, sessionOptions);
+  } catch (cause) {
+    throw new AppError('MODEL_LOAD_FAILED', `${files.label}: ${graph.path} could not be opened on ${options.backend}: ${describe(cause)}`, {
+      hint:
+        options.backend === 'webgpu'
+          ? 'The GPU may lack memory or a feature this variant needs: close other GPU-heavy tabs, or choose the q4 variant or the CPU backend.'
+          : 'The bundle may be damaged or made by another converter version: convert the model again.',
+      cause,
+    });
+  }
+}
+
+/** Runs a session, turning onnxruntime's exceptions into MODEL_RUN_FAILED naming the graph. */
+export async function runSession(
+  session: OrtSession,
+  what: string,
+  feeds: OrtModule.InferenceSession.FeedsType,
+  fetches?: OrtModule.InferenceSession.FetchesType,
+): Promise<OrtModule.InferenceSession.ReturnType> {
+  try {
+    return fetches === undefined ? await session.run(feeds) : await session.run(feeds, fetches);
+  } catch (cause) {
+    throw new AppError('MODEL_RUN_FAILED', `The ${what} failed: ${describe(cause)}`, {
+      hint: 'Try again; if it fails again, reload the model or choose the CPU backend.',
+      cause,
+    });
+  }
+}
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -1,0 +1,80 @@
+/**
+ * The tiny model for engine tests: original-format files from the tiny factory, converted by the real
+ * converter, and the fp32 reference forward pass of the same weights read from the ORIGINAL files
+ * (LoRA merged by the reference merge; for q4, the weights as the converter quantizes them).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BundleVariant } from '../../../src/core/bundle/manifest.ts';
+import { llamaNames, parseLlamaConfig, type LlamaConfig } from '../../checkpoint/llamaConfig.ts';
+import { openCheckpoint } from '../../checkpoint/index.ts';
+import type { DenseTensor } from '../../checkpoint/types.ts';
+import { convertBundle } from '../../convert/convertBundle.ts';
+import { llamaWeightShapes } from '../../convert/llama/convertLlama.ts';
+import type { LlamaVariant } from '../../convert/llama/variants.ts';
+import { dequantizeMatMulNBits, quantizeMatMulNBits } from '../../convert/quantize.ts';
+import { roundToFloat16InPlace } from '../../onnx/float16.ts';
+import { LlamaReference } from '../../reference/llama.ts';
+import { referenceLoraMerge } from '../../reference/loraReference.ts';
+import { makeTinyCheckpoint, type TinyCheckpoint } from '../../tiny/makeTinyCheckpoint.ts';
+
+const silent = { start() {}, tensorDone() {}, finish() {}, log() {} };
+
+export interface TinyBundle {
+  tiny: TinyCheckpoint;
+  bundleDir: string;
+  config: LlamaConfig;
+}
+
+/** Writes the tiny checkpoint and its bundle under `root` (seconds). */
+export async function buildTinyBundle(root: string, variants: readonly LlamaVariant[], seed = 3): Promise<TinyBundle> {
+  const tiny = await makeTinyCheckpoint({ out: join(root, 'original'), seed });
+  const bundleDir = join(root, 'bundle');
+  await convertBundle({ llm: tiny.llmDir, delta: tiny.deltaPath, out: bundleDir, variants, progress: silent });
+  const config = parseLlamaConfig(JSON.parse(await readFile(join(tiny.llmDir, 'config.json'), 'utf8')), 'config.json');
+  return { tiny, bundleDir, config };
+}
+
+/** LoRA-merged fp32 weights read from the original Vicuna and delta files. */
+export async function mergedWeights(bundle: TinyBundle): Promise<Map<string, DenseTensor>> {
+  const llm = await openCheckpoint(bundle.tiny.llmDir);
+  const delta = await openCheckpoint(bundle.tiny.deltaPath);
+  try {
+    const merged = new Map<string, DenseTensor>();
+    for (const name of llamaWeightShapes(bundle.config).keys()) {
+      const entry = llm.tensors.get(name)!;
+      let tensor: DenseTensor = { dtype: 'F32', shape: entry.shape, data: await entry.read() };
+      const lora = /^model\.layers\.(\d+)\.self_attn\.([qkvo])_proj\.weight$/.exec(name);
+      if (lora !== null) {
+        const read = async (half: 'A' | 'B'): Promise<DenseTensor> => {
+          const part = delta.tensors.get(`llm.base_model.model.model.layers.${lora[1]}.self_attn.${lora[2]}_proj.lora_${half}.default.weight`)!;
+          return { dtype: 'F32', shape: part.shape, data: await part.read() };
+        };
+        tensor = referenceLoraMerge(tensor, await read('A'), await read('B'), 16);
+      }
+      merged.set(name, tensor);
+    }
+    return merged;
+  } finally {
+    await Promise.all([llm.close(), delta.close()]);
+  }
+}
+
+/**
+ * The reference forward pass with the weights the variant holds: merged fp32 for fp32; for q4, every matrix
+ * quantized and dequantized as the converter does and the embedding table rounded to fp16.
+ */
+export function referenceFor(bundle: TinyBundle, merged: ReadonlyMap<string, DenseTensor>, variant: BundleVariant): LlamaReference {
+  if (variant === 'fp32') return new LlamaReference(bundle.config, merged);
+  const weights = new Map<string, DenseTensor>();
+  for (const [name, tensor] of merged) {
+    let data = tensor.data;
+    if (name === llamaNames.embedTokens) data = roundToFloat16InPlace(Float32Array.from(data));
+    else if (tensor.shape.length === 2) {
+      const [n, k] = tensor.shape as [number, number];
+      data = dequantizeMatMulNBits(quantizeMatMulNBits(data, n, k));
+    }
+    weights.set(name, { ...tensor, data });
+  }
+  return new LlamaReference(bundle.config, weights);
+}
