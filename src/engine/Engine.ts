@@ -20,7 +20,8 @@ import type { EngineHost } from './EngineHost.ts';
 import { generateAnswer } from './generation/generateAnswer.ts';
 import { zeroCounters } from './llm/LanguageModel.ts';
 import { loadModel, type LoadedModel } from './loadModel.ts';
-import { pickVariant } from './pickVariant.ts';
+import { variantFiles } from './bundle/variantFiles.ts';
+import { pickVariant, type VariantChoice } from './pickVariant.ts';
 import { probeCapabilities } from './probeCapabilities.ts';
 import { buildPrompt } from './prompt/buildPrompt.ts';
 
@@ -49,8 +50,16 @@ export class Engine implements EngineApi {
       await this.release();
       const emit = (event: LoadEvent) => onEvent?.(event);
       const capabilities = await this.capabilities();
-      const files = await this.host.openBundle(source, (progress) => emit({ type: 'progress', progress }));
-      const choice = pickVariant(files.manifest, capabilities, options);
+      let choice: VariantChoice | undefined;
+      const files = await this.host.openBundle(source, {
+        onProgress: (progress) => emit({ type: 'progress', progress }),
+        // The variant is picked as soon as the manifest is valid, so that only its files are downloaded.
+        selectFiles: (manifest) => {
+          choice = pickVariant(manifest, capabilities, options);
+          return variantFiles(manifest, choice.variant);
+        },
+      });
+      choice ??= pickVariant(files.manifest, capabilities, options);
       const ort = await this.host.runtime(capabilities);
       Object.assign(this.work, zeroCounters());
       this.loaded = await loadModel(ort, files, choice, this.host, options, this.work, emit);

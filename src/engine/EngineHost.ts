@@ -7,6 +7,11 @@ import type { Ort } from './runtime/graphSession.ts';
 import type { ImageEncoder } from './vision/ImageEncoder.ts';
 import type { ImageDecoder } from './vision/ImageStore.ts';
 
+export interface OpenBundleOptions {
+  onProgress: (progress: LoadProgress) => void;
+  selectFiles: (manifest: BundleManifest) => readonly string[];
+}
+
 /** What the vision graph of a bundle is replaced by, when a host replaces it. */
 export interface ImageEncoderContext {
   ort: Ort;
@@ -22,8 +27,11 @@ export interface ImageEncoderContext {
 export interface EngineHost {
   /** onnxruntime-web, set up for this environment (wasm binary, thread count). */
   runtime(capabilities: Capabilities): Promise<Ort>;
-  /** Opens a bundle: validated manifest and verified file access, with progress. */
-  openBundle(source: BundleSource, onProgress: (progress: LoadProgress) => void): Promise<BundleFiles>;
+  /**
+   * Opens a bundle: validated manifest and verified file access, with progress. `selectFiles` names the files
+   * the engine will read once the manifest is known (one variant's), so a loader that downloads fetches only those.
+   */
+  openBundle(source: BundleSource, options: OpenBundleOptions): Promise<BundleFiles>;
   /** Image file bytes → RGB as PIL's convert("RGB"). */
   decodeImage: ImageDecoder;
   /** The scope the capability probe reads; default globalThis. */

@@ -79,11 +79,10 @@ describe('prompt assembly in the engine', () => {
     expect(result.prompt.kind).toBe(fixture.kind);
     expect(result.prompt.question).toBe(fixture.question);
     const rows: Record<ImageSlotId, number> = { reference: 30, a: 35, b: 36 };
-    expect(result.prompt.segments).toEqual(
-      fixture.segments.map((segment) => ('ids' in segment ? { ids: segment.ids } : { image: segment.image, rows: rows[segment.image as ImageSlotId] })),
-    );
-    const textTokens = fixture.segments.reduce((sum, segment) => sum + ('ids' in segment ? segment.ids.length : 0), 0);
-    const imageRows = fixture.segments.reduce((sum, segment) => sum + ('image' in segment ? rows[segment.image as ImageSlotId] : 0), 0);
+    const segments = fixture.segments as Array<{ ids: number[] } | { image: ImageSlotId }>;
+    expect(result.prompt.segments).toEqual(segments.map((segment) => ('ids' in segment ? segment : { image: segment.image, rows: rows[segment.image] })));
+    const textTokens = segments.reduce((sum, segment) => sum + ('ids' in segment ? segment.ids.length : 0), 0);
+    const imageRows = segments.reduce((sum, segment) => sum + ('image' in segment ? rows[segment.image] : 0), 0);
     expect(result.prompt.positions).toBe(textTokens + imageRows);
   });
 });

@@ -14,12 +14,13 @@ export function nodeEngineHost(overrides: Partial<EngineHost> = {}): EngineHost 
     // No WebGPU in Node: the probe finds no navigator.gpu and picks the wasm backend with one thread.
     probeScope: { navigator: { hardwareConcurrency: 1 }, isSecureContext: true, crossOriginIsolated: false },
     runtime: () => nodeOrt(),
-    openBundle: async (source, onProgress) => {
+    openBundle: async (source, { onProgress }) => {
       if (source.kind !== 'path') {
         throw new AppError('BAD_ARGUMENTS', `The Node engine reads bundles from a folder, not from a ${source.kind} source.`, {
           hint: 'Download the bundle to a folder and pass its path.',
         });
       }
+      // Files are read from disk on demand, so there is nothing to select ahead.
       return openFolderBundle(source.path, { onProgress });
     },
     decodeImage: (bytes, name) => decodeImageBytes(bytes, name),

@@ -18,14 +18,16 @@ import type { ImageSlotId, TaskId } from '../tasks.ts';
 // ── Loading ──────────────────────────────────────────────────────────────────────────────────────────────
 
 /**
- * Where a bundle comes from. The browser's loader reads URLs, picked folders, dropped files and its cache;
- * the Node tools read a folder path.
+ * Where a bundle comes from: what the browser's loader reads (`src/engine/bundle`: a URL prefix, a picked or
+ * dropped folder, the cache), and, for the Node tools only, a folder path. Structured-cloneable.
  */
 export type BundleSource =
   | { kind: 'url'; url: string }
   | { kind: 'directory'; handle: FileSystemDirectoryHandle }
-  | { kind: 'files'; files: readonly File[] }
-  | { kind: 'cache'; name: string }
+  /** Files of a folder; a plain File's path is its `webkitRelativePath`. */
+  | { kind: 'files'; files: ReadonlyArray<File | { path: string; file: File }> }
+  /** A bundle already downloaded, by its cache key. */
+  | { kind: 'cache'; key: string }
   | { kind: 'path'; path: string };
 
 export interface LoadOptions {
