@@ -19,7 +19,7 @@ import type { ImageSlotId } from '../core/tasks.ts';
 import type { EngineHost } from './EngineHost.ts';
 import { generateAnswer } from './generation/generateAnswer.ts';
 import { zeroCounters } from './llm/LanguageModel.ts';
-import { loadModel, type LoadedModel } from './loadModel.ts';
+import { loadModel, resolveLoadOptions, type LoadedModel } from './loadModel.ts';
 import { variantFiles } from './bundle/variantFiles.ts';
 import { pickVariant, type VariantChoice } from './pickVariant.ts';
 import { probeCapabilities } from './probeCapabilities.ts';
@@ -47,7 +47,6 @@ export class Engine implements EngineApi {
   async load(source: BundleSource, onEvent?: (event: LoadEvent) => void, options: LoadOptions = {}): Promise<LoadedModelInfo> {
     this.stopAnswer();
     return this.exclusive(async () => {
-      await this.release();
       const emit = (event: LoadEvent) => onEvent?.(event);
       const capabilities = await this.capabilities();
       let choice: VariantChoice | undefined;
@@ -60,6 +59,9 @@ export class Engine implements EngineApi {
         },
       });
       choice ??= pickVariant(files.manifest, capabilities, options);
+      resolveLoadOptions(files.manifest, options);
+      // The old model stays usable until the new bundle has opened; two models never share the memory.
+      await this.release();
       const ort = await this.host.runtime(capabilities);
       Object.assign(this.work, zeroCounters());
       this.loaded = await loadModel(ort, files, choice, this.host, options, this.work, emit);

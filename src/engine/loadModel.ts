@@ -1,5 +1,5 @@
 import type { BundleFiles } from '../core/bundle/bundleFiles.ts';
-import { graphsFor, type GraphSpec } from '../core/bundle/manifest.ts';
+import { graphsFor, type BundleManifest, type GraphSpec } from '../core/bundle/manifest.ts';
 import type { LoadedModelInfo, LoadEvent, LoadOptions } from '../core/engine/types.ts';
 import { AppError } from '../core/errors.ts';
 import type { EngineHost } from './EngineHost.ts';
@@ -43,8 +43,7 @@ export async function loadModel(
   const started = performance.now();
   const { manifest } = files;
   const llm = manifest.llm;
-  const maxContext = checkedCount(options.maxContext ?? llm.maxPositionEmbeddings, 'maxContext', 2, llm.maxPositionEmbeddings);
-  const prefillChunk = checkedCount(options.prefillChunk ?? DEFAULT_PREFILL_CHUNK, 'prefillChunk', 1, maxContext);
+  const { maxContext, prefillChunk } = resolveLoadOptions(manifest, options);
   const graphs = graphsFor(manifest, choice.variant);
   const part = (name: 'tokenizer' | 'embed_tokens' | 'decoder' | 'vision_encoder') => emit({ type: 'part', part: name, elapsedMs: performance.now() - started });
   const sessions: OrtSession[] = [];
@@ -123,6 +122,14 @@ export async function loadModel(
     await Promise.all(sessions.map((session) => session.release()));
     throw error;
   }
+}
+
+/** KV cache capacity and prefill chunk, checked against the model before anything is released or opened. */
+export function resolveLoadOptions(manifest: BundleManifest, options: LoadOptions): { maxContext: number; prefillChunk: number } {
+  const limit = manifest.llm.maxPositionEmbeddings;
+  const maxContext = checkedCount(options.maxContext ?? limit, 'maxContext', 2, limit);
+  const prefillChunk = checkedCount(options.prefillChunk ?? Math.min(DEFAULT_PREFILL_CHUNK, maxContext), 'prefillChunk', 1, maxContext);
+  return { maxContext, prefillChunk };
 }
 
 function required(graph: GraphSpec | undefined, role: string, choice: VariantChoice): GraphSpec {
