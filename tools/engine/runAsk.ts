@@ -1,0 +1,154 @@
+/**
+ * `npm run ask`: one DepictQA question in Node through the same engine as the app (onnxruntime-web wasm).
+ * Streams the answer to stdout, or prints one JSON record with --json. Bad input fails before the model loads.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { graphsFor, parseManifest, type BundleManifest, type BundleVariant } from '../../src/core/bundle/manifest.ts';
+import { decideCapabilities } from '../../src/core/capabilities.ts';
+import { checkRequest } from '../../src/core/engine/request.ts';
+import type { GenerateResult, PromptSegmentInfo } from '../../src/core/engine/types.ts';
+import { AppError } from '../../src/core/errors.ts';
+import { inspectImageBytes } from '../../src/core/image/inspectImage.ts';
+import { SLOT_LABELS, type ImageSlotId } from '../../src/core/tasks.ts';
+import { variantFiles } from '../../src/engine/bundle/variantFiles.ts';
+import type { EngineHost } from '../../src/engine/EngineHost.ts';
+import { pickVariant } from '../../src/engine/pickVariant.ts';
+import { nodeOrt } from '../onnx/ortNode.ts';
+import type { AskArgs } from './askArgs.ts';
+import { createNodeEngine } from './nodeHost.ts';
+
+export interface AskOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** Above this many bytes of weights, onnxruntime's wasm is compiled fully before the first run (see ortNode.ts). */
+const OPTIMIZE_ABOVE_BYTES = 256 << 20;
+
+const FLAG_OF: Record<ImageSlotId, string> = { reference: '--ref', a: '--a', b: '--b' };
+const JSON_IMAGE_NAME: Record<ImageSlotId, 'ref' | 'A' | 'B'> = { reference: 'ref', a: 'A', b: 'B' };
+
+export async function runAsk(args: AskArgs, io: AskOutput, hostOverrides: Partial<EngineHost> = {}): Promise<GenerateResult> {
+  // 1. Everything that can be checked without the model: the images the task needs, readable.
+  let checked;
+  try {
+    checked = checkRequest({ ...args.request, images: args.images });
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'IMAGE_MISSING') {
+      const missing = (['a', 'b'] as const).filter((slot) => args.images[slot] === undefined).map((slot) => `${FLAG_OF[slot]} FILE`);
+      throw new AppError('IMAGE_MISSING', error.message, { hint: `Pass ${missing.join(' and ')}.` });
+    }
+    throw error;
+  }
+  const files = Object.entries(checked.images) as Array<[ImageSlotId, string]>;
+  const bytes = new Map<ImageSlotId, Uint8Array>();
+  for (const [slot, path] of files) {
+    try {
+      bytes.set(slot, new Uint8Array(await readFile(path)));
+    } catch (cause) {
+      throw new AppError('FILE_NOT_FOUND', `${path}: cannot read ${SLOT_LABELS[slot]} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, {
+        hint: `Check the path given to ${FLAG_OF[slot]}.`,
+        cause,
+      });
+    }
+    // Format, damage and size from the header, so that a bad file fails before the model loads.
+    inspectImageBytes(bytes.get(slot)!, path);
+  }
+
+  // 2. The engine; large models get fully optimised wasm code (a slower start, much faster runs).
+  const plan = await planLoad(args);
+  if (plan !== null && !plan.hasVision && hostOverrides.imageEncoder === undefined) {
+    throw new AppError('VARIANT_UNAVAILABLE', `${args.bundle} has no vision encoder for ${plan.variant}, so it cannot read images.`, {
+      hint: 'Convert the model again with the CLIP vision tower (`npm run convert -- --clip DIR`).',
+    });
+  }
+  const tier = plan !== null && plan.bytes > OPTIMIZE_ABOVE_BYTES ? 'optimized' : 'baseline';
+  const engine = createNodeEngine({ runtime: () => nodeOrt({ tier }), ...hostOverrides });
+  try {
+    const model = await engine.load({ kind: 'path', path: args.bundle }, undefined, {
+      ...(args.variant === undefined ? {} : { variant: args.variant }),
+      ...(args.maxContext === undefined ? {} : { maxContext: args.maxContext }),
+    });
+    const ids: Partial<Record<ImageSlotId, string>> = {};
+    for (const [slot, path] of files) ids[slot] = (await engine.encodeImage({ name: path, bytes: bytes.get(slot)! })).id;
+
+    // 3. The answer, streamed unless a record was asked for.
+    const result = await engine.generate({ ...args.request, images: ids }, (event) => {
+      if (!args.json && event.type === 'tokens') io.out(event.text);
+    });
+    if (args.json) {
+      io.out(`${JSON.stringify(askRecord(result, { variant: model.variant, backend: model.backend }))}\n`);
+    } else {
+      io.out('\n');
+      io.err(summary(result));
+    }
+    return result;
+  } finally {
+    await engine.unload();
+  }
+}
+
+/** The --json record: the prompt as segments, the answer, what was read from it, and the timings. */
+export function askRecord(result: GenerateResult, model: { variant: string; backend: string }) {
+  const segment = (part: PromptSegmentInfo) => ('ids' in part ? { ids: part.ids } : { image: JSON_IMAGE_NAME[part.image], rows: part.rows });
+  return {
+    task: result.prompt.task,
+    kind: result.prompt.hasReference ? 'full-reference' : 'no-reference',
+    template: result.prompt.kind,
+    question: result.prompt.question,
+    questionIndex: result.prompt.questionIndex,
+    prompt: result.prompt.segments.map(segment),
+    answer: result.text,
+    ids: result.ids,
+    stopReason: result.stopReason,
+    verdict: result.verdict,
+    distortion: result.distortion,
+    confidence:
+      result.confidence === null
+        ? null
+        : { pA: result.confidence.pA, pB: result.confidence.pB, normalised: result.confidence.confidenceA, source: result.confidence.source },
+    sampling: result.sampling,
+    model,
+    stats: result.stats,
+  };
+}
+
+function summary(result: GenerateResult): string {
+  const s = result.stats;
+  const parts = [
+    `${result.prompt.kind}, question ${result.prompt.questionIndex ?? '(own)'}`,
+    `vision ${s.visionMsPerImage.toFixed(0)} ms/image`,
+    `prefill ${s.prefillTokens} tokens at ${s.prefillTokensPerSecond.toFixed(1)}/s`,
+    `first token after ${(s.timeToFirstTokenMs / 1000).toFixed(2)} s`,
+    `${s.tokensGenerated} tokens at ${s.decodeTokensPerSecond.toFixed(1)}/s (${result.stopReason})`,
+  ];
+  if (result.verdict !== null) parts.push(`verdict ${result.verdict}`);
+  if (result.confidence !== null) parts.push(`p(A) ${(result.confidence.confidenceA * 100).toFixed(1)}%`);
+  if (result.distortion !== null) parts.push(`distortion ${result.distortion}`);
+  return `${parts.join(' · ')}\n`;
+}
+
+/**
+ * What loading will involve, from the manifest alone: the variant's bytes and whether it can read images.
+ * null when the manifest cannot be read; the load then fails with the reason.
+ */
+async function planLoad(args: AskArgs): Promise<{ variant: BundleVariant; bytes: number; hasVision: boolean } | null> {
+  let manifest: BundleManifest;
+  try {
+    manifest = parseManifest(JSON.parse(await readFile(join(args.bundle, 'manifest.json'), 'utf8')));
+  } catch {
+    return null;
+  }
+  const { variant } = pickVariant(manifest, wasmOnly(), args.variant === undefined ? {} : { variant: args.variant });
+  const wanted = new Set(variantFiles(manifest, variant));
+  return {
+    variant,
+    bytes: manifest.files.filter((file) => wanted.has(file.path)).reduce((sum, file) => sum + file.bytes, 0),
+    hasVision: graphsFor(manifest, variant).has('vision_encoder'),
+  };
+}
+
+function wasmOnly() {
+  return decideCapabilities({ adapter: null, missingReason: 'no-api', adapterError: null, crossOriginIsolated: false, hardwareConcurrency: 1, deviceMemoryGiB: null });
+}
