@@ -8,6 +8,13 @@ import { loadLocal } from './loadLocal.ts';
 import { folderFromFiles, folderFromHandle } from './localFolder.ts';
 import { selectedSpecs, type BundleSource, type LoadBundleOptions, type LoadedBundle } from './loadTypes.ts';
 
+// The loader's public surface, in one place for the engine and the UI.
+export type { BundleSource, LoadBundleOptions, LoadedBundle } from './loadTypes.ts';
+export type { LocalFile } from './localFolder.ts';
+export { clearBundleCache, deleteCachedBundle, listCachedBundles, type CachedBundleInfo } from './bundleCache.ts';
+export { requestPersistentStorage } from './loadCached.ts';
+export { completeVariants, variantFiles } from './variantFiles.ts';
+
 /**
  * Opens a web bundle from any source: validates its manifest, makes the chosen files available (downloaded
  * into the cache and verified, or read in place from a local folder) and reports progress on the way.

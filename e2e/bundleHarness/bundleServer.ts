@@ -1,0 +1,184 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+
+/** A scripted misbehaviour for requests of one bundle path; `times` requests get it, then it is used up. */
+export type Fault = { path: string; times?: number } & (
+  | { kind: 'status'; status: number }
+  /** Serve these bytes instead of the file (a manifest that is not JSON, a newer schema…). */
+  | { kind: 'body'; body: string | Uint8Array }
+  /** Flip one byte of what is sent. */
+  | { kind: 'corrupt' }
+  /** Send `afterBytes` bytes of the answer and end cleanly, as if the file were that long. */
+  | { kind: 'truncate'; afterBytes: number }
+  /** Promise the whole answer, send `afterBytes`, then reset the connection. */
+  | { kind: 'drop'; afterBytes: number }
+  /** Send `afterBytes`, then keep the connection open and silent. */
+  | { kind: 'stall'; afterBytes: number }
+  /** Answer a Range request with 200 and the whole file. */
+  | { kind: 'ignoreRange' }
+  /** Send at about this rate, in 32 KiB pieces. */
+  | { kind: 'throttle'; bytesPerSecond: number }
+);
+
+export interface RequestRecord {
+  path: string;
+  range: string | null;
+  status: number;
+}
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json' };
+
+/**
+ * Two origins on 127.0.0.1: the harness page (with the app's COOP/COEP headers) and a bundle host on another
+ * port, so every bundle request is a real cross-origin CORS fetch with real sockets, Range handling and faults.
+ */
+export class BundleServer {
+  faults: Fault[] = [];
+  requests: RequestRecord[] = [];
+  private servers: Server[] = [];
+  private sockets = new Set<Socket>();
+  pageOrigin = '';
+  bundleOrigin = '';
+
+  constructor(
+    private readonly harnessDir: string,
+    /** Bundle folders by name: served at `${bundleOrigin}/<name>/<path>`. */
+    private readonly bundles: Record<string, string>,
+  ) {}
+
+  async start(): Promise<void> {
+    const listen = async (handler: (request: IncomingMessage, response: ServerResponse) => Promise<void>) => {
+      const server = createServer((request, response) => {
+        handler(request, response).catch((error: unknown) => {
+          if (!response.headersSent) response.writeHead(500);
+          response.end(String(error));
+        });
+      });
+      server.on('connection', (socket) => {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      this.servers.push(server);
+      const address = server.address();
+      if (address === null || typeof address === 'string') throw new Error('no port');
+      return `http://127.0.0.1:${address.port}`;
+    };
+    this.pageOrigin = await listen((request, response) => this.servePage(request, response));
+    this.bundleOrigin = await listen((request, response) => this.serveBundle(request, response));
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await Promise.all(this.servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+
+  reset(): void {
+    this.faults = [];
+    this.requests = [];
+  }
+
+  /** Requests for one bundle path (e.g. 'onnx/decoder_model_merged_q4.onnx_data'). */
+  requestsFor(path: string): RequestRecord[] {
+    return this.requests.filter((record) => record.path === path);
+  }
+
+  private async servePage(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', this.pageOrigin);
+    const name = url.pathname.replace(/^\/harness\//, '');
+    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
+    if (name === '' || name === 'index.html') {
+      response.writeHead(200, { ...headers, 'Content-Type': 'text/html' });
+      response.end(
+        '<!doctype html><meta charset="utf-8"><title>bundle loader harness</title>' +
+          '<input id="folder" type="file" webkitdirectory><script type="module" src="harnessPage.js"></script>',
+      );
+      return;
+    }
+    const path = normalize(join(this.harnessDir, name));
+    if (!path.startsWith(this.harnessDir)) return void response.writeHead(403).end();
+    const body = await readFile(path).catch(() => null);
+    if (body === null) return void response.writeHead(404, headers).end();
+    response.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream' });
+    response.end(body);
+  }
+
+  private async serveBundle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const cors = {
+      'Access-Control-Allow-Origin': '*',
+      'Access-Control-Expose-Headers': 'Content-Range, Content-Length, Accept-Ranges',
+      'Cache-Control': 'no-store',
+    };
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204, { ...cors, 'Access-Control-Allow-Headers': 'Range', 'Access-Control-Allow-Methods': 'GET' });
+      return void response.end();
+    }
+    const url = new URL(request.url ?? '/', this.bundleOrigin);
+    const [bundleName, ...rest] = decodeURIComponent(url.pathname).replace(/^\//, '').split('/');
+    const path = rest.join('/');
+    const range = request.headers.range ?? null;
+    const record: RequestRecord = { path, range, status: 0 };
+    this.requests.push(record);
+    const send = (status: number, headers: Record<string, string | number>, body?: Uint8Array | string) => {
+      record.status = status;
+      response.writeHead(status, { ...cors, ...headers });
+      response.end(body);
+    };
+
+    const fault = this.takeFault(path);
+    const folder = bundleName === undefined ? undefined : this.bundles[bundleName];
+    let file = folder === undefined ? null : await readFile(normalize(join(folder, path))).catch(() => null);
+    if (fault?.kind === 'status') return send(fault.status, {}, `status ${fault.status}`);
+    if (fault?.kind === 'body') file = Buffer.from(fault.body);
+    if (file === null) return send(404, {}, 'not found');
+
+    // Ranges as static hosts serve them: `bytes=N-` and `bytes=N-M`, 416 past the end.
+    let start = 0;
+    let end = file.length;
+    let status = 200;
+    const headers: Record<string, string | number> = { 'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes' };
+    const match = range === null || fault?.kind === 'ignoreRange' ? null : /^bytes=(\d+)-(\d*)$/.exec(range);
+    if (match !== null) {
+      start = Number(match[1]);
+      if (start >= file.length) return send(416, { 'Content-Range': `bytes */${file.length}` });
+      end = match[2] === '' ? file.length : Math.min(file.length, Number(match[2]) + 1);
+      status = 206;
+      headers['Content-Range'] = `bytes ${start}-${end - 1}/${file.length}`;
+    }
+    let body = file.subarray(start, end);
+    if (fault?.kind === 'corrupt') {
+      body = Buffer.from(body);
+      body[Math.floor(body.length / 2)]! ^= 0xff;
+    }
+    if (fault?.kind === 'truncate') body = body.subarray(0, fault.afterBytes);
+    if (fault?.kind === 'drop' || fault?.kind === 'stall') {
+      record.status = status;
+      response.writeHead(status, { ...cors, ...headers, 'Content-Length': body.length });
+      response.write(body.subarray(0, fault.afterBytes));
+      // Let the bytes leave before the reset, so the client really holds a partial body.
+      if (fault.kind === 'drop') setTimeout(() => response.socket?.destroy(), 50);
+      return;
+    }
+    if (fault?.kind === 'throttle') {
+      record.status = status;
+      response.writeHead(status, { ...cors, ...headers, 'Content-Length': body.length });
+      const piece = 32 * 1024;
+      for (let offset = 0; offset < body.length && !response.destroyed; offset += piece) {
+        response.write(body.subarray(offset, offset + piece));
+        await new Promise((resolve) => setTimeout(resolve, (piece / fault.bytesPerSecond) * 1000));
+      }
+      return void response.end();
+    }
+    send(status, { ...headers, 'Content-Length': body.length }, body);
+  }
+
+  private takeFault(path: string): Fault | undefined {
+    const index = this.faults.findIndex((fault) => fault.path === path);
+    if (index < 0) return undefined;
+    const fault = this.faults[index]!;
+    if (fault.times !== undefined && --fault.times <= 0) this.faults.splice(index, 1);
+    return fault;
+  }
+}

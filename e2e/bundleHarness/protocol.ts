@@ -1,0 +1,55 @@
+import type { LoadProgress } from '../../src/core/bundle/bundleFiles.ts';
+import type { SerializedError } from '../../src/core/errors.ts';
+import type { CachedBundleInfo } from '../../src/engine/bundle/bundleCache.ts';
+
+/** What a browser test asks the harness page to do; plain data, so it crosses `page.evaluate` and `postMessage`. */
+export interface LoadRequest {
+  /** Run the loader on the page itself or in a module worker (where the engine runs it). */
+  where: 'page' | 'worker';
+  source:
+    | { kind: 'url'; url: string }
+    | { kind: 'cache'; key: string }
+    /** The files set on the page's `<input webkitdirectory>`. */
+    | { kind: 'picked' }
+    /** A FileSystemDirectoryHandle: a folder in OPFS that `copyToOpfsFolder` filled. */
+    | { kind: 'directory'; name: string };
+  variant?: 'q4' | 'fp32';
+  verifyCached?: boolean;
+  offlineFallback?: boolean;
+  maxAttempts?: number;
+  retryBaseMs?: number;
+  stallTimeoutMs?: number;
+  progressIntervalMs?: number;
+  /** Replaces navigator.storage.estimate where the loader runs (to simulate a full disk). */
+  estimate?: { quota: number; usage: number };
+  /** Read these files through the loaded bundle ('all': every loaded file) and report their size and sha256. */
+  read?: 'all' | string[];
+}
+
+export interface LoadResult {
+  events: LoadProgress[];
+  error?: SerializedError;
+  label?: string;
+  cacheKey?: string | null;
+  files?: string[];
+  bytesDownloaded?: number;
+  reads?: Array<{ path: string; bytes: number; sha256: string }>;
+  /** A read that failed after the load succeeded. */
+  readError?: SerializedError;
+  /** Milliseconds the load took. */
+  elapsedMs?: number;
+  /** Whether OPFS sync access handles exist where the load ran (workers only), so downloads wrote through them. */
+  syncAccess: boolean;
+}
+
+/** The API the harness page puts on `window.bundleHarness`. */
+export interface BundleHarness {
+  load(request: LoadRequest): Promise<LoadResult>;
+  listCached(where: 'page' | 'worker'): Promise<CachedBundleInfo[]>;
+  deleteCached(key: string): Promise<void>;
+  clearCache(): Promise<void>;
+  /** Copies a bundle from `url` into OPFS folder `name`, to stand in for a folder the user picked. */
+  copyToOpfsFolder(url: string, paths: readonly string[], name: string): Promise<void>;
+  /** Megabytes per second of sha256 over a buffer of `megabytes` MB, on the page or in a worker. */
+  hashSpeed(megabytes: number, where: 'page' | 'worker'): Promise<number>;
+}

@@ -1,0 +1,75 @@
+import { serializeError } from '../../src/core/errors.ts';
+import { clearBundleCache, deleteCachedBundle, listCachedBundles } from '../../src/engine/bundle/bundleCache.ts';
+import { loadBundle } from '../../src/engine/bundle/loadBundle.ts';
+import type { BundleSource, LoadBundleOptions } from '../../src/engine/bundle/loadTypes.ts';
+import { createSha256, sha256Hex } from '../../src/engine/bundle/sha256.ts';
+import { variantFiles } from '../../src/engine/bundle/variantFiles.ts';
+import type { LoadRequest, LoadResult } from './protocol.ts';
+
+/** Runs one load as the engine would, on the page or in a worker, and reports everything a test checks. */
+export async function runLoad(request: LoadRequest, picked: readonly File[]): Promise<LoadResult> {
+  if (request.estimate !== undefined) {
+    const estimate = request.estimate;
+    navigator.storage.estimate = async () => estimate;
+  }
+  const result: LoadResult = { events: [], syncAccess: 'createSyncAccessHandle' in FileSystemFileHandle.prototype };
+  const options: LoadBundleOptions = {
+    onProgress: (event) => result.events.push(event),
+    ...(request.variant === undefined ? {} : { selectFiles: (manifest) => variantFiles(manifest, request.variant!) }),
+    ...pick(request, ['verifyCached', 'offlineFallback', 'maxAttempts', 'retryBaseMs', 'stallTimeoutMs', 'progressIntervalMs']),
+  };
+  const started = performance.now();
+  let bundle;
+  try {
+    bundle = await loadBundle(await sourceOf(request, picked), options);
+  } catch (error) {
+    result.error = serializeError(error);
+    return result;
+  }
+  result.elapsedMs = performance.now() - started;
+  Object.assign(result, { label: bundle.label, cacheKey: bundle.cacheKey, files: [...bundle.files], bytesDownloaded: bundle.bytesDownloaded });
+  const toRead = request.read === 'all' ? bundle.files : (request.read ?? []);
+  result.reads = [];
+  try {
+    for (const path of toRead) {
+      const bytes = await bundle.read(path);
+      result.reads.push({ path, bytes: bytes.byteLength, sha256: await sha256Hex(bytes) });
+    }
+  } catch (error) {
+    result.readError = serializeError(error);
+  }
+  return result;
+}
+
+async function sourceOf(request: LoadRequest, picked: readonly File[]): Promise<BundleSource> {
+  switch (request.source.kind) {
+    case 'url':
+    case 'cache':
+      return request.source;
+    case 'picked':
+      return { kind: 'files', files: picked };
+    case 'directory': {
+      const origin = await navigator.storage.getDirectory();
+      return { kind: 'directory', handle: await origin.getDirectoryHandle(request.source.name) };
+    }
+  }
+}
+
+function pick<T extends object, K extends keyof T>(value: T, keys: K[]): Partial<Pick<T, K>> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (value[key] !== undefined) picked[key] = value[key];
+  return picked;
+}
+
+export const cacheApi = { list: listCachedBundles, delete: deleteCachedBundle, clear: clearBundleCache };
+
+/** sha256 throughput in MB/s over `megabytes` MB fed in 1 MiB chunks, as a download feeds it. */
+export async function measureHashSpeed(megabytes: number): Promise<number> {
+  const bytes = new Uint8Array(megabytes * 1_000_000);
+  for (let i = 0; i < bytes.length; i += 4096) bytes[i] = i & 0xff;
+  const hasher = await createSha256();
+  const started = performance.now();
+  for (let offset = 0; offset < bytes.length; offset += 1 << 20) hasher.update(bytes.subarray(offset, offset + (1 << 20)));
+  hasher.digestHex();
+  return megabytes / ((performance.now() - started) / 1000);
+}

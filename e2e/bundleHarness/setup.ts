@@ -1,0 +1,50 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'vite';
+import { convertBundle } from '../../tools/convert/convertBundle.ts';
+import { makeTinyCheckpoint } from '../../tools/tiny/makeTinyCheckpoint.ts';
+
+const here = import.meta.dirname;
+const silent = { start() {}, tensorDone() {}, finish() {}, log() {} };
+
+export interface BundleFixtures {
+  root: string;
+  /** The built harness page and worker. */
+  harnessDir: string;
+  /** The tiny model converted by the real converter (q4 and fp32). */
+  bundleDir: string;
+  dispose(): Promise<void>;
+}
+
+/**
+ * What the bundle loader's browser tests need, made fresh in a temporary folder: the tiny model in its
+ * original formats, converted to a web bundle, and the harness page built with Vite (the loader's real
+ * modules, bundled as the app bundles them). About 5 s on two cores.
+ */
+export async function prepareBundleFixtures(): Promise<BundleFixtures> {
+  const root = await mkdtemp(join(tmpdir(), 'depictqa-bundle-e2e-'));
+  const harnessDir = join(root, 'harness');
+  const bundleDir = join(root, 'bundle');
+  const buildHarness = build({
+    configFile: false,
+    root: resolve(here, '../..'),
+    logLevel: 'warn',
+    publicDir: false,
+    build: {
+      outDir: harnessDir,
+      emptyOutDir: true,
+      minify: false,
+      target: 'es2022',
+      lib: {
+        entry: { harnessPage: join(here, 'harnessPage.ts'), harnessWorker: join(here, 'harnessWorker.ts') },
+        formats: ['es'],
+        fileName: (_format, name) => `${name}.js`,
+      },
+    },
+  });
+  const tiny = await makeTinyCheckpoint({ out: join(root, 'original'), seed: 5 });
+  await convertBundle({ llm: tiny.llmDir, delta: tiny.deltaPath, out: bundleDir, variants: ['q4', 'fp32'], progress: silent });
+  await buildHarness;
+  return { root, harnessDir, bundleDir, dispose: () => rm(root, { recursive: true, force: true }) };
+}
