@@ -79,7 +79,7 @@ describe('quantizeMatMulNBits error bounds', () => {
 });
 
 describe("onnxruntime's MatMulNBits computes A · dequantize(B)ᵀ", () => {
-  beforeAll(nodeOrt, 60_000);
+  beforeAll(() => nodeOrt(), 60_000);
   // K = 80: a partial last block (onnxruntime pads it) and an odd block count (a half-filled zero-point byte).
   const [m, k, n] = [3, 80, 5];
   const a = gaussianMatrix(m * k, 4);

@@ -9,7 +9,7 @@ import { onnx } from './onnxProto.ts';
 import { nodeOrt, openWrittenGraph } from './ortNode.ts';
 
 let dir: string;
-beforeAll(nodeOrt, 60_000);
+beforeAll(() => nodeOrt(), 60_000);
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'model-writer-'));
 });
