@@ -188,6 +188,19 @@ test('lists, opens, re-verifies and deletes cached bundles', async ({ page }) =>
   expect(fp32.error?.message).toBe(`${firstMissing} of ${manifest.model.name} is not in the cache: its download did not finish.`);
   expect(fp32.error?.hint).toContain(`Load it from ${bundleUrl()} again`);
 
+  // A cached file damaged on disk: trusted by its size on a plain load, caught by verifyCached, then fetched again.
+  await page.evaluate(([k, p]) => (window as unknown as { bundleHarness: BundleHarness }).bundleHarness.damageCachedFile(k, p), [key, WEIGHTS] as const);
+  const trusted = await load(page, { source: { kind: 'cache', key }, read: [WEIGHTS] });
+  expect(trusted.reads?.[0]?.sha256).not.toBe(specOf(WEIGHTS).sha256);
+  const checked = await load(page, { source: { kind: 'cache', key }, verifyCached: true, read: [WEIGHTS] });
+  expect(checked.readError?.code).toBe('BUNDLE_HASH_MISMATCH');
+  expect(checked.readError?.message).toMatch(new RegExp(`^${WEIGHTS.replaceAll('.', '\\.')} in the cache: its sha256 is [0-9a-f]{64}, but the manifest says ${specOf(WEIGHTS).sha256}\\.$`));
+  const removed = await load(page, { source: { kind: 'cache', key } });
+  expect(removed.error?.code).toBe('BUNDLE_FILE_MISSING');
+  const healed = await load(page, { read: [WEIGHTS] });
+  expectVerifiedReads(healed, [WEIGHTS]);
+  expect(healed.bytesDownloaded).toBe(specOf(WEIGHTS).bytes);
+
   await harness(page, (h) => h.listCached('page').then((list) => h.deleteCached(list[0]!.key)));
   expect(await harness(page, (h) => h.listCached('page'))).toEqual([]);
   const gone = await load(page, { source: { kind: 'cache', key } });
@@ -302,7 +315,8 @@ test('reads a local folder in place, from <input webkitdirectory> and from a dir
   }
   expect(server.requests).toEqual([]);
 
-  await harness(page, (h) => h.listCached('page')); // creates nothing: the folder was not copied
+  // Read in place: nothing was copied into the cache.
+  expect(await harness(page, (h) => h.listCached('page'))).toEqual([]);
   await page.evaluate(
     ([url, paths]) => (window as unknown as { bundleHarness: BundleHarness }).bundleHarness.copyToOpfsFolder(url, paths, 'picked-folder'),
     [bundleUrl(), ['manifest.json', ...q4Files]] as const,

@@ -49,6 +49,16 @@ const harness: BundleHarness = {
       await writable.close();
     }
   },
+  async damageCachedFile(key, path) {
+    const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('depictqa-bundles');
+    const files = await (await root.getDirectoryHandle(key)).getDirectoryHandle('files');
+    const handle = await files.getFileHandle(encodeURIComponent(path));
+    const bytes = new Uint8Array(await (await handle.getFile()).arrayBuffer());
+    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff;
+    const writable = await handle.createWritable();
+    await writable.write(bytes);
+    await writable.close();
+  },
   hashSpeed: (megabytes, where) => (where === 'worker' ? callWorker({ call: 'hashSpeed', megabytes }) : measureHashSpeed(megabytes)),
 };
 

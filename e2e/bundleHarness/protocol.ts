@@ -50,6 +50,8 @@ export interface BundleHarness {
   clearCache(): Promise<void>;
   /** Copies a bundle from `url` into OPFS folder `name`, to stand in for a folder the user picked. */
   copyToOpfsFolder(url: string, paths: readonly string[], name: string): Promise<void>;
+  /** Flips one byte of a cached file in place (same size), as disk damage would. */
+  damageCachedFile(key: string, path: string): Promise<void>;
   /** Megabytes per second of sha256 over a buffer of `megabytes` MB, on the page or in a worker. */
   hashSpeed(megabytes: number, where: 'page' | 'worker'): Promise<number>;
 }
