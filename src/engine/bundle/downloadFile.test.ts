@@ -176,6 +176,19 @@ describe('downloadFile', () => {
     expect(deltas.reduce((a, b) => a + b, 0)).toBe(4000);
   });
 
+  it('counts bytes received, not the offset, as progress when a server that ignores Range keeps dropping', async () => {
+    const server = scriptedServer(file, [
+      { dropAfter: 4000 },
+      { ignoreRange: true, dropAfter: 2000 },
+      { ignoreRange: true, dropAfter: 1000 },
+      {},
+    ]);
+    const stored = memoryFile();
+    await downloadFile(URL_, spec, stored, optionsFor(server, { maxAttempts: 2 }).options);
+    expect(stored.bytes()).toEqual(file);
+    expect(server.ranges).toEqual([null, 'bytes=4000-', 'bytes=2000-', 'bytes=1000-']);
+  });
+
   it('treats a stall like a drop and resumes', async () => {
     const server = scriptedServer(file, [{ stallAfter: 3000 }, {}]);
     const stored = memoryFile();

@@ -33,11 +33,17 @@ export interface DownloadOptions {
   onBytes?: (deltaBytes: number) => void;
 }
 
-/** Why an attempt ended without the whole file; the next attempt resumes from `offset`. */
+/** Where an attempt got to: the offset reached, and how many new bytes it brought. */
+interface AttemptEnd {
+  offset: number;
+  receivedBytes: number;
+}
+
+/** Why an attempt ended without the whole file; the next attempt resumes from `end.offset`. */
 class AttemptFailed extends Error {
   constructor(
     message: string,
-    readonly offset: number,
+    readonly end: AttemptEnd,
   ) {
     super(message);
   }
@@ -92,15 +98,17 @@ async function fetchIntoStore(
       }
       await sleep(retryDelayMs(failures, options.retryBaseMs), options.signal);
     }
-    const before = offset;
+    let end: AttemptEnd;
     try {
-      offset = await attempt(url, spec, stored, hasher, options, offset);
+      end = await attempt(url, spec, stored, hasher, options, offset);
     } catch (error) {
       if (!(error instanceof AttemptFailed)) throw error;
       lastProblem = error.message;
-      offset = error.offset;
+      end = error.end;
     }
-    failures = offset > before ? 0 : failures + 1;
+    offset = end.offset;
+    // Counted by bytes received, not by offset: after a restart the offset falls while bytes still flow.
+    failures = end.receivedBytes > 0 ? 0 : failures + 1;
   }
   return hasher.digestHex();
 }
@@ -110,8 +118,8 @@ function restart(hasher: Sha256): number {
   return 0;
 }
 
-/** One request: returns the offset reached, or throws AttemptFailed. */
-async function attempt(url: string, spec: FileSpec, stored: StoredFile, hasher: Sha256, options: DownloadOptions, start: number): Promise<number> {
+/** One request: returns where it got to, or throws AttemptFailed. */
+async function attempt(url: string, spec: FileSpec, stored: StoredFile, hasher: Sha256, options: DownloadOptions, start: number): Promise<AttemptEnd> {
   const controller = new AbortController();
   const abortFromCaller = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', abortFromCaller);
@@ -122,6 +130,8 @@ async function attempt(url: string, spec: FileSpec, stored: StoredFile, hasher: 
   };
   const why = (cause: unknown) => describe(controller.signal.aborted ? controller.signal.reason : cause);
   let offset = start;
+  let receivedBytes = 0;
+  const failed = (message: string) => new AttemptFailed(message, { offset, receivedBytes });
   try {
     armStallTimer();
     let response: Response;
@@ -129,7 +139,7 @@ async function attempt(url: string, spec: FileSpec, stored: StoredFile, hasher: 
       response = await options.fetch(url, { headers: rangeHeaders(start), cache: 'no-store', signal: controller.signal });
     } catch (cause) {
       options.signal?.throwIfAborted();
-      throw new AttemptFailed(`could not connect: ${why(cause)}`, start);
+      throw failed(`could not connect: ${why(cause)}`);
     }
     const plan = planResponse(start, spec.bytes, response.status, response.headers.get('Content-Range'));
     if (plan.kind !== 'append' && plan.kind !== 'restart') await response.body?.cancel().catch(() => undefined);
@@ -145,7 +155,7 @@ async function attempt(url: string, spec: FileSpec, stored: StoredFile, hasher: 
           hint: 'Check that the URL points at a public DepictQA Web bundle.',
         });
       case 'retry':
-        throw new AttemptFailed(plan.reason, start);
+        throw failed(plan.reason);
       case 'restart':
         options.onBytes?.(-start);
         offset = restart(hasher);
@@ -153,7 +163,7 @@ async function attempt(url: string, spec: FileSpec, stored: StoredFile, hasher: 
       case 'append':
         break;
     }
-    if (response.body === null) throw new AttemptFailed('the response had no body', offset);
+    if (response.body === null) throw failed('the response had no body');
 
     // 3. Stream the body: hash and store each chunk; a stall aborts the request like a drop.
     const writer = await stored.open(offset);
@@ -165,7 +175,7 @@ async function attempt(url: string, spec: FileSpec, stored: StoredFile, hasher: 
           chunk = await reader.read();
         } catch (cause) {
           options.signal?.throwIfAborted();
-          throw new AttemptFailed(`the connection dropped after ${offset} of ${spec.bytes} bytes: ${why(cause)}`, offset);
+          throw failed(`the connection dropped after ${offset} of ${spec.bytes} bytes: ${why(cause)}`);
         }
         if (chunk.done) break;
         armStallTimer();
@@ -174,6 +184,7 @@ async function attempt(url: string, spec: FileSpec, stored: StoredFile, hasher: 
         hasher.update(bytes);
         await writer.write(bytes);
         offset += bytes.byteLength;
+        receivedBytes += bytes.byteLength;
         options.onBytes?.(bytes.byteLength);
         if (offset === spec.bytes) {
           await reader.cancel().catch(() => undefined);
@@ -183,8 +194,8 @@ async function attempt(url: string, spec: FileSpec, stored: StoredFile, hasher: 
     } finally {
       await writer.close();
     }
-    if (offset < spec.bytes) throw new AttemptFailed(`the server sent ${offset} of ${spec.bytes} bytes`, offset);
-    return offset;
+    if (offset < spec.bytes) throw failed(`the server sent ${offset} of ${spec.bytes} bytes`);
+    return { offset, receivedBytes };
   } finally {
     clearTimeout(stallTimer);
     options.signal?.removeEventListener('abort', abortFromCaller);
