@@ -151,9 +151,15 @@ export interface VisionPathReference {
 
 /** pixels [3, H, W] → image rows for the LLM [N or queries, out]. */
 export function referenceImageFeatures(path: VisionPathReference, pixels: Float32Array, height: number, width: number): Float32Array {
+  const rows = (height / path.tower.config.patch_size) * (width / path.tower.config.patch_size);
+  return projectFeatures(path, path.tower.patchFeatures(pixels, height, width), rows);
+}
+
+/** The tower's patch features [rows, hidden] → (Abstractor →) vision_proj → [rows or queries, out]. */
+export function projectFeatures(path: VisionPathReference, patchFeatures: Float32Array, patchRows: number): Float32Array {
   const hidden = path.tower.config.hidden_size;
-  let rows = (height / path.tower.config.patch_size) * (width / path.tower.config.patch_size);
-  let features = path.tower.patchFeatures(pixels, height, width);
+  let rows = patchRows;
+  let features = patchFeatures;
   if (path.abstractor !== undefined) {
     features = path.abstractor.forward(features, rows);
     rows = path.abstractor.config.numQueries;

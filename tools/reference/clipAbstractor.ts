@@ -58,7 +58,7 @@ export class AbstractorReference {
   /** patches [rows, d] → [queries, d]. */
   forward(patches: Float32Array, rows: number): Float32Array {
     const { numQueries: q, hiddenSize: d, intermediateSize: f, numHeads: heads, layerNormEps: eps } = this.config;
-    let x = this.queries.slice();
+    let x: Float32Array = this.queries.slice();
     for (const layer of this.layers) {
       // 1. Self-attention among the queries.
       const [sq, sk, sv] = projectQkv(layer.selfIn, x, q, d, 'qkv');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { graphsFor, MANIFEST_SCHEMA_VERSION, parseManifest, type BundleManifest } from './manifest.ts';
+import { graphsFor, imageTokenCount, MANIFEST_SCHEMA_VERSION, parseManifest, type BundleManifest, type VisionSpec } from './manifest.ts';
 
 const hash = 'a'.repeat(64);
 
@@ -97,5 +97,80 @@ describe('parseManifest', () => {
     const manifest = validManifest();
     manifest.graphs = manifest.graphs.filter((graph) => graph.role !== 'decoder');
     expect(() => parseManifest(manifest)).toThrow(/variant q4 has no decoder graph/);
+  });
+});
+
+function visionSpec(): VisionSpec {
+  return {
+    architecture: 'clip-vit',
+    hiddenSize: 64,
+    intermediateSize: 256,
+    numLayers: 2,
+    numHeads: 4,
+    layerNormEps: 1e-5,
+    patchSize: 14,
+    positionGrid: 16,
+    preprocess: {
+      resizeShortSide: 224,
+      resizeLongSide: 672,
+      minPaddedSide: 70,
+      resample: 'pil-bicubic',
+      mean: [0.48145466, 0.4578275, 0.40821073],
+      std: [0.26862954, 0.26130258, 0.27577711],
+    },
+    abstractor: null,
+    imageTokens: { rule: 'patch-grid' },
+    outputSize: 64,
+    weights: { q4: 'int8' },
+  };
+}
+
+/** The valid manifest plus a vision section and the q4 vision graph. */
+function withVision(): BundleManifest {
+  const manifest = validManifest();
+  const path = 'onnx/vision_encoder_q4.onnx';
+  manifest.vision = visionSpec();
+  manifest.graphs.push({
+    role: 'vision_encoder',
+    variant: 'q4',
+    path,
+    externalData: [`${path}_data`],
+    inputs: [{ name: 'pixel_values', dtype: 'float32', shape: [1, 3, 'height', 'width'] }],
+    outputs: [{ name: 'image_features', dtype: 'float32', shape: [1, 'num_image_tokens', 64] }],
+    requires: [],
+  });
+  manifest.files.push({ path, bytes: 10, sha256: hash }, { path: `${path}_data`, bytes: 10, sha256: hash });
+  return manifest;
+}
+
+describe('parseManifest: the vision section', () => {
+  it('accepts a bundle without vision (absent or null) and one with its vision graphs', () => {
+    expect(parseManifest(validManifest()).vision).toBeUndefined();
+    expect(parseManifest({ ...validManifest(), vision: null }).vision).toBeNull();
+    const manifest = parseManifest(JSON.parse(JSON.stringify(withVision())));
+    expect(graphsFor(manifest, 'q4').get('vision_encoder')?.path).toBe('onnx/vision_encoder_q4.onnx');
+    expect(manifest.vision?.preprocess.resample).toBe('pil-bicubic');
+  });
+
+  it('counts image rows by the patch grid, or by the Abstractor queries', () => {
+    const vision = visionSpec();
+    expect(imageTokenCount(vision, { height: 224, width: 336 })).toBe(16 * 24);
+    expect(imageTokenCount(vision, { height: 70, width: 70 })).toBe(25);
+    const abstractor: VisionSpec = { ...vision, abstractor: { numQueries: 64, numLayers: 4, numHeads: 8, intermediateSize: 2048 }, imageTokens: { rule: 'queries', count: 64 } };
+    expect(imageTokenCount(abstractor, { height: 224, width: 672 })).toBe(64);
+    expect(parseManifest({ ...withVision(), vision: abstractor }).vision?.abstractor?.numQueries).toBe(64);
+  });
+
+  it.each<[string, (manifest: BundleManifest) => void, RegExp]>([
+    ['vision graphs without a vision section', (m) => (m.vision = null), /vision_encoder graphs but no "vision" section/],
+    ['a variant without its vision graph', (m) => (m.graphs = m.graphs.filter((g) => g.role !== 'vision_encoder')), /variant q4 has no vision_encoder graph/],
+    ['a variant without its weight type', (m) => (m.vision!.weights = { fp32: 'float32' }), /how variant q4 stores its weights/],
+    ['features narrower than the LLM', (m) => (m.vision!.outputSize = 32), /outputSize 32 is not the LLM's hidden size 64/],
+    ['queries without an Abstractor', (m) => (m.vision!.imageTokens = { rule: 'queries', count: 64 }), /Abstractor's query count/],
+    ['an unknown resample', (m) => Object.assign(m.vision!.preprocess, { resample: 'bilinear' }), /vision\.preprocess\.resample/],
+  ])('refuses %s', (_, edit, message) => {
+    const manifest = withVision();
+    edit(manifest);
+    expect(() => parseManifest(manifest)).toThrow(message);
   });
 });

@@ -72,6 +72,46 @@ const llmSpec = z.object({
 });
 export type LlmSpec = z.infer<typeof llmSpec>;
 
+/** How a vision graph stores its Linear weights (the embedding stage, norms and biases follow the activations). */
+export const VISION_WEIGHT_TYPES = ['float32', 'float16', 'int8', 'int4'] as const;
+
+const visionSpec = z.object({
+  architecture: z.literal('clip-vit'),
+  hiddenSize: positiveInt,
+  intermediateSize: positiveInt,
+  numLayers: positiveInt,
+  numHeads: positiveInt,
+  layerNormEps: z.number().positive(),
+  /** Pixels per patch side (14): inputs are multiples of it. */
+  patchSize: positiveInt,
+  /** The position table's square grid (16 for 224 pixels); the graph resizes it to each input's grid. */
+  positionGrid: positiveInt,
+  /** DepictQA's preprocessing, which the app runs before the graph (src/core/vision). */
+  preprocess: z.object({
+    resizeShortSide: positiveInt,
+    resizeLongSide: positiveInt,
+    minPaddedSide: positiveInt,
+    /** PIL's antialiased bicubic (a = −0.5). */
+    resample: z.literal('pil-bicubic'),
+    mean: z.tuple([z.number(), z.number(), z.number()]),
+    std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]),
+  }),
+  /** DepictQA's Abstractor (learned queries over the patches), or null for the patch-token model. */
+  abstractor: z
+    .object({ numQueries: positiveInt, numLayers: positiveInt, numHeads: positiveInt, intermediateSize: positiveInt })
+    .nullable(),
+  /** Rows per image: one per patch, (H/14)·(W/14), or a fixed number of queries. */
+  imageTokens: z.discriminatedUnion('rule', [
+    z.object({ rule: z.literal('patch-grid') }),
+    z.object({ rule: z.literal('queries'), count: positiveInt }),
+  ]),
+  /** Width of image_features: the LLM's hidden size. */
+  outputSize: positiveInt,
+  /** Weight type of each variant's vision graph. */
+  weights: z.partialRecord(z.enum(VARIANTS), z.enum(VISION_WEIGHT_TYPES)),
+});
+export type VisionSpec = z.infer<typeof visionSpec>;
+
 export const manifestSchema = z.object({
   schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
   model: z.object({
@@ -83,6 +123,8 @@ export const manifestSchema = z.object({
   }),
   variants: z.array(z.enum(VARIANTS)).min(1),
   llm: llmSpec,
+  /** The vision encoder; null (or absent) when the bundle was converted without --clip and has no vision graph. */
+  vision: visionSpec.nullable().optional(),
   tokenizer: z.object({ files: z.array(bundlePath).min(1) }),
   graphs: z.array(graphSpec).min(1),
   files: z.array(fileSpec).min(1),
@@ -114,7 +156,7 @@ export function parseManifest(json: unknown, where = 'manifest.json'): BundleMan
 
 function checkConsistency(manifest: BundleManifest, where: string): void {
   const files = new Set(manifest.files.map((file) => file.path));
-  const fail = (problem: string) => {
+  const fail = (problem: string): never => {
     throw new AppError('MANIFEST_INVALID', `${where}: ${problem}.`, {
       hint: 'The bundle is incomplete or was edited by hand: convert the model again.',
     });
@@ -132,6 +174,33 @@ function checkConsistency(manifest: BundleManifest, where: string): void {
       }
     }
   }
+  checkVision(manifest, fail);
+}
+
+function checkVision(manifest: BundleManifest, fail: (problem: string) => never): void {
+  const vision = manifest.vision ?? null;
+  const visionGraphs = manifest.graphs.filter((graph) => graph.role === 'vision_encoder');
+  if (vision === null) {
+    if (visionGraphs.length > 0) fail('it has vision_encoder graphs but no "vision" section');
+    return;
+  }
+  for (const variant of manifest.variants) {
+    if (!visionGraphs.some((graph) => graph.variant === variant)) fail(`variant ${variant} has no vision_encoder graph`);
+    if (vision.weights[variant] === undefined) fail(`vision.weights does not say how variant ${variant} stores its weights`);
+  }
+  if (vision.outputSize !== manifest.llm.hiddenSize) {
+    fail(`vision.outputSize ${vision.outputSize} is not the LLM's hidden size ${manifest.llm.hiddenSize}`);
+  }
+  const queries = vision.imageTokens.rule === 'queries' ? vision.imageTokens.count : null;
+  if (queries !== (vision.abstractor?.numQueries ?? null)) {
+    fail('vision.imageTokens must be the Abstractor\'s query count when there is an Abstractor, and the patch grid otherwise');
+  }
+}
+
+/** Rows of image_features for a padded image (sides multiples of the patch size), by the bundle's rule. */
+export function imageTokenCount(vision: VisionSpec, padded: { height: number; width: number }): number {
+  if (vision.imageTokens.rule === 'queries') return vision.imageTokens.count;
+  return (padded.height / vision.patchSize) * (padded.width / vision.patchSize);
 }
 
 /** The graphs of one variant by role. */
