@@ -3,13 +3,16 @@ import { AppError } from '../../src/core/errors.ts';
 import type { ConvertOptions } from './convertBundle.ts';
 import { LLAMA_VARIANTS, type LlamaVariant } from './llama/variants.ts';
 
-export const USAGE = `Usage: npm run convert -- --llm VICUNA_DIR --delta ckpt.pt --out BUNDLE_DIR [options]
+export const USAGE = `Usage: npm run convert -- --llm VICUNA_DIR --delta ckpt.pt --clip CLIP_DIR --out BUNDLE_DIR [options]
 
   --llm DIR            vicuna-7b-v1.5 folder: config.json, .bin shards or safetensors, tokenizer.model
-  --delta FILE         DepictQA's ckpt.pt (LoRA + projector)
+  --delta FILE         DepictQA's ckpt.pt (LoRA + projector, and the Abstractor if the model has one)
+  --clip DIR           openai/clip-vit-large-patch14 folder from Hugging Face (config.json, model.safetensors);
+                       without it the bundle has no vision encoder
   --out DIR            where to write the bundle (must be empty or new)
   --precision LIST     comma-separated variants among q4f16,q4,fp32 (default q4f16,q4)
   --lora-alpha N       LoRA alpha (default 16, DepictQA's value; scale = alpha / rank)
+  --abstractor-heads N attention heads of the Abstractor (default 8, DepictQA's value; not stored in ckpt.pt)
   --name NAME          model name in the manifest (default: the delta's folder name)
   --chunk-mb N         largest weight chunk in MB (default 1945, under the browsers' 2 GB limit)
   --force              replace the contents of a non-empty --out
@@ -22,6 +25,8 @@ export function parseConvertArgs(argv: string[]): ConvertOptions {
     options: {
       llm: { type: 'string' },
       delta: { type: 'string' },
+      clip: { type: 'string' },
+      'abstractor-heads': { type: 'string' },
       out: { type: 'string' },
       precision: { type: 'string', default: 'q4f16,q4' },
       'lora-alpha': { type: 'string' },
@@ -45,11 +50,13 @@ export function parseConvertArgs(argv: string[]): ConvertOptions {
   return {
     llm: values.llm!,
     delta: values.delta!,
+    ...(values.clip === undefined ? {} : { clip: values.clip }),
     out: values.out!,
     variants: variants as LlamaVariant[],
     force: values.force,
     dryRun: values['dry-run'],
     ...(values['lora-alpha'] === undefined ? {} : { loraAlpha: positive(values['lora-alpha'], '--lora-alpha') }),
+    ...(values['abstractor-heads'] === undefined ? {} : { abstractorHeads: positive(values['abstractor-heads'], '--abstractor-heads') }),
     ...(values.name === undefined ? {} : { name: values.name }),
     ...(values['chunk-mb'] === undefined ? {} : { chunkLimitBytes: Math.floor(positive(values['chunk-mb'], '--chunk-mb') * 1e6) }),
   };

@@ -1,6 +1,6 @@
 /**
- * npm run convert -- --llm DIR --delta ckpt.pt --out OUT [--precision q4f16,q4,fp32] [--lora-alpha 16]
- *                    [--name NAME] [--chunk-mb N] [--force] [--dry-run]
+ * npm run convert -- --llm DIR --delta ckpt.pt --clip DIR --out OUT [--precision q4f16,q4,fp32] [--lora-alpha 16]
+ *                    [--abstractor-heads 8] [--name NAME] [--chunk-mb N] [--force] [--dry-run]
  */
 import { AppError } from '../../src/core/errors.ts';
 import { formatBytes } from '../../src/core/format.ts';
@@ -18,7 +18,13 @@ async function main(): Promise<void> {
     `LLaMA: ${c.num_hidden_layers} layers, hidden ${c.hidden_size}, ${c.num_attention_heads} heads (${c.num_key_value_heads} kv), ` +
       `MLP ${c.intermediate_size}, vocab ${c.vocab_size}; LoRA rank ${plan.loraRank} on ${plan.loraPairs} projections`,
   );
-  if (plan.visionKeys.length > 0) progress.log(`Delta keys for the vision converter: ${plan.visionKeys.length} (not used by the language model)`);
+  const v = plan.vision;
+  if (v !== null) {
+    const tokens = v.abstractor === null ? 'one row per 14×14 patch' : `Abstractor: ${v.abstractor.numLayers} layers, ${v.abstractor.numQueries} rows per image`;
+    progress.log(`Vision: CLIP ${v.clip.num_hidden_layers} layers, hidden ${v.clip.hidden_size}, ${v.clip.num_attention_heads} heads, MLP ${v.clip.intermediate_size}; ${tokens}`);
+  } else {
+    progress.log(`Vision: no --clip, so the bundle has no vision encoder (the delta's ${plan.visionKeys.length} vision tensors are not used)`);
+  }
   for (const [variant, bytes] of Object.entries(plan.variantBytes)) progress.log(`  ${variant}: about ${formatBytes(bytes)}`);
   if (manifest === undefined) {
     progress.log(`Dry run: would write about ${formatBytes(plan.totalBytes)} to ${options.out}; nothing was written.`);

@@ -1,21 +1,28 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { MANIFEST_SCHEMA_VERSION, parseManifest, type BundleManifest, type GraphSpec } from '../../src/core/bundle/manifest.ts';
+import { MANIFEST_SCHEMA_VERSION, parseManifest, type BundleManifest, type GraphSpec, type VisionSpec } from '../../src/core/bundle/manifest.ts';
 import { AppError } from '../../src/core/errors.ts';
+import { CLIP_MEAN, CLIP_STD } from '../../src/core/vision/padNormalize.ts';
+import { MIN_PADDED_SIDE, PATCH_SIZE, RESIZE_LONG_SIDE, RESIZE_SHORT_SIDE } from '../../src/core/vision/resizeRule.ts';
 import { headDim, parseLlamaConfig, type LlamaConfig } from '../checkpoint/llamaConfig.ts';
 import { openCheckpoint } from '../checkpoint/index.ts';
-import type { Checkpoint } from '../checkpoint/types.ts';
+import type { Checkpoint, TensorEntry } from '../checkpoint/types.ts';
 import type { ValueInfo } from '../onnx/GraphBuilder.ts';
 import type { WrittenGraph } from '../onnx/ModelWriter.ts';
 import { convertTokenizer } from '../tokenizer/convertTokenizer.ts';
-import { estimateLlamaBytes } from './estimate.ts';
+import { estimateLlamaBytes, estimateVisionBytes } from './estimate.ts';
 import { describeFile } from './hashFile.ts';
 import { llamaWeightShapes, writeLlamaGraphs, type LlamaGraphs } from './llama/convertLlama.ts';
 import type { LlamaVariant } from './llama/variants.ts';
 import { applyLora, DEFAULT_LORA_ALPHA, planLoraMerge, type LoraDelta } from './lora.ts';
 import { checkFreeSpace, checkOutput, stageOutput } from './outputDir.ts';
 import { createProgress, type Progress } from './progress.ts';
+import { positionGrid } from './vision/clipConfig.ts';
+import { visionWeightShapes, writeVisionGraphs, type VisionGraphs } from './vision/convertVision.ts';
+import { openClipVision, type ClipInput } from './vision/openClip.ts';
+import { planVisionDelta, type VisionDelta } from './vision/visionDelta.ts';
+import { visionVariantSpecs } from './vision/visionVariants.ts';
 
 export const CONVERTER_VERSION = '0.1.0';
 
@@ -24,6 +31,10 @@ export interface ConvertOptions {
   llm: string;
   /** DepictQA's ckpt.pt. */
   delta: string;
+  /** CLIP's folder (Hugging Face openai/clip-vit-large-patch14); without it the bundle has no vision graph. */
+  clip?: string;
+  /** The Abstractor's head count, which its tensors do not record (DepictQA's config: 8). */
+  abstractorHeads?: number;
   out: string;
   variants: readonly LlamaVariant[];
   loraAlpha?: number;
@@ -44,6 +55,8 @@ export interface ConvertPlan {
   loraPairs: number;
   /** Delta keys left for the vision converter. */
   visionKeys: string[];
+  /** The vision graphs to write, or null without --clip. */
+  vision: VisionDelta['model'] | null;
   /** Estimated bytes per variant. */
   variantBytes: Record<string, number>;
   totalBytes: number;
@@ -58,7 +71,7 @@ export interface ConvertResult {
 /** Original checkpoints → web bundle. Nothing appears at `out` unless the whole conversion succeeds. */
 export async function convertBundle(options: ConvertOptions): Promise<ConvertResult> {
   const progress = options.progress ?? createProgress();
-  checkOutput({ out: options.out, inputs: [options.llm, options.delta], force: options.force === true });
+  checkOutput({ out: options.out, inputs: [options.llm, options.delta, ...(options.clip === undefined ? [] : [options.clip])], force: options.force === true });
   const config = await readLlamaConfig(options.llm);
   const opened: Checkpoint[] = [];
   try {
@@ -68,7 +81,15 @@ export async function convertBundle(options: ConvertOptions): Promise<ConvertRes
     opened.push(deltaCheckpoint);
     checkLlmWeights(llm, config, options.llm);
     const delta = planLoraMerge(deltaCheckpoint.tensors, options.delta, config, { alpha: options.loraAlpha ?? DEFAULT_LORA_ALPHA });
-    const plan = makePlan(config, delta, options.variants);
+    // The vision inputs are checked before anything is written, like the language model's.
+    let vision: { clip: ClipInput; delta: VisionDelta } | null = null;
+    if (options.clip !== undefined) {
+      const clip = await openClipVision(options.clip);
+      opened.push(clip.checkpoint);
+      const abstractorHeads = options.abstractorHeads === undefined ? {} : { abstractorHeads: options.abstractorHeads };
+      vision = { clip, delta: planVisionDelta(delta.visionKeys, options.delta, clip.config, config.hidden_size, abstractorHeads) };
+    }
+    const plan = makePlan(config, delta, vision?.delta.model ?? null, options.variants);
     if (options.dryRun) return { plan };
 
     checkFreeSpace(options.out, plan.totalBytes);
@@ -76,7 +97,7 @@ export async function convertBundle(options: ConvertOptions): Promise<ConvertRes
     const interrupt = () => void staged.discard().finally(() => process.exit(130));
     process.once('SIGINT', interrupt);
     try {
-      const manifest = await writeBundle(staged.stagingDir, options, config, llm, delta, plan, progress);
+      const manifest = await writeBundle(staged.stagingDir, options, config, llm, delta, vision, plan, progress);
       await staged.commit();
       return { plan, manifest };
     } catch (error) {
@@ -119,14 +140,17 @@ function checkLlmWeights(llm: Checkpoint, config: LlamaConfig, where: string): v
   }
 }
 
-function makePlan(config: LlamaConfig, delta: LoraDelta, variants: readonly LlamaVariant[]): ConvertPlan {
+function makePlan(config: LlamaConfig, delta: LoraDelta, vision: VisionDelta['model'] | null, variants: readonly LlamaVariant[]): ConvertPlan {
   const ranks = new Set([...delta.pairs.values()].map((pair) => pair.rank));
-  const variantBytes = Object.fromEntries(variants.map((variant) => [variant, estimateLlamaBytes(config, variant)]));
+  const variantBytes = Object.fromEntries(
+    variants.map((variant) => [variant, estimateLlamaBytes(config, variant) + (vision === null ? 0 : estimateVisionBytes(vision, variant))]),
+  );
   return {
     config,
     loraRank: ranks.size === 1 ? [...ranks][0]! : 0,
     loraPairs: delta.pairs.size,
     visionKeys: [...delta.visionKeys.keys()],
+    vision,
     variantBytes,
     totalBytes: Object.values(variantBytes).reduce((a, b) => a + b, 0),
   };
@@ -138,12 +162,13 @@ async function writeBundle(
   config: LlamaConfig,
   llm: Checkpoint,
   delta: LoraDelta,
+  vision: { clip: ClipInput; delta: VisionDelta } | null,
   plan: ConvertPlan,
   progress: Progress,
 ): Promise<BundleManifest> {
   // 1. Language model: each weight read once, LoRA-merged, and handed to every variant.
   const weightNames = [...llamaWeightShapes(config).keys()];
-  const inputBytes = weightNames.reduce((sum, name) => sum + byteSize(llm, name), 0);
+  const inputBytes = weightNames.reduce((sum, name) => sum + byteSize(llm.tensors, name), 0);
   progress.start(`Converting ${options.variants.join(', ')}`, weightNames.length, inputBytes);
   const onnxDir = join(dir, 'onnx');
   await mkdir(onnxDir, { recursive: true });
@@ -157,23 +182,39 @@ async function writeBundle(
     {
       variants: options.variants,
       ...(options.chunkLimitBytes === undefined ? {} : { chunkLimitBytes: options.chunkLimitBytes }),
-      onWeight: (name) => progress.tensorDone(name, byteSize(llm, name)),
+      onWeight: (name) => progress.tensorDone(name, byteSize(llm.tensors, name)),
     },
   );
   progress.finish();
 
-  // 2. Tokenizer.
+  // 2. Vision encoder, one variant after the other (each reads the CLIP weights once).
+  let visionGraphs: VisionGraphs[] = [];
+  if (vision !== null) {
+    const names = [...visionWeightShapes(vision.delta.model).keys()];
+    const inputBytes = names.reduce((sum, name) => sum + byteSize(vision.clip.checkpoint.tensors, name) + byteSize(vision.delta.tensors, name), 0);
+    progress.start(`Converting the vision encoder (${options.variants.join(', ')})`, names.length * options.variants.length, inputBytes * options.variants.length);
+    visionGraphs = await writeVisionGraphs(vision.clip.checkpoint, vision.delta, onnxDir, {
+      variants: options.variants,
+      ...(options.chunkLimitBytes === undefined ? {} : { chunkLimitBytes: options.chunkLimitBytes }),
+      onWeight: (name, bytes) => progress.tensorDone(name, bytes),
+    });
+    progress.finish();
+  }
+
+  // 3. Tokenizer.
   const tokenizer = await convertTokenizer(options.llm, dir, { modelMaxLength: config.max_position_embeddings });
   for (const note of tokenizer.notes) progress.log(`tokenizer: ${note}`);
 
-  // 3. Manifest: every file with its size and hash, validated with the engine's own schema.
+  // 4. Manifest: every file with its size and hash, validated with the engine's own schema.
   progress.log('Hashing files…');
   const files = await Promise.all((await listFiles(dir)).map((path) => describeFile(dir, path)));
   const manifest: BundleManifest = {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     model: {
       name: options.name ?? basename(join(options.delta, '..')),
-      source: `LLM ${basename(options.llm)}, delta ${basename(options.delta)} (LoRA alpha ${delta.alpha})`,
+      source:
+        `LLM ${basename(options.llm)}, delta ${basename(options.delta)} (LoRA alpha ${delta.alpha})` +
+        (options.clip === undefined ? ', no vision encoder' : `, CLIP ${basename(options.clip)}`),
       template: 'depictqa-v2',
     },
     variants: [...options.variants],
@@ -194,8 +235,9 @@ async function writeBundle(
       lora: { rank: plan.loraRank, alpha: delta.alpha },
       logits: 'last',
     },
+    vision: vision === null ? null : visionSpec(vision.delta.model, options.variants),
     tokenizer: { files: [...tokenizer.files] },
-    graphs: graphs.flatMap((graph) => graphSpecs(graph)),
+    graphs: [...graphs.flatMap((graph) => graphSpecs(graph)), ...visionGraphs.map(({ variant, graph }) => graphSpec('vision_encoder', variant, graph))],
     files: files.filter((file) => file.path !== 'manifest.json').sort((a, b) => a.path.localeCompare(b.path)),
     converter: { name: 'depictqa-web convert', version: CONVERTER_VERSION, createdAt: new Date().toISOString() },
   };
@@ -205,25 +247,57 @@ async function writeBundle(
 }
 
 function graphSpecs({ variant, embedTokens, decoder }: LlamaGraphs): GraphSpec[] {
-  const requires: GraphSpec['requires'] = variant === 'q4f16' ? ['shader-f16'] : [];
-  const spec = (role: GraphSpec['role'], graph: WrittenGraph): GraphSpec => ({
+  return [graphSpec('embed_tokens', variant, embedTokens), graphSpec('decoder', variant, decoder)];
+}
+
+function graphSpec(role: GraphSpec['role'], variant: LlamaVariant, graph: WrittenGraph): GraphSpec {
+  return {
     role,
     variant,
     path: `onnx/${graph.model.name}`,
     externalData: graph.data.map((file) => `onnx/${file.name}`),
     inputs: graph.inputs.map(tensorSpec),
     outputs: graph.outputs.map(tensorSpec),
-    requires,
-  });
-  return [spec('embed_tokens', embedTokens), spec('decoder', decoder)];
+    requires: variant === 'q4f16' ? ['shader-f16'] : [],
+  };
+}
+
+/** The manifest's vision section: the tower's numbers, DepictQA's preprocessing and the image-token rule. */
+function visionSpec(model: VisionDelta['model'], variants: readonly LlamaVariant[]): VisionSpec {
+  const { clip, abstractor } = model;
+  return {
+    architecture: 'clip-vit',
+    hiddenSize: clip.hidden_size,
+    intermediateSize: clip.intermediate_size,
+    numLayers: clip.num_hidden_layers,
+    numHeads: clip.num_attention_heads,
+    layerNormEps: clip.layer_norm_eps,
+    patchSize: PATCH_SIZE,
+    positionGrid: positionGrid(clip),
+    preprocess: {
+      resizeShortSide: RESIZE_SHORT_SIDE,
+      resizeLongSide: RESIZE_LONG_SIDE,
+      minPaddedSide: MIN_PADDED_SIDE,
+      resample: 'pil-bicubic',
+      mean: [...CLIP_MEAN],
+      std: [...CLIP_STD],
+    },
+    abstractor:
+      abstractor === null
+        ? null
+        : { numQueries: abstractor.numQueries, numLayers: abstractor.numLayers, numHeads: abstractor.numHeads, intermediateSize: abstractor.intermediateSize },
+    imageTokens: abstractor === null ? { rule: 'patch-grid' } : { rule: 'queries', count: abstractor.numQueries },
+    outputSize: model.projection.outFeatures,
+    weights: Object.fromEntries(variants.map((variant) => [variant, visionVariantSpecs[variant].weights])),
+  };
 }
 
 function tensorSpec(value: ValueInfo): GraphSpec['inputs'][number] {
   return { name: value.name, dtype: value.type, shape: value.shape };
 }
 
-function byteSize(checkpoint: Checkpoint, name: string): number {
-  const entry = checkpoint.tensors.get(name);
+function byteSize(tensors: ReadonlyMap<string, TensorEntry>, name: string): number {
+  const entry = tensors.get(name);
   if (entry === undefined) return 0;
   const elements = entry.shape.reduce((a, b) => a * b, 1);
   return elements * (entry.dtype === 'F32' ? 4 : 2);

@@ -1,6 +1,8 @@
 import { headDim, type LlamaConfig } from '../checkpoint/llamaConfig.ts';
 import { llamaWeightShapes } from './llama/convertLlama.ts';
 import { variantSpecs, type LlamaVariant } from './llama/variants.ts';
+import type { VisionModel } from './vision/visionGraph.ts';
+import { visionVariantSpecs, visionWeightBytes } from './vision/visionVariants.ts';
 
 const BLOCK = 32;
 const ELEMENT_BYTES = { float32: 4, float16: 2, int32: 4, int64: 8, uint8: 1 } as const;
@@ -29,4 +31,9 @@ export function estimateLlamaBytes(config: LlamaConfig, variant: LlamaVariant): 
   // Rotary cos/sin caches [max positions, head_dim / 2].
   total += 2 * config.max_position_embeddings * (headDim(config) / 2) * activationBytes;
   return total + 512 * 1024;
+}
+
+/** Bytes one variant's vision graph will take on disk: its weights exactly, plus the graph structure (small). */
+export function estimateVisionBytes(model: VisionModel, variant: LlamaVariant): number {
+  return visionWeightBytes(model, visionVariantSpecs[variant]) + 256 * 1024;
 }

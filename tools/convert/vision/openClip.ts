@@ -64,8 +64,10 @@ export async function openClipVision(path: string): Promise<ClipInput> {
   return { config, checkpoint };
 }
 
-function checkClipWeights(checkpoint: Checkpoint, config: ClipVisionConfig, where: string): void {
+function checkClipWeights(checkpoint: Checkpoint, config: ClipVisionConfig, path: string): void {
   const names = [...checkpoint.tensors.keys()];
+  // Name the weights file itself (a folder's model.safetensors), not the folder.
+  const where = checkpoint.tensors.values().next().value?.file ?? path;
   if (!names.some((name) => name.startsWith('vision_model.'))) {
     const openAi = names.some((name) => name.startsWith('visual.'));
     throw new AppError(
