@@ -138,7 +138,7 @@ describe.each(caches)('decoder with a $kind KV cache', (cache) => {
     const dequantized = referenceLogits(fp16Norms(dequantizedLlamaWeights(weights, { scaleType: 'float16' })));
     const logits = await graphLogits('q4f16', cache);
     logits.forEach((row, i) => {
-      expect(relativeMaxError(dequantized[i]!, row)).toBeLessThanOrEqual(1e-2);
+      expect(relativeMaxError(dequantized[i]!, row)).toBeLessThanOrEqual(3e-3); // measured 6.7e-4
       expect(cosine(exact[i]!, row)).toBeGreaterThanOrEqual(0.99);
     });
   });
