@@ -2,19 +2,23 @@
  * The vision graph (`vision_encoder_<variant>.onnx`): pixel_values [1, 3, H, W] (H, W multiples of 14) →
  * image_features [1, N, llm hidden], built layer by layer while its weights stream to the external data.
  *
- *   pixel_values ─► Conv 14×14/14 ─► + positions ─► [1, N, C] ─► [class row | patches] ─► pre LayerNorm
- *     ─► [LN ─► qkv MatMul ─► attention ─► out MatMul ─► +residual ─► LN ─► fc1 ─► QuickGelu ─► fc2
- *         ─► +residual] × layers ─► drop the class row ─► (Abstractor) ─► vision_proj ─► image_features
+ *   pixel_values ─► patches as rows ─► MatMul (the 14×14/14 conv) ─► + positions ─► [class row | patches]
+ *     ─► pre LayerNorm ─► [LN ─► qkv MatMul ─► attention ─► out MatMul ─► +residual ─► LN ─► fc1 ─► QuickGelu
+ *         ─► fc2 ─► +residual] × layers ─► drop the class row ─► (Abstractor) ─► vision_proj ─► image_features
  *
- * Positions: the table's 16×16 patch grid is stored as an image [1, C, 16, 16] and resized to the Conv output's
- * grid by `Resize` (cubic, a = −0.75, align_corners: PyTorch's bicubic with align_corners=True). Its `sizes`
- * input is the Conv output's own Shape, [1, C, H/14, W/14]: no arithmetic on shapes at all, and on WebGPU both
- * Shape (which writes its int64 output to CPU memory) and Resize (which reads `sizes` from there) have kernels
- * of their own, so nothing falls back to the CPU EP. For a 16×16 grid the resize is the identity (the cubic
- * weights at integer source positions are exactly 0, 1, 0, 0; checked bit for bit in visionGraph.test.ts), as
- * DepictQA's skip of the interpolation for 224×224 inputs requires. The class row is stored with its position
- * already added (one fp32 rounding, as in PyTorch). The embedding stage runs in fp32 in every variant, then
- * casts to the activation type.
+ * Nothing here computes on shapes, so onnxruntime-web's WebGPU EP runs every node itself (checked with the CPU
+ * fallback disabled by tools/bench/vision.ts):
+ * - The patch convolution is Reshape/Transpose/MatMul, not Conv: the WebGPU EP runs Conv in NHWC, and the layout
+ *   transposes it adds turned the Shape of Conv's output into a Gather on int64, which has no WebGPU kernel.
+ * - Positions: the table's 16×16 patch grid is stored as an image [1, C, 16, 16] and resized by `Resize` (cubic,
+ *   a = −0.75, align_corners: PyTorch's bicubic with align_corners=True) on axes 2 and 3 to `sizes` = Shape(patches)
+ *   [1:3] = [H/14, W/14], read straight from the patch rows [1, H/14, W/14, C]. Shape writes its int64 output to CPU
+ *   memory and Resize reads `sizes` from there, both as WebGPU kernels.
+ * - For a 16×16 grid the resize is the identity (the cubic weights at integer source positions are exactly 0, 1,
+ *   0, 0; bit for bit on wasm, checked in visionGraph.test.ts, and on SwiftShader WebGPU), as DepictQA's skip of
+ *   the interpolation for 224×224 inputs requires, so no `If` is needed.
+ * The class row is stored with its position already added (one fp32 rounding, as in PyTorch). The embedding stage
+ * runs in fp32 in every variant, then casts to the activation type.
  */
 import { AppError } from '../../../src/core/errors.ts';
 import { attr } from '../../onnx/GraphBuilder.ts';
