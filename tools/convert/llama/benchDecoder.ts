@@ -73,7 +73,7 @@ async function main(): Promise<void> {
         const session = await DecoderSession.create(await openWrittenGraph(dir, graph.decoder), config, graph.variant);
         const prefillMs: number[] = [];
         const stepMs: number[] = [];
-        for (let repeat = 0; repeat < 3; repeat++) {
+        for (let repeat = 0; repeat < 5; repeat++) {
           session.reset();
           let start = performance.now();
           await session.step(embeds.subarray(0, shape.prefill * config.hidden_size));
