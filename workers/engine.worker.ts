@@ -3,5 +3,9 @@ import { registerErrorTransfer } from '../src/core/workerErrors.ts';
 import { browserEngineHost } from '../src/engine/browserHost.ts';
 import { Engine } from '../src/engine/Engine.ts';
 
-registerErrorTransfer();
-expose(new Engine(browserEngineHost()));
+// onnxruntime-web starts its wasm threads from this same bundled script (its import.meta.url): in those
+// threads only its own code may run, so the engine is exposed in the worker the page started, nowhere else.
+if (!self.name.startsWith('em-pthread')) {
+  registerErrorTransfer();
+  expose(new Engine(browserEngineHost()));
+}

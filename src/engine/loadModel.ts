@@ -15,6 +15,23 @@ import { ImageStore } from './vision/ImageStore.ts';
 
 export const DEFAULT_PREFILL_CHUNK = 512;
 
+/**
+ * onnxruntime-web's WebGPU GroupQueryAttention takes its subgroup (flash attention) path on any adapter with the
+ * `subgroups` feature; on SwiftShader, whose subgroups are 4 wide, its output is wrong from 32 new positions per
+ * run on (max error ≈ 0.2 against the wasm EP for 32, 64, 250 positions; ≤ 1e-7 up to 31; present KV always
+ * right). Later onnxruntime versions require subgroups of at least 16 there. On such adapters the prefill runs
+ * in chunks below that size, unless the caller sets `prefillChunk` itself.
+ */
+export const NARROW_SUBGROUP_PREFILL_CHUNK = 31;
+const MIN_FLASH_ATTENTION_SUBGROUP = 16;
+
+function hasNarrowSubgroups(device: GPUDevice): boolean {
+  const info = device.adapterInfo as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined;
+  if (info === undefined) return false;
+  if (!device.features.has('subgroups')) return false;
+  return info.isFallbackAdapter === true || (info.subgroupMinSize !== undefined && info.subgroupMinSize < MIN_FLASH_ATTENTION_SUBGROUP);
+}
+
 /** A bundle ready to answer: sessions, KV cache, tokenizer and the session's encoded images. */
 export interface LoadedModel {
   info: LoadedModelInfo;
@@ -43,7 +60,8 @@ export async function loadModel(
   const started = performance.now();
   const { manifest } = files;
   const llm = manifest.llm;
-  const { maxContext, prefillChunk } = resolveLoadOptions(manifest, options);
+  const { maxContext } = resolveLoadOptions(manifest, options);
+  let { prefillChunk } = resolveLoadOptions(manifest, options);
   const graphs = graphsFor(manifest, choice.variant);
   const part = (name: 'tokenizer' | 'embed_tokens' | 'decoder' | 'vision_encoder') => emit({ type: 'part', part: name, elapsedMs: performance.now() - started });
   const sessions: OrtSession[] = [];
@@ -70,7 +88,11 @@ export async function loadModel(
     sessions.push(decoderSession);
 
     // 4. KV cache, on onnxruntime's own GPU device (it exists once a WebGPU session does).
-    cache = choice.backend === 'webgpu' ? new GpuKvCache(ort, await ort.env.webgpu.device, layout, maxContext) : new CpuKvCache(ort, layout, maxContext);
+    const device = choice.backend === 'webgpu' ? await ort.env.webgpu.device : null;
+    cache = device !== null ? new GpuKvCache(ort, device, layout, maxContext) : new CpuKvCache(ort, layout, maxContext);
+    if (device !== null && options.prefillChunk === undefined && hasNarrowSubgroups(device)) {
+      prefillChunk = Math.min(prefillChunk, NARROW_SUBGROUP_PREFILL_CHUNK);
+    }
     const model = new LanguageModel(ort, embedSession, decoderSession, decoderGraph, cache, llm.hiddenSize, counters);
     part('decoder');
 
@@ -95,6 +117,7 @@ export async function loadModel(
       variant: choice.variant,
       backend: choice.backend,
       maxContext,
+      prefillChunk,
       hasVisionEncoder: encoder !== null,
       llm: { layers: llm.numLayers, hiddenSize: llm.hiddenSize, vocabSize: llm.vocabSize },
       loadMs: performance.now() - started,

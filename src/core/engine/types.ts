@@ -58,6 +58,8 @@ export interface LoadedModelInfo {
   backend: Backend;
   /** KV cache capacity in positions. */
   maxContext: number;
+  /** Longest decoder run of a prefill, in positions. */
+  prefillChunk: number;
   /** Whether the bundle has a vision encoder of this variant (encodeImage needs it). */
   hasVisionEncoder: boolean;
   llm: { layers: number; hiddenSize: number; vocabSize: number };

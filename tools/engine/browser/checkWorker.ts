@@ -1,0 +1,39 @@
+import { serializeError } from '../../../src/core/errors.ts';
+import type { ImageSlotId } from '../../../src/core/tasks.ts';
+import { browserEngineHost } from '../../../src/engine/browserHost.ts';
+import { Engine } from '../../../src/engine/Engine.ts';
+import { fixedRowsEncoder } from '../testing/fixedRowsEncoder.ts';
+import type { CheckRequest, CheckResult } from './protocol.ts';
+
+/** The engine in a module worker, as the app runs it, with the vision graph replaced by fixed rows. */
+async function check(message: MessageEvent<CheckRequest>): Promise<void> {
+  const request = message.data;
+  let result: CheckResult;
+  try {
+    const host = browserEngineHost();
+    const engine = new Engine({
+      ...host,
+      imageEncoder: async ({ hiddenSize }) => fixedRowsEncoder(hiddenSize),
+      // On WebGPU every node must run there: a silent CPU fallback would not test the GPU path.
+      disableCpuFallback: request.backend === 'webgpu',
+      tokenIntervalMs: 0,
+    });
+    const capabilities = await engine.capabilities();
+    const model = await engine.load({ kind: 'url', url: request.bundleUrl }, undefined, { variant: request.variant, backend: request.backend, maxContext: 512 });
+    const ids = {} as Record<ImageSlotId, string>;
+    for (const slot of ['reference', 'a', 'b'] as const) ids[slot] = (await engine.encodeImage(request.images[slot])).id;
+    const answers = [];
+    for (const ask of request.requests) {
+      const answer = await engine.generate({ ...ask, images: ids });
+      answers.push({ ids: answer.ids, confidence: answer.confidence && { pA: answer.confidence.pA, pB: answer.confidence.pB }, stats: answer.stats });
+    }
+    result = { ok: true, model, answers, counters: await engine.counters(), adapter: capabilities.adapter?.architecture ?? null };
+    await engine.unload();
+  } catch (error) {
+    result = { ok: false, error: serializeError(error) };
+  }
+  self.postMessage(result);
+}
+
+// onnxruntime-web starts its wasm threads from this same bundled script: in those, only its own code may run.
+if (!self.name.startsWith('em-pthread')) self.addEventListener('message', (message: MessageEvent<CheckRequest>) => void check(message));

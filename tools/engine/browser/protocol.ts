@@ -1,0 +1,25 @@
+import type { BundleVariant } from '../../../src/core/bundle/manifest.ts';
+import type { Backend } from '../../../src/core/capabilities.ts';
+import type { EngineCounters, GenerateRequest, GenerationStats, ImageInput, LoadedModelInfo } from '../../../src/core/engine/types.ts';
+import type { SerializedError } from '../../../src/core/errors.ts';
+import type { ImageSlotId } from '../../../src/core/tasks.ts';
+
+/** One engine run in the browser: load the bundle from a URL, encode the images, answer the requests in order. */
+export interface CheckRequest {
+  bundleUrl: string;
+  variant: BundleVariant;
+  backend: Backend;
+  images: Record<ImageSlotId, ImageInput>;
+  /** Without images: the worker fills in the ids of all three. */
+  requests: Array<Omit<GenerateRequest, 'images'>>;
+}
+
+export interface CheckAnswer {
+  ids: number[];
+  confidence: { pA: number; pB: number } | null;
+  stats: GenerationStats;
+}
+
+export type CheckResult =
+  | { ok: true; model: LoadedModelInfo; answers: CheckAnswer[]; counters: EngineCounters; adapter: string | null }
+  | { ok: false; error: SerializedError };
