@@ -12,6 +12,7 @@ import { openGraphSession, type Ort, type OrtSession } from './runtime/graphSess
 import { loadBundleTokenizer, type TextTokenizer } from './text/BundleTokenizer.ts';
 import { OnnxImageEncoder, type ImageEncoder } from './vision/ImageEncoder.ts';
 import { ImageStore } from './vision/ImageStore.ts';
+import { checkVisionPreprocessing } from './vision/visionSpec.ts';
 
 export const DEFAULT_PREFILL_CHUNK = 512;
 
@@ -101,12 +102,14 @@ export async function loadModel(
     if (host.imageEncoder !== undefined) {
       encoder = await host.imageEncoder({ ort, manifest, variant: choice.variant, hiddenSize: llm.hiddenSize });
     } else if (visionGraph !== undefined) {
+      // parseManifest guarantees the vision section whenever there is a vision graph.
+      const vision = manifest.vision!;
+      checkVisionPreprocessing(vision, files.label);
       const visionSession = await openGraphSession(ort, files, visionGraph, {
         backend: choice.backend,
         ...(host.disableCpuFallback === undefined ? {} : { disableCpuFallback: host.disableCpuFallback }),
       });
-      sessions.push(visionSession);
-      encoder = new OnnxImageEncoder(ort, visionSession, visionGraph);
+      encoder = new OnnxImageEncoder(ort, visionSession, visionGraph, vision);
     }
     if (encoder !== null) part('vision_encoder');
     const images = new ImageStore(host.decodeImage, encoder, llm.hiddenSize, counters, `${files.label} (${choice.variant})`);

@@ -7,20 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeOrt } from '../onnx/ortNode.ts';
 import { parseAskArgs } from './askArgs.ts';
 import { runAsk } from './runAsk.ts';
-import { fixedRowsEncoder } from './testing/fixedRowsEncoder.ts';
 import { randomPng } from './testing/testImages.ts';
 import { buildTinyBundle, type TinyBundle } from './testing/tinyBundle.ts';
 
 let root: string;
 let bundle: TinyBundle;
 const files = { ref: '', a: '', b: '' };
-/** The bundle has no vision graph yet: the rows come through the ImageEncoder seam. */
-const rows = { imageEncoder: async ({ hiddenSize }: { hiddenSize: number }) => fixedRowsEncoder(hiddenSize) };
 
 beforeAll(async () => {
   await nodeOrt();
   root = await mkdtemp(join(tmpdir(), 'depictqa-ask-'));
-  bundle = await buildTinyBundle(join(root, 'model'), ['fp32'], 9);
+  bundle = await buildTinyBundle(join(root, 'model'), ['fp32'], { seed: 9, vision: true });
   for (const [slot, size] of [['ref', 70], ['a', 84], ['b', 98]] as const) {
     files[slot] = join(root, `${slot}.png`);
     await writeFile(files[slot], (await randomPng(slot, size, 70, size)).bytes);
@@ -41,7 +38,7 @@ describe('npm run ask', () => {
   it('--json prints one record: prompt segments with image rows, answer, ids, verdict, confidence, stats', async () => {
     const { out, io } = capture();
     const args = parseAskArgs(['--bundle', bundle.bundleDir, '--task', 'comparison', '--ref', files.ref, '--a', files.a, '--b', files.b, '--question-index', '2', '--max-new-tokens', '4', '--json']);
-    const result = await runAsk(args, io, rows);
+    const result = await runAsk(args, io);
     expect(out).toHaveLength(1);
     const record = JSON.parse(out[0]!);
     expect(record).toMatchObject({ task: 'comparison', kind: 'full-reference', template: 'compare_full_reference', questionIndex: 2, ids: result.ids, stopReason: 'max_tokens' });
@@ -64,14 +61,14 @@ describe('npm run ask', () => {
   it('streams the answer text to stdout and a summary to stderr', async () => {
     const { out, err, io } = capture();
     const args = parseAskArgs(['--bundle', bundle.bundleDir, '--task', 'description', '--a', files.a, '--question', 'How sharp is it?', '--max-new-tokens', '5']);
-    const result = await runAsk(args, io, rows);
+    const result = await runAsk(args, io);
     expect(out.join('')).toBe(`${result.rawText}\n`);
     expect(result.prompt.question).toBe('How sharp is it?');
     expect(err.join('')).toMatch(/^single_no_reference, question \(own\) · .* · 5 tokens at [\d.]+\/s \(max_tokens\)\n$/);
   }, 60_000);
 
   it('refuses bad input before loading the model, naming the flag or the file', async () => {
-    const ask = (argv: string[]) => runAsk(parseAskArgs(['--bundle', bundle.bundleDir, ...argv]), capture().io, rows);
+    const ask = (argv: string[]) => runAsk(parseAskArgs(['--bundle', bundle.bundleDir, ...argv]), capture().io);
     await expect(ask(['--task', 'reasoning', '--a', files.a])).rejects.toMatchObject({ code: 'IMAGE_MISSING', hint: 'Pass --b FILE.' });
     await expect(ask(['--task', 'description', '--a', join(root, 'missing.png')])).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', message: expect.stringContaining('missing.png: cannot read Image A') });
     await writeFile(join(root, 'notes.png'), 'not an image');

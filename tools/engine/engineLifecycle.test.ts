@@ -21,7 +21,7 @@ const engines: Engine[] = [];
 beforeAll(async () => {
   await nodeOrt();
   root = await mkdtemp(join(tmpdir(), 'depictqa-engine-'));
-  bundle = await buildTinyBundle(root, ['fp32'], 5);
+  bundle = await buildTinyBundle(root, ['fp32'], { seed: 5 });
   images.reference = await randomPng('reference.png', 70, 70, 11);
   images.a = await randomPng('a.png', 84, 70, 12);
   images.b = await randomPng('b.png', 70, 98, 13);

@@ -1,4 +1,4 @@
-import type { GraphSpec } from '../../core/bundle/manifest.ts';
+import { imageTokenCount, type GraphSpec, type VisionSpec } from '../../core/bundle/manifest.ts';
 import { AppError } from '../../core/errors.ts';
 import type { PreprocessedImage } from '../../core/vision/preprocess.ts';
 import { toFloat32 } from '../llm/LanguageModel.ts';
@@ -26,6 +26,8 @@ export class OnnxImageEncoder implements ImageEncoder {
     private readonly ort: Ort,
     private readonly session: OrtSession,
     private readonly graph: GraphSpec,
+    /** The manifest's vision section: how many rows each image gives. */
+    private readonly vision: VisionSpec,
   ) {}
 
   async encode(image: PreprocessedImage): Promise<ImageFeatures> {
@@ -37,8 +39,9 @@ export class OnnxImageEncoder implements ImageEncoder {
     const tensor = outputs[output];
     const rows = toFloat32(tensor, output);
     const count = tensor!.dims[1] ?? 0;
-    if (tensor!.dims.length !== 3 || count < 1) {
-      throw new AppError('MODEL_RUN_FAILED', `The vision encoder returned ${output} of shape [${tensor!.dims.join(', ')}], not [1, rows, hidden].`, {
+    const expected = imageTokenCount(this.vision, image.padded);
+    if (tensor!.dims.length !== 3 || count !== expected) {
+      throw new AppError('MODEL_RUN_FAILED', `The vision encoder returned ${output} of shape [${tensor!.dims.join(', ')}], not [1, ${expected}, hidden].`, {
         hint: 'Convert the model again.',
       });
     }

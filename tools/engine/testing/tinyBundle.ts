@@ -17,6 +17,11 @@ import { roundToFloat16InPlace } from '../../onnx/float16.ts';
 import { LlamaReference } from '../../reference/llama.ts';
 import { referenceLoraMerge } from '../../reference/loraReference.ts';
 import { makeTinyCheckpoint, type TinyCheckpoint } from '../../tiny/makeTinyCheckpoint.ts';
+import { openClipVision } from '../../convert/vision/openClip.ts';
+import { visionReference } from '../../convert/vision/testing/tinyVision.ts';
+import { planVisionDelta } from '../../convert/vision/visionDelta.ts';
+import { visionVariantSpecs } from '../../convert/vision/visionVariants.ts';
+import { referenceImageFeatures } from '../../reference/clip.ts';
 
 const silent = { start() {}, tensorDone() {}, finish() {}, log() {} };
 
@@ -26,11 +31,24 @@ export interface TinyBundle {
   config: LlamaConfig;
 }
 
+export interface TinyBundleOptions {
+  seed?: number;
+  /** Convert the CLIP tower too, so that the bundle has vision graphs. */
+  vision?: boolean;
+}
+
 /** Writes the tiny checkpoint and its bundle under `root` (seconds). */
-export async function buildTinyBundle(root: string, variants: readonly LlamaVariant[], seed = 3): Promise<TinyBundle> {
-  const tiny = await makeTinyCheckpoint({ out: join(root, 'original'), seed });
+export async function buildTinyBundle(root: string, variants: readonly LlamaVariant[], options: TinyBundleOptions = {}): Promise<TinyBundle> {
+  const tiny = await makeTinyCheckpoint({ out: join(root, 'original'), seed: options.seed ?? 3 });
   const bundleDir = join(root, 'bundle');
-  await convertBundle({ llm: tiny.llmDir, delta: tiny.deltaPath, out: bundleDir, variants, progress: silent });
+  await convertBundle({
+    llm: tiny.llmDir,
+    delta: tiny.deltaPath,
+    ...(options.vision === true ? { clip: tiny.clipDir } : {}),
+    out: bundleDir,
+    variants,
+    progress: silent,
+  });
   const config = parseLlamaConfig(JSON.parse(await readFile(join(tiny.llmDir, 'config.json'), 'utf8')), 'config.json');
   return { tiny, bundleDir, config };
 }
@@ -77,4 +95,25 @@ export function referenceFor(bundle: TinyBundle, merged: ReadonlyMap<string, Den
     weights.set(name, { ...tensor, data });
   }
   return new LlamaReference(bundle.config, weights);
+}
+
+/**
+ * The vision path's reference (CLIP tower, projector) read from the original CLIP and delta files, with the
+ * variant's Linear weights as its graph computes with them: preprocessed pixels [3, H, W] → rows [N, hidden].
+ */
+export async function visionReferenceFor(bundle: TinyBundle, variant: BundleVariant): Promise<(pixels: Float32Array, height: number, width: number) => Float32Array> {
+  const clip = await openClipVision(bundle.tiny.clipDir);
+  const delta = await openCheckpoint(bundle.tiny.deltaPath);
+  try {
+    const weights = new Map<string, DenseTensor>();
+    for (const checkpoint of [clip.checkpoint, delta]) {
+      for (const [name, entry] of checkpoint.tensors) weights.set(name, { dtype: 'F32', shape: entry.shape, data: await entry.read() });
+    }
+    const keys = new Map([...delta.tensors].filter(([name]) => name.startsWith('vision_proj.')));
+    const plan = planVisionDelta(keys, bundle.tiny.deltaPath, clip.config, bundle.config.hidden_size);
+    const path = visionReference(weights, plan.model, variant === 'fp32' ? undefined : visionVariantSpecs[variant]);
+    return (pixels, height, width) => referenceImageFeatures(path, pixels, height, width);
+  } finally {
+    await Promise.all([clip.checkpoint.close(), delta.close()]);
+  }
 }
