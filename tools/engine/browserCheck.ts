@@ -2,8 +2,9 @@
  * npx tsx tools/engine/browserCheck.ts: the engine in headless Chromium, in a module worker as the app runs it,
  * on the wasm EP and on WebGPU (`--enable-unsafe-webgpu`; SwiftShader on a machine without a GPU), against the
  * same engine in Node. The tiny bundle is served over HTTP and loaded by the app's bundle loader; image rows come
- * from fixed rows (no vision graph needed). Greedy tokens must be identical everywhere, including a second
- * question that reuses the KV cache. Prints one table; exit status 1 on any difference.
+ * from the bundle's vision graph, or from fixed rows to check the language model alone. Greedy tokens must be
+ * identical everywhere, including a second question that reuses the KV cache. Prints one table; exit status 1 on
+ * any difference. ENGINE_CHECK_ONLY=webgpu-q4-fixed runs one configuration.
  */
 import { createServer } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -26,16 +27,18 @@ const REQUESTS: Array<Omit<GenerateRequest, 'images'>> = [
   { task: 'reasoning', question: { index: 0 }, maxNewTokens: 8 },
 ];
 const CONFIGS = [
-  { backend: 'wasm', variant: 'q4' },
-  { backend: 'webgpu', variant: 'q4' },
-  { backend: 'webgpu', variant: 'fp32' },
+  { backend: 'wasm', variant: 'q4', rows: 'fixed' },
+  { backend: 'webgpu', variant: 'q4', rows: 'fixed' },
+  { backend: 'webgpu', variant: 'fp32', rows: 'fixed' },
+  { backend: 'wasm', variant: 'fp32', rows: 'vision' },
+  { backend: 'webgpu', variant: 'fp32', rows: 'vision' },
 ] as const;
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.mjs': 'text/javascript' };
 
 const root = await mkdtemp(join(tmpdir(), 'depictqa-engine-browser-'));
 try {
   // 1. The tiny bundle, the check page built as the app is built, and the images.
-  const bundle = await buildTinyBundle(join(root, 'model'), ['q4', 'fp32']);
+  const bundle = await buildTinyBundle(join(root, 'model'), ['q4', 'fp32'], { vision: true });
   const site = join(root, 'site');
   await build({
     configFile: false,
@@ -70,24 +73,27 @@ try {
 
   // 3. Node: the expected tokens.
   const expected: Record<string, number[][]> = {};
-  for (const variant of ['q4', 'fp32'] as const) {
-    const engine = createNodeEngine({ imageEncoder: async ({ hiddenSize }) => fixedRowsEncoder(hiddenSize) });
+  for (const { variant, rows } of CONFIGS) {
+    const key = `${variant}/${rows}`;
+    if (expected[key] !== undefined) continue;
+    const engine = createNodeEngine(rows === 'fixed' ? { imageEncoder: async ({ hiddenSize }) => fixedRowsEncoder(hiddenSize) } : {});
     await engine.load({ kind: 'path', path: bundle.bundleDir }, undefined, { variant, maxContext: 512 });
     const ids = {} as Record<ImageSlotId, string>;
     for (const slot of ['reference', 'a', 'b'] as const) ids[slot] = (await engine.encodeImage(images[slot])).id;
-    expected[variant] = [];
-    for (const ask of REQUESTS) expected[variant].push((await engine.generate({ ...ask, images: ids })).ids);
+    expected[key] = [];
+    for (const ask of REQUESTS) expected[key].push((await engine.generate({ ...ask, images: ids })).ids);
     await engine.unload();
   }
 
   // 4. Chromium.
   const browser = await chromium.launch({ executablePath: findChromium(), args: [...QUIET_FLAGS, '--enable-unsafe-webgpu'] });
   let failures = 0;
-  const rows: string[][] = [['backend', 'variant', 'adapter', 'same tokens', 'prefill tok/s', 'decode tok/s', 'reused positions (2nd)', 'note']];
+  const table: string[][] = [['backend', 'variant', 'image rows', 'adapter', 'same tokens', 'prefill tok/s', 'decode tok/s', 'reused positions (2nd)', 'note']];
   try {
     const only = process.env.ENGINE_CHECK_ONLY;
-    for (const config of CONFIGS.filter((c) => only === undefined || `${c.backend}-${c.variant}` === only)) {
-      process.stderr.write(`${config.backend} ${config.variant}…\n`);
+    for (const config of CONFIGS.filter((c) => only === undefined || `${c.backend}-${c.variant}-${c.rows}` === only)) {
+      process.stderr.write(`${config.backend} ${config.variant} ${config.rows} rows…\n`);
+      const want = expected[`${config.variant}/${config.rows}`]!;
       const problems: string[] = [];
       const page = await browser.newPage();
       page.on('crash', () => problems.push('the page crashed'));
@@ -100,22 +106,23 @@ try {
       const plainImages = Object.fromEntries(Object.entries(images).map(([slot, image]) => [slot, { name: image.name, bytes: Array.from(image.bytes) }]));
       const result = (await page.evaluate(
         (request) => (globalThis as unknown as { runCheck: (r: unknown) => Promise<unknown> }).runCheck(request),
-        { bundleUrl: `${origin}/bundle/`, variant: config.variant, backend: config.backend, images: plainImages, requests: REQUESTS },
+        { bundleUrl: `${origin}/bundle/`, variant: config.variant, backend: config.backend, rows: config.rows, images: plainImages, requests: REQUESTS },
       )) as CheckResult;
       await page.close();
       if (!result.ok) {
         failures++;
-        rows.push([config.backend, config.variant, '-', 'no', '-', '-', '-', `${result.error.code}: ${result.error.message}`.slice(0, 160)]);
+        table.push([config.backend, config.variant, config.rows, '-', 'no', '-', '-', '-', `${result.error.code}: ${result.error.message}`.slice(0, 160)]);
         continue;
       }
-      const same = result.answers.every((answer, i) => JSON.stringify(answer.ids) === JSON.stringify(expected[config.variant]![i]));
+      const same = result.answers.every((answer, i) => JSON.stringify(answer.ids) === JSON.stringify(want[i]));
       if (!same || problems.length > 0) failures++;
       const first = result.answers[0]!.stats;
-      rows.push([
+      table.push([
         config.backend,
         config.variant,
+        config.rows,
         result.adapter ?? 'none',
-        same ? 'yes' : `no: ${JSON.stringify(result.answers.map((answer) => answer.ids))} vs ${JSON.stringify(expected[config.variant])}`,
+        same ? 'yes' : `no: ${JSON.stringify(result.answers.map((answer) => answer.ids))} vs ${JSON.stringify(want)}`,
         first.prefillTokensPerSecond.toFixed(0),
         first.decodeTokensPerSecond.toFixed(1),
         String(result.answers[1]!.stats.reusedPositions),
@@ -126,7 +133,7 @@ try {
     await browser.close();
     server.close();
   }
-  for (const row of rows) process.stdout.write(`${row.join(' | ')}\n`);
+  for (const row of table) process.stdout.write(`${row.join(' | ')}\n`);
   process.exitCode = failures > 0 ? 1 : 0;
 } finally {
   await rm(root, { recursive: true, force: true });

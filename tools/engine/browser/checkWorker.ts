@@ -5,7 +5,7 @@ import { Engine } from '../../../src/engine/Engine.ts';
 import { fixedRowsEncoder } from '../testing/fixedRowsEncoder.ts';
 import type { CheckRequest, CheckResult } from './protocol.ts';
 
-/** The engine in a module worker, as the app runs it, with the vision graph replaced by fixed rows. */
+/** The engine in a module worker, as the app runs it (the vision graph optionally replaced by fixed rows). */
 async function check(message: MessageEvent<CheckRequest>): Promise<void> {
   const request = message.data;
   let result: CheckResult;
@@ -13,7 +13,7 @@ async function check(message: MessageEvent<CheckRequest>): Promise<void> {
     const host = browserEngineHost();
     const engine = new Engine({
       ...host,
-      imageEncoder: async ({ hiddenSize }) => fixedRowsEncoder(hiddenSize),
+      ...(request.rows === 'fixed' ? { imageEncoder: async ({ hiddenSize }: { hiddenSize: number }) => fixedRowsEncoder(hiddenSize) } : {}),
       // On WebGPU every node must run there: a silent CPU fallback would not test the GPU path.
       disableCpuFallback: request.backend === 'webgpu',
       tokenIntervalMs: 0,

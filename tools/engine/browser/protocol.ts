@@ -9,6 +9,8 @@ export interface CheckRequest {
   bundleUrl: string;
   variant: BundleVariant;
   backend: Backend;
+  /** Image rows from the bundle's vision graph, or fixed rows (the language model alone). */
+  rows: 'vision' | 'fixed';
   images: Record<ImageSlotId, ImageInput>;
   /** Without images: the worker fills in the ids of all three. */
   requests: Array<Omit<GenerateRequest, 'images'>>;
