@@ -27,7 +27,11 @@ const scratch = new DataView(new ArrayBuffer(4));
 /** fp32 → fp16 bits, rounding to nearest even as PyTorch's `.half()` does; overflow gives ±inf. */
 export function float32ToFp16Bits(value: number): number {
   scratch.setFloat32(0, value, true);
-  const x = scratch.getUint32(0, true);
+  return fp16BitsFromFloat32Bits(scratch.getUint32(0, true));
+}
+
+/** The same, from an fp32 bit pattern (bulk conversions read a Uint32Array view). */
+export function fp16BitsFromFloat32Bits(x: number): number {
   const sign = (x >>> 16) & 0x8000;
   const exponent = (x >>> 23) & 0xff;
   const mantissa = x & 0x7fffff;
