@@ -23,11 +23,15 @@ export interface EngineApi {
 
   /**
    * Validates and loads a bundle: tokenizer, embed_tokens (CPU), decoder and vision encoder (WebGPU or wasm),
-   * and the KV cache, allocated once. A loaded model is unloaded first. Progress and parts ready arrive as events.
+   * and the KV cache, allocated once. A running answer is cancelled; the loaded model stays until the new bundle's
+   * manifest and files have opened, then is released. Progress and parts ready arrive as events.
    */
   load(source: BundleSource, onEvent?: (event: LoadEvent) => void, options?: LoadOptions): Promise<LoadedModelInfo>;
 
-  /** Decodes, preprocesses and encodes one image; features are kept under a hash of the bytes. */
+  /**
+   * Decodes, preprocesses and encodes one image; features are kept under a hash of the bytes until the model is
+   * unloaded or replaced. Model work runs one job at a time: during an answer this waits for it to end.
+   */
   encodeImage(image: ImageInput): Promise<EncodedImage>;
 
   /**
