@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors.ts';
-import { llamaNames, type LlamaConfig } from '../checkpoint/llamaConfig.ts';
+import { llamaNames } from '../checkpoint/llamaConfig.ts';
 import type { TensorEntry } from '../checkpoint/types.ts';
 import { loadLlamaFixture, maxAbsDiff } from '../reference/llamaFixture.ts';
 import { gaussianMatrix } from './errorMetrics.ts';
 import { applyLora, mergedWeightReader, planLoraMerge, type LoraDelta } from './lora.ts';
+import { smallLlamaConfig } from './llama/smallConfig.ts';
 
-const config: LlamaConfig = {
-  hidden_size: 64,
-  intermediate_size: 192,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  num_hidden_layers: 2,
-  rms_norm_eps: 1e-5,
-  rope_theta: 10000,
-  max_position_embeddings: 128,
-  vocab_size: 100,
-};
+const config = smallLlamaConfig({ max_position_embeddings: 128, vocab_size: 100 });
 const FILE = 'ckpt.pt';
 const key = (layer: number, projection: string, half: 'A' | 'B') =>
   `llm.base_model.model.model.layers.${layer}.self_attn.${projection}_proj.lora_${half}.default.weight`;

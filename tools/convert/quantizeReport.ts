@@ -12,6 +12,7 @@ import { LlamaReference } from '../reference/llama.ts';
 import { randomLlamaWeights } from '../reference/randomLlama.ts';
 import { cosine, gaussianMatrix, laplaceMatrix, relativeRmsError } from './errorMetrics.ts';
 import { dequantizeMatMulNBits, quantizeMatMulNBits, type QuantizeOptions } from './quantize.ts';
+import { smallLlamaConfig } from './llama/smallConfig.ts';
 
 /** Every 2-D weight but the embedding table replaced by dequantize(quantize(W)): what the q4 decoder computes. */
 export function dequantizedLlamaWeights(weights: ReadonlyMap<string, DenseTensor>, options: QuantizeOptions = {}): Map<string, DenseTensor> {
@@ -53,17 +54,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       console.log(`${label} [${n}, ${k}] ${symmetric ? 'symmetric ' : 'asymmetric'}: relative RMS error ${error.toFixed(4)}`);
     }
   }
-  const config: LlamaConfig = {
-    hidden_size: 64,
-    intermediate_size: 192,
-    num_attention_heads: 4,
-    num_key_value_heads: 2,
-    num_hidden_layers: 2,
-    rms_norm_eps: 1e-5,
-    rope_theta: 10000,
-    max_position_embeddings: 128,
-    vocab_size: 32000,
-  };
+  const config = smallLlamaConfig({ max_position_embeddings: 128 });
   for (const seed of [1, 2, 3]) {
     const weights = randomLlamaWeights(config, seed);
     for (const symmetric of [true, false]) {

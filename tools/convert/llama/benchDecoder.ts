@@ -13,21 +13,12 @@ import { randomLlamaWeights } from '../../reference/randomLlama.ts';
 import { gaussianMatrix } from '../errorMetrics.ts';
 import { writeLlamaGraphs } from './convertLlama.ts';
 import { DecoderSession } from './decoderSession.ts';
+import { smallLlamaConfig } from './smallConfig.ts';
 import type { LlamaVariant } from './variants.ts';
 
 const shapes: Record<string, { config: LlamaConfig; prefill: number; steps: number }> = {
   tiny: {
-    config: {
-      hidden_size: 64,
-      intermediate_size: 192,
-      num_attention_heads: 4,
-      num_key_value_heads: 2,
-      num_hidden_layers: 2,
-      rms_norm_eps: 1e-5,
-      rope_theta: 10000,
-      max_position_embeddings: 64,
-      vocab_size: 32000,
-    },
+    config: smallLlamaConfig(),
     prefill: 20,
     steps: 20,
   },

@@ -7,7 +7,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { llamaNames, type LlamaConfig } from '../../checkpoint/llamaConfig.ts';
+import { llamaNames } from '../../checkpoint/llamaConfig.ts';
 import type { DenseTensor } from '../../checkpoint/types.ts';
 import { fromFloat16Bits, roundToFloat16InPlace, toFloat16Bits } from '../../onnx/float16.ts';
 import { nodeOrt, openWrittenGraph } from '../../onnx/ortNode.ts';
@@ -18,18 +18,9 @@ import { dequantizedLlamaWeights } from '../quantizeReport.ts';
 import { writeLlamaGraphs, type LlamaGraphs } from './convertLlama.ts';
 import { DecoderSession, type KvCacheForm } from './decoderSession.ts';
 import type { LlamaVariant } from './variants.ts';
+import { smallLlamaConfig } from './smallConfig.ts';
 
-const config: LlamaConfig = {
-  hidden_size: 64,
-  intermediate_size: 192,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  num_hidden_layers: 2,
-  rms_norm_eps: 1e-5,
-  rope_theta: 10000,
-  max_position_embeddings: 64,
-  vocab_size: 32000,
-};
+const config = smallLlamaConfig();
 const weights = randomLlamaWeights(config, 11);
 const read = async (name: string) => weights.get(name)!.data;
 const ids = Array.from({ length: 28 }, (_, i) => (i * 7919 + 13) % config.vocab_size);

@@ -12,7 +12,7 @@ import { dirname, extname, join, normalize } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { findChromium, QUIET_FLAGS } from '../../../e2e/browser.ts';
-import type { LlamaConfig } from '../../checkpoint/llamaConfig.ts';
+import { smallLlamaConfig } from './smallConfig.ts';
 import { LlamaReference } from '../../reference/llama.ts';
 import { randomLlamaWeights } from '../../reference/randomLlama.ts';
 import { cosine, relativeMaxError } from '../errorMetrics.ts';
@@ -20,17 +20,7 @@ import { dequantizedLlamaWeights } from '../quantizeReport.ts';
 import { writeLlamaGraphs } from './convertLlama.ts';
 import type { LlamaVariant } from './variants.ts';
 
-const config: LlamaConfig = {
-  hidden_size: 64,
-  intermediate_size: 192,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  num_hidden_layers: 2,
-  rms_norm_eps: 1e-5,
-  rope_theta: 10000,
-  max_position_embeddings: 64,
-  vocab_size: 32000,
-};
+const config = smallLlamaConfig();
 const PREFILL = 20;
 const STEPS = 8;
 const TYPES: Record<string, string> = { '.html': 'text/html', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
@@ -41,6 +31,7 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.mjs': 'text/java
  */
 const PAGE_SCRIPT = `
 import * as ort from '/ort/ort.webgpu.bundle.min.mjs';
+import { smallLlamaConfig } from './smallConfig.ts';
 window.runDecoder = async ({ variant, folder, embeds, hidden, layers, kvHeads, headDim, prefill, steps, staticLength }) => {
   const adapter = await navigator.gpu.requestAdapter();
   const info = adapter.info ? adapter.info.vendor + ' ' + adapter.info.architecture : 'unknown adapter';
