@@ -1,6 +1,6 @@
 import type { GraphSpec } from '../../core/bundle/manifest.ts';
 import { AppError } from '../../core/errors.ts';
-import { fromFloat16Bits, toFloat16Bits } from '../../../tools/onnx/float16.ts';
+import { fromFloat16Bits, toFloat16Bits } from '../../core/float16.ts';
 import { runSession, type Ort, type OrtSession, type OrtTensor } from '../runtime/graphSession.ts';
 import type { KvCache } from './KvCache.ts';
 
