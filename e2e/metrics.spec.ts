@@ -53,6 +53,20 @@ test.describe('classic metrics in the page', () => {
     await page.screenshot({ path: testInfo.outputPath('metrics.png'), fullPage: true });
   });
 
+  test('transparent pixels keep their stored colour, as PIL reads them (alpha dropped, not composited)', async ({ page }) => {
+    const rgb = textured(0, 4);
+    const rgba = new Uint8Array(WIDTH * HEIGHT * 4);
+    for (let i = 0; i < WIDTH * HEIGHT; i++) {
+      rgba.set(rgb.subarray(i * 3, i * 3 + 3), i * 4);
+      rgba[i * 4 + 3] = i % 3 === 0 ? 0 : i % 3 === 1 ? 128 : 255; // fully transparent, half, opaque
+    }
+    const rgbaPng = await sharp(Buffer.from(rgba), { raw: { width: WIDTH, height: HEIGHT, channels: 4 } }).png().toBuffer();
+    await page.goto('/');
+    await page.getByTestId('file-input-reference').setInputFiles({ name: 'opaque.png', mimeType: 'image/png', buffer: await png(rgb) });
+    await page.getByTestId('file-input-a').setInputFiles({ name: 'with-alpha.png', mimeType: 'image/png', buffer: rgbaPng });
+    await expect(page.locator('tr[data-metric=psnrRgb] td').first()).toHaveText('identical');
+  });
+
   test('identical images read "identical", and a size mismatch says why nothing is computed', async ({ page }) => {
     const reference = textured(0, 1);
     await page.goto('/');
