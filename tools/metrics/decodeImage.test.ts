@@ -47,15 +47,15 @@ describe('decodeImage', () => {
     expect(Array.from(image.data)).toEqual([0, 255, 128, 1]);
   });
 
-  it('applies EXIF orientation, as a browser shows the image', async () => {
+  it('ignores EXIF orientation, as the page and the model do (pixels as stored)', async () => {
     const path = join(dir, 'rotated.jpg');
-    // Stored 3 wide × 2 high, tagged "rotate 90° clockwise" (orientation 6): shown 2 wide × 3 high.
+    // Stored 3 wide × 2 high, tagged "rotate 90° clockwise" (orientation 6): still 3 wide × 2 high here.
     await sharp({ create: { width: 3, height: 2, channels: 3, background: '#ffffff' } })
       .jpeg()
       .withMetadata({ orientation: 6 })
       .toFile(path);
     const image = await decodeImage(path);
-    expect([image.width, image.height]).toEqual([2, 3]);
+    expect([image.width, image.height]).toEqual([3, 2]);
   });
 
   it('names the file when it is missing or not an image', async () => {

@@ -6,7 +6,7 @@ import type { MetricsImage } from '../../src/core/metrics/image.ts';
 /**
  * Decodes an image file to 8-bit pixels for the metrics: grey files (with or without alpha) stay grey,
  * everything else becomes sRGB; alpha is dropped, 16-bit samples are reduced to 8 bits. EXIF orientation
- * is applied, so the pixels are the ones a browser shows.
+ * is ignored, as in the page and in DepictQA's PIL loading: pixels as stored, so a CLI score equals the page's.
  */
 export async function decodeImage(path: string): Promise<MetricsImage> {
   try {
@@ -18,7 +18,6 @@ export async function decodeImage(path: string): Promise<MetricsImage> {
     const metadata = await sharp(path).metadata();
     const grey = metadata.channels <= 2;
     const { data, info } = await sharp(path)
-      .autoOrient()
       .removeAlpha()
       .toColourspace(grey ? 'b-w' : 'srgb')
       .raw({ depth: 'uchar' })
