@@ -1,0 +1,78 @@
+import type { BundleManifest, BundleVariant } from './manifest.ts';
+
+/** What the user can change to make a model fit; the estimate is recomputed for each. */
+export interface MemoryScenario {
+  variant: BundleVariant;
+  /** Positions the KV cache is allocated for (prompt + answer). */
+  contextLength: number;
+  /** Images encoded at once at the largest size the preprocessing allows (three for a full-reference comparison). */
+  images: number;
+}
+
+export interface MemoryEstimate {
+  /** Weights of the graphs that run on the GPU (decoder, vision encoder), from the manifest's file sizes. */
+  gpuWeightBytes: number;
+  /** Static KV cache: 2 × layers × kv heads × head dim × context × element size. */
+  kvCacheBytes: number;
+  /** Peak activations of the vision encoder for one image of the largest size, plus every image's rows kept. */
+  visionActivationBytes: number;
+  /** Decoder activations for one prefill chunk, and the logits row. */
+  decoderActivationBytes: number;
+  gpuTotalBytes: number;
+  /** Weights the CPU side holds (the embedding table runs on the CPU). */
+  cpuWeightBytes: number;
+  /** The largest single weight the GPU must hold in one buffer. */
+  largestGpuFileBytes: number;
+}
+
+/** Prefill chunk the engine uses on real GPUs; activations scale with it. */
+export const PREFILL_CHUNK = 512;
+
+/**
+ * GPU memory a bundle needs, from its manifest alone (before any download). Deliberately simple, to be
+ * checked by hand: weights are the files' sizes, the cache and activations are products of the shapes.
+ */
+export function estimateMemory(manifest: BundleManifest, scenario: MemoryScenario): MemoryEstimate {
+  const elementBytes = scenario.variant === 'q4f16' ? 2 : 4;
+  const graphs = manifest.graphs.filter((graph) => graph.variant === scenario.variant);
+  const size = new Map(manifest.files.map((file) => [file.path, file.bytes]));
+  const bytesOf = (paths: string[]) => paths.reduce((sum, path) => sum + (size.get(path) ?? 0), 0);
+  const onGpu = graphs.filter((graph) => graph.role !== 'embed_tokens');
+  const gpuFiles = onGpu.flatMap((graph) => [graph.path, ...graph.externalData]);
+  const cpuFiles = graphs.filter((graph) => graph.role === 'embed_tokens').flatMap((graph) => [graph.path, ...graph.externalData]);
+
+  const llm = manifest.llm;
+  const kvCacheBytes = 2 * llm.numLayers * llm.numKvHeads * llm.headDim * scenario.contextLength * elementBytes;
+
+  let visionActivationBytes = 0;
+  const vision = manifest.vision;
+  if (vision) {
+    // The largest input: the long side at its cap, the short side at the resize target (e.g. 224×672 → 16×48 patches).
+    const patch = vision.patchSize;
+    const tokens = (vision.preprocess.resizeShortSide / patch) * (vision.preprocess.resizeLongSide / patch) + 1;
+    const perLayer =
+      tokens * vision.intermediateSize + // MLP hidden
+      vision.numHeads * tokens * tokens + // attention scores
+      4 * tokens * vision.hiddenSize; // residual, norm, q/k/v
+    const rows = vision.imageTokens.rule === 'queries' ? vision.imageTokens.count : tokens - 1;
+    visionActivationBytes = (perLayer + scenario.images * rows * vision.outputSize) * elementBytes;
+  }
+
+  const chunk = Math.min(PREFILL_CHUNK, scenario.contextLength);
+  const decoderActivationBytes =
+    (chunk * (2 * llm.intermediateSize + 4 * llm.hiddenSize) + // MLP gate/up, residual and q/k/v/o
+      llm.numHeads * chunk * scenario.contextLength) * // attention scores over the cache
+      elementBytes +
+    llm.vocabSize * 4; // last-position logits, fp32
+
+  const gpuWeightBytes = bytesOf(gpuFiles);
+  return {
+    gpuWeightBytes,
+    kvCacheBytes,
+    visionActivationBytes,
+    decoderActivationBytes,
+    gpuTotalBytes: gpuWeightBytes + kvCacheBytes + visionActivationBytes + decoderActivationBytes,
+    cpuWeightBytes: bytesOf(cpuFiles),
+    largestGpuFileBytes: Math.max(0, ...gpuFiles.map((path) => size.get(path) ?? 0)),
+  };
+}
