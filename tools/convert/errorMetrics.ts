@@ -1,16 +1,5 @@
 /** Error measures and seeded test matrices shared by the quantization tests and quantizeReport.ts. */
-
-/** mulberry32: values in [0, 1), the same on every machine. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as seeded } from '../reference/randomLlama.ts';
 
 /** Standard normal values (Box–Muller). */
 export function gaussianMatrix(length: number, seed: number): Float32Array {

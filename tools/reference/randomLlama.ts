@@ -1,17 +1,12 @@
 import type { LlamaConfig } from '../checkpoint/llamaConfig.ts';
 import type { DenseTensor } from '../checkpoint/types.ts';
 import { expectedShapes } from './llamaWeights.ts';
+import { createRandom } from '../../src/core/generation/random.ts';
 
-/** mulberry32: a tiny seeded generator, so that test models are the same on every machine. Values in [0, 1). */
+/** mulberry32 (src/core/generation/random.ts): the same values on every machine, in [0, 1). */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = createRandom(seed);
+  return () => random.next();
 }
 
 /**
