@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors.ts';
 import { assemblePrompt, promptKindFor, taskQuestion } from '../../src/core/prompt/assemblePrompt.ts';
-import { PROMPT_KINDS, PROMPTS, QUESTION_PLACEHOLDER } from '../../src/core/prompt/prompts.ts';
+import { PROMPT_KINDS, PROMPTS, QUESTION_MARKER } from '../../src/core/prompt/prompts.ts';
 import { encodeTextChunk, splitOnSpecialTokens } from '../../src/core/prompt/specialTokens.ts';
 import { convertTokenizer } from './convertTokenizer.ts';
 import { referenceEncodeText } from './llamaReference.ts';
@@ -31,11 +31,11 @@ function promptTexts(): string[] {
     for (const chunk of PROMPTS.prompt_chunks[kind]) {
       if (!('text' in chunk)) continue;
       texts.add(chunk.text);
-      if (!chunk.text.includes(QUESTION_PLACEHOLDER)) continue;
+      if (!chunk.text.includes(QUESTION_MARKER)) continue;
       for (const question of allQuestions) {
         for (const asked of [question, question + tail]) {
           texts.add(asked);
-          texts.add(chunk.text.split(QUESTION_PLACEHOLDER).join(asked));
+          texts.add(chunk.text.split(QUESTION_MARKER).join(asked));
         }
       }
     }

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.ts';
 import type { ImageSlotId, TaskId } from '../tasks.ts';
-import { PROMPTS, QUESTION_PLACEHOLDER, type PromptData, type PromptImage, type PromptKind } from './prompts.ts';
+import { PROMPTS, QUESTION_MARKER, type PromptData, type PromptImage, type PromptKind } from './prompts.ts';
 import { BOS_ID, encodeTextChunk, type PieceEncoder } from './specialTokens.ts';
 
 /**
@@ -87,7 +87,7 @@ export function assemblePrompt(
       continue;
     }
     // split/join, not String.replace, which would expand "$&"-style patterns typed in the question.
-    const text = chunk.text.split(QUESTION_PLACEHOLDER).join(question);
+    const text = chunk.text.split(QUESTION_MARKER).join(question);
     const ids = encodeTextChunk(text, encodePiece);
     const last = segments[segments.length - 1];
     if (last !== undefined && 'ids' in last) last.ids.push(...ids);

@@ -35,7 +35,7 @@ export interface PromptData {
 }
 
 /** Where the question goes in the last text chunk of every template. */
-export const QUESTION_PLACEHOLDER = '{question}';
+export const QUESTION_MARKER = '{question}';
 
 function broken(problem: string): AppError {
   return new AppError('INTERNAL', `prompts.json: ${problem}`);
@@ -76,8 +76,8 @@ export function parsePromptData(json: unknown): PromptData {
       if (chunk.image === 'reference' || chunk.image === 'A' || chunk.image === 'B') return { image: chunk.image };
       throw broken(`prompt_chunks.${kind}[${i}] is neither {text} nor {image: reference|A|B}`);
     });
-    const withQuestion = promptChunks[kind].filter((chunk) => 'text' in chunk && chunk.text.includes(QUESTION_PLACEHOLDER));
-    if (withQuestion.length !== 1) throw broken(`prompt_chunks.${kind} must hold ${QUESTION_PLACEHOLDER} exactly once`);
+    const withQuestion = promptChunks[kind].filter((chunk) => 'text' in chunk && chunk.text.includes(QUESTION_MARKER));
+    if (withQuestion.length !== 1) throw broken(`prompt_chunks.${kind} must hold ${QUESTION_MARKER} exactly once`);
   }
   return {
     short_answer_tail: data.short_answer_tail,
