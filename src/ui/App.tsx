@@ -6,6 +6,8 @@ import { ErrorBanner } from './errors/ErrorBanner.tsx';
 import { ImageSlots } from './images/ImageSlots.tsx';
 import { Header } from './layout/Header.tsx';
 import { MetricsPanel } from './metrics/MetricsPanel.tsx';
+import { ModelPanel } from './model/ModelPanel.tsx';
+import { RunControls } from './run/RunControls.tsx';
 import { TaskPicker } from './tasks/TaskPicker.tsx';
 
 export function App() {
@@ -24,6 +26,8 @@ export function App() {
             <TaskPicker />
           </div>
           <div className="space-y-6">
+            <ModelPanel />
+            <RunControls />
             <AnswerPanel />
             <MetricsPanel />
           </div>

@@ -1,20 +1,51 @@
 import { MessageSquareText } from 'lucide-react';
+import { useRunStore } from '../../state/useRunStore.ts';
+import { AnswerSummary } from './AnswerSummary.tsx';
+
+const STATUS_TEXT = { encoding: 'Encoding images…', running: 'Answering…', done: 'Done', stopped: 'Stopped', failed: 'Failed' } as const;
 
 export function AnswerPanel() {
+  const { status, text, question, summary, error } = useRunStore();
   return (
     <section
       aria-labelledby="answer-heading"
-      className="flex min-h-64 flex-col rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900"
+      className="flex min-h-64 flex-col gap-3 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900"
     >
-      <h2 id="answer-heading" className="text-sm font-semibold tracking-wide text-slate-500 uppercase dark:text-slate-400">
-        Answer
-      </h2>
-      <div className="flex flex-1 flex-col items-center justify-center gap-2 py-8 text-center" data-testid="answer-empty">
-        <MessageSquareText aria-hidden="true" className="size-8 text-slate-300 dark:text-slate-600" />
-        <p className="max-w-xs text-sm text-slate-500 dark:text-slate-400">
-          No model is loaded yet. The model's answer will stream here once a model and images are in place.
-        </p>
+      <div className="flex items-center justify-between gap-2">
+        <h2 id="answer-heading" className="text-sm font-semibold tracking-wide text-slate-500 uppercase dark:text-slate-400">
+          Answer
+        </h2>
+        {status !== 'idle' && (
+          <span data-testid="answer-status" data-status={status} className="text-xs font-medium text-slate-500 dark:text-slate-400">
+            {STATUS_TEXT[status]}
+          </span>
+        )}
       </div>
+      {status === 'idle' ? (
+        <div className="flex flex-1 flex-col items-center justify-center gap-2 py-8 text-center" data-testid="answer-empty">
+          <MessageSquareText aria-hidden="true" className="size-8 text-slate-300 dark:text-slate-600" />
+          <p className="max-w-xs text-sm text-slate-500 dark:text-slate-400">
+            Load a model, put images in place and press Run: the model's answer streams here.
+          </p>
+        </div>
+      ) : (
+        <>
+          {question !== null && <p className="text-xs text-slate-500 italic dark:text-slate-400" data-testid="answer-question">{question}</p>}
+          {/* Text only: the model's words never reach the DOM as HTML. */}
+          <p className="min-h-24 break-words whitespace-pre-wrap text-slate-800 dark:text-slate-100" aria-live="polite" aria-busy={status === 'running'}>
+            <span data-testid="answer-text">{text}</span>
+            {status === 'running' && <span aria-hidden="true" data-testid="answer-caret" className="ml-0.5 inline-block h-4 w-1.5 animate-pulse bg-sky-500 align-text-bottom" />}
+            {status === 'stopped' && <span className="ml-1 text-xs text-amber-600 dark:text-amber-400"> [stopped]</span>}
+          </p>
+          {summary !== null && <AnswerSummary summary={summary} />}
+          {status === 'failed' && error !== null && (
+            <div role="alert" data-testid="answer-error" data-code={error.code} className="rounded-lg bg-rose-50 p-2 text-sm text-rose-800 dark:bg-rose-950/50 dark:text-rose-200">
+              <p>{error.message}</p>
+              {error.hint !== undefined && <p className="text-rose-700 dark:text-rose-300">{error.hint}</p>}
+            </div>
+          )}
+        </>
+      )}
     </section>
   );
 }
