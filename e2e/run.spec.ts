@@ -93,5 +93,17 @@ test.describe('load a model and run a task', () => {
     const seen = await page.evaluate(() => (window as unknown as { seenAnswers: string[] }).seenAnswers);
     expect(seen.filter((text) => text.length > 0 && text.length < expected.answer.length).length).toBeGreaterThan(1);
     await page.screenshot({ path: testInfo.outputPath('answer-done.png'), fullPage: true });
+
+    // Stop mid-answer: the default 400 tokens take far longer than the few it takes to see text and press Stop.
+    await page.getByLabel('Max new tokens').fill('400');
+    await run.click();
+    await expect(page.getByTestId('answer-caret')).toBeVisible();
+    await expect(page.getByTestId('answer-text')).not.toHaveText('');
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect(page.getByTestId('answer-status')).toHaveAttribute('data-status', 'stopped');
+    await expect(page.getByText('[stopped]')).toBeVisible();
+    expect(((await page.getByTestId('answer-text').textContent()) ?? '').length).toBeGreaterThan(0);
+    await expect(run).toBeEnabled();
+    await page.screenshot({ path: testInfo.outputPath('answer-stopped.png'), fullPage: true });
   });
 });

@@ -13,6 +13,7 @@ import type { SequenceCache } from '../llm/SequenceCache.ts';
 import { embedRange, type BuiltPrompt } from '../prompt/buildPrompt.ts';
 import type { TextTokenizer } from '../text/BundleTokenizer.ts';
 import { createTokenEvents } from './tokenEvents.ts';
+import { yieldToEventLoop } from './yieldToEventLoop.ts';
 
 /** Token ids of `▁Image`, `▁A`, `▁B` in this vocabulary (7084, 319, 350 in LLaMA's). */
 export interface ConfidenceIds {
@@ -83,6 +84,7 @@ export async function generateAnswer(context: AnswerContext): Promise<GenerateRe
     counters.prefillTokens += end - start;
     prefilled += end - start;
     context.emit({ type: 'prefill', done: prefilled, total: positions - reused });
+    await yieldToEventLoop();
   }
   const prefillMs = performance.now() - prefillStarted;
 
@@ -107,6 +109,7 @@ export async function generateAnswer(context: AnswerContext): Promise<GenerateRe
     const embeds = await model.embed([tokenId]);
     logits = await cache.append([tokenId], embeds);
     counters.decodeSteps++;
+    await yieldToEventLoop();
   }
   const decodeMs = ids.length > 0 ? performance.now() - firstTokenAt : 0;
   const rest = text.flush();
