@@ -150,8 +150,8 @@ export function serializeTokenizerJson(tokenizer: TokenizerJson): string {
   const vocabText = `{${vocab.map((piece, id) => `${JSON.stringify(piece)}:${id}`).join(',')}}`;
   // A marker no piece can spell (NUL characters), replaced by the hand-written vocab.
   const marker = '\u0000vocab\u0000';
-  const placeholder = JSON.stringify(marker);
+  const markerJson = JSON.stringify(marker);
   const skeleton = JSON.stringify({ ...tokenizer, model: { ...modelRest, vocab: marker, merges } });
-  const at = skeleton.indexOf(placeholder);
-  return `${skeleton.slice(0, at)}${vocabText}${skeleton.slice(at + placeholder.length)}`;
+  const at = skeleton.indexOf(markerJson);
+  return `${skeleton.slice(0, at)}${vocabText}${skeleton.slice(at + markerJson.length)}`;
 }

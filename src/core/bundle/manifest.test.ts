@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { graphsFor, imageTokenCount, MANIFEST_SCHEMA_VERSION, parseManifest, type BundleManifest, type VisionSpec } from './manifest.ts';
+import { tinyLlmSpec } from './testing/llmSpec.ts';
 
 const hash = 'a'.repeat(64);
 
@@ -10,23 +11,7 @@ function validManifest(): BundleManifest {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     model: { name: 'tiny', source: 'tiny factory, seed 1', template: 'depictqa-v2' },
     variants: ['q4'],
-    llm: {
-      architecture: 'llama',
-      hiddenSize: 64,
-      intermediateSize: 192,
-      numLayers: 2,
-      numHeads: 4,
-      numKvHeads: 4,
-      headDim: 16,
-      vocabSize: 32000,
-      maxPositionEmbeddings: 4096,
-      ropeTheta: 10000,
-      rmsNormEps: 1e-5,
-      bosTokenId: 1,
-      eosTokenId: 2,
-      lora: { rank: 16, alpha: 16 },
-      logits: 'last',
-    },
+    llm: tinyLlmSpec(),
     tokenizer: { files: ['tokenizer.json', 'tokenizer_config.json'] },
     graphs: [
       {

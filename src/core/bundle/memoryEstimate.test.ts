@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BundleManifest } from './manifest.ts';
 import { estimateMemory } from './memoryEstimate.ts';
+import { tinyLlmSpec } from './testing/llmSpec.ts';
 
 const GiB = 2 ** 30;
 
@@ -17,23 +18,14 @@ function sevenB(): BundleManifest {
     requires: ['shader-f16' as const],
   });
   return {
-    llm: {
-      architecture: 'llama',
+    llm: tinyLlmSpec({
       hiddenSize: 4096,
       intermediateSize: 11008,
       numLayers: 32,
       numHeads: 32,
       numKvHeads: 32,
       headDim: 128,
-      vocabSize: 32000,
-      maxPositionEmbeddings: 4096,
-      ropeTheta: 10000,
-      rmsNormEps: 1e-5,
-      bosTokenId: 1,
-      eosTokenId: 2,
-      lora: { rank: 16, alpha: 16 },
-      logits: 'last',
-    },
+    }),
     vision: {
       architecture: 'clip-vit',
       hiddenSize: 1024,

@@ -1,5 +1,6 @@
 import { MANIFEST_SCHEMA_VERSION, type BundleManifest } from '../../core/bundle/manifest.ts';
 import { sha256Hex } from './sha256.ts';
+import { tinyLlmSpec } from '../../core/bundle/testing/llmSpec.ts';
 
 /**
  * A small, valid bundle in memory for the loader's unit tests: two variants (q4 with one weight chunk, fp32
@@ -39,23 +40,7 @@ export async function makeTestBundle(): Promise<{ manifest: BundleManifest; file
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     model: { name: 'loader-test', source: 'made in memory', template: 'depictqa-v2' },
     variants: ['q4', 'fp32'],
-    llm: {
-      architecture: 'llama',
-      hiddenSize: 64,
-      intermediateSize: 192,
-      numLayers: 2,
-      numHeads: 4,
-      numKvHeads: 4,
-      headDim: 16,
-      vocabSize: 32000,
-      maxPositionEmbeddings: 4096,
-      ropeTheta: 10000,
-      rmsNormEps: 1e-5,
-      bosTokenId: 1,
-      eosTokenId: 2,
-      lora: { rank: 16, alpha: 16 },
-      logits: 'last',
-    },
+    llm: tinyLlmSpec(),
     tokenizer: { files: ['tokenizer.json', 'tokenizer_config.json'] },
     graphs: [
       graph('embed_tokens', 'q4', 'onnx/embed_tokens_q4.onnx', []),
