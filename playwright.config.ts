@@ -5,10 +5,12 @@ import { findChromium, freePort, QUIET_FLAGS } from './e2e/browser.ts';
 process.env.E2E_PORT ??= String(freePort());
 const port = Number(process.env.E2E_PORT);
 const executablePath = findChromium();
+// Another build folder and results folder let two test runs share a checkout; `npm run test:e2e` uses the defaults.
+const dist = process.env.E2E_DIST ?? 'dist';
 
 export default defineConfig({
   testDir: 'e2e',
-  outputDir: 'test-results',
+  outputDir: process.env.E2E_RESULTS ?? 'test-results',
   fullyParallel: false,
   workers: 1,
   forbidOnly: process.env.CI !== undefined,
@@ -31,7 +33,7 @@ export default defineConfig({
   ],
   webServer: {
     // The production build, as users get it: `npm run test:e2e` builds first.
-    command: `npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
+    command: `npx vite preview --host 127.0.0.1 --port ${port} --strictPort --outDir ${dist}`,
     url: `http://127.0.0.1:${port}`,
     reuseExistingServer: false,
     stdout: 'ignore',
