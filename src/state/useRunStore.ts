@@ -27,6 +27,8 @@ interface RunState {
   appendText: (text: string) => void;
   finish: (text: string, summary: RunSummary) => void;
   fail: (error: SerializedError) => void;
+  /** Shows a saved run (from the history) as the answer, as it ended. */
+  restore: (snapshot: Pick<RunState, 'status' | 'text' | 'question' | 'summary' | 'error'>) => void;
 }
 
 export const DEFAULT_MAX_NEW_TOKENS = 400;
@@ -47,4 +49,5 @@ export const useRunStore = create<RunState>()((set) => ({
   // The result's text replaces the streamed one: it has the trained "\n </s>" tail removed.
   finish: (text, summary) => set({ status: summary.stopReason === 'cancelled' ? 'stopped' : 'done', text, summary }),
   fail: (error) => set({ status: 'failed', error }),
+  restore: (snapshot) => set(snapshot),
 }));

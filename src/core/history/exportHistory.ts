@@ -1,0 +1,122 @@
+/**
+ * Exports of saved runs: JSON for programs (everything but the image bytes, which are named by sha256 instead)
+ * and Markdown for people. Pure: the page turns the strings into downloads.
+ */
+import { formatBytes } from '../format.ts';
+import { SLOT_LABELS, taskInfo } from '../tasks.ts';
+import { chosenConfidence, verdictLabel, type HistoryRecord } from './record.ts';
+
+export const HISTORY_EXPORT_FORMAT = 'depictqa-web-history';
+
+/** A record as exported: times as ISO 8601 strings, the rest as stored. */
+export type ExportedRun = Omit<HistoryRecord, 'startedAt' | 'updatedAt'> & { startedAt: string; updatedAt: string };
+
+export interface HistoryExport {
+  format: typeof HISTORY_EXPORT_FORMAT;
+  version: 1;
+  exportedAt: string;
+  runs: ExportedRun[];
+}
+
+export function historyToJson(records: readonly HistoryRecord[], exportedAt: Date): string {
+  const document: HistoryExport = {
+    format: HISTORY_EXPORT_FORMAT,
+    version: 1,
+    exportedAt: exportedAt.toISOString(),
+    runs: records.map((record) => ({
+      ...record,
+      startedAt: new Date(record.startedAt).toISOString(),
+      updatedAt: new Date(record.updatedAt).toISOString(),
+    })),
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+export function historyToMarkdown(records: readonly HistoryRecord[], exportedAt: Date): string {
+  const count = records.length === 1 ? '1 run' : `${records.length} runs`;
+  const parts = [`# DepictQA Web history\n\nExported ${formatTime(exportedAt.getTime())} · ${count}\n`];
+  for (const record of records) parts.push(runToMarkdown(record));
+  return parts.join('\n');
+}
+
+/** One run as a Markdown section (a level-2 heading and its facts). */
+export function runToMarkdown(record: HistoryRecord): string {
+  const lines = [`## ${taskInfo(record.task).label} · ${formatTime(record.startedAt)}`, ''];
+  lines.push(`- **Status:** ${statusText(record)}`, `- **Model:** ${modelText(record)}`);
+  lines.push(`- **Images:**${record.images.length === 0 ? ' none' : ''}`);
+  for (const image of record.images) {
+    const size = `${image.format}, ${image.width}×${image.height}, ${formatBytes(image.bytes)}`;
+    lines.push(`  - ${SLOT_LABELS[image.slot]}: ${inlineText(image.name)} (${size}, sha256 \`${image.sha256}\`)`);
+  }
+  const verdict = verdictLabel(record);
+  if (verdict !== null) {
+    const confidence = chosenConfidence(record);
+    lines.push(`- **Verdict:** ${confidence === null ? verdict : `${verdict} (${Math.round(confidence * 100)}% confidence)`}`);
+  }
+  lines.push(`- **Settings:** ${settingsText(record)}`);
+  if (record.stats !== null) lines.push(`- **Stats:** ${statsText(record.stats)}`);
+  lines.push('', `**Question:** ${record.question === null ? '_none: the run failed before asking_' : inlineText(record.question)}`, '');
+  lines.push('**Answer:**', '', quote(record.answer));
+  if (record.error !== null) {
+    lines.push('', `**Error** (\`${record.error.code}\`): ${inlineText(record.error.message)}`);
+    if (record.error.hint !== undefined) lines.push('', inlineText(record.error.hint));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** "2026-11-26 12:40:03 UTC": one unambiguous form, whatever the reader's time zone. */
+export function formatTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+function statusText(record: HistoryRecord): string {
+  if (record.status === 'failed') return 'failed';
+  if (record.interrupted) return 'stopped (interrupted: the page closed while it answered)';
+  if (record.status === 'stopped') return 'stopped';
+  if (record.status === 'running') return 'running';
+  return record.stopReason === 'max_tokens' ? 'done (reached the token limit)' : 'done';
+}
+
+function modelText(record: HistoryRecord): string {
+  if (record.model === null) return 'none loaded';
+  const backend = record.model.backend === 'wasm' ? 'CPU (wasm)' : record.model.backend === 'webgpu' ? 'WebGPU' : record.model.backend;
+  return `${inlineText(record.model.name)} (${record.model.variant}, ${backend})`;
+}
+
+function settingsText(record: HistoryRecord): string {
+  const { maxNewTokens, sampling } = record.settings;
+  const parts = [`max new tokens ${maxNewTokens}`];
+  if (sampling === null || (sampling.temperature ?? 0) === 0) parts.push('greedy');
+  else {
+    parts.push(`temperature ${sampling.temperature}`);
+    if (sampling.topP !== undefined) parts.push(`top-p ${sampling.topP}`);
+    if (sampling.topK !== undefined) parts.push(`top-k ${sampling.topK}`);
+    if (sampling.seed !== undefined) parts.push(`seed ${sampling.seed}`);
+  }
+  if (sampling?.repetitionPenalty !== undefined && sampling.repetitionPenalty !== 1) parts.push(`repetition penalty ${sampling.repetitionPenalty}`);
+  if (sampling?.noRepeatNgramSize !== undefined && sampling.noRepeatNgramSize > 0) parts.push(`no repeated ${sampling.noRepeatNgramSize}-grams`);
+  return parts.join('; ');
+}
+
+function statsText(stats: NonNullable<HistoryRecord['stats']>): string {
+  return [
+    `${stats.tokensGenerated} tokens`,
+    `${stats.decodeTokensPerSecond.toFixed(1)} tokens/s`,
+    `first token after ${Math.round(stats.timeToFirstTokenMs)} ms`,
+    `total ${(stats.totalMs / 1000).toFixed(1)} s`,
+  ].join(' · ');
+}
+
+/** The answer as a block quote, line by line; an empty answer says so. */
+function quote(text: string): string {
+  if (text.trim() === '') return '> _(no answer)_';
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? '>' : `> ${line}`))
+    .join('\n');
+}
+
+/** Names and one-line texts kept on one line (a newline would end the list item). */
+function inlineText(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}

@@ -1,0 +1,200 @@
+/**
+ * One saved run of the page, as the history keeps it (IndexedDB) and exports it. Plain data: image bytes live
+ * beside it, keyed by their sha256, so the same picture in many runs is stored once.
+ */
+import type { AnswerConfidence, GenerationStats } from '../engine/types.ts';
+import type { SerializedError } from '../errors.ts';
+import type { DistortionName } from '../generation/distortion.ts';
+import type { SamplingOptions } from '../generation/settings.ts';
+import type { StopReason } from '../generation/stopping.ts';
+import type { Verdict } from '../generation/verdict.ts';
+import type { ImageSlotId, TaskId } from '../tasks.ts';
+
+export const HISTORY_RECORD_VERSION = 1;
+
+/** 'running': saved while the answer streamed; a page that finds one on startup was closed mid-answer. */
+export type HistoryStatus = 'running' | 'done' | 'stopped' | 'failed';
+
+export interface HistoryImage {
+  slot: ImageSlotId;
+  /** sha256 of the file's bytes, hex: the key of its stored blob. */
+  sha256: string;
+  name: string;
+  /** Format label, e.g. "PNG". */
+  format: string;
+  bytes: number;
+  width: number;
+  height: number;
+  exifRotated: boolean;
+}
+
+export interface HistorySettings {
+  maxNewTokens: number;
+  /** The sampling the run asked for; null when the page offered none (greedy, the faithful default). */
+  sampling: SamplingOptions | null;
+}
+
+export interface HistoryModel {
+  name: string;
+  variant: string;
+  backend: string;
+}
+
+export interface HistoryRecord {
+  version: typeof HISTORY_RECORD_VERSION;
+  id: string;
+  task: TaskId;
+  /** The question as inserted into the prompt; null when the run failed before the prompt was built. */
+  question: string | null;
+  answer: string;
+  status: HistoryStatus;
+  /** The page was closed or crashed while this run streamed: `answer` is what had been saved by then. */
+  interrupted: boolean;
+  error: Pick<SerializedError, 'code' | 'message' | 'hint'> | null;
+  verdict: Verdict | null;
+  /** Comparison only: the model's probabilities of A and B. */
+  confidence: AnswerConfidence | null;
+  distortion: DistortionName | 'None' | null;
+  stopReason: StopReason | null;
+  stats: GenerationStats | null;
+  settings: HistorySettings;
+  model: HistoryModel | null;
+  images: HistoryImage[];
+  /** Milliseconds since the epoch. */
+  startedAt: number;
+  updatedAt: number;
+}
+
+/** What a run looks like in the run store at one moment (the fields history reads). */
+export interface RunSnapshot {
+  status: 'encoding' | 'running' | 'done' | 'stopped' | 'failed';
+  text: string;
+  question: string | null;
+  summary: {
+    verdict: Verdict | null;
+    distortion: DistortionName | 'None' | null;
+    confidence: AnswerConfidence | null;
+    stats: GenerationStats;
+    stopReason: StopReason;
+  } | null;
+  error: SerializedError | null;
+}
+
+export interface RunStart {
+  id: string;
+  task: TaskId;
+  images: HistoryImage[];
+  settings: HistorySettings;
+  model: HistoryModel | null;
+  startedAt: number;
+}
+
+/** The record of a run that has just started: nothing answered yet. */
+export function beginRecord(start: RunStart): HistoryRecord {
+  return {
+    version: HISTORY_RECORD_VERSION,
+    id: start.id,
+    task: start.task,
+    question: null,
+    answer: '',
+    status: 'running',
+    interrupted: false,
+    error: null,
+    verdict: null,
+    confidence: null,
+    distortion: null,
+    stopReason: null,
+    stats: null,
+    settings: start.settings,
+    model: start.model,
+    images: start.images,
+    startedAt: start.startedAt,
+    updatedAt: start.startedAt,
+  };
+}
+
+/** The record brought up to a run store snapshot; encoding counts as running (the answer has not begun). */
+export function updateRecord(record: HistoryRecord, run: RunSnapshot, now: number): HistoryRecord {
+  const status: HistoryStatus = run.status === 'encoding' ? 'running' : run.status;
+  const summary = run.summary;
+  return {
+    ...record,
+    status,
+    question: run.question ?? record.question,
+    answer: run.text,
+    error: run.status === 'failed' && run.error !== null ? pickError(run.error) : null,
+    verdict: summary?.verdict ?? null,
+    confidence: summary?.confidence ?? null,
+    distortion: summary?.distortion ?? null,
+    stopReason: summary?.stopReason ?? null,
+    stats: summary?.stats ?? null,
+    updatedAt: now,
+  };
+}
+
+/** A record left 'running' by a page that closed mid-answer: stopped, with the text saved by then. */
+export function interruptRecord(record: HistoryRecord, now: number): HistoryRecord {
+  if (record.status !== 'running') return record;
+  return { ...record, status: 'stopped', interrupted: true, updatedAt: now };
+}
+
+/** The run store's view of a saved run: what the answer panel shows when the run is opened again. */
+export function recordToSnapshot(record: HistoryRecord): RunSnapshot {
+  const status = record.status === 'running' ? 'stopped' : record.status;
+  const summary =
+    record.stats === null
+      ? null
+      : {
+          verdict: record.verdict,
+          distortion: record.distortion,
+          confidence: record.confidence,
+          stats: record.stats,
+          stopReason: record.stopReason ?? (status === 'stopped' ? 'cancelled' : 'eos'),
+        };
+  const error = record.error === null ? null : { ...record.error };
+  return { status, text: record.answer, question: record.question, summary, error };
+}
+
+/** The answer's first non-empty line, for lists; '' when there is none. */
+export function firstLine(text: string): string {
+  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
+}
+
+/** The confidence in the image the verdict chose (pA / (pA + pB) for A), or null without both. */
+export function chosenConfidence(record: Pick<HistoryRecord, 'verdict' | 'confidence'>): number | null {
+  if (record.confidence === null || record.verdict === null) return null;
+  return record.verdict === 'B' ? 1 - record.confidence.confidenceA : record.confidence.confidenceA;
+}
+
+/** A short label of what the answer concluded: "Image A is better", a distortion, or null. */
+export function verdictLabel(record: Pick<HistoryRecord, 'verdict' | 'distortion'>): string | null {
+  if (record.verdict !== null) return `Image ${record.verdict} is better`;
+  if (record.distortion !== null) return record.distortion === 'None' ? 'No distortion' : record.distortion;
+  return null;
+}
+
+/** Slots a task reads from the filled ones: B only for the two-image tasks (as the run does). */
+export function slotsUsed(task: TaskId, filled: readonly ImageSlotId[]): ImageSlotId[] {
+  const pair = task === 'comparison' || task === 'reasoning';
+  return (['reference', 'a', 'b'] as const).filter((slot) => filled.includes(slot) && (slot !== 'b' || pair));
+}
+
+function pickError(error: SerializedError): HistoryRecord['error'] {
+  return { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) };
+}
+
+const SAMPLING_KEYS = ['temperature', 'topP', 'topK', 'repetitionPenalty', 'noRepeatNgramSize', 'seed'] as const;
+
+/**
+ * The sampling settings found in a store's field, whatever else that field holds: the known numeric options,
+ * or null when there are none (the page then runs greedy, the faithful default).
+ */
+export function samplingFrom(value: unknown): SamplingOptions | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const options: SamplingOptions = {};
+  for (const key of SAMPLING_KEYS) {
+    const option = (value as Record<string, unknown>)[key];
+    if (typeof option === 'number' && Number.isFinite(option)) options[key] = option;
+  }
+  return Object.keys(options).length === 0 ? null : options;
+}
