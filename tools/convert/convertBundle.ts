@@ -125,6 +125,15 @@ async function readLlamaConfig(llmDir: string): Promise<LlamaConfig> {
   return parseLlamaConfig(json, file);
 }
 
+/** The key of the LLM's config.json by which the tiny factory says its weights are random. */
+export const RANDOM_WEIGHTS_KEY = 'depictqa_random_weights';
+
+/** Whether config.json says `depictqa_random_weights: true`: the manifest then says so, and the app warns that answers are noise. */
+export async function markedRandom(llmDir: string): Promise<boolean> {
+  const json = JSON.parse(await readFile(join(llmDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  return json[RANDOM_WEIGHTS_KEY] === true;
+}
+
 /** Every weight the graphs need is present with its shape; rotary `inv_freq` buffers of older saves are ignored. */
 function checkLlmWeights(llm: Checkpoint, config: LlamaConfig, where: string): void {
   for (const [name, shape] of llamaWeightShapes(config)) {
@@ -216,6 +225,7 @@ async function writeBundle(
         `LLM ${basename(options.llm)}, delta ${basename(options.delta)} (LoRA alpha ${delta.alpha})` +
         (options.clip === undefined ? ', no vision encoder' : `, CLIP ${basename(options.clip)}`),
       template: 'depictqa-v2',
+      ...((await markedRandom(options.llm)) ? { randomWeights: true } : {}),
     },
     variants: [...options.variants],
     llm: {

@@ -63,6 +63,8 @@ describe('makeTinyCheckpoint (tiny shape)', () => {
     const configPath = join(made.llmDir, 'config.json');
     const config = parseLlamaConfig(JSON.parse(await readFile(configPath, 'utf8')), configPath);
     expect(config).toMatchObject({ hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 192, vocab_size: 32000, rope_theta: 10000 });
+    // The marker the converter turns into the manifest's model.randomWeights.
+    expect(JSON.parse(await readFile(configPath, 'utf8')).depictqa_random_weights).toBe(true);
 
     await withCheckpoint(made.llmDir, async (checkpoint) => {
       const expected = new Map<string, number[]>([

@@ -66,7 +66,7 @@ async function ensureSpace(out: string, bytes: number): Promise<void> {
 
 /**
  * Writes a deterministic random checkpoint in the ORIGINAL DepictQA formats:
- * - `llm/`: Vicuna-style config.json, fp16 weights (PyTorch .bin shards + pytorch_model.bin.index.json, or
+ * - `llm/`: Vicuna-style config.json (marked `depictqa_random_weights: true`), fp16 weights (PyTorch .bin shards + pytorch_model.bin.index.json, or
  *   safetensors shards + model.safetensors.index.json) and the tokenizer files;
  * - `clip/`: a CLIPVisionModel config.json, preprocessor_config.json and fp32 model.safetensors;
  * - `delta/ckpt.pt`: DepictQA's fp16 LoRA factors and projector (and the Abstractor with `abstractor`).
@@ -104,7 +104,8 @@ export async function makeTinyCheckpoint(options: TinyCheckpointOptions): Promis
     options.onFile?.(path, bytes);
   };
 
-  await writeJson(join(llmDir, 'config.json'), llamaConfigJson(shape.llm));
+  // Vicuna's config plus one key that no Hugging Face loader reads: the converter marks the bundle as random weights.
+  await writeJson(join(llmDir, 'config.json'), { ...llamaConfigJson(shape.llm), depictqa_random_weights: true });
   await writeVicunaTokenizer(llmDir);
   const written = await writeShardedCheckpoint(llm, { dir: llmDir, format: llmFormat, maxShardBytes: shape.maxShardBytes });
   for (const shard of written.files) await record(join('llm', shard));

@@ -120,6 +120,11 @@ export const manifestSchema = z.object({
     source: z.string(),
     /** The prompt template the weights were trained with. */
     template: z.literal('depictqa-v2'),
+    /**
+     * True for a test bundle made from random weights (the tiny factory marks its LLM config.json with
+     * `depictqa_random_weights: true`): its answers are noise, good only for trying the pipeline.
+     */
+    randomWeights: z.boolean().optional(),
   }),
   variants: z.array(z.enum(VARIANTS)).min(1),
   llm: llmSpec,

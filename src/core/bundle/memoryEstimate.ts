@@ -23,6 +23,12 @@ export interface MemoryEstimate {
   cpuWeightBytes: number;
   /** The largest single weight the GPU must hold in one buffer. */
   largestGpuFileBytes: number;
+  /**
+   * The largest single GPU buffer: onnxruntime makes one per weight tensor and per activation, so this is the
+   * biggest of the LM head, one layer's K or V cache, and the attention scores; it must stay under the adapter's
+   * maxStorageBufferBindingSize.
+   */
+  largestBufferBytes: number;
 }
 
 /** Prefill chunk the engine uses on real GPUs; activations scale with it. */
@@ -48,8 +54,7 @@ export function estimateMemory(manifest: BundleManifest, scenario: MemoryScenari
   const vision = manifest.vision;
   if (vision) {
     // The largest input: the long side at its cap, the short side at the resize target (e.g. 224×672 → 16×48 patches).
-    const patch = vision.patchSize;
-    const tokens = (vision.preprocess.resizeShortSide / patch) * (vision.preprocess.resizeLongSide / patch) + 1;
+    const tokens = visionTokens(vision);
     const perLayer =
       tokens * vision.intermediateSize + // MLP hidden
       vision.numHeads * tokens * tokens + // attention scores
@@ -65,6 +70,13 @@ export function estimateMemory(manifest: BundleManifest, scenario: MemoryScenari
       elementBytes +
     llm.vocabSize * 4; // last-position logits, fp32
 
+  // LM head [vocab, hidden]: 4-bit with one scale per block of 32 in the quantized variants, fp32 otherwise.
+  const lmHeadBytes =
+    scenario.variant === 'fp32' ? llm.vocabSize * llm.hiddenSize * 4 : (llm.vocabSize * llm.hiddenSize) / 2 + (llm.vocabSize * llm.hiddenSize / 32) * elementBytes;
+  const kvLayerBytes = llm.numKvHeads * llm.headDim * scenario.contextLength * elementBytes; // [kv heads, context, head dim]
+  const decoderScoresBytes = llm.numHeads * chunk * scenario.contextLength * elementBytes; // [heads, chunk, context]
+  const visionScoresBytes = vision ? vision.numHeads * visionTokens(vision) ** 2 * elementBytes : 0; // [heads, tokens, tokens]
+
   const gpuWeightBytes = bytesOf(gpuFiles);
   return {
     gpuWeightBytes,
@@ -74,5 +86,12 @@ export function estimateMemory(manifest: BundleManifest, scenario: MemoryScenari
     gpuTotalBytes: gpuWeightBytes + kvCacheBytes + visionActivationBytes + decoderActivationBytes,
     cpuWeightBytes: bytesOf(cpuFiles),
     largestGpuFileBytes: Math.max(0, ...gpuFiles.map((path) => size.get(path) ?? 0)),
+    largestBufferBytes: Math.max(lmHeadBytes, kvLayerBytes, decoderScoresBytes, visionScoresBytes),
   };
+}
+
+/** Tokens of the largest input: the long side at its cap, the short side at the resize target, plus the class token. */
+function visionTokens(vision: NonNullable<BundleManifest['vision']>): number {
+  const patch = vision.patchSize;
+  return (vision.preprocess.resizeShortSide / patch) * (vision.preprocess.resizeLongSide / patch) + 1;
 }
