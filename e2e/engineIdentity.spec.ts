@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { configName, expectedFor, IDENTITY_CONFIGS, type IdentityFixtures } from '../tools/engine/identity/configs.ts';
+import { runIdentityInPage } from '../tools/engine/identity/runInPage.ts';
+import { serveCheck, type CheckServer } from '../tools/engine/identity/serveCheck.ts';
+import { expect, test } from './fixtures.ts';
+
+/**
+ * The engine in a module worker, as the app runs it, gives the Node engine's greedy tokens, id for id: on the
+ * wasm EP in the `wasm` project and on WebGPU (every node on the GPU, no CPU fallback) in the `webgpu` project,
+ * for the 4-bit and fp32 decoders, with image rows from the vision graph or fixed rows, including a second
+ * question that reuses the KV cache of the first.
+ */
+const repo = resolve(import.meta.dirname, '..');
+let root: string | undefined;
+let fixtures: IdentityFixtures;
+let server: CheckServer | undefined;
+
+test.beforeAll(async () => {
+  test.setTimeout(240_000);
+  root = await mkdtemp(join(tmpdir(), 'depictqa-identity-e2e-'));
+  // Its own process: Playwright's loader cannot import the engine's JSON modules.
+  await promisify(execFile)('npx', ['tsx', 'tools/engine/identity/prepare.ts', root], { cwd: repo });
+  fixtures = JSON.parse(await readFile(join(root, 'identity.json'), 'utf8')) as IdentityFixtures;
+  server = await serveCheck(fixtures.siteDir, fixtures.bundleDir);
+});
+
+test.afterAll(async () => {
+  await server?.close();
+  if (root !== undefined) await rm(root, { recursive: true, force: true });
+});
+
+for (const config of IDENTITY_CONFIGS) {
+  test(`${configName(config)}: the same greedy tokens as the engine in Node`, async ({ page }, testInfo) => {
+    test.skip(testInfo.project.name !== config.backend, `a ${config.backend} configuration`);
+    // SwiftShader runs the GPU kernels on two shared cores.
+    test.setTimeout(180_000);
+    const result = await runIdentityInPage(page, server!.origin, server!.bundleUrl, fixtures, config);
+    if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+    expect(result.model.backend).toBe(config.backend);
+    expect(result.model.variant).toBe(config.variant);
+    expect(result.answers.map((answer) => answer.ids)).toEqual(expectedFor(fixtures, config));
+    // The second question reused the images' part of the first prompt.
+    expect(result.answers[1]!.stats.reusedPositions).toBeGreaterThan(0);
+    testInfo.annotations.push({
+      type: 'speed',
+      description: `prefill ${result.answers[0]!.stats.prefillTokensPerSecond.toFixed(0)} tok/s, decode ${result.answers[0]!.stats.decodeTokensPerSecond.toFixed(1)} tok/s on ${result.adapter ?? 'the CPU'}`,
+    });
+  });
+}
