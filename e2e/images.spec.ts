@@ -50,6 +50,18 @@ test.describe('image slots', () => {
     await expect(page.getByTestId('slot-reference')).toHaveAttribute('data-filled', 'false');
   });
 
+  test('each slot says how the model will see it; A and B of another size than the reference get a warning, not a block', async ({ page }) => {
+    await page.goto('/');
+    await page.getByTestId('file-input-reference').setInputFiles({ name: 'ref.png', mimeType: 'image/png', buffer: await png(400, 300, [9, 9, 9]) });
+    await page.getByTestId('file-input-a').setInputFiles({ name: 'a.png', mimeType: 'image/png', buffer: await png(400, 300, [8, 8, 8]) });
+    await expect(page.getByTestId('slot-model-view-a')).toHaveText('shown to the model at 299×224, padded to 308×224');
+    await expect(page.getByTestId('size-mismatch')).toHaveCount(0);
+    await page.getByTestId('file-input-b').setInputFiles({ name: 'b.png', mimeType: 'image/png', buffer: await png(50, 40, [7, 7, 7]) });
+    await expect(page.getByTestId('slot-model-view-b')).toHaveText('shown to the model at 50×40 (as is), padded to 70×70');
+    await expect(page.getByTestId('size-mismatch')).toContainText('B is 50×40, the reference 400×300');
+    await expect(page.getByTestId('slot-b')).toHaveAttribute('data-filled', 'true');
+  });
+
   test('a drop on a slot replaces that slot only', async ({ page }) => {
     await page.goto('/');
     await dropFiles(page, '[data-testid=slot-b]', [{ name: 'x.png', type: 'image/png', bytes: await png(10, 10, [9, 9, 9]) }]);

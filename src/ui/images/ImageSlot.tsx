@@ -2,6 +2,7 @@ import { ImagePlus, LoaderCircle, X } from 'lucide-react';
 import { useRef, useState, type DragEvent } from 'react';
 import { formatBytes } from '../../core/format.ts';
 import { SLOT_LABELS, type ImageSlotId } from '../../core/tasks.ts';
+import { modelViewLine } from '../../core/vision/modelView.ts';
 import { useImageStore } from '../../state/useImageStore.ts';
 
 interface Props {
@@ -105,6 +106,11 @@ export function ImageSlot({ slot, role, onFiles }: Props) {
       <p className="min-h-4 truncate text-xs text-slate-600 dark:text-slate-300" data-testid={`slot-caption-${slot}`}>
         {image === null ? '' : `${SLOT_LABELS[slot]} · ${image.width}×${image.height} · ${formatBytes(image.bytes)} · ${image.format}`}
       </p>
+      {image !== null && (
+        <p className="text-xs text-slate-500 dark:text-slate-400" data-testid={`slot-model-view-${slot}`}>
+          {modelViewLine(image)}
+        </p>
+      )}
       {image?.exifRotated && (
         <p className="text-xs text-amber-700 dark:text-amber-300">
           The file asks to be rotated (EXIF); shown and judged as stored, as the model was trained.

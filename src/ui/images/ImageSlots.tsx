@@ -1,6 +1,7 @@
 import { ArrowLeftRight } from 'lucide-react';
 import { useEffect } from 'react';
 import type { ImageSlotId } from '../../core/tasks.ts';
+import { sizeMismatchNotes } from '../../core/vision/modelView.ts';
 import { useImageStore } from '../../state/useImageStore.ts';
 import { ImageSlot } from './ImageSlot.tsx';
 import { useImageLoader } from './useImageLoader.ts';
@@ -17,6 +18,10 @@ export function ImageSlots() {
   const { loadInto, loadRouted } = useImageLoader();
   const swapAB = useImageStore((state) => state.swapAB);
   const canSwap = useImageStore((state) => state.images.a !== null || state.images.b !== null);
+  const images = useImageStore((state) => state.images);
+  const mismatches = sizeMismatchNotes(
+    Object.fromEntries(ORDER.flatMap((slot) => (images[slot] === null ? [] : [[slot, images[slot]]]))),
+  );
 
   // Files dropped anywhere else on the page are routed by name and order; a paste fills the first empty slot.
   useEffect(() => {
@@ -65,6 +70,13 @@ export function ImageSlots() {
           <ImageSlot key={slot} slot={slot} role={ROLE[slot]} onFiles={(target, files) => void loadInto(target, files[0] as File)} />
         ))}
       </div>
+      {mismatches.length > 0 && (
+        <ul data-testid="size-mismatch" className="space-y-1 rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-xs text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200">
+          {mismatches.map((note) => (
+            <li key={note}>{note}</li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }
