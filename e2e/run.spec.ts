@@ -1,27 +1,10 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import sharp from 'sharp';
-import { convertBundle } from '../tools/convert/convertBundle.ts';
-import { makeTinyCheckpoint } from '../tools/tiny/makeTinyCheckpoint.ts';
+import { askJson, buildTinyBundle, loadTinyBundle, patternPng, writeImage, type AskRecord, type TinyBundle } from './tinyBundle.ts';
 import { expect, test } from './fixtures.ts';
 
-const repo = resolve(import.meta.dirname, '..');
 /** Enough tokens to see the answer grow, few enough for two shared cores (the model runs on the CPU here). */
-const ANSWER_TOKENS = 24;
-const silent = { start() {}, tensorDone() {}, finish() {}, log() {} };
+const ANSWER_TOKENS = 16;
 
-/** What `npm run ask -- --json` prints of an answer. */
-interface AskRecord {
-  answer: string;
-  stopReason: string;
-  stats: { tokensGenerated: number };
-}
-
-let root: string | undefined;
-let bundleDir: string;
+let bundle: TinyBundle | undefined;
 let imageA: Buffer;
 /** The engine's greedy answer in Node for the same bundle, image and question: what the page must show. */
 let expected: AskRecord;
@@ -35,28 +18,14 @@ test.describe('load a model and run a task', () => {
   test.beforeAll(async ({ browserName: _ }, testInfo) => {
     if (testInfo.project.name !== 'wasm') return;
     test.setTimeout(120_000);
-    root = await mkdtemp(join(tmpdir(), 'depictqa-run-e2e-'));
-    const tiny = await makeTinyCheckpoint({ out: join(root, 'original'), seed: 11 });
-    bundleDir = join(root, 'bundle');
-    // q4 only: the variant the engine picks on the CPU backend, in the page and in Node alike.
-    await convertBundle({ llm: tiny.llmDir, delta: tiny.deltaPath, clip: tiny.clipDir, out: bundleDir, variants: ['q4'], progress: silent });
-    // 70×84: a short prompt (30 image rows); a fixed pattern, so the answer is the same at every run.
-    const pixels = Buffer.alloc(70 * 84 * 3);
-    for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 37 + (i >> 5) * 11) & 255;
-    imageA = await sharp(pixels, { raw: { width: 70, height: 84, channels: 3 } }).png().toBuffer();
-    const aPath = join(root, 'a.png');
-    await writeFile(aPath, imageA);
-    // The engine's Node API as `npm run ask` drives it (its own process: Playwright's loader cannot import the prompts' JSON).
-    const { stdout } = await promisify(execFile)(
-      'npx',
-      ['tsx', 'tools/ask.ts', '--bundle', bundleDir, '--task', 'description', '--a', aPath, '--question-index', '0', '--max-new-tokens', String(ANSWER_TOKENS), '--json'],
-      { cwd: repo },
-    );
-    expected = JSON.parse(stdout) as AskRecord;
+    bundle = await buildTinyBundle();
+    imageA = await patternPng();
+    const a = await writeImage(bundle, 'a.png', imageA);
+    expected = await askJson(bundle, { task: 'description', images: { a }, questionIndex: 0, maxNewTokens: ANSWER_TOKENS });
   });
 
   test.afterAll(async () => {
-    if (root !== undefined) await rm(root, { recursive: true, force: true });
+    await bundle?.remove();
   });
 
   test('a folder bundle answers Description with the engine greedy text, streamed with a caret, then done with its stats', async ({ page }, testInfo) => {
@@ -65,8 +34,7 @@ test.describe('load a model and run a task', () => {
     await expect(run).toBeDisabled();
     await expect(page.getByTestId('run-hint')).toHaveText('Load a model first.');
 
-    await page.getByTestId('model-folder-input').setInputFiles(bundleDir);
-    await expect(page.getByTestId('model-ready')).toContainText('q4 · CPU (wasm)', { timeout: 30_000 });
+    await loadTinyBundle(page, bundle!);
     await expect(page.getByTestId('run-hint')).toHaveText('This task needs Image A.');
 
     await page.getByTestId('file-input-a').setInputFiles({ name: 'a.png', mimeType: 'image/png', buffer: imageA });

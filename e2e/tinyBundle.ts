@@ -1,0 +1,101 @@
+/**
+ * The tiny DepictQA bundle for page-flow tests, and what the engine answers with it in Node (`npm run ask --
+ * --json`): the text a page must show for the same images, question and settings.
+ * Build it once per spec file (in `beforeAll`): conversion takes seconds on two cores.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { Page } from '@playwright/test';
+import sharp from 'sharp';
+import type { TaskId } from '../src/core/tasks.ts';
+import { convertBundle } from '../tools/convert/convertBundle.ts';
+import { makeTinyCheckpoint } from '../tools/tiny/makeTinyCheckpoint.ts';
+import { expect } from './fixtures.ts';
+
+const repo = resolve(import.meta.dirname, '..');
+const silent = { start() {}, tensorDone() {}, finish() {}, log() {} };
+
+/** What `npm run ask -- --json` prints of an answer (the fields the page tests compare). */
+export interface AskRecord {
+  kind: 'full-reference' | 'no-reference';
+  /** The question as inserted into the prompt. */
+  question: string;
+  answer: string;
+  stopReason: string;
+  verdict: 'A' | 'B' | null;
+  distortion: string | null;
+  sampling: { temperature: number; seed: number };
+  stats: { tokensGenerated: number };
+}
+
+export interface TinyBundle {
+  /** Scratch folder holding the bundle and the images written by `writeImage`. */
+  root: string;
+  /** The converted bundle folder (q4 only). */
+  bundleDir: string;
+  remove(): Promise<void>;
+}
+
+/** Builds the tiny random checkpoint and converts it (q4 only: the variant the CPU backend picks, in the page and in Node). */
+export async function buildTinyBundle(seed = 11): Promise<TinyBundle> {
+  const root = await mkdtemp(join(tmpdir(), 'depictqa-e2e-'));
+  const tiny = await makeTinyCheckpoint({ out: join(root, 'original'), seed });
+  const bundleDir = join(root, 'bundle');
+  await convertBundle({ llm: tiny.llmDir, delta: tiny.deltaPath, clip: tiny.clipDir, out: bundleDir, variants: ['q4'], progress: silent });
+  return { root, bundleDir, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+/**
+ * A small PNG with a fixed pattern (the same bytes at every run), so answers are reproducible. 70×84 gives 30
+ * image rows: a short prompt. `variant` changes the pattern, so two images differ.
+ */
+export async function patternPng(variant = 0, width = 70, height = 84): Promise<Buffer> {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * (37 + 2 * variant) + (i >> 5) * (11 + variant)) & 255;
+  return sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+}
+
+/** Writes image bytes into the bundle's scratch folder and returns the path (for `askJson`). */
+export async function writeImage(bundle: TinyBundle, name: string, bytes: Buffer): Promise<string> {
+  const path = join(bundle.root, name);
+  await writeFile(path, bytes);
+  return path;
+}
+
+export interface AskOptions {
+  task: TaskId;
+  /** Image paths by slot. */
+  images: { reference?: string; a: string; b?: string };
+  questionIndex?: number;
+  /** The user's own question instead of an index. */
+  question?: string;
+  maxNewTokens: number;
+  /** More `npm run ask` flags, e.g. ['--temperature', '0.8', '--seed', '7']. */
+  extra?: string[];
+}
+
+/**
+ * The engine's answer in Node as `npm run ask -- --json` gives it. Its own process: Playwright's loader cannot
+ * import the prompts' JSON that the engine needs.
+ */
+export async function askJson(bundle: TinyBundle, options: AskOptions): Promise<AskRecord> {
+  const args = ['tsx', 'tools/ask.ts', '--bundle', bundle.bundleDir, '--task', options.task, '--a', options.images.a];
+  if (options.images.reference !== undefined) args.push('--ref', options.images.reference);
+  if (options.images.b !== undefined) args.push('--b', options.images.b);
+  if (options.questionIndex !== undefined) args.push('--question-index', String(options.questionIndex));
+  if (options.question !== undefined) args.push('--question', options.question);
+  args.push('--max-new-tokens', String(options.maxNewTokens), '--json', ...(options.extra ?? []));
+  const { stdout } = await promisify(execFile)('npx', args, { cwd: repo });
+  const record = JSON.parse(stdout) as AskRecord & { error?: { message: string } };
+  if (record.error !== undefined) throw new Error(`npm run ask failed: ${record.error.message}`);
+  return record;
+}
+
+/** Loads the bundle through the page's folder input and waits until the model is ready on the CPU backend. */
+export async function loadTinyBundle(page: Page, bundle: TinyBundle): Promise<void> {
+  await page.getByTestId('model-folder-input').setInputFiles(bundle.bundleDir);
+  await expect(page.getByTestId('model-ready')).toContainText('q4 · CPU (wasm)', { timeout: 30_000 });
+}
