@@ -1,3 +1,4 @@
+import type { BundleManifest, BundleVariant } from './bundle/manifest.ts';
 import type { Capabilities } from './capabilities.ts';
 import type {
   BundleSource,
@@ -48,4 +49,30 @@ export interface EngineApi {
   unload(): Promise<void>;
 
   counters(): Promise<EngineCounters>;
+
+  /** Bundles in the download cache, most recently used first. */
+  cachedBundles(): Promise<CachedBundle[]>;
+
+  /** Removes one cached bundle, after any load of it ends; a model loaded from it stays loaded. */
+  deleteCachedBundle(key: string): Promise<void>;
+
+  /** Removes every cached bundle. */
+  clearBundleCache(): Promise<void>;
+}
+
+/** One bundle in the download cache; open it with `load({ kind: 'cache', key })`. */
+export interface CachedBundle {
+  key: string;
+  manifest: BundleManifest;
+  /** URL prefixes it was downloaded from, latest first. */
+  sources: string[];
+  /** Bytes on disk, partial downloads included. */
+  bytesStored: number;
+  /** Bytes of every file the manifest lists. */
+  bytesTotal: number;
+  verifiedFiles: string[];
+  /** Variants that load from the cache alone. */
+  completeVariants: BundleVariant[];
+  /** ISO date of the last load. */
+  lastUsedAt: string;
 }

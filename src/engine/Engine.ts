@@ -13,7 +13,7 @@ import type {
   LoadEvent,
   LoadOptions,
 } from '../core/engine/types.ts';
-import type { EngineApi } from '../core/engineApi.ts';
+import type { CachedBundle, EngineApi } from '../core/engineApi.ts';
 import { AppError, serializeError } from '../core/errors.ts';
 import type { ImageSlotId } from '../core/tasks.ts';
 import type { EngineHost } from './EngineHost.ts';
@@ -21,6 +21,7 @@ import { generateAnswer } from './generation/generateAnswer.ts';
 import { zeroCounters } from './llm/LanguageModel.ts';
 import { loadModel, resolveLoadOptions, type LoadedModel } from './loadModel.ts';
 import { variantFiles } from './bundle/variantFiles.ts';
+import { clearBundleCache, deleteCachedBundle, listCachedBundles } from './bundle/bundleCache.ts';
 import { pickVariant, type VariantChoice } from './pickVariant.ts';
 import { probeCapabilities } from './probeCapabilities.ts';
 import { buildPrompt } from './prompt/buildPrompt.ts';
@@ -136,6 +137,18 @@ export class Engine implements EngineApi {
 
   async counters(): Promise<EngineCounters> {
     return { ...this.work, cachedPositions: this.loaded?.cache.length ?? 0 };
+  }
+
+  cachedBundles(): Promise<CachedBundle[]> {
+    return listCachedBundles();
+  }
+
+  deleteCachedBundle(key: string): Promise<void> {
+    return deleteCachedBundle(key);
+  }
+
+  clearBundleCache(): Promise<void> {
+    return clearBundleCache();
   }
 
   private stopAnswer(): void {
