@@ -47,6 +47,10 @@ export type ErrorCode =
   | 'IMAGE_MISSING'
   | 'IMAGE_NOT_ENCODED'
   | 'CONTEXT_TOO_LONG'
+  // The GPU under the model (WebGPU error scopes, uncaptured errors, a lost device)
+  | 'GPU_DEVICE_LOST'
+  | 'GPU_OUT_OF_MEMORY'
+  | 'GPU_ERROR'
   | 'INTERNAL';
 
 export interface AppErrorOptions {

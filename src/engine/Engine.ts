@@ -18,6 +18,7 @@ import { AppError, serializeError } from '../core/errors.ts';
 import type { ImageSlotId } from '../core/tasks.ts';
 import type { EngineHost } from './EngineHost.ts';
 import { generateAnswer } from './generation/generateAnswer.ts';
+import { isGpuFailure, withRepeatAdvice } from './gpu/gpuErrors.ts';
 import { zeroCounters } from './llm/LanguageModel.ts';
 import { loadModel, resolveLoadOptions, type LoadedModel } from './loadModel.ts';
 import { variantFiles } from './bundle/variantFiles.ts';
@@ -37,6 +38,8 @@ export class Engine implements EngineApi {
   private jobs: Promise<unknown> = Promise.resolve();
   private answering: { aborted: boolean } | null = null;
   private readonly work = zeroCounters();
+  /** GPU failures since the last request that succeeded: from the second on, the hint asks for smaller settings. */
+  private gpuFailuresInARow = 0;
 
   constructor(private readonly host: EngineHost) {}
 
@@ -65,14 +68,14 @@ export class Engine implements EngineApi {
       await this.release();
       const ort = await this.host.runtime(capabilities);
       Object.assign(this.work, zeroCounters());
-      this.loaded = await loadModel(ort, files, choice, this.host, options, this.work, emit);
+      this.loaded = await this.countGpuFailures(loadModel(ort, files, choice, this.host, options, this.work, emit));
       emit({ type: 'ready', model: this.loaded.info });
       return this.loaded.info;
     });
   }
 
   encodeImage(image: ImageInput): Promise<EncodedImage> {
-    return this.exclusive(() => this.requireLoaded().images.encode(image));
+    return this.exclusive(async () => this.countGpuFailures((await this.usable()).images.encode(image)));
   }
 
   async generate(request: GenerateRequest, onEvent?: (event: GenerateEvent) => void): Promise<GenerateResult> {
@@ -89,13 +92,14 @@ export class Engine implements EngineApi {
     this.answering = signal;
     try {
       return await this.exclusive(async () => {
-        const model = this.requireLoaded();
+        const model = await this.usable();
         const checked = checkRequest(request);
         const question = resolveQuestion(checked.task, checked.hasReference, request.question, this.host.random);
         const visionMs: Partial<Record<ImageSlotId, number>> = {};
         const prompt = buildPrompt(checked, question, model.tokenizer, (id) => model.images.get(id).features);
         for (const [slot, id] of Object.entries(checked.images) as Array<[ImageSlotId, string]>) visionMs[slot] = model.images.get(id).info.visionMs;
-        return generateAnswer({
+        return this.countGpuFailures(generateAnswer({
+          gpu: model.gpu,
           cache: model.cache,
           tokenizer: model.tokenizer,
           prompt,
@@ -113,7 +117,7 @@ export class Engine implements EngineApi {
           emit,
           tokenIntervalMs: this.host.tokenIntervalMs ?? 16,
           startedAt,
-        });
+        }));
       }).then((result) => {
         emit({ type: 'done', result });
         return result;
@@ -160,6 +164,33 @@ export class Engine implements EngineApi {
       throw new AppError('ENGINE_NOT_LOADED', 'No model is loaded.', { hint: 'Load a model bundle first.' });
     }
     return this.loaded;
+  }
+
+  /**
+   * The loaded model, rebuilt first when its GPU device failed (lost, out of memory, an error in a scope): the
+   * sessions and the KV cache are opened again from the bundle files already loaded. A rebuild that fails leaves
+   * the model marked, so the next request tries again.
+   */
+  private async usable(): Promise<LoadedModel> {
+    const loaded = this.requireLoaded();
+    if (loaded.gpu.failed === null) return loaded;
+    // A rebuild that works proves nothing yet: the count goes on until a request itself succeeds.
+    this.loaded = await this.countGpuFailures(loaded.rebuild(), false);
+    return this.loaded;
+  }
+
+  private countGpuFailures<T>(job: Promise<T>, successResets = true): Promise<T> {
+    return job.then(
+      (value) => {
+        if (successResets) this.gpuFailuresInARow = 0;
+        return value;
+      },
+      (error: unknown) => {
+        if (!isGpuFailure(error)) throw error;
+        this.gpuFailuresInARow++;
+        throw withRepeatAdvice(error, this.gpuFailuresInARow);
+      },
+    );
   }
 
   private async release(): Promise<void> {

@@ -4,6 +4,9 @@ import type { LoadedModelInfo, LoadEvent, LoadOptions } from '../core/engine/typ
 import { AppError } from '../core/errors.ts';
 import type { EngineHost } from './EngineHost.ts';
 import type { ConfidenceIds } from './generation/generateAnswer.ts';
+import { gpuFailureError } from './gpu/gpuErrors.ts';
+import { GpuGuard } from './gpu/gpuGuard.ts';
+import { GuardedEncoder } from './gpu/guardedEncoder.ts';
 import { CpuKvCache, GpuKvCache, kvLayout, type KvCache } from './llm/KvCache.ts';
 import { LanguageModel, type WorkCounters } from './llm/LanguageModel.ts';
 import { SequenceCache } from './llm/SequenceCache.ts';
@@ -42,7 +45,21 @@ export interface LoadedModel {
   confidenceIds: ConfidenceIds | null;
   eosTokenId: number;
   prefillChunk: number;
+  /** onnxruntime's GPU device under watch: error scopes, uncaptured errors, loss (a no-op on the CPU backend). */
+  gpu: GpuGuard;
+  /**
+   * After a GPU failure: releases the sessions and the KV cache and opens them again from the same bundle files
+   * (no download), on a fresh device; the encoded images' rows (CPU copies) are kept.
+   */
+  rebuild(): Promise<LoadedModel>;
+  /** Releases everything: sessions, GPU buffers, image rows. */
   dispose(): Promise<void>;
+}
+
+/** What a rebuild keeps of the model it replaces. */
+interface Kept {
+  images: ImageStore;
+  encoder: GuardedEncoder | null;
 }
 
 /**
@@ -57,6 +74,7 @@ export async function loadModel(
   options: LoadOptions,
   counters: WorkCounters,
   emit: (event: LoadEvent) => void,
+  kept?: Kept,
 ): Promise<LoadedModel> {
   const started = performance.now();
   const { manifest } = files;
@@ -68,6 +86,7 @@ export async function loadModel(
   const sessions: OrtSession[] = [];
   let cache: KvCache | null = null;
   let encoder: ImageEncoder | null = null;
+  let gpu: GpuGuard | null = null;
   try {
     // 1. Tokenizer.
     const tokenizer = await loadBundleTokenizer(files);
@@ -90,6 +109,9 @@ export async function loadModel(
 
     // 4. KV cache, on onnxruntime's own GPU device (it exists once a WebGPU session does).
     const device = choice.backend === 'webgpu' ? await ort.env.webgpu.device : null;
+    // The device exists once the first WebGPU session does: from here on, loading runs inside its error scopes.
+    gpu = new GpuGuard(device);
+    const loading = gpu.begin('loading the model');
     cache = device !== null ? new GpuKvCache(ort, device, layout, maxContext) : new CpuKvCache(ort, layout, maxContext);
     if (device !== null && options.prefillChunk === undefined && hasNarrowSubgroups(device)) {
       prefillChunk = Math.min(prefillChunk, NARROW_SUBGROUP_PREFILL_CHUNK);
@@ -112,7 +134,13 @@ export async function loadModel(
       encoder = new OnnxImageEncoder(ort, visionSession, visionGraph, vision);
     }
     if (encoder !== null) part('vision_encoder');
-    const images = new ImageStore(host.decodeImage, encoder, llm.hiddenSize, counters, `${files.label} (${choice.variant})`);
+    const loadFailure = await loading.end();
+    if (loadFailure !== null) throw gpuFailureError(loadFailure);
+    const ownedGpu = gpu;
+    let guarded = kept?.encoder ?? null;
+    if (guarded !== null && encoder !== null) guarded.replace(encoder, ownedGpu);
+    else if (encoder !== null) guarded = new GuardedEncoder(encoder, ownedGpu);
+    const images = kept?.images ?? new ImageStore(host.decodeImage, guarded, llm.hiddenSize, counters, `${files.label} (${choice.variant})`);
 
     const info: LoadedModelInfo = {
       name: manifest.model.name,
@@ -127,6 +155,15 @@ export async function loadModel(
     };
     const ownedEncoder = encoder;
     const ownedCache = cache;
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      ownedGpu.dispose();
+      ownedCache.dispose();
+      await ownedEncoder?.dispose();
+      await Promise.all(sessions.map((session) => session.release()));
+    };
     return {
       info,
       tokenizer,
@@ -135,14 +172,19 @@ export async function loadModel(
       confidenceIds: confidenceIds(tokenizer),
       eosTokenId: llm.eosTokenId,
       prefillChunk,
+      gpu: ownedGpu,
+      async rebuild() {
+        // Every session on the old device must go first: onnxruntime opens a fresh device only when none is left.
+        await release().catch(() => undefined);
+        return loadModel(ort, files, choice, host, options, counters, () => undefined, { images, encoder: guarded });
+      },
       async dispose() {
         images.clear();
-        ownedCache.dispose();
-        await ownedEncoder?.dispose();
-        await Promise.all(sessions.map((session) => session.release()));
+        await release();
       },
     };
   } catch (error) {
+    gpu?.dispose();
     cache?.dispose();
     await encoder?.dispose();
     await Promise.all(sessions.map((session) => session.release()));

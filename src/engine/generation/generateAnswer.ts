@@ -8,6 +8,9 @@ import { createStoppingCriteria, type StopReason } from '../../core/generation/s
 import { createTextStream } from '../../core/generation/textStream.ts';
 import { comparisonConfidence, parseComparison } from '../../core/generation/verdict.ts';
 import type { ImageSlotId } from '../../core/tasks.ts';
+import { gpuFailureError } from '../gpu/gpuErrors.ts';
+import type { GpuGuard } from '../gpu/gpuGuard.ts';
+import { guardedNow, guardedRun } from '../gpu/guardedRun.ts';
 import type { WorkCounters } from '../llm/LanguageModel.ts';
 import type { SequenceCache } from '../llm/SequenceCache.ts';
 import { embedRange, type BuiltPrompt } from '../prompt/buildPrompt.ts';
@@ -40,12 +43,20 @@ export interface AnswerContext {
   tokenIntervalMs: number;
   /** performance.now() when the request arrived. */
   startedAt: number;
+  /** The GPU device's error scopes and loss; every model run is wrapped in them (a no-op on the CPU backend). */
+  gpu: GpuGuard;
 }
+
+const DURING = 'answering';
 
 /**
  * One answer: 1. reuse the cached prefix, 2. prefill the rest in chunks, 3. decode token by token (sampling on
  * the CPU over the last position's logits, the only tensor that comes back per step), 4. read the verdict and
  * the confidence. Cancellation is checked between model runs, so it takes effect within one step.
+ *
+ * GPU failures end the answer: a token is shown only once the GPU scopes of the run that gave its logits came
+ * back clean (read one step late, while the next run works) and the device is still healthy, so nothing computed
+ * after the first GPU error reaches a `tokens` event or the result; the answer rejects with the GPU error.
  */
 export async function generateAnswer(context: AnswerContext): Promise<GenerateResult> {
   const { cache, prompt, signal, counters } = context;
@@ -70,6 +81,9 @@ export async function generateAnswer(context: AnswerContext): Promise<GenerateRe
 
   // 2. Prefill.
   const prefillStarted = performance.now();
+  const gpu = context.gpu;
+  // Settles once every run so far came back clean from its error scopes; rejects with the first GPU failure.
+  let logitsChecked: Promise<void> = Promise.resolve();
   let logits: Float32Array | null = null;
   let stopReason: StopReason | null = null;
   let prefilled = 0;
@@ -80,7 +94,10 @@ export async function generateAnswer(context: AnswerContext): Promise<GenerateRe
     }
     const end = Math.min(positions, start + context.prefillChunk);
     const embeds = await embedRange(prompt.items, start, end, hidden, (ids) => model.embed(ids));
-    logits = await cache.append(prompt.keys.slice(start, end), embeds);
+    const run = await guardedRun(gpu, DURING, () => cache.append(prompt.keys.slice(start, end), embeds));
+    logits = run.value;
+    logitsChecked = Promise.all([logitsChecked, run.check]).then(() => undefined);
+    logitsChecked.catch(() => undefined);
     counters.prefillTokens += end - start;
     prefilled += end - start;
     context.emit({ type: 'prefill', done: prefilled, total: positions - reused });
@@ -91,39 +108,75 @@ export async function generateAnswer(context: AnswerContext): Promise<GenerateRe
   // 3. Decode.
   const ids: number[] = [];
   const text = createTextStream((part) => context.tokenizer.decode(part));
-  const events = createTokenEvents((delta) => context.emit({ type: 'tokens', ...delta }), context.tokenIntervalMs);
+  // The batch timer sends nothing once the device has failed: batches wait for it, so this check runs before each.
+  let broken = false;
+  const events = createTokenEvents((delta) => {
+    if (!broken && gpu.failed === null) context.emit({ type: 'tokens', ...delta });
+  }, context.tokenIntervalMs);
   const ask = prompt.info.task === 'comparison' ? context.confidenceIds : null;
   let confidence: AnswerConfidence | null = null;
   let firstTokenAt = 0;
-  while (stopReason === null && logits !== null) {
-    if (ask !== null && confidence === null && ids.length > 0 && ids[ids.length - 1] === ask.image) {
-      const [pA, pB] = softmaxAt(logits, [ask.a, ask.b]) as [number, number];
-      confidence = { ...comparisonConfidence(pA, pB), source: 'answer' };
+  try {
+    while (stopReason === null && logits !== null) {
+      // A cancel that came while the last token was shown stops before another is sampled.
+      if (ids.length > 0 && signal.aborted) {
+        stopReason = 'cancelled';
+        break;
+      }
+      if (ask !== null && confidence === null && ids.length > 0 && ids[ids.length - 1] === ask.image) {
+        const [pA, pB] = softmaxAt(logits, [ask.a, ask.b]) as [number, number];
+        confidence = { ...comparisonConfidence(pA, pB), source: 'answer' };
+      }
+      const { tokenId } = sampler.sample(logits, ids);
+      ids.push(tokenId);
+      if (ids.length === 1) firstTokenAt = performance.now();
+      stopReason = stopping.check(ids, signal)?.reason ?? null;
+      // This token came from these logits: it is shown only once their runs are known to be clean. The next run
+      // starts first, so that reading the scopes overlaps its GPU work instead of adding a wait to every step.
+      const tokenChecked = logitsChecked;
+      const next = stopReason === null ? decodeStep(context, tokenId) : null;
+      next?.catch(() => undefined);
+      try {
+        await tokenChecked;
+        throwIfFailed(gpu);
+      } catch (error) {
+        // Never leave a run going on a failed device: the rebuild after this must find onnxruntime idle.
+        await next?.catch(() => undefined);
+        throw error;
+      }
+      events.push({ text: text.push(tokenId), ids: [tokenId] });
+      if (next === null) break;
+      const run = await next;
+      logits = run.value;
+      logitsChecked = run.check;
+      counters.decodeSteps++;
+      await yieldToEventLoop();
     }
-    const { tokenId } = sampler.sample(logits, ids);
-    ids.push(tokenId);
-    if (ids.length === 1) firstTokenAt = performance.now();
-    events.push({ text: text.push(tokenId), ids: [tokenId] });
-    stopReason = stopping.check(ids, signal)?.reason ?? null;
-    if (stopReason !== null) break;
-    const embeds = await model.embed([tokenId]);
-    logits = await cache.append([tokenId], embeds);
-    counters.decodeSteps++;
-    await yieldToEventLoop();
+  } catch (error) {
+    broken = true;
+    events.flush();
+    throw error;
   }
   const decodeMs = ids.length > 0 ? performance.now() - firstTokenAt : 0;
   const rest = text.flush();
   if (rest.length > 0) events.push({ text: rest, ids: [] });
+  if (gpu.failed !== null) {
+    broken = true;
+    events.flush();
+    throwIfFailed(gpu);
+  }
   events.flush();
 
   // 4. Verdict and confidence. A comparison answer that did not put `▁Image` first is probed: `▁Image` after
   // the prompt, and the next-token distribution read there.
   if (ask !== null && confidence === null && stopReason !== 'cancelled' && !signal.aborted) {
     cache.truncate(positions);
-    const probe = await cache.append([ask.image], await model.embed([ask.image]));
+    const probeEmbeds = await model.embed([ask.image]);
+    const probe = await guardedNow(gpu, DURING, () => cache.append([ask.image], probeEmbeds));
     const [pA, pB] = softmaxAt(probe, [ask.a, ask.b]) as [number, number];
     confidence = { ...comparisonConfidence(pA, pB), source: 'probe' };
   }
+  throwIfFailed(gpu);
   const answer = cleanAnswer(text.text);
   const task = prompt.info.task;
   const finishedAt = performance.now();
@@ -153,4 +206,14 @@ export async function generateAnswer(context: AnswerContext): Promise<GenerateRe
     sampling: sampler.options,
     stats,
   };
+}
+
+function throwIfFailed(gpu: GpuGuard): void {
+  if (gpu.failed !== null) throw gpuFailureError(gpu.failed);
+}
+
+/** One decode step: the token's embedding, then the decoder inside the GPU scopes. */
+async function decodeStep(context: AnswerContext, tokenId: number): Promise<{ value: Float32Array; check: Promise<void> }> {
+  const embeds = await context.cache.model.embed([tokenId]);
+  return guardedRun(context.gpu, DURING, () => context.cache.append([tokenId], embeds));
 }
