@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { SerializedError } from '../core/errors.ts';
+import type { RunImages } from '../core/metrics/agreement.ts';
 import type { MetricsResult } from '../core/metrics/computeMetrics.ts';
 
 export type MetricValues = Omit<MetricsResult, 'ssimMap'>;
@@ -15,9 +16,14 @@ export type MetricsEntry =
 interface MetricsState {
   entries: Record<ComparedSlot, MetricsEntry | null>;
   setEntry: (slot: ComparedSlot, entry: MetricsEntry | null) => void;
+  /** The image ids the latest model run saw, so its verdict is set against the metrics of those images only. */
+  runImages: RunImages | null;
+  setRunImages: (images: RunImages | null) => void;
 }
 
 export const useMetricsStore = create<MetricsState>()((set) => ({
   entries: { a: null, b: null },
   setEntry: (slot, entry) => set((state) => ({ entries: { ...state.entries, [slot]: entry } })),
+  runImages: null,
+  setRunImages: (runImages) => set({ runImages }),
 }));

@@ -4,6 +4,7 @@ import { AnswerPanel } from './answer/AnswerPanel.tsx';
 import { useEngine } from './engine/useEngine.ts';
 import { ErrorBanner } from './errors/ErrorBanner.tsx';
 import { ImageSlots } from './images/ImageSlots.tsx';
+import { ImageViewer } from './viewer/ImageViewer.tsx';
 import { Header } from './layout/Header.tsx';
 import { MetricsPanel } from './metrics/MetricsPanel.tsx';
 import { ModelPanel } from './model/ModelPanel.tsx';
@@ -23,6 +24,7 @@ export function App() {
         <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
           <div className="space-y-6">
             <ImageSlots />
+            <ImageViewer />
             <TaskPicker />
           </div>
           <div className="space-y-6">

@@ -1,14 +1,18 @@
-import { LoaderCircle } from 'lucide-react';
+import { Check, LoaderCircle, X } from 'lucide-react';
+import { agreementSentence, metricAgreement, type Agreement } from '../../core/metrics/agreement.ts';
+import type { Verdict } from '../../core/generation/verdict.ts';
 import { METRIC_ROWS, preferred } from '../../core/metrics/metricRows.ts';
 import { useImageStore } from '../../state/useImageStore.ts';
 import { useMetricsStore, type ComparedSlot, type MetricsEntry, type MetricValues } from '../../state/useMetricsStore.ts';
 import { useClassicMetrics } from './useClassicMetrics.ts';
+import { useModelVerdict } from './useModelVerdict.ts';
 
 const SLOT_NAME: Record<ComparedSlot, string> = { a: 'A', b: 'B' };
 
 /** PSNR, SSIM, MS-SSIM and GMSD of A and B against the reference, with which image each metric prefers. */
 export function MetricsPanel() {
   useClassicMetrics();
+  const verdict = useModelVerdict();
   const hasReference = useImageStore((state) => state.images.reference !== null);
   const entries = useMetricsStore((state) => state.entries);
   const slots = (['a', 'b'] as const).filter((slot) => entries[slot] !== null);
@@ -25,13 +29,20 @@ export function MetricsPanel() {
             : 'Add a reference and image A (and B) to see PSNR, SSIM, MS-SSIM and GMSD here. They need no model.'}
         </p>
       ) : (
-        <MetricsBody entries={entries} slots={slots} />
+        <MetricsBody entries={entries} slots={slots} verdict={verdict} />
       )}
     </section>
   );
 }
 
-function MetricsBody({ entries, slots }: { entries: Record<ComparedSlot, MetricsEntry | null>; slots: ComparedSlot[] }) {
+interface BodyProps {
+  entries: Record<ComparedSlot, MetricsEntry | null>;
+  slots: ComparedSlot[];
+  /** The model's verdict on these very images, or null. */
+  verdict: Verdict | null;
+}
+
+export function MetricsBody({ entries, slots, verdict }: BodyProps) {
   const done = (slot: ComparedSlot): MetricValues | null => {
     const entry = entries[slot];
     return entry?.status === 'done' ? entry.values : null;
@@ -50,12 +61,19 @@ function MetricsBody({ entries, slots }: { entries: Record<ComparedSlot, Metrics
   const computing = slots.some((slot) => entries[slot]?.status === 'computing');
   const withValues = slots.filter((slot) => done(slot) !== null);
   const both = withValues.length === 2;
+  const agreement = both && verdict !== null ? metricAgreement(verdict, done('a')!, done('b')!) : null;
+  const sentence = agreement === null ? null : agreementSentence(agreement);
 
   return (
     <div className="mt-3 space-y-2 text-sm">
       {computing && (
         <p className="flex items-center gap-2 text-slate-500 dark:text-slate-400">
           <LoaderCircle aria-hidden="true" className="size-4 animate-spin" /> Computing…
+        </p>
+      )}
+      {agreement !== null && (
+        <p className="text-slate-700 dark:text-slate-200" data-testid="metrics-agreement">
+          <span className="font-medium">Model: Image {agreement.verdict} is better.</span> {sentence ?? 'No metric prefers either image.'}
         </p>
       )}
       {withValues.length > 0 && (
@@ -67,6 +85,7 @@ function MetricsBody({ entries, slots }: { entries: Record<ComparedSlot, Metrics
                 <th key={slot} scope="col" className="py-1 text-right font-medium">Image {SLOT_NAME[slot]}</th>
               ))}
               {both && <th scope="col" className="py-1 text-right font-medium">Prefers</th>}
+              {agreement !== null && <th scope="col" className="py-1 text-right font-medium">Model</th>}
             </tr>
           </thead>
           <tbody>
@@ -90,6 +109,7 @@ function MetricsBody({ entries, slots }: { entries: Record<ComparedSlot, Metrics
                       {choice === null ? '–' : choice === 'tie' ? 'tie' : choice}
                     </td>
                   )}
+                  {agreement !== null && <AgreementCell agreement={agreement.rows.find((candidate) => candidate.id === row.id)!.agreement} />}
                 </tr>
               );
             })}
@@ -100,5 +120,21 @@ function MetricsBody({ entries, slots }: { entries: Record<ComparedSlot, Metrics
         <p key={note} className="text-amber-700 dark:text-amber-300" data-testid="metrics-note">{note}</p>
       ))}
     </div>
+  );
+}
+
+const AGREEMENT_TEXT: Record<Agreement, string> = { agrees: 'agrees', disagrees: 'disagrees', tie: 'tie', unavailable: '–' };
+
+function AgreementCell({ agreement }: { agreement: Agreement }) {
+  const colour =
+    agreement === 'agrees' ? 'text-emerald-700 dark:text-emerald-300' : agreement === 'disagrees' ? 'text-rose-700 dark:text-rose-300' : 'text-slate-400';
+  return (
+    <td className={`py-1 pl-2 text-right whitespace-nowrap ${colour}`} data-agreement={agreement}>
+      <span className="inline-flex items-center gap-1">
+        {agreement === 'agrees' && <Check aria-hidden="true" className="size-3.5" />}
+        {agreement === 'disagrees' && <X aria-hidden="true" className="size-3.5" />}
+        {AGREEMENT_TEXT[agreement]}
+      </span>
+    </td>
   );
 }
