@@ -1,0 +1,142 @@
+/**
+ * npm run bench:engine [-- --only node|browser] [--skip-tiny] [--skip-100m] [--tokens N] [--browser-tokens N] [--keep]
+ * npm run bench:engine -- --llama-7b [--bundle DIR] [--keep]   (see engine7b.ts)
+ *
+ * The engine end to end, for the tiny bundle and a ~100M-parameter synthetic bundle (12 layers × hidden 768,
+ * MLP 2048, 32000 vocabulary; ViT-S-sized vision tower), both q4, converted by the real converter: on the wasm
+ * EP in Node (one thread) and on WebGPU in headless Chromium through the app's worker and URL loader (SwiftShader
+ * here: a CPU emulation of a GPU, so those times say nothing about a real GPU, and fewer tokens are decoded there).
+ * Per configuration: load time cold / cached, vision ms per image, and for a prompt of ~1k and of ~2k positions
+ * (one 224×672 image and text; two such images and text) TTFT, prefill and decode rates, the share of a decode
+ * step spent outside session.run, and the decoder weight bytes read per second against this machine's memory
+ * bandwidth measured in the same run. Prints one Markdown table.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ImageInput } from '../../src/core/engine/types.ts';
+import { createNodeEngine } from '../engine/nodeHost.ts';
+import { randomPng } from '../engine/testing/testImages.ts';
+import { nodeOrt } from '../onnx/ortNode.ts';
+import { buildBenchBundle, decoderWeightBytes, type BenchModel } from './engine/benchBundles.ts';
+import { markdownTable, measureMemoryBandwidth, TABLE_HEADER, tableLines, type TableRow } from './engine/benchTable.ts';
+import { buildBenchPage, launchBenchBrowser, openBenchPage, runInPage, serveBench } from './engine/chromium.ts';
+import type { ContextPlan, ScenarioRequest } from './engine/scenario.ts';
+import { runScenario } from './engine/scenario.ts';
+import { createRunLog, timedOrt } from './engine/timedOrt.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    'skip-tiny': { type: 'boolean', default: false },
+    'skip-100m': { type: 'boolean', default: false },
+    tokens: { type: 'string', default: '32' },
+    'browser-tokens': { type: 'string', default: '8' },
+    keep: { type: 'boolean', default: false },
+    'llama-7b': { type: 'boolean', default: false },
+    bundle: { type: 'string' },
+  },
+});
+
+if (flags['llama-7b']) {
+  const { runLlama7b } = await import('./engine7b.ts');
+  await runLlama7b({ ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }), keep: flags.keep });
+  process.exit(process.exitCode ?? 0);
+}
+if (flags.only !== undefined && flags.only !== 'node' && flags.only !== 'browser') throw new Error(`--only ${flags.only}: expected node or browser`);
+const count = (text: string, flag: string) => {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 2) throw new Error(`--${flag} ${text}: expected an integer ≥ 2`);
+  return value;
+};
+const nodeTokens = count(flags.tokens, 'tokens');
+const browserTokens = count(flags['browser-tokens'], 'browser-tokens');
+const models: BenchModel[] = [...(flags['skip-tiny'] ? [] : ['tiny' as const]), ...(flags['skip-100m'] ? [] : ['100m' as const])];
+const places = flags.only === undefined ? ['node', 'browser'] : [flags.only];
+
+// ~14 tokens per phrase: 14 phrases bring one 768-row image to ~1k positions, 31 bring two to ~2k.
+const PHRASE = 'the colors look a little washed out and the edges are soft, ';
+const CONTEXTS: ContextPlan[] = [
+  { name: '1k', task: 'description', a: 0, question: PHRASE.repeat(14).trim() },
+  { name: '2k', task: 'reasoning', a: 1, b: 2, question: PHRASE.repeat(31).trim() },
+];
+const MAX_CONTEXT = 2304;
+const note = (line: string) => process.stderr.write(`  ${line}\n`);
+
+const scratch = await mkdtemp(join(tmpdir(), 'depictqa-bench-engine-'));
+const rows: TableRow[] = [];
+try {
+  process.stderr.write('memory bandwidth…\n');
+  const bandwidth = measureMemoryBandwidth();
+  // 224×672 images: 16 × 48 = 768 patch rows each (no Abstractor).
+  const images: ImageInput[] = [];
+  for (let i = 0; i < 3; i++) images.push(await randomPng(`image-${i}.png`, 672, 224, 11 + i));
+
+  const bundles = [];
+  for (const model of models) {
+    process.stderr.write(`building the ${model} bundle (q4)…\n`);
+    const bundle = await buildBenchBundle(scratch, model);
+    note(`${(bundle.parameters / 1e6).toFixed(0)}M LLaMA parameters, ${bundle.buildSeconds.toFixed(0)} s`);
+    bundles.push(bundle);
+  }
+  const label = (model: BenchModel) => (model === 'tiny' ? 'tiny (4M)' : '100M (134M)');
+  const base: Omit<ScenarioRequest, 'source' | 'backend' | 'maxNewTokens'> = { variant: 'q4', maxContext: MAX_CONTEXT, images, contexts: CONTEXTS, loads: 2 };
+
+  if (places.includes('node')) {
+    // The wasm binary is compiled (optimised tier) once per process, before any timed load.
+    await nodeOrt({ tier: 'optimized' });
+    for (const bundle of bundles) {
+      process.stderr.write(`${bundle.model} on wasm in Node…\n`);
+      const log = createRunLog();
+      const engine = createNodeEngine({ runtime: async () => timedOrt(await nodeOrt({ tier: 'optimized' }), log), tokenIntervalMs: 0 });
+      const request = { ...base, source: { kind: 'path' as const, path: bundle.bundleDir }, backend: 'wasm' as const, maxNewTokens: nodeTokens };
+      const result = await runScenario(engine, log, request, note).catch((error: Error) => ({ error: error.message.split('\n')[0]! }));
+      rows.push({ model: label(bundle.model), where: `wasm, Node, 1 thread, ${nodeTokens} tokens`, result, decoderBytes: decoderWeightBytes(bundle.manifest, 'q4') });
+    }
+  }
+
+  if (places.includes('browser')) {
+    const site = join(scratch, 'site');
+    await buildBenchPage(site);
+    const server = await serveBench(site, Object.fromEntries(bundles.map((bundle) => [bundle.model, bundle.bundleDir])));
+    const context = await launchBenchBrowser(join(scratch, 'profile'));
+    const plainImages = images.map((image) => ({ name: image.name, bytes: Array.from(image.bytes) }));
+    try {
+      for (const bundle of bundles) {
+        process.stderr.write(`${bundle.model} on WebGPU in Chromium…\n`);
+        const run = await openBenchPage(context, server.origin);
+        const reply = await runInPage(
+          run,
+          { ...base, images: plainImages, source: { kind: 'url', url: `${server.origin}/bundles/${bundle.model}/` }, backend: 'webgpu', maxNewTokens: browserTokens, rows: 'vision' },
+          note,
+        ).catch((error: Error) => ({ type: 'failed' as const, error: { code: 'INTERNAL' as const, message: error.message.split('\n')[0]! } }));
+        await run.page.close();
+        const problems = run.problems.length > 0 ? `; ${run.problems.slice(0, 2).join(' | ')}` : '';
+        const where = reply.type === 'done' ? `WebGPU (${reply.adapter ?? 'no adapter'}; software), Chromium worker, ${browserTokens} tokens${problems}` : 'WebGPU, Chromium worker';
+        const result = reply.type === 'done' ? reply.result : { error: reply.type === 'failed' ? `${reply.error.code}: ${reply.error.message}` : 'no result' };
+        rows.push({ model: label(bundle.model), where, result, decoderBytes: decoderWeightBytes(bundle.manifest, 'q4') });
+      }
+    } finally {
+      await context.close();
+      server.close();
+    }
+  }
+
+  const load = loadavg().map((value) => value.toFixed(2)).join(' / ');
+  console.log(
+    `\nEngine, q4 bundles (${cpus()[0]?.model ?? 'CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ` +
+      `load average ${load} at the end; memory bandwidth, one thread: read ${(bandwidth.readBytesPerSecond / 1e9).toFixed(1)} GB/s, ` +
+      `copy ${(bandwidth.copyBytesPerSecond / 1e9).toFixed(1)} GB/s)\n`,
+  );
+  console.log(markdownTable(TABLE_HEADER, tableLines(rows, bandwidth)));
+  console.log(
+    '\nCold load: the first load in the process (Node, files in the OS cache, wasm already compiled) or in a fresh profile (browser: ' +
+      'downloaded over HTTP from localhost into the OPFS cache and verified); cached: the second load (browser: from OPFS). TTFT counts ' +
+      'from the request (images already encoded). Decode steps feed one token; "outside session.run" is the step time not spent in ' +
+      'the decoder\'s or embed_tokens\' run (in parentheses: embed_tokens\' share). Weights read = decoder graph bytes × decode tok/s.',
+  );
+} finally {
+  if (flags.keep) process.stderr.write(`kept ${scratch}\n`);
+  else await rm(scratch, { recursive: true, force: true });
+}

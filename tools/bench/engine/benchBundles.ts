@@ -1,0 +1,47 @@
+/**
+ * The engine bench's bundles: the tiny test model and the ~100M-parameter synthetic model, each written in the
+ * original formats and converted by the real converter (q4 only, with its vision graph).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { graphsFor, parseManifest, type BundleManifest, type BundleVariant } from '../../../src/core/bundle/manifest.ts';
+import { convertBundle } from '../../convert/convertBundle.ts';
+import { makeTinyCheckpoint } from '../../tiny/makeTinyCheckpoint.ts';
+import { SHAPES } from '../../tiny/shapes.ts';
+import { BENCH_100M_SHAPE, llamaParameters, writeSyntheticCheckpoint } from './syntheticCheckpoint.ts';
+
+export type BenchModel = 'tiny' | '100m';
+
+export interface BenchBundle {
+  model: BenchModel;
+  bundleDir: string;
+  /** LLaMA matrix parameters (layers, embedding table, lm_head). */
+  parameters: number;
+  manifest: BundleManifest;
+  buildSeconds: number;
+}
+
+const silent = { start() {}, tensorDone() {}, finish() {}, log() {} };
+
+export async function buildBenchBundle(root: string, model: BenchModel, variant: BundleVariant = 'q4'): Promise<BenchBundle> {
+  const started = performance.now();
+  const original = join(root, `${model}-original`);
+  const bundleDir = join(root, `${model}-bundle`);
+  const shape = model === 'tiny' ? SHAPES.tiny : BENCH_100M_SHAPE;
+  const written =
+    model === 'tiny' ? await makeTinyCheckpoint({ out: original, seed: 3 }) : await writeSyntheticCheckpoint(original, BENCH_100M_SHAPE, 3);
+  await convertBundle({ llm: written.llmDir, delta: written.deltaPath, clip: written.clipDir, out: bundleDir, variants: [variant], progress: silent });
+  const manifest = parseManifest(JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')));
+  return { model, bundleDir, parameters: llamaParameters(shape.llm), manifest, buildSeconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Bytes of the decoder graph of `variant` (its .onnx and external-data chunks): what one decode step reads,
+ * every matrix once (the KV cache and activations come on top).
+ */
+export function decoderWeightBytes(manifest: BundleManifest, variant: BundleVariant): number {
+  const decoder = graphsFor(manifest, variant).get('decoder');
+  if (decoder === undefined) throw new Error(`the bundle has no ${variant} decoder`);
+  const paths = new Set([decoder.path, ...decoder.externalData]);
+  return manifest.files.filter((file) => paths.has(file.path)).reduce((sum, file) => sum + file.bytes, 0);
+}

@@ -1,0 +1,35 @@
+import type { BundleSource, ImageInput } from '../../../../src/core/engine/types.ts';
+import type { BenchMessage, BenchRequest } from './protocol.ts';
+
+/** What page.evaluate can carry: image bytes as plain arrays; `source: 'folder'` takes the files picked in the folder input. */
+type PlainRequest = Omit<BenchRequest, 'images' | 'source'> & { images: Array<{ name: string; bytes: number[] }>; source: BundleSource | 'folder' };
+
+const folderInput = document.querySelector<HTMLInputElement>('#folder')!;
+const notes: string[] = [];
+
+/** Runs one scenario in a fresh engine worker; the Node side calls it with page.evaluate and polls `notes`. */
+async function runBench(plain: PlainRequest): Promise<BenchMessage> {
+  const images: ImageInput[] = plain.images.map((image) => ({ name: image.name, bytes: Uint8Array.from(image.bytes) }));
+  const source: BundleSource = plain.source === 'folder' ? { kind: 'files', files: [...(folderInput.files ?? [])].map((file) => ({ path: file.webkitRelativePath, file })) } : plain.source;
+  const worker = new Worker(new URL('./benchWorker.ts', import.meta.url), { type: 'module', name: 'engine-bench' });
+  try {
+    return await new Promise<BenchMessage>((resolve, reject) => {
+      worker.onmessage = (message: MessageEvent<BenchMessage>) => {
+        if (message.data.type === 'note') notes.push(message.data.line);
+        else resolve(message.data);
+      };
+      worker.onerror = (event) => reject(new Error(`engine bench worker failed: ${event.message}`));
+      worker.postMessage({ ...plain, images, source } satisfies BenchRequest);
+    });
+  } finally {
+    worker.terminate();
+  }
+}
+
+/** Notes since the last call. */
+function takeNotes(): string[] {
+  return notes.splice(0);
+}
+
+Object.assign(globalThis, { runBench, takeNotes });
+document.title = 'engine bench ready';

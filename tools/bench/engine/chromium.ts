@@ -1,0 +1,111 @@
+/**
+ * The engine bench in headless Chromium: the bench page built as the app is built, served with the bundles from
+ * one cross-origin-isolated origin, and a persistent profile on disk (so the loader's OPFS cache lives on disk,
+ * not in an incognito profile's memory). WebGPU is SwiftShader on a machine without a GPU.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { findChromium, QUIET_FLAGS } from '../../../e2e/browser.ts';
+import type { BenchMessage, BenchRequest } from './browser/protocol.ts';
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' };
+
+/** Builds tools/bench/engine/browser into `outDir`. */
+export async function buildBenchPage(outDir: string): Promise<void> {
+  await build({
+    configFile: false,
+    root: resolve(import.meta.dirname, 'browser'),
+    base: './',
+    logLevel: 'warn',
+    publicDir: false,
+    worker: { format: 'es' },
+    build: { outDir, emptyOutDir: true, target: 'es2022' },
+  });
+}
+
+export interface BenchServer {
+  origin: string;
+  close(): void;
+}
+
+/** Serves `site` at / and each bundle folder at /bundles/<name>/, streamed (bundles may be gigabytes). */
+export async function serveBench(site: string, bundles: Record<string, string>): Promise<BenchServer> {
+  const server: Server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
+    const match = /^\/bundles\/([^/]+)\/(.*)$/.exec(path);
+    const base = match === null ? site : bundles[match[1]!];
+    const rest = match === null ? path.slice(1) || 'index.html' : match[2]!;
+    const file = base === undefined ? '' : normalize(join(base, rest));
+    if (base === undefined || !file.startsWith(base)) {
+      response.writeHead(404, headers).end();
+      return;
+    }
+    stat(file).then(
+      (info) => {
+        response.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': info.size });
+        createReadStream(file).pipe(response);
+      },
+      () => response.writeHead(404, headers).end(),
+    );
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the bench server has no port');
+  return { origin: `http://127.0.0.1:${address.port}`, close: () => server.close() };
+}
+
+/** Chromium with WebGPU enabled and a profile in `profileDir` (created; the caller removes it). */
+export function launchBenchBrowser(profileDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: findChromium(),
+    headless: true,
+    args: [...QUIET_FLAGS, '--enable-unsafe-webgpu'],
+  });
+}
+
+export interface PageRun {
+  page: Page;
+  /** WebGPU validation errors and crashes seen while it ran. */
+  problems: string[];
+}
+
+/** Opens the bench page; `folder` is picked in its folder input (for `source: 'folder'`). */
+export async function openBenchPage(context: BrowserContext, origin: string, folder?: string): Promise<PageRun> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('crash', () => problems.push('the page crashed'));
+  page.on('console', (message) => {
+    if (process.env.ENGINE_BENCH_VERBOSE) process.stderr.write(`  [page] ${message.text()}\n`);
+    if (/validation error|WebGPU.*error/i.test(message.text())) problems.push(message.text());
+  });
+  await page.goto(`${origin}/index.html`);
+  await page.waitForFunction(() => document.title === 'engine bench ready');
+  if (folder !== undefined) await page.locator('#folder').setInputFiles(folder);
+  return { page, problems };
+}
+
+type PlainBenchRequest = Omit<BenchRequest, 'images' | 'source'> & { images: Array<{ name: string; bytes: number[] }>; source: BenchRequest['source'] | 'folder' };
+
+/** Runs a scenario in the page's worker, printing the worker's notes as they come. */
+export async function runInPage(run: PageRun, request: PlainBenchRequest, note: (line: string) => void): Promise<BenchMessage> {
+  const poll = setInterval(() => {
+    run.page
+      .evaluate(() => (globalThis as unknown as { takeNotes: () => string[] }).takeNotes())
+      .then((lines) => lines.forEach(note), () => undefined);
+  }, 2000);
+  try {
+    return (await run.page.evaluate(
+      (plain) => (globalThis as unknown as { runBench: (r: unknown) => Promise<unknown> }).runBench(plain),
+      request,
+    )) as BenchMessage;
+  } finally {
+    clearInterval(poll);
+    const rest = await run.page.evaluate(() => (globalThis as unknown as { takeNotes: () => string[] }).takeNotes()).catch(() => []);
+    rest.forEach(note);
+  }
+}

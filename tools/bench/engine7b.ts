@@ -1,0 +1,120 @@
+/**
+ * npm run bench:engine -- --llama-7b [--bundle DIR] [--keep]
+ *
+ * The 7B-shaped model (Vicuna-7B shapes, random values) loaded in headless Chromium on WebGPU through the app's
+ * worker and folder loader: without --bundle, the tiny factory writes the checkpoint (--shape llama-7b, 14.7 GB)
+ * and the converter makes its q4 variant (no vision graph: image rows are fixed rows), the checkpoint is deleted
+ * as soon as the bundle exists, and the bundle afterwards unless --keep. Reports load time, peak JS heap of the
+ * page and of the engine worker while loading, peak RSS of the Chromium processes, and the time of a decode step.
+ * If the machine's available memory falls under 1.5 GB the run is stopped and the numbers so far are reported.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseManifest } from '../../src/core/bundle/manifest.ts';
+import { formatBytes } from '../../src/core/format.ts';
+import { convertBundle } from '../convert/convertBundle.ts';
+import { createProgress } from '../convert/progress.ts';
+import { randomPng } from '../engine/testing/testImages.ts';
+import { makeTinyCheckpoint } from '../tiny/makeTinyCheckpoint.ts';
+import { decoderWeightBytes } from './engine/benchBundles.ts';
+import { markdownTable } from './engine/benchTable.ts';
+import { buildBenchPage, launchBenchBrowser, openBenchPage, runInPage, serveBench } from './engine/chromium.ts';
+import { startMemorySampler, type MemoryPeaks } from './engine/memorySampler.ts';
+
+const MEMORY_FLOOR = 1.5 * 2 ** 30;
+
+export async function runLlama7b(options: { bundle?: string; keep: boolean }): Promise<void> {
+  const scratch = await mkdtemp(join(tmpdir(), 'depictqa-bench-engine7b-'));
+  const log = (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  const rows: Array<[string, string]> = [];
+  try {
+    let bundleDir = options.bundle;
+    if (bundleDir === undefined) {
+      log('making the 7B-shaped checkpoint (14.7 GB)…');
+      const checkpoint = join(scratch, 'checkpoint');
+      const made = await makeTinyCheckpoint({ out: checkpoint, shape: 'llama-7b', seed: 1 });
+      rows.push(['checkpoint written', `${formatBytes(made.weightBytes)} in ${(made.elapsedMs / 1000).toFixed(0)} s`]);
+      log('converting its q4 variant…');
+      bundleDir = join(scratch, 'bundle');
+      const started = performance.now();
+      await convertBundle({ llm: made.llmDir, delta: made.deltaPath, out: bundleDir, variants: ['q4'], name: 'depictqa-7b-shaped', progress: createProgress() });
+      rows.push(['q4 conversion (no vision graph)', `${((performance.now() - started) / 1000).toFixed(0)} s`]);
+      await rm(checkpoint, { recursive: true, force: true });
+    }
+    const manifest = parseManifest(JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')));
+    const decoderBytes = decoderWeightBytes(manifest, 'q4');
+    const bundleBytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
+    const biggest = Math.max(...manifest.files.map((file) => file.bytes));
+    rows.push(['bundle (q4)', `${formatBytes(bundleBytes)} in ${manifest.files.length} files, decoder ${formatBytes(decoderBytes)}, largest file ${formatBytes(biggest)}`]);
+
+    const site = join(scratch, 'site');
+    await buildBenchPage(site);
+    const server = await serveBench(site, {});
+    const context = await launchBenchBrowser(join(scratch, 'profile'));
+    let peaks: MemoryPeaks | null = null;
+    try {
+      const run = await openBenchPage(context, server.origin, bundleDir);
+      let stopped: string | null = null;
+      const sampler = await startMemorySampler(context, run.page, {
+        floorBytes: MEMORY_FLOOR,
+        onLowMemory: (available) => {
+          stopped = `stopped: the machine had ${formatBytes(available)} available`;
+          log(stopped);
+          void context.close();
+        },
+      });
+      const image = await randomPng('small.png', 70, 70, 5);
+      log('loading in Chromium (WebGPU) and answering with 3 tokens…');
+      const started = performance.now();
+      const reply = await runInPage(
+        run,
+        {
+          source: 'folder',
+          variant: 'q4',
+          backend: 'webgpu',
+          rows: 'fixed',
+          maxContext: 256,
+          loads: 1,
+          images: [{ name: image.name, bytes: Array.from(image.bytes) }],
+          contexts: [{ name: 'short', task: 'description', a: 0, question: 'How is the quality of this image?' }],
+          maxNewTokens: 3,
+        },
+        log,
+      ).catch((error: Error) => ({ type: 'failed' as const, error: { code: 'INTERNAL' as const, message: error.message.split('\n')[0]! } }));
+      const wallMs = performance.now() - started;
+      peaks = await sampler.stop();
+      if (reply.type === 'done') {
+        const result = reply.result;
+        const context0 = result.contexts[0]!;
+        rows.push(['adapter', `${reply.adapter ?? 'none'} (SwiftShader: software)`]);
+        rows.push(['load (folder → engine worker → WebGPU sessions)', `${(result.firstLoadMs / 1000).toFixed(1)} s`]);
+        rows.push(['prefill', `${context0.stats.prefillTokens} positions in ${(context0.stats.prefillMs / 1000).toFixed(1)} s (chunks of ${result.prefillChunk})`]);
+        rows.push(['decode step', context0.decodeSteps > 0 ? `${(context0.stats.decodeMs / context0.decodeSteps / 1000).toFixed(2)} s (${context0.decodeSteps} steps; decoder session.run ${(context0.decoderRunMs / context0.decodeSteps / 1000).toFixed(2)} s)` : 'no decode step ran']);
+      } else {
+        rows.push(['result', `failed after ${(wallMs / 1000).toFixed(0)} s: ${stopped ?? (reply.type === 'failed' ? `${reply.error.code}: ${reply.error.message}` : 'no result')}`]);
+      }
+      if (run.problems.length > 0) rows.push(['page problems', run.problems.slice(0, 3).join(' | ')]);
+    } finally {
+      await context.close().catch(() => undefined);
+      server.close();
+    }
+    if (peaks !== null) {
+      const heap = (value: number | null) => (value === null ? 'not readable' : formatBytes(value));
+      rows.push(['peak JS heap used, page (CDP Performance.getMetrics)', heap(peaks.pageHeapUsed)]);
+      rows.push(['peak JS heap used, engine worker (CDP Runtime.getHeapUsage)', `${heap(peaks.workerHeapUsed)} (target ≤ 500 MB)`]);
+      for (const [type, rss] of Object.entries(peaks.rssByType)) rows.push([`peak RSS, Chromium ${type} processes`, formatBytes(rss)]);
+      rows.push(['peak RSS, all Chromium processes at one sample', formatBytes(peaks.rssTotal)]);
+      rows.push(['lowest MemAvailable on the machine during the load', `${formatBytes(peaks.minAvailable)} (${peaks.samples} samples)`]);
+    }
+  } catch (error) {
+    rows.push(['failed', (error as Error).message.split('\n')[0]!]);
+    process.exitCode = 1;
+  } finally {
+    if (options.keep) log(`kept ${scratch}`);
+    else await rm(scratch, { recursive: true, force: true });
+  }
+  const load = loadavg().map((value) => value.toFixed(2)).join(' / ');
+  console.log(`\n7B-shaped model in Chromium (${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${load} at the end)\n`);
+  console.log(markdownTable(['measure', 'value'], rows));
+}
