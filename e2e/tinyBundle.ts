@@ -99,3 +99,46 @@ export async function loadTinyBundle(page: Page, bundle: TinyBundle): Promise<vo
   await page.getByTestId('model-folder-input').setInputFiles(bundle.bundleDir);
   await expect(page.getByTestId('model-ready')).toContainText('q4 · CPU (wasm)', { timeout: 30_000 });
 }
+
+// ── Page steps shared by the page-flow specs ────────────────────────────────────────────────────────────────
+
+export type Slot = 'reference' | 'a' | 'b';
+const SLOT_NAMES: Record<Slot, string> = { reference: 'Reference', a: 'Image A', b: 'Image B' };
+
+/** Fills a slot through the browser's real file chooser, opened by the slot's own button. */
+export async function chooseImage(page: Page, slot: Slot, name: string, bytes: Buffer): Promise<void> {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: new RegExp(`^Choose ${SLOT_NAMES[slot]}`) }).click();
+  await (await chooser).setFiles({ name, mimeType: 'image/png', buffer: bytes });
+  await expect(page.getByTestId(`slot-${slot}`)).toHaveAttribute('data-filled', 'true');
+}
+
+/** Drops files on an element the way a browser does: a real DataTransfer with File objects in a drop event. */
+export async function dropImages(page: Page, selector: string, files: { name: string; bytes: Buffer; type?: string }[]): Promise<void> {
+  const payload = files.map((file) => ({ name: file.name, type: file.type ?? 'image/png', data: [...file.bytes] }));
+  const dataTransfer = await page.evaluateHandle((list) => {
+    const transfer = new DataTransfer();
+    for (const file of list) transfer.items.add(new File([new Uint8Array(file.data)], file.name, { type: file.type }));
+    return transfer;
+  }, payload);
+  await page.dispatchEvent(selector, 'dragover', { dataTransfer });
+  await page.dispatchEvent(selector, 'drop', { dataTransfer });
+}
+
+/** Opens the collapsed generation settings (once) and types the answer length. */
+export async function setMaxNewTokens(page: Page, count: number): Promise<void> {
+  const details = page.locator('details', { has: page.getByText('Generation settings', { exact: true }) });
+  if ((await details.getAttribute('open')) === null) await page.getByText('Generation settings', { exact: true }).click();
+  await page.getByLabel('Max new tokens').fill(String(count));
+}
+
+/** Picks question `index` of the task's set in the question menu. */
+export async function pickQuestion(page: Page, index: number): Promise<void> {
+  await page.getByLabel('Question', { exact: true }).selectOption(String(index));
+}
+
+/** Presses Run (or Regenerate) and waits for the answer to be done. */
+export async function runToDone(page: Page, button: 'Run' | 'Regenerate' = 'Run'): Promise<void> {
+  await page.getByRole('button', { name: button, exact: true }).click();
+  await expect(page.getByTestId('answer-status')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+}

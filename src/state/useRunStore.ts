@@ -1,14 +1,37 @@
 import { create } from 'zustand';
-import type { GenerateResult } from '../core/engine/types.ts';
+import type { GenerateResult, QuestionChoice } from '../core/engine/types.ts';
 import type { SerializedError } from '../core/errors.ts';
+import { DEFAULT_MAX_NEW_TOKENS, type SamplingOptions } from '../core/generation/settings.ts';
+import type { ImageSlotId, TaskId } from '../core/tasks.ts';
+import { DEFAULT_FORM, type GenerationForm, type RunSettings } from '../ui/run/generationForm.ts';
+import type { SlotImage } from './useImageStore.ts';
 
 export type RunStatus = 'idle' | 'encoding' | 'running' | 'done' | 'stopped' | 'failed';
 
 /** What the page keeps of a finished answer (the result minus its token ids and prompt segments). */
 export type RunSummary = Pick<GenerateResult, 'verdict' | 'distortion' | 'confidence' | 'stats' | 'stopReason'>;
 
-/** 'random': a random question of the task's set, drawn at each run. */
-export type QuestionPick = number | 'random';
+/** 'random': a random question of the task's set, drawn at each run; 'own': the user's own text. */
+export type QuestionPick = number | 'random' | 'own';
+
+/** Everything a run was asked with: Regenerate repeats it (with a new seed when sampling). */
+export interface RunRequest {
+  task: TaskId;
+  /** The images of the slots the task reads, as they were when the run started. */
+  images: Partial<Record<ImageSlotId, SlotImage>>;
+  /** The question actually asked: a random pick is resolved to its index before the run. */
+  question: QuestionChoice;
+  settings: RunSettings;
+}
+
+/** How the question of the answer shown was asked: the prompt form and where the question came from. */
+export interface AskedInfo {
+  hasReference: boolean;
+  /** Position in the task's set; null for the user's own text. */
+  questionIndex: number | null;
+  /** The sampling seed used; null for greedy runs. */
+  seed: number | null;
+}
 
 interface RunState {
   status: RunStatus;
@@ -16,14 +39,23 @@ interface RunState {
   text: string;
   /** The question asked, as inserted into the prompt. */
   question: string | null;
+  asked: AskedInfo | null;
   summary: RunSummary | null;
   error: SerializedError | null;
-  questionPick: QuestionPick;
+  /** The settings of the run shown (or last started): what history records with it. */
   maxNewTokens: number;
+  sampling: SamplingOptions | null;
+  /** The last run started in this page, for Regenerate. */
+  lastRun: RunRequest | null;
+  // The form for the next run.
+  questionPick: QuestionPick;
+  ownQuestion: string;
+  form: GenerationForm;
   setQuestionPick: (pick: QuestionPick) => void;
-  setMaxNewTokens: (value: number) => void;
-  start: () => void;
-  setRunning: (question: string) => void;
+  setOwnQuestion: (text: string) => void;
+  setForm: (patch: Partial<GenerationForm>) => void;
+  start: (request: RunRequest) => void;
+  setRunning: (question: string, asked: AskedInfo) => void;
   appendText: (text: string) => void;
   finish: (text: string, summary: RunSummary) => void;
   fail: (error: SerializedError) => void;
@@ -31,23 +63,38 @@ interface RunState {
   restore: (snapshot: Pick<RunState, 'status' | 'text' | 'question' | 'summary' | 'error'>) => void;
 }
 
-export const DEFAULT_MAX_NEW_TOKENS = 400;
-
 export const useRunStore = create<RunState>()((set) => ({
   status: 'idle',
   text: '',
   question: null,
+  asked: null,
   summary: null,
   error: null,
-  questionPick: 'random',
   maxNewTokens: DEFAULT_MAX_NEW_TOKENS,
+  sampling: null,
+  lastRun: null,
+  questionPick: 'random',
+  ownQuestion: '',
+  form: DEFAULT_FORM,
   setQuestionPick: (questionPick) => set({ questionPick }),
-  setMaxNewTokens: (maxNewTokens) => set({ maxNewTokens }),
-  start: () => set({ status: 'encoding', text: '', question: null, summary: null, error: null }),
-  setRunning: (question) => set({ status: 'running', question }),
+  setOwnQuestion: (ownQuestion) => set({ ownQuestion }),
+  setForm: (patch) => set((state) => ({ form: { ...state.form, ...patch } })),
+  start: (request) =>
+    set({
+      status: 'encoding',
+      text: '',
+      question: null,
+      asked: null,
+      summary: null,
+      error: null,
+      maxNewTokens: request.settings.maxNewTokens,
+      sampling: request.settings.sampling,
+      lastRun: request,
+    }),
+  setRunning: (question, asked) => set({ status: 'running', question, asked }),
   appendText: (text) => set((state) => ({ text: state.text + text })),
   // The result's text replaces the streamed one: it has the trained "\n </s>" tail removed.
   finish: (text, summary) => set({ status: summary.stopReason === 'cancelled' ? 'stopped' : 'done', text, summary }),
   fail: (error) => set({ status: 'failed', error }),
-  restore: (snapshot) => set(snapshot),
+  restore: (snapshot) => set({ ...snapshot, asked: null }),
 }));

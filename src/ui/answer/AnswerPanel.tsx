@@ -1,11 +1,19 @@
 import { MessageSquareText } from 'lucide-react';
 import { useRunStore } from '../../state/useRunStore.ts';
 import { AnswerSummary } from './AnswerSummary.tsx';
+import { AskedLine } from './AskedLine.tsx';
 
 const STATUS_TEXT = { encoding: 'Encoding images…', running: 'Answering…', done: 'Done', stopped: 'Stopped', failed: 'Failed' } as const;
 
+type AnswerState = Pick<ReturnType<typeof useRunStore.getState>, 'status' | 'text' | 'question' | 'asked' | 'summary' | 'error'>;
+
 export function AnswerPanel() {
-  const { status, text, question, summary, error } = useRunStore();
+  const { status, text, question, asked, summary, error } = useRunStore();
+  return <AnswerView status={status} text={text} question={question} asked={asked} summary={summary} error={error} />;
+}
+
+/** The answer as the run store holds it: empty, streaming with a caret, or finished with its summary or error. */
+export function AnswerView({ status, text, question, asked, summary, error }: AnswerState) {
   return (
     <section
       aria-labelledby="answer-heading"
@@ -30,9 +38,9 @@ export function AnswerPanel() {
         </div>
       ) : (
         <>
-          {question !== null && <p className="text-xs text-slate-500 italic dark:text-slate-400" data-testid="answer-question">{question}</p>}
-          {/* Text only: the model's words never reach the DOM as HTML. */}
-          <p className="min-h-24 break-words whitespace-pre-wrap text-slate-800 dark:text-slate-100" aria-live="polite" aria-busy={status === 'running'}>
+          <AskedLine question={question} asked={asked} />
+          {/* Text only: the model's words never reach the DOM as HTML. The reserved height keeps the page still while it streams. */}
+          <p className="min-h-32 break-words whitespace-pre-wrap text-slate-800 dark:text-slate-100" aria-live="polite" aria-busy={status === 'running'}>
             <span data-testid="answer-text">{text}</span>
             {status === 'running' && <span aria-hidden="true" data-testid="answer-caret" className="ml-0.5 inline-block h-4 w-1.5 animate-pulse bg-sky-500 align-text-bottom" />}
             {status === 'stopped' && <span className="ml-1 text-xs text-amber-600 dark:text-amber-400"> [stopped]</span>}
