@@ -97,6 +97,7 @@ export async function askJson(bundle: TinyBundle, options: AskOptions): Promise<
 /** Loads the bundle through the page's folder input and waits until the model is ready on the CPU backend. */
 export async function loadTinyBundle(page: Page, bundle: TinyBundle): Promise<void> {
   await page.getByTestId('model-folder-input').setInputFiles(bundle.bundleDir);
+  await page.getByTestId('preflight').getByRole('button', { name: 'Load', exact: true }).click();
   await expect(page.getByTestId('model-ready')).toContainText('q4 · CPU (wasm)', { timeout: 30_000 });
 }
 

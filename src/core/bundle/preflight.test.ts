@@ -90,12 +90,20 @@ describe('preflight, 7B', () => {
     expect(report.verdict).toBe('no-fit');
     expect(report.maxBindingBytes).toBe(64 * 2 ** 20);
     expect(report.reason).toBe("One GPU buffer would hold 70.3 MiB, more than this adapter's largest buffer (64.0 MiB).");
+    // The LM head sets the size: no context length helps, and there is no other variant.
+    expect(report.advice).toEqual([]);
+    // A limit below the attention scores of 2048 positions (64 MiB) but above the LM head: a shorter context gets under it.
+    const scores = preflight(sevenBManifest(), caps(8, { maxStorageBufferBindingSize: 72 * 2 ** 20 }), { contextLength: 4096 });
+    expect(scores.verdict).toBe('no-fit');
+    expect(scores.advice).toEqual(['A 2048-position context needs 5.04 GiB (the cache shrinks to 1.00 GiB).']);
   });
 
   it('on the CPU backend the weights must fit the 4 GiB WebAssembly heap', () => {
     const report = preflight(sevenBManifest(true), caps(8, null));
     expect(report).toMatchObject({ variant: 'q4', backend: 'wasm', verdict: 'no-fit', maxBindingBytes: null });
     expect(report.reason).toBe('The weights (4.24 GiB) are larger than the 4 GiB the CPU backend (WebAssembly) can address.');
+    // A shorter context does not shrink the weights: the advice is the GPU.
+    expect(report.advice).toEqual(['Open the app in a browser with WebGPU on a GPU: there the weights are not bound by the 4 GiB WebAssembly limit.']);
     expect(report.notes[0]!.text).toMatch(/^No WebGPU here: the model runs on the CPU \(WebAssembly\)/);
   });
 
@@ -111,6 +119,7 @@ describe('preflight, 7B', () => {
     const report = preflight(sevenBManifest(true), caps(8, { hasShaderF16: false }), { variant: 'q4f16' });
     expect(report.verdict).toBe('no-fit');
     expect(report.reason).toBe('The q4f16 variant needs 16-bit float shaders (shader-f16), which this GPU adapter lacks.');
+    expect(report.advice).toEqual(['Choose the q4 variant, which runs here.']);
   });
 });
 

@@ -18,7 +18,10 @@ export const PREFLIGHT_IMAGES = 3;
 export const CONTEXT_CHOICES = [2048, 1024, 512] as const;
 /** Up to this share of the memory hint counts as fitting: the system, the browser and the page need the rest. */
 export const FITS_SHARE = 0.7;
-/** `navigator.deviceMemory` never reports more than this (Chromium caps the hint at 8 GiB). */
+/**
+ * From this value on, `navigator.deviceMemory` is read as a lower bound: browsers round the hint down to a
+ * power of two and cap it (Chromium long capped it at 8 GiB; newer versions report up to 16 or 32).
+ */
 export const DEVICE_MEMORY_CAP_GIB = 8;
 /** onnxruntime-web's WebAssembly heap is 32-bit: every weight of the CPU backend must fit in 4 GiB. */
 export const WASM_HEAP_BYTES = 4 * 2 ** 30;
@@ -101,27 +104,42 @@ export function preflight(manifest: BundleManifest, capabilities: Capabilities, 
   const maxBindingBytes = backend === 'webgpu' && capabilities.adapter !== null ? Math.min(capabilities.adapter.maxStorageBufferBindingSize, capabilities.adapter.maxBufferSize) : null;
 
   const judge = (e: MemoryEstimate, need: number) => judgeMemory(e, need, backend, deviceMemory, maxBindingBytes);
-  let { verdict, reason } = judge(estimate, needed);
-  if (!variants.includes(variant)) {
-    verdict = 'no-fit';
-    reason = `The ${variant} variant needs 16-bit float shaders (shader-f16), which ${backend === 'webgpu' ? 'this GPU adapter lacks' : 'the CPU backend does not offer'}.`;
-  }
-
-  const advice: string[] = [];
-  if (verdict !== 'fits') {
-    for (const shorter of choices.filter((length) => length < contextLength)) {
-      const other = measure(variant, shorter);
-      advice.push(`A ${shorter}-position context needs ${formatBytes(other.needed)} (the cache shrinks to ${formatBytes(other.estimate.kvCacheBytes)}).`);
-      if (rank(judge(other.estimate, other.needed).verdict) < rank(verdict)) break;
+  const judged = judge(estimate, needed);
+  /** What the user can change, for what limits the model; each alternative is estimated again. */
+  const adviseLess = (limit: Limit, current: PreflightVerdict): string[] => {
+    if (current === 'fits') return [];
+    const advice: string[] = [];
+    if (limit === 'memory' || limit === 'buffer') {
+      for (const shorter of choices.filter((length) => length < contextLength)) {
+        const other = measure(variant, shorter);
+        const better = rank(judge(other.estimate, other.needed).verdict) < rank(current);
+        // A buffer limit is only worth a line when the shorter context gets under it.
+        if (limit === 'buffer' && !better) continue;
+        advice.push(`A ${shorter}-position context needs ${formatBytes(other.needed)} (the cache shrinks to ${formatBytes(other.estimate.kvCacheBytes)}).`);
+        if (better) break;
+      }
     }
     for (const other of variants.filter((v) => v !== variant)) {
       const alternative = measure(other, contextLength);
       if (alternative.needed < needed) advice.push(`The ${other} variant needs ${formatBytes(alternative.needed)}.`);
     }
-    if (estimate.visionActivationBytes >= 0.05 * needed) {
+    if (limit === 'memory' && estimate.visionActivationBytes >= 0.05 * needed) {
       advice.push(`Smaller or fewer images: ${formatBytes(estimate.visionActivationBytes)} of the estimate is for ${PREFLIGHT_IMAGES} images at the largest size.`);
     }
+    if (limit === 'wasm-heap') {
+      advice.push('Open the app in a browser with WebGPU on a GPU: there the weights are not bound by the 4 GiB WebAssembly limit.');
+    }
+    return advice;
+  };
+  let { verdict, reason } = judged;
+  if (!variants.includes(variant)) {
+    verdict = 'no-fit';
+    reason = `The ${variant} variant needs 16-bit float shaders (shader-f16), which ${backend === 'webgpu' ? 'this GPU adapter lacks' : 'the CPU backend does not offer'}.`;
   }
+
+  const advice = variants.includes(variant)
+    ? adviseLess(judged.limit, verdict)
+    : [variants[0] === undefined ? 'Convert the model with --precision q4, which runs everywhere.' : `Choose the ${variants[0]} variant, which runs here.`];
   return {
     variant,
     backend,
@@ -143,32 +161,37 @@ function rank(verdict: PreflightVerdict): number {
   return { fits: 0, unknown: 1, tight: 2, 'no-fit': 3 }[verdict];
 }
 
+/** What limits the model here: an adapter's buffer, the WebAssembly heap, the memory hint, or nothing known. */
+type Limit = 'buffer' | 'wasm-heap' | 'memory' | 'none';
+
 function judgeMemory(
   estimate: MemoryEstimate,
   needed: number,
   backend: Backend,
   deviceMemory: PreflightReport['deviceMemory'],
   maxBindingBytes: number | null,
-): { verdict: PreflightVerdict; reason: string } {
+): { verdict: PreflightVerdict; reason: string; limit: Limit } {
   // 1. Hard limits the browser states exactly.
   if (maxBindingBytes !== null && estimate.largestBufferBytes > maxBindingBytes) {
     return {
       verdict: 'no-fit',
+      limit: 'buffer',
       reason: `One GPU buffer would hold ${formatBytes(estimate.largestBufferBytes)}, more than this adapter's largest buffer (${formatBytes(maxBindingBytes)}).`,
     };
   }
   const wasmWeights = estimate.gpuWeightBytes + estimate.cpuWeightBytes;
   if (backend === 'wasm' && wasmWeights > WASM_HEAP_BYTES) {
-    return { verdict: 'no-fit', reason: `The weights (${formatBytes(wasmWeights)}) are larger than the 4 GiB the CPU backend (WebAssembly) can address.` };
+    return { verdict: 'no-fit', limit: 'wasm-heap', reason: `The weights (${formatBytes(wasmWeights)}) are larger than the 4 GiB the CPU backend (WebAssembly) can address.` };
   }
   // 2. The memory hint: coarse, and only a lower bound when capped.
   const where = backend === 'webgpu' ? 'GPU memory' : 'memory';
   if (deviceMemory === null) {
     if (needed <= FITS_SHARE * SMALLEST_DEVICE_BYTES) {
-      return { verdict: 'fits', reason: `The model needs about ${formatBytes(needed)} of ${where}: little enough for any device that runs this browser.` };
+      return { verdict: 'fits', limit: 'none', reason: `The model needs about ${formatBytes(needed)} of ${where}: little enough for any device that runs this browser.` };
     }
     return {
       verdict: 'unknown',
+      limit: 'memory',
       reason: `The model needs about ${formatBytes(needed)} of ${where}; this browser reports no memory size to compare it with.`,
     };
   }
@@ -176,13 +199,13 @@ function judgeMemory(
   const share = needed / deviceMemory.bytes;
   const tightWasm = backend === 'wasm' && wasmWeights > WASM_TIGHT_SHARE * WASM_HEAP_BYTES;
   if (share > 1 && !deviceMemory.capped) {
-    return { verdict: 'no-fit', reason: `The model needs about ${formatBytes(needed)} of ${where}, more than the ${hint} this device reports.` };
+    return { verdict: 'no-fit', limit: 'memory', reason: `The model needs about ${formatBytes(needed)} of ${where}, more than the ${hint} this device reports.` };
   }
   if (share > FITS_SHARE || tightWasm) {
     const why = tightWasm ? `its weights nearly fill the 4 GiB the CPU backend can address` : `the device reports ${hint} in all`;
-    return { verdict: 'tight', reason: `The model needs about ${formatBytes(needed)} of ${where}, and ${why}.` };
+    return { verdict: 'tight', limit: tightWasm ? 'wasm-heap' : 'memory', reason: `The model needs about ${formatBytes(needed)} of ${where}, and ${why}.` };
   }
-  return { verdict: 'fits', reason: `The model needs about ${formatBytes(needed)} of ${where}; the device reports ${hint}.` };
+  return { verdict: 'fits', limit: 'none', reason: `The model needs about ${formatBytes(needed)} of ${where}; the device reports ${hint}.` };
 }
 
 /** How the model will run on this browser: the backend's and the adapter's consequences, in plain words. */

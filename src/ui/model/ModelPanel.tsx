@@ -1,18 +1,25 @@
 import { Cpu, FolderOpen } from 'lucide-react';
 import { useRef, useState } from 'react';
+import { useCapabilityStore } from '../../state/useCapabilityStore.ts';
 import { useModelStore } from '../../state/useModelStore.ts';
+import { CachedBundles } from './CachedBundles.tsx';
 import { LoadProgressView } from './LoadProgressView.tsx';
-import { folderLabel, folderSource, loadModel, modelUrlFromQuery } from './loadModel.ts';
+import { chooseFolder, chooseUrl, modelUrlFromQuery } from './loadModel.ts';
+import { PreflightCard } from './PreflightCard.tsx';
+import { RandomWeightsBadge } from './RandomWeightsBadge.tsx';
+import { buttonClass } from './styles.ts';
 
-const buttonClass =
-  'inline-flex items-center gap-2 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-sky-500 disabled:opacity-50 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700';
-
-/** Where the model comes from (a local folder or a URL), the load's progress, and what is loaded. */
+/**
+ * Where the model comes from (a local folder, a URL, the cache), what it will need here before anything is
+ * downloaded, the load's progress, and what is loaded.
+ */
 export function ModelPanel() {
-  const { status, model, error, source } = useModelStore();
+  const { status, model, randomWeights, error, source, pending } = useModelStore();
+  const capabilityStatus = useCapabilityStore((state) => state.status);
+  const capabilities = useCapabilityStore((state) => state.capabilities);
   const folderRef = useRef<HTMLInputElement>(null);
   const [url, setUrl] = useState(modelUrlFromQuery);
-  const loading = status === 'loading';
+  const busy = status === 'loading' || status === 'reading';
 
   return (
     <section aria-labelledby="model-heading" className="space-y-3 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900">
@@ -20,9 +27,9 @@ export function ModelPanel() {
         Model
       </h2>
       <div className="flex flex-wrap items-center gap-2">
-        <button type="button" className={buttonClass} disabled={loading} onClick={() => folderRef.current?.click()}>
+        <button type="button" className={buttonClass} disabled={busy} onClick={() => folderRef.current?.click()}>
           <FolderOpen aria-hidden="true" className="size-4" />
-          Load a bundle folder
+          Choose a bundle folder
         </button>
         <input
           ref={folderRef}
@@ -35,7 +42,7 @@ export function ModelPanel() {
           onChange={(event) => {
             const files = [...(event.target.files ?? [])];
             event.target.value = '';
-            if (files.length > 0) void loadModel(folderSource(files), folderLabel(files));
+            if (files.length > 0) void chooseFolder(files);
           }}
         />
         <form
@@ -43,7 +50,7 @@ export function ModelPanel() {
           onSubmit={(event) => {
             event.preventDefault();
             const trimmed = url.trim();
-            if (trimmed !== '') void loadModel({ kind: 'url', url: trimmed }, trimmed);
+            if (trimmed !== '') void chooseUrl(trimmed);
           }}
         >
           <input
@@ -54,22 +61,30 @@ export function ModelPanel() {
             aria-label="Bundle URL"
             className="min-w-0 flex-1 rounded-lg border border-slate-300 bg-white px-2 py-1.5 text-sm focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-600 dark:bg-slate-800"
           />
-          <button type="submit" className={buttonClass} disabled={loading || url.trim() === ''}>
-            Load
+          <button type="submit" className={buttonClass} disabled={busy || url.trim() === ''}>
+            Check
           </button>
         </form>
       </div>
-      {loading && <LoadProgressView />}
-      {status === 'ready' && model !== null && (
-        <p className="flex items-center gap-2 text-sm text-slate-700 dark:text-slate-200" data-testid="model-ready">
-          <Cpu aria-hidden="true" className="size-4 text-emerald-600" />
-          <span>
-            <span className="font-medium">{model.name}</span> · {model.variant} · {model.backend === 'webgpu' ? 'WebGPU' : 'CPU (wasm)'}
-            {model.hasVisionEncoder ? '' : ' · no vision encoder'}
-          </span>
+      {status === 'reading' && <p className="text-sm text-slate-500 dark:text-slate-400">Reading the manifest of {source}…</p>}
+      {status === 'preflight' && pending !== null && capabilities !== null && <PreflightCard pending={pending} capabilities={capabilities} />}
+      {status === 'preflight' && capabilities === null && (
+        <p className="text-sm text-slate-500 dark:text-slate-400">
+          {capabilityStatus === 'failed' ? 'The engine could not start, so nothing can be loaded: see the error above.' : 'Checking what this browser can run…'}
         </p>
       )}
-      {status === 'failed' && error !== null && (
+      {status === 'loading' && <LoadProgressView />}
+      {status !== 'loading' && model !== null && (
+        <div className="flex flex-wrap items-center gap-2 text-sm text-slate-700 dark:text-slate-200" data-testid="model-ready">
+          <Cpu aria-hidden="true" className="size-4 text-emerald-600" />
+          <span>
+            <span className="font-medium">{model.name}</span> · {model.variant} · {model.backend === 'webgpu' ? 'WebGPU' : 'CPU (wasm)'} · {model.maxContext} positions
+            {model.hasVisionEncoder ? '' : ' · no vision encoder'}
+          </span>
+          {randomWeights && <RandomWeightsBadge />}
+        </div>
+      )}
+      {error !== null && (
         <div role="alert" data-testid="model-error" data-code={error.code} className="rounded-lg bg-rose-50 p-2 text-sm text-rose-800 dark:bg-rose-950/50 dark:text-rose-200">
           <p>
             Could not load {source}: {error.message}
@@ -77,6 +92,7 @@ export function ModelPanel() {
           {error.hint !== undefined && <p className="text-rose-700 dark:text-rose-300">{error.hint}</p>}
         </div>
       )}
+      <CachedBundles busy={busy} />
     </section>
   );
 }

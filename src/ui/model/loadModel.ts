@@ -1,22 +1,84 @@
 import { proxy } from 'comlink';
-import type { BundleSource, LoadEvent } from '../../core/engine/types.ts';
+import type { BundleManifest } from '../../core/bundle/manifest.ts';
+import { preflight } from '../../core/bundle/preflight.ts';
+import type { BundleSource, LoadEvent, LoadOptions } from '../../core/engine/types.ts';
+import type { CachedBundle } from '../../core/engineApi.ts';
 import { serializeError } from '../../core/errors.ts';
+import { useCapabilityStore } from '../../state/useCapabilityStore.ts';
 import { useModelStore } from '../../state/useModelStore.ts';
 import { withEngine } from '../engine/engineClient.ts';
+import { refreshCache } from './cacheActions.ts';
+import { readFolderManifest, readUrlManifest } from './readManifest.ts';
 
-/** Loads a bundle into the page's engine; progress and the outcome go to the model store (never thrown). */
-export async function loadModel(source: BundleSource, label: string): Promise<void> {
-  const store = useModelStore.getState();
-  store.startLoad(label);
+/**
+ * The model panel's flow: choose a source → its manifest is read → the pre-flight card shows what the model
+ * needs here → Load (or Load anyway) → the engine opens the bundle. Outcomes go to the model store, never thrown.
+ */
+
+/** The source of the pending bundle. Kept here, not in the store: Files are not data to render. */
+let pendingSource: BundleSource | null = null;
+/** Counts choices, so that a manifest read for an earlier one is dropped. */
+let choices = 0;
+
+export function chooseFolder(files: readonly File[]): Promise<void> {
+  const source = folderSource(files);
+  return choose(source, 'files', folderLabel(files), () => readFolderManifest(files));
+}
+
+export function chooseUrl(url: string): Promise<void> {
+  return choose({ kind: 'url', url }, 'url', url, () => readUrlManifest(url, () => withEngine((engine) => engine.cachedBundles())));
+}
+
+export function chooseCached(bundle: CachedBundle): Promise<void> {
+  const label = `${bundle.manifest.model.name} (cached)`;
+  return choose({ kind: 'cache', key: bundle.key }, 'cache', label, async () => bundle.manifest);
+}
+
+async function choose(source: BundleSource, kind: 'files' | 'url' | 'cache', label: string, read: () => Promise<BundleManifest>): Promise<void> {
+  const choice = ++choices;
+  useModelStore.getState().startReading(label);
+  pendingSource = null;
+  try {
+    const manifest = await read();
+    if (choice !== choices) return; // a newer choice was made while this manifest was read
+    pendingSource = source;
+    useModelStore.getState().setPending({ label, kind, manifest });
+  } catch (error) {
+    if (choice === choices) useModelStore.getState().setReadFailed(serializeError(error));
+  }
+}
+
+/** Loads the pending bundle with the variant and context length the pre-flight card shows. */
+export async function loadPending(): Promise<void> {
+  const { pending, choice } = useModelStore.getState();
+  const capabilities = useCapabilityStore.getState().capabilities;
+  if (pending === null || pendingSource === null || capabilities === null) return;
+  const report = preflight(pending.manifest, capabilities, choice);
+  const source = pendingSource;
+  pendingSource = null;
+  // Only a page may ask for persistent storage; the download then survives storage pressure.
+  if (source.kind === 'url') void navigator.storage?.persist?.().catch(() => false);
+  await loadModel(source, pending.label, { variant: report.variant, maxContext: report.contextLength }, pending.manifest.model.randomWeights === true);
+}
+
+export function cancelPending(): void {
+  pendingSource = null;
+  useModelStore.getState().cancelPending();
+}
+
+async function loadModel(source: BundleSource, label: string, options: LoadOptions, randomWeights: boolean): Promise<void> {
+  useModelStore.getState().startLoad(label);
   const onEvent = (event: LoadEvent) => {
     if (event.type === 'progress') useModelStore.getState().setProgress(event.progress);
   };
   try {
-    const model = await withEngine((engine) => engine.load(source, proxy(onEvent)));
-    useModelStore.getState().setReady(model);
+    const model = await withEngine((engine) => engine.load(source, proxy(onEvent), options));
+    useModelStore.getState().setReady(model, randomWeights);
   } catch (error) {
     useModelStore.getState().setFailed(serializeError(error));
   }
+  // A download (finished or partial) changed the cache.
+  if (source.kind !== 'files') await refreshCache();
 }
 
 /**

@@ -1,0 +1,42 @@
+import { serializeError } from '../../core/errors.ts';
+import { useModelStore, type StorageUse } from '../../state/useModelStore.ts';
+import { withEngine } from '../engine/engineClient.ts';
+
+/** The download cache as the engine sees it, and the origin's storage use; failures go to the store. */
+export async function refreshCache(): Promise<void> {
+  try {
+    const [cached, storage] = await Promise.all([withEngine((engine) => engine.cachedBundles()), storageUse()]);
+    useModelStore.getState().setCache(cached, storage);
+  } catch (error) {
+    useModelStore.getState().setCacheError(serializeError(error));
+  }
+}
+
+export async function deleteCached(key: string): Promise<void> {
+  await run(() => withEngine((engine) => engine.deleteCachedBundle(key)));
+}
+
+export async function clearCache(): Promise<void> {
+  await run(() => withEngine((engine) => engine.clearBundleCache()));
+}
+
+async function run(change: () => Promise<void>): Promise<void> {
+  try {
+    await change();
+  } catch (error) {
+    useModelStore.getState().setCacheError(serializeError(error));
+  }
+  await refreshCache();
+}
+
+/** navigator.storage.estimate(): what this site stores and may store; null where the browser does not say. */
+async function storageUse(): Promise<StorageUse | null> {
+  if (typeof navigator.storage?.estimate !== 'function') return null;
+  try {
+    const { usage, quota } = await navigator.storage.estimate();
+    return usage === undefined || quota === undefined ? null : { usageBytes: usage, quotaBytes: quota };
+  } catch {
+    // The estimate is a courtesy: without it the list still shows each bundle's size.
+    return null;
+  }
+}
