@@ -103,6 +103,7 @@ test.describe('image viewer', () => {
     await page.keyboard.press('ArrowRight');
     await expect(divider).toHaveAttribute('aria-valuenow', '52');
     await expect(viewer.locator('[data-side=right]')).toHaveAttribute('style', /inset\(0px 0px 0px 52%\)/);
+    await viewer.screenshot({ path: testInfo.outputPath('viewer-swipe.png') });
 
     // 5. The difference map: identical A is all "no difference", B's changed block is hot.
     await page.keyboard.press('Escape');
@@ -130,6 +131,7 @@ test.describe('image viewer', () => {
     await expect(viewer.getByTestId('viewer-ssim-legend')).toContainText('0 (or less)');
     expect(await canvasPixel(ssimB, 10, 10)).toEqual([59, 76, 192, 255]); // SSIM 1 where B equals the reference
     await expect(ssimB).toHaveCSS('opacity', '0.6');
+    await viewer.screenshot({ path: testInfo.outputPath('viewer-ssim.png') });
     await page.keyboard.press('m');
     await expect(viewer.getByTestId('viewer-ssim')).toHaveCount(0);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agreementSentence, currentVerdict, metricAgreement } from './agreement.ts';
+import { agreementSentence, currentVerdict, metricAgreement, runImagesAfter, type RunView } from './agreement.ts';
 import type { MetricsResult } from './computeMetrics.ts';
 
 function values(overrides: Partial<MetricsResult>): Omit<MetricsResult, 'ssimMap'> {
@@ -65,5 +65,24 @@ describe('currentVerdict', () => {
     expect(currentVerdict({ status: 'done', verdict: 'A' }, images, { ...images, a: 'z' })).toBeNull();
     expect(currentVerdict({ status: 'done', verdict: 'A' }, images, { reference: 'r', a: 'y', b: 'x' })).toBeNull();
     expect(currentVerdict({ status: 'done', verdict: 'A' }, null, images)).toBeNull();
+  });
+});
+
+describe('runImagesAfter', () => {
+  const slots = { reference: 'r', a: 'x', b: 'y' };
+  const idle: RunView = { status: 'idle', lastRun: null, summary: null };
+
+  it('takes the images of a started run (or a regenerate) from its request', () => {
+    const lastRun = { images: { a: { id: 'old-a' }, b: { id: 'old-b' } } };
+    expect(runImagesAfter({ status: 'encoding', lastRun, summary: null }, idle, slots)).toEqual({ reference: null, a: 'old-a', b: 'old-b' });
+  });
+
+  it('keeps them when that run finishes, and takes the slots for an answer restored from history', () => {
+    const lastRun = { images: { a: { id: 'x' } } };
+    const running: RunView = { status: 'running', lastRun, summary: null };
+    expect(runImagesAfter({ status: 'done', lastRun, summary: {} }, running, slots)).toBeUndefined();
+    const done: RunView = { status: 'done', lastRun, summary: {} };
+    expect(runImagesAfter({ status: 'done', lastRun, summary: { restored: true } }, done, slots)).toEqual(slots);
+    expect(runImagesAfter(done, done, slots)).toBeUndefined();
   });
 });

@@ -47,6 +47,30 @@ export function agreementSentence(summary: AgreementSummary): string | null {
 /** The ids of the images a run used, by slot (null for an empty slot). */
 export type RunImages = Record<ImageSlotId, string | null>;
 
+/** What the run store says about the runs, as far as the images behind a verdict go. */
+export interface RunView {
+  status: string;
+  /** The request of the last run started: the images it read, by slot. */
+  lastRun: { images: Partial<Record<ImageSlotId, { id: string }>> } | null;
+  summary: unknown;
+}
+
+/**
+ * The images behind the answer now shown, after a run-store change; undefined when they did not change.
+ * A started run (or a regenerate, which reuses its request's images) read its request's images; an answer that
+ * becomes 'done' without having run (restored from history) belongs to the images now in the slots, which the
+ * restore put there first.
+ */
+export function runImagesAfter(state: RunView, previous: RunView, slots: RunImages): RunImages | undefined {
+  if (state.lastRun !== previous.lastRun && state.lastRun !== null) {
+    const { images } = state.lastRun;
+    return { reference: images.reference?.id ?? null, a: images.a?.id ?? null, b: images.b?.id ?? null };
+  }
+  const ran = previous.status === 'running' || previous.status === 'encoding';
+  if (state.status === 'done' && !ran && state.summary !== previous.summary) return { ...slots };
+  return undefined;
+}
+
 /**
  * The model's verdict when it applies to the images now in the slots: the run finished ('done'), the answer
  * named an image, and reference, A and B are the very images that run saw. Anything else gives null, so a

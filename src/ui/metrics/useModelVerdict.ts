@@ -1,28 +1,25 @@
 import { useEffect } from 'react';
-import { currentVerdict, type RunImages } from '../../core/metrics/agreement.ts';
+import { currentVerdict, runImagesAfter, type RunImages } from '../../core/metrics/agreement.ts';
 import type { Verdict } from '../../core/generation/verdict.ts';
-import { useImageStore, type SlotImage } from '../../state/useImageStore.ts';
+import { useImageStore } from '../../state/useImageStore.ts';
 import { useMetricsStore } from '../../state/useMetricsStore.ts';
 import { useRunStore } from '../../state/useRunStore.ts';
 
-const ids = (images: Record<'reference' | 'a' | 'b', SlotImage | null>): RunImages => ({
-  reference: images.reference?.id ?? null,
-  a: images.a?.id ?? null,
-  b: images.b?.id ?? null,
-});
+function slotIds(): RunImages {
+  const { images } = useImageStore.getState();
+  return { reference: images.reference?.id ?? null, a: images.a?.id ?? null, b: images.b?.id ?? null };
+}
 
 /**
- * The model's comparison verdict ('A' or 'B') when the last run finished with one for the images now in the
- * slots; null otherwise. The run store does not say which images a run saw, so the ids are noted as it starts
- * (the run reads the slots at that moment too).
+ * The model's comparison verdict ('A' or 'B') when the answer shown finished with one for the images now in
+ * the slots; null otherwise (no verdict, a run under way, or other images since).
  */
 export function useModelVerdict(): Verdict | null {
   useEffect(
     () =>
       useRunStore.subscribe((state, previous) => {
-        if (state.status === 'encoding' && previous.status !== 'encoding') {
-          useMetricsStore.getState().setRunImages(ids(useImageStore.getState().images));
-        }
+        const images = runImagesAfter(state, previous, slotIds());
+        if (images !== undefined) useMetricsStore.getState().setRunImages(images);
       }),
     [],
   );
