@@ -1,16 +1,19 @@
 import { create } from 'zustand';
 import type { LoadProgress } from '../core/bundle/bundleFiles.ts';
-import type { BundleManifest } from '../core/bundle/manifest.ts';
+import type { BundleManifest, BundleVariant } from '../core/bundle/manifest.ts';
 import type { PreflightChoice } from '../core/bundle/preflight.ts';
 import type { LoadedModelInfo } from '../core/engine/types.ts';
 import type { CachedBundle } from '../core/engineApi.ts';
 import type { SerializedError } from '../core/errors.ts';
 
+/** The engine's model: 'loading' while the engine opens (and downloads) a bundle. */
+export type ModelStatus = 'empty' | 'loading' | 'ready' | 'failed';
+
 /**
- * 'reading': the manifest of the chosen source is being read; 'preflight': it was, and the memory check waits
- * for the user's Load; 'loading': the engine opens (and downloads) the bundle.
+ * The check before a load, beside the model (a loaded model stays usable meanwhile): 'reading' the chosen
+ * source's manifest, then 'checked' while the pre-flight card waits for the user's Load.
  */
-export type ModelStatus = 'empty' | 'reading' | 'preflight' | 'loading' | 'ready' | 'failed';
+export type CheckStatus = 'none' | 'reading' | 'checked';
 
 /** A source whose manifest has been read, before anything else is downloaded. */
 export interface PendingBundle {
@@ -18,6 +21,8 @@ export interface PendingBundle {
   label: string;
   kind: 'files' | 'url' | 'cache';
   manifest: BundleManifest;
+  /** The variants this source can load (a cached bundle: those downloaded in full); undefined: every variant. */
+  available?: BundleVariant[];
 }
 
 export interface StorageUse {
@@ -27,6 +32,7 @@ export interface StorageUse {
 
 interface ModelState {
   status: ModelStatus;
+  check: CheckStatus;
   /** Where the load in progress (or the last one) reads from, for messages. */
   source: string | null;
   pending: PendingBundle | null;
@@ -60,6 +66,7 @@ interface ModelState {
 /** The model the page has loaded, the one being checked or loaded, and the download cache. Data only. */
 export const useModelStore = create<ModelState>()((set) => ({
   status: 'empty',
+  check: 'none',
   source: null,
   pending: null,
   choice: {},
@@ -72,12 +79,12 @@ export const useModelStore = create<ModelState>()((set) => ({
   storage: null,
   cacheError: null,
   // Reading a manifest or checking it leaves a loaded model in place: the engine replaces it only on Load.
-  startReading: (source) => set({ status: 'reading', source, pending: null, choice: {}, error: null }),
-  setPending: (pending) => set({ status: 'preflight', pending, choice: {}, error: null }),
+  startReading: (source) => set({ check: 'reading', source, pending: null, choice: {}, error: null }),
+  setPending: (pending) => set({ check: 'checked', pending, choice: {}, error: null }),
   setChoice: (choice) => set((state) => ({ choice: { ...state.choice, ...choice } })),
-  cancelPending: () => set((state) => ({ status: state.model === null ? 'empty' : 'ready', pending: null, choice: {} })),
+  cancelPending: () => set({ check: 'none', pending: null, choice: {} }),
   // A failed or replaced load leaves no model: the engine releases the old one once the new bundle opens.
-  startLoad: (source) => set({ status: 'loading', source, progress: null, files: {}, error: null }),
+  startLoad: (source) => set({ status: 'loading', check: 'none', pending: null, source, progress: null, files: {}, error: null }),
   setProgress: (progress) =>
     set((state) => ({
       progress,
@@ -86,9 +93,9 @@ export const useModelStore = create<ModelState>()((set) => ({
         [progress.file]: { bytesLoaded: progress.fileBytesLoaded, bytesTotal: progress.fileBytesTotal, fromCache: progress.fromCache },
       },
     })),
-  setReady: (model, randomWeights) => set({ status: 'ready', model, randomWeights, pending: null, error: null }),
-  setFailed: (error) => set({ status: 'failed', model: null, randomWeights: false, pending: null, error }),
-  setReadFailed: (error) => set((state) => ({ status: state.model === null ? 'failed' : 'ready', pending: null, error })),
+  setReady: (model, randomWeights) => set({ status: 'ready', model, randomWeights, error: null }),
+  setFailed: (error) => set({ status: 'failed', model: null, randomWeights: false, error }),
+  setReadFailed: (error) => set({ check: 'none', pending: null, error }),
   setCache: (cached, storage) => set({ cached, storage, cacheError: null }),
   setCacheError: (cacheError) => set({ cacheError }),
 }));

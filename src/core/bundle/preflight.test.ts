@@ -85,6 +85,11 @@ describe('preflight, 7B', () => {
     expect(report.advice.at(-1)).toBe(`The q4f16 variant needs ${formatBytes(preflight(sevenBManifest(true), caps(8)).neededBytes)}.`);
   });
 
+  it('a cached bundle offers only the variants it holds in full', () => {
+    const report = preflight(sevenBManifest(true), caps(8), { available: ['q4'] });
+    expect(report).toMatchObject({ variant: 'q4', variants: ['q4'] });
+  });
+
   it('a buffer larger than the adapter allows will not fit, whatever the memory', () => {
     const report = preflight(sevenBManifest(), caps(8, { maxStorageBufferBindingSize: 64 * 2 ** 20 }));
     expect(report.verdict).toBe('no-fit');

@@ -42,6 +42,8 @@ export interface PreflightChoice {
   variant?: BundleVariant;
   /** KV cache size in positions; default: the largest of CONTEXT_CHOICES the model allows. */
   contextLength?: number;
+  /** The variants the source holds in full (a cached bundle may hold one only); default: the manifest's. */
+  available?: readonly BundleVariant[];
 }
 
 export interface PreflightReport {
@@ -89,7 +91,7 @@ export function runnableVariants(manifest: BundleManifest, capabilities: Capabil
 
 export function preflight(manifest: BundleManifest, capabilities: Capabilities, choice: PreflightChoice = {}): PreflightReport {
   const backend = capabilities.backend;
-  const variants = runnableVariants(manifest, capabilities);
+  const variants = runnableVariants(manifest, capabilities).filter((variant) => choice.available?.includes(variant) ?? true);
   const choices = contextChoices(manifest.llm.maxPositionEmbeddings);
   const contextLength = choice.contextLength ?? choices.find((length) => length <= CONTEXT_CHOICES[0]) ?? choices[0]!;
   // With nothing runnable, the estimate is of the bundle's first variant, and the verdict says it cannot run.

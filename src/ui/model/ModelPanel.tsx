@@ -14,12 +14,12 @@ import { buttonClass } from './styles.ts';
  * downloaded, the load's progress, and what is loaded.
  */
 export function ModelPanel() {
-  const { status, model, randomWeights, error, source, pending } = useModelStore();
+  const { status, check, model, randomWeights, error, source, pending } = useModelStore();
   const capabilityStatus = useCapabilityStore((state) => state.status);
   const capabilities = useCapabilityStore((state) => state.capabilities);
   const folderRef = useRef<HTMLInputElement>(null);
   const [url, setUrl] = useState(modelUrlFromQuery);
-  const busy = status === 'loading' || status === 'reading';
+  const busy = status === 'loading' || check === 'reading';
 
   return (
     <section aria-labelledby="model-heading" className="space-y-3 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900">
@@ -66,15 +66,15 @@ export function ModelPanel() {
           </button>
         </form>
       </div>
-      {status === 'reading' && <p className="text-sm text-slate-500 dark:text-slate-400">Reading the manifest of {source}…</p>}
-      {status === 'preflight' && pending !== null && capabilities !== null && <PreflightCard pending={pending} capabilities={capabilities} />}
-      {status === 'preflight' && capabilities === null && (
+      {check === 'reading' && <p className="text-sm text-slate-500 dark:text-slate-400">Reading the manifest of {source}…</p>}
+      {check === 'checked' && pending !== null && capabilities !== null && <PreflightCard pending={pending} capabilities={capabilities} />}
+      {check === 'checked' && capabilities === null && (
         <p className="text-sm text-slate-500 dark:text-slate-400">
           {capabilityStatus === 'failed' ? 'The engine could not start, so nothing can be loaded: see the error above.' : 'Checking what this browser can run…'}
         </p>
       )}
       {status === 'loading' && <LoadProgressView />}
-      {status !== 'loading' && model !== null && (
+      {status === 'ready' && model !== null && (
         <div className="flex flex-wrap items-center gap-2 text-sm text-slate-700 dark:text-slate-200" data-testid="model-ready">
           <Cpu aria-hidden="true" className="size-4 text-emerald-600" />
           <span>

@@ -22,7 +22,8 @@ export function PreflightCard({ pending, capabilities }: { pending: PendingBundl
   const choice = useModelStore((state) => state.choice);
   const setChoice = useModelStore((state) => state.setChoice);
   const { manifest } = pending;
-  const report = useMemo(() => preflight(manifest, capabilities, choice), [manifest, capabilities, choice]);
+  const { available } = pending;
+  const report = useMemo(() => preflight(manifest, capabilities, { ...choice, ...(available === undefined ? {} : { available }) }), [manifest, capabilities, choice, available]);
   const readBytes = useMemo(() => {
     const wanted = new Set(variantFiles(manifest, report.variant));
     return manifest.files.filter((file) => wanted.has(file.path)).reduce((sum, file) => sum + file.bytes, 0);

@@ -1,5 +1,5 @@
 import { proxy } from 'comlink';
-import type { BundleManifest } from '../../core/bundle/manifest.ts';
+import type { BundleManifest, BundleVariant } from '../../core/bundle/manifest.ts';
 import { preflight } from '../../core/bundle/preflight.ts';
 import type { BundleSource, LoadEvent, LoadOptions } from '../../core/engine/types.ts';
 import type { CachedBundle } from '../../core/engineApi.ts';
@@ -31,10 +31,16 @@ export function chooseUrl(url: string): Promise<void> {
 
 export function chooseCached(bundle: CachedBundle): Promise<void> {
   const label = `${bundle.manifest.model.name} (cached)`;
-  return choose({ kind: 'cache', key: bundle.key }, 'cache', label, async () => bundle.manifest);
+  return choose({ kind: 'cache', key: bundle.key }, 'cache', label, async () => bundle.manifest, bundle.completeVariants);
 }
 
-async function choose(source: BundleSource, kind: 'files' | 'url' | 'cache', label: string, read: () => Promise<BundleManifest>): Promise<void> {
+async function choose(
+  source: BundleSource,
+  kind: 'files' | 'url' | 'cache',
+  label: string,
+  read: () => Promise<BundleManifest>,
+  available?: BundleVariant[],
+): Promise<void> {
   const choice = ++choices;
   useModelStore.getState().startReading(label);
   pendingSource = null;
@@ -42,7 +48,7 @@ async function choose(source: BundleSource, kind: 'files' | 'url' | 'cache', lab
     const manifest = await read();
     if (choice !== choices) return; // a newer choice was made while this manifest was read
     pendingSource = source;
-    useModelStore.getState().setPending({ label, kind, manifest });
+    useModelStore.getState().setPending({ label, kind, manifest, ...(available === undefined ? {} : { available }) });
   } catch (error) {
     if (choice === choices) useModelStore.getState().setReadFailed(serializeError(error));
   }
@@ -53,7 +59,7 @@ export async function loadPending(): Promise<void> {
   const { pending, choice } = useModelStore.getState();
   const capabilities = useCapabilityStore.getState().capabilities;
   if (pending === null || pendingSource === null || capabilities === null) return;
-  const report = preflight(pending.manifest, capabilities, choice);
+  const report = preflight(pending.manifest, capabilities, { ...choice, ...(pending.available === undefined ? {} : { available: pending.available }) });
   const source = pendingSource;
   pendingSource = null;
   // Only a page may ask for persistent storage; the download then survives storage pressure.
