@@ -3,6 +3,7 @@ import { CapabilityNotice } from './capabilities/CapabilityNotice.tsx';
 import { AnswerPanel } from './answer/AnswerPanel.tsx';
 import { useEngine } from './engine/useEngine.ts';
 import { ErrorBanner } from './errors/ErrorBanner.tsx';
+import { HistoryPanel } from './history/HistoryPanel.tsx';
 import { ImageSlots } from './images/ImageSlots.tsx';
 import { ImageViewer } from './viewer/ImageViewer.tsx';
 import { Header } from './layout/Header.tsx';
@@ -32,6 +33,7 @@ export function App() {
             <RunControls />
             <AnswerPanel />
             <MetricsPanel />
+            <HistoryPanel />
           </div>
         </div>
       </main>

@@ -26,7 +26,7 @@ function comparison(): HistoryRecord {
       { slot: 'a', sha256: 'cd'.repeat(32), name: 'a.jpg', format: 'JPEG', bytes: 100, width: 512, height: 512, exifRotated: false },
       { slot: 'b', sha256: 'ef'.repeat(32), name: 'b.jpg', format: 'JPEG', bytes: 150_000, width: 512, height: 512, exifRotated: false },
     ],
-    settings: { maxNewTokens: 24, sampling: { temperature: 0.7, topP: 0.9, seed: 7 } },
+    settings: { maxNewTokens: 24, sampling: { temperature: 0.7, topP: 0.9, seed: 7 }, loopGuard: false },
     model: { name: 'DepictQA tiny', variant: 'q4', backend: 'wasm' },
     startedAt: T0,
   });
@@ -49,7 +49,7 @@ function interruptedDescription(): HistoryRecord {
     id: 'run-desc',
     task: 'description',
     images: [{ slot: 'a', sha256: '01'.repeat(32), name: 'photo\nname.png', format: 'PNG', bytes: 5, width: 70, height: 84, exifRotated: false }],
-    settings: { maxNewTokens: 400, sampling: null },
+    settings: { maxNewTokens: 400, sampling: null, loopGuard: true },
     model: null,
     startedAt: T0 + 60_000,
   });
@@ -58,7 +58,7 @@ function interruptedDescription(): HistoryRecord {
 }
 
 function failed(): HistoryRecord {
-  const begun = beginRecord({ id: 'run-fail', task: 'distortion', images: [], settings: { maxNewTokens: 400, sampling: null }, model: null, startedAt: T0 });
+  const begun = beginRecord({ id: 'run-fail', task: 'distortion', images: [], settings: { maxNewTokens: 400, sampling: null, loopGuard: false }, model: null, startedAt: T0 });
   return updateRecord(
     begun,
     { status: 'failed', text: '', question: null, summary: null, error: { code: 'IMAGE_MISSING', message: 'Image A is missing.', hint: 'Add image A.' } },
@@ -122,7 +122,7 @@ describe('history export as Markdown', () => {
     expect(text).toContain('- **Status:** stopped (interrupted: the page closed while it answered)');
     expect(text).toContain('- **Model:** none loaded');
     expect(text).toContain('  - Image A: photo name.png (PNG, 70×84, 5 B');
-    expect(text).toContain('- **Settings:** max new tokens 400; greedy');
+    expect(text).toContain('- **Settings:** max new tokens 400; greedy; loop guard on');
     expect(text).not.toContain('**Stats:**');
     expect(text).not.toContain('**Verdict:**');
     expect(text).toContain('> The image\n');

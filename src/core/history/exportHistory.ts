@@ -95,6 +95,7 @@ function settingsText(record: HistoryRecord): string {
   }
   if (sampling?.repetitionPenalty !== undefined && sampling.repetitionPenalty !== 1) parts.push(`repetition penalty ${sampling.repetitionPenalty}`);
   if (sampling?.noRepeatNgramSize !== undefined && sampling.noRepeatNgramSize > 0) parts.push(`no repeated ${sampling.noRepeatNgramSize}-grams`);
+  if (record.settings.loopGuard) parts.push('loop guard on');
   return parts.join('; ');
 }
 

@@ -35,7 +35,7 @@ const START: RunStart = {
     { slot: 'a', sha256: 'aa'.repeat(32), name: 'a.png', format: 'PNG', bytes: 1234, width: 70, height: 84, exifRotated: false },
     { slot: 'b', sha256: 'bb'.repeat(32), name: 'b.jpg', format: 'JPEG', bytes: 5678, width: 70, height: 84, exifRotated: false },
   ],
-  settings: { maxNewTokens: 24, sampling: null },
+  settings: { maxNewTokens: 24, sampling: null, loopGuard: false },
   model: { name: 'tiny', variant: 'q4', backend: 'wasm' },
   startedAt: Date.UTC(2026, 10, 26, 12, 0, 0),
 };

@@ -32,6 +32,8 @@ export interface HistorySettings {
   maxNewTokens: number;
   /** The sampling the run asked for; null when the page offered none (greedy, the faithful default). */
   sampling: SamplingOptions | null;
+  /** The repetition-loop guard was on (off is the faithful setting). */
+  loopGuard: boolean;
 }
 
 export interface HistoryModel {

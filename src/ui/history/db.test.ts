@@ -16,7 +16,7 @@ const image = (slot: HistoryImage['slot'], sha256: string): HistoryImage => ({
 const stored = (sha256: string, bytes: number[]): StoredImage => ({ sha256, blob: new Blob([new Uint8Array(bytes)]), thumbnail: null });
 
 function record(id: string, startedAt: number, images: HistoryImage[]): HistoryRecord {
-  return beginRecord({ id, task: 'description', images, settings: { maxNewTokens: 24, sampling: null }, model: null, startedAt });
+  return beginRecord({ id, task: 'description', images, settings: { maxNewTokens: 24, sampling: null, loopGuard: false }, model: null, startedAt });
 }
 
 let db: HistoryDb;
@@ -72,6 +72,16 @@ describe('the history database', () => {
     expect(await db.getRun('crashed')).toMatchObject({ status: 'stopped', interrupted: true, answer: 'Half an ans', updatedAt: 100 });
     expect(await db.getRun('fine')).toMatchObject({ status: 'done', interrupted: false, updatedAt: 6 });
     expect(await db.interruptRunning(200)).toBe(0);
+  });
+
+  it('leaves alone a run another open tab is still answering', async () => {
+    const running = { status: 'running' as const, text: 'x', question: 'Q', summary: null, error: null };
+    await db.saveRun(updateRecord(record('live', 1, []), running, 5));
+    await db.saveRun(updateRecord(record('dead', 2, []), running, 5));
+    expect(await db.interruptRunning(100, (id) => id === 'live')).toBe(1);
+    expect((await db.getRun('live'))!.status).toBe('running');
+    expect((await db.getRun('dead'))!.status).toBe('stopped');
+    expect(await db.hasImage('nothing')).toBe(false);
   });
 
   it('clears runs and images together', async () => {

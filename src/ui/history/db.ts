@@ -69,6 +69,10 @@ export class HistoryDb {
     return this.db.get('images', sha256);
   }
 
+  async hasImage(sha256: string): Promise<boolean> {
+    return (await this.db.getKey('images', sha256)) !== undefined;
+  }
+
   /** Deletes a run, and the images no other run uses. */
   async deleteRun(id: string): Promise<void> {
     const tx = this.db.transaction(['runs', 'images'], 'readwrite');
@@ -92,13 +96,14 @@ export class HistoryDb {
 
   /**
    * Runs still marked running belong to a page that closed or crashed mid-answer (this page has not started
-   * one yet): they become stopped and interrupted. Returns how many.
+   * one yet): they become stopped and interrupted, except those `isLive` says another open tab is answering.
+   * Returns how many.
    */
-  async interruptRunning(now: number): Promise<number> {
+  async interruptRunning(now: number, isLive: (id: string) => boolean = () => false): Promise<number> {
     const tx = this.db.transaction('runs', 'readwrite');
     let count = 0;
     for await (const cursor of tx.store) {
-      if (cursor.value.status === 'running') {
+      if (cursor.value.status === 'running' && !isLive(cursor.value.id)) {
         await cursor.update(interruptRecord(cursor.value, now));
         count += 1;
       }

@@ -32,7 +32,7 @@ function setup() {
       start: {
         task: 'description',
         images: [{ slot: 'a', sha256: 'h', name: 'a.png', format: 'PNG', bytes: 2, width: 1, height: 1, exifRotated: false }],
-        settings: { maxNewTokens: 24, sampling: null },
+        settings: { maxNewTokens: 24, sampling: null, loopGuard: false },
         model: { name: 'tiny', variant: 'q4', backend: 'wasm' },
       },
       blobs: new Map([['h', blob]]),
@@ -126,7 +126,7 @@ describe('the run recorder', () => {
     const errors: unknown[] = [];
     let calls = 0;
     const recorder = createRunRecorder({
-      capture: () => ({ start: { task: 'description', images: [], settings: { maxNewTokens: 1, sampling: null }, model: null }, blobs: new Map() }),
+      capture: () => ({ start: { task: 'description', images: [], settings: { maxNewTokens: 1, sampling: null, loopGuard: false }, model: null }, blobs: new Map() }),
       persist: async () => {
         calls += 1;
         if (calls === 1) throw new Error('quota');

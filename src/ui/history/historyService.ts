@@ -1,0 +1,218 @@
+import { AppError, serializeError } from '../../core/errors.ts';
+import { historyToJson, historyToMarkdown } from '../../core/history/exportHistory.ts';
+import { recordToSnapshot, samplingFrom, slotsUsed, type HistoryImage, type HistoryRecord } from '../../core/history/record.ts';
+import { SLOT_LABELS, TASKS, type ImageSlotId, type TaskId } from '../../core/tasks.ts';
+import { useErrorStore } from '../../state/useErrorStore.ts';
+import { useHistoryStore } from '../../state/useHistoryStore.ts';
+import { useImageStore, type SlotImage } from '../../state/useImageStore.ts';
+import { useModelStore } from '../../state/useModelStore.ts';
+import { useRunStore } from '../../state/useRunStore.ts';
+import { useTaskStore } from '../../state/useTaskStore.ts';
+import { HistoryDb, type StoredImage } from './db.ts';
+import { downloadText, fileStamp } from './download.ts';
+import { createRunRecorder } from './runRecorder.ts';
+import { makeThumbnail } from './thumbnail.ts';
+
+const LOCK_PREFIX = 'depictqa-history-run-';
+
+/** The database, opened once, after runs left running by a closed page were marked interrupted. */
+let ready: Promise<HistoryDb> | null = null;
+/** Releases of the Web Locks that tell other tabs a run of this page is still answering. */
+const liveLocks = new Map<string, () => void>();
+
+function openHistory(): Promise<HistoryDb> {
+  ready ??= (async () => {
+    const db = await HistoryDb.open();
+    const held = typeof navigator.locks === 'undefined' ? [] : ((await navigator.locks.query()).held ?? []);
+    const live = new Set(held.map((lock) => lock.name));
+    await db.interruptRunning(Date.now(), (id) => live.has(LOCK_PREFIX + id));
+    const runs = await db.listRuns();
+    const thumbnails: Record<string, string> = {};
+    for (const run of runs) {
+      const shown = listImage(run);
+      if (shown === undefined || shown.sha256 in thumbnails) continue;
+      const thumbnail = (await db.getImage(shown.sha256))?.thumbnail ?? null;
+      if (thumbnail !== null) thumbnails[shown.sha256] = URL.createObjectURL(thumbnail);
+    }
+    useHistoryStore.getState().setLoaded(runs, thumbnails);
+    return db;
+  })();
+  return ready;
+}
+
+/** The image a list entry shows: image A, which every task reads. */
+export function listImage(run: HistoryRecord): HistoryImage | undefined {
+  return run.images.find((image) => image.slot === 'a') ?? run.images[0];
+}
+
+/** The fields the run store may keep of the request it started (its task and images, and the settings). */
+interface StartedRequest {
+  lastRun?: { task?: unknown; images?: Partial<Record<ImageSlotId, SlotImage>>; settings?: { loopGuard?: unknown } } | null;
+  sampling?: unknown;
+}
+
+/**
+ * What the run that just started was asked with. The run store's own request is read when it keeps one (a rerun
+ * may use the images of the last run, not the slots'); otherwise the slots and the task picker as they stand.
+ */
+function captureStart() {
+  const run = useRunStore.getState();
+  const request = (run as unknown as StartedRequest).lastRun ?? null;
+  const task = isTaskId(request?.task) ? request.task : useTaskStore.getState().task;
+  const slots = request?.images ?? useImageStore.getState().images;
+  const filled = (['reference', 'a', 'b'] as const).filter((slot) => slots[slot] != null);
+  const used = slotsUsed(task, filled).map((slot) => ({ slot, image: slots[slot]! }));
+  const model = useModelStore.getState().model;
+  const sampling = samplingFrom((run as unknown as StartedRequest).sampling);
+  return {
+    start: {
+      task,
+      images: used.map(({ slot, image }) => ({
+        slot,
+        sha256: image.id,
+        name: image.name,
+        format: image.format,
+        bytes: image.bytes,
+        width: image.width,
+        height: image.height,
+        exifRotated: image.exifRotated,
+      })),
+      settings: { maxNewTokens: run.maxNewTokens, sampling, loopGuard: request?.settings?.loopGuard === true },
+      model: model === null ? null : { name: model.name, variant: model.variant, backend: model.backend },
+    },
+    blobs: new Map(used.map(({ image }) => [image.id, image.blob])),
+  };
+}
+
+function isTaskId(value: unknown): value is TaskId {
+  return TASKS.some((task) => task.id === value);
+}
+
+const recorder = createRunRecorder({
+  capture: captureStart,
+  persist: async (record, blobs) => {
+    const db = await openHistory();
+    if (blobs !== null) holdLiveLock(record.id);
+    const images: StoredImage[] = [];
+    for (const [sha256, blob] of blobs ?? []) {
+      if (!(await db.hasImage(sha256))) images.push({ sha256, blob, thumbnail: await makeThumbnail(blob) });
+    }
+    await db.saveRun(record, images);
+    const store = useHistoryStore.getState();
+    store.upsert(record);
+    for (const image of images) if (image.thumbnail !== null) store.addThumbnail(image.sha256, URL.createObjectURL(image.thumbnail));
+    if (record.status !== 'running') releaseLiveLock(record.id);
+  },
+  // The page already showed why the database is unavailable when it opened; a failed write is shown once each.
+  onError: (error) => {
+    if (useHistoryStore.getState().status !== 'unavailable') useErrorStore.getState().report(error);
+  },
+});
+
+function holdLiveLock(id: string): void {
+  if (typeof navigator.locks === 'undefined') return;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  liveLocks.set(id, release);
+  navigator.locks.request(LOCK_PREFIX + id, () => released).catch((error: unknown) => useErrorStore.getState().report(error));
+}
+
+function releaseLiveLock(id: string): void {
+  liveLocks.get(id)?.();
+  liveLocks.delete(id);
+}
+
+/**
+ * Loads the saved runs and starts saving new ones. Returns the function that stops saving (React effects run
+ * twice in development: the database is opened once, the subscription follows the effect).
+ */
+export function startHistory(): () => void {
+  openHistory().catch((error: unknown) => {
+    useHistoryStore.getState().setUnavailable();
+    useErrorStore.getState().report(error);
+  });
+  const unsubscribe = useRunStore.subscribe((run, previous) => {
+    if (run.status === 'encoding' && previous.status !== 'encoding') useHistoryStore.getState().setOpened(null);
+    recorder.observe(run, previous);
+  });
+  // Saving on the way out narrows what a closed tab loses to the last tokens; a crash still loses up to a second.
+  const onPageHide = () => recorder.flush();
+  window.addEventListener('pagehide', onPageHide);
+  return () => {
+    unsubscribe();
+    window.removeEventListener('pagehide', onPageHide);
+  };
+}
+
+/** Puts a saved run back: its images into their slots, its task, and its answer into the answer panel. */
+export async function openRun(id: string): Promise<void> {
+  const status = useRunStore.getState().status;
+  if (status === 'encoding' || status === 'running') return;
+  const db = await openHistory();
+  const record = await db.getRun(id);
+  if (record === undefined) throw new AppError('REQUEST_INVALID', 'This run is no longer in the history.', { hint: 'It was deleted in another tab.' });
+  // 1. Every image first, so that a missing one changes nothing on the page.
+  const restored = new Map<ImageSlotId, { image: HistoryImage; blob: Blob }>();
+  for (const image of record.images) {
+    const stored = await db.getImage(image.sha256);
+    if (stored === undefined) {
+      throw new AppError('IMAGE_MISSING', `The saved run lacks ${SLOT_LABELS[image.slot]} (${image.name}) in the history database.`, {
+        hint: 'Site data may have been partly cleared. Add the image again to rerun the task.',
+      });
+    }
+    restored.set(image.slot, { image, blob: stored.blob });
+  }
+  // 2. The slots the task reads hold exactly the run's images (a leftover reference would change the question).
+  const images = useImageStore.getState();
+  for (const slot of slotsUsed(record.task, ['reference', 'a', 'b'])) {
+    const saved = restored.get(slot);
+    const shown = images.images[slot];
+    if (saved === undefined) {
+      if (shown !== null) images.clear(slot);
+    } else if (shown?.id !== saved.image.sha256 || shown.name !== saved.image.name) {
+      images.setImage(slot, toSlotImage(saved.image, saved.blob));
+    }
+  }
+  // 3. The task and the answer.
+  useTaskStore.getState().setTask(record.task);
+  useRunStore.getState().restore(recordToSnapshot(record));
+  useHistoryStore.getState().setOpened(id);
+}
+
+function toSlotImage(image: HistoryImage, blob: Blob): SlotImage {
+  const { sha256, name, format, bytes, width, height, exifRotated } = image;
+  return { id: sha256, name, format, bytes, width, height, exifRotated, blob, previewUrl: URL.createObjectURL(blob) };
+}
+
+export async function deleteRun(id: string): Promise<void> {
+  await (await openHistory()).deleteRun(id);
+  useHistoryStore.getState().remove(id);
+}
+
+export async function deleteAllRuns(): Promise<void> {
+  await (await openHistory()).clear();
+  useHistoryStore.getState().clear();
+}
+
+export type ExportFormat = 'markdown' | 'json';
+
+/** Downloads one run as Markdown or JSON, named after its task and time. */
+export function exportRun(run: HistoryRecord, format: ExportFormat): void {
+  download([run], format, `depictqa-${run.task}-${fileStamp(run.startedAt)}`);
+}
+
+/** Downloads the whole history (newest first), named after the time of export. */
+export function exportAllRuns(runs: readonly HistoryRecord[], format: ExportFormat): void {
+  download(runs, format, `depictqa-history-${fileStamp(Date.now())}`);
+}
+
+function download(runs: readonly HistoryRecord[], format: ExportFormat, base: string): void {
+  const now = new Date();
+  if (format === 'json') downloadText(`${base}.json`, historyToJson(runs, now), 'application/json');
+  else downloadText(`${base}.md`, historyToMarkdown(runs, now), 'text/markdown');
+}
+
+/** Runs an action of the panel; its failure is shown in the page's error banner, never lost. */
+export function reportFailure(action: Promise<unknown>): void {
+  action.catch((error: unknown) => useErrorStore.getState().report(serializeError(error)));
+}
