@@ -113,6 +113,11 @@ function ViewerBody() {
     // Typing in a field or choosing in a list keeps its keys.
     if (target.isContentEditable || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT') return;
     if (target.tagName === 'INPUT' && !['range', 'checkbox', 'radio'].includes((target as HTMLInputElement).type)) return;
+    if (event.key === 'Escape' && helpOpen) {
+      setHelpOpen(false);
+      event.preventDefault();
+      return;
+    }
     const action = keyAction(event);
     if (action !== null && run(action)) event.preventDefault();
   };

@@ -26,7 +26,7 @@ export function SwipeDivider({ position, setPosition, leftLabel, rightLabel }: P
       aria-valuetext={`${Math.round(position * 100)}% ${leftLabel}`}
       aria-orientation="horizontal"
       data-testid="viewer-swipe-divider"
-      className="group absolute top-0 bottom-0 z-10 w-6 -translate-x-1/2 cursor-ew-resize touch-none focus-visible:outline-none"
+      className="absolute top-0 bottom-0 z-10 w-6 -translate-x-1/2 cursor-ew-resize touch-none rounded-md focus-visible:outline-2 focus-visible:outline-sky-500"
       style={{ left: `${position * 100}%` }}
       onPointerDown={(event) => {
         event.stopPropagation(); // the pane would pan
@@ -50,7 +50,7 @@ export function SwipeDivider({ position, setPosition, leftLabel, rightLabel }: P
       }}
     >
       <div className="absolute top-0 bottom-0 left-1/2 w-0.5 -translate-x-1/2 bg-white shadow-[0_0_0_1px_rgb(15_23_42/0.5)]" />
-      <div className="absolute top-1/2 left-1/2 flex h-8 w-5 -translate-x-1/2 -translate-y-1/2 items-center justify-center rounded-md border border-slate-400 bg-white text-xs text-slate-600 shadow group-focus-visible:outline-2 group-focus-visible:outline-sky-500">
+      <div className="absolute top-1/2 left-1/2 flex h-8 w-5 -translate-x-1/2 -translate-y-1/2 items-center justify-center rounded-md border border-slate-400 bg-white text-xs text-slate-600 shadow">
         ⇆
       </div>
     </div>

@@ -7,7 +7,7 @@ export const SEGMENT_GROUP = 'inline-flex rounded-lg border border-slate-200 p-0
 export function segmentButton(active: boolean): string {
   return `rounded-md px-2.5 py-1 text-sm focus-visible:outline-2 focus-visible:outline-sky-500 disabled:cursor-not-allowed disabled:opacity-40 ${
     active
-      ? 'bg-sky-600 font-medium text-white dark:bg-sky-500 dark:text-slate-950'
+      ? 'bg-sky-700 font-medium text-white dark:bg-sky-500 dark:text-slate-950'
       : 'text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800'
   }`;
 }
