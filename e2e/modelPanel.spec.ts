@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import type { Page, TestInfo } from '@playwright/test';
 import { sevenBManifest } from '../src/core/bundle/testing/sevenBManifest.ts';
 import { BundleServer } from './bundleHarness/bundleServer.ts';
@@ -11,24 +12,49 @@ import { buildTinyBundle, type TinyBundle } from './tinyBundle.ts';
 let bundle: TinyBundle | undefined;
 let server: BundleServer | undefined;
 
+test.beforeAll(async ({ browserName: _ }, testInfo) => {
+  test.setTimeout(120_000);
+  // The webgpu project serves a manifest only; the wasm project loads the tiny model.
+  if (testInfo.project.name === 'wasm') bundle = await buildTinyBundle();
+  // Only the bundle origin is used: a second origin, so the download is a real CORS fetch as from a model host.
+  server = new BundleServer(tmpdir(), bundle === undefined ? {} : { tiny: bundle.bundleDir });
+  await server.start();
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  await bundle?.remove();
+});
+
+test.describe('model panel on a software WebGPU adapter', () => {
+  test.beforeEach(({ browserName: _ }, testInfo) => {
+    test.skip(testInfo.project.name !== 'webgpu', 'needs the SwiftShader adapter of the webgpu project');
+  });
+
+  test('says q4 runs instead of q4f16, and that the adapter is slow', async ({ page }) => {
+    server!.reset();
+    // The 7B shape's manifest (q4f16 and q4); nothing else is fetched.
+    server!.faults.push({ path: 'manifest.json', kind: 'body', body: JSON.stringify(sevenBManifest(true)), times: 1 });
+    await page.goto('/');
+    await page.getByLabel('Bundle URL').fill(`${server!.bundleOrigin}/tiny/`);
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    const card = page.getByTestId('preflight');
+    await expect(card.getByTestId('preflight-variant')).toHaveText('q4 (4-bit weights, 32-bit activations)');
+    await expect(card.getByTestId('preflight-backend')).toContainText('Runs on WebGPU (');
+    const notes = card.getByTestId('preflight-notes');
+    await expect(notes).toContainText('WebGPU runs on a software adapter (such as SwiftShader), emulated on the CPU: very slow.');
+    await expect(notes).toContainText('so q4 runs instead of q4f16: 32-bit activations double the KV cache');
+    // SwiftShader's 1 GiB buffers hold the largest one; the verdict then rests on the memory hint.
+    await expect(card).toContainText("compared with the adapter's largest buffer (1.00 GiB)");
+    await expect(card.getByTestId('preflight-total')).toHaveText('6.29 GiB');
+    expect(server!.requests.map((request) => request.path)).toEqual(['manifest.json']);
+  });
+});
+
 test.describe('model panel', () => {
   test.beforeEach(({ browserName: _ }, testInfo) => {
     // The panel's flow does not depend on the backend; the wasm project runs it once.
     test.skip(testInfo.project.name !== 'wasm', 'covered by the wasm project');
-  });
-
-  test.beforeAll(async ({ browserName: _ }, testInfo) => {
-    if (testInfo.project.name !== 'wasm') return;
-    test.setTimeout(120_000);
-    bundle = await buildTinyBundle();
-    // Only the bundle origin is used: a second origin, so the download is a real CORS fetch as from a model host.
-    server = new BundleServer(bundle.root, { tiny: bundle.bundleDir });
-    await server.start();
-  });
-
-  test.afterAll(async () => {
-    await server?.stop();
-    await bundle?.remove();
   });
 
   test('a folder: the pre-flight card with its verdict and numbers, then Load shows the random-weights model', async ({ page }, testInfo) => {
