@@ -1,0 +1,117 @@
+import { writeFile } from 'node:fs/promises';
+import AxeBuilder from '@axe-core/playwright';
+import type { Page, TestInfo } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import { buildTinyBundle, chooseImage, loadTinyBundle, patternPng, pickQuestion, runToDone, setMaxNewTokens, type TinyBundle } from './tinyBundle.ts';
+
+const SCHEMES = ['light', 'dark'] as const;
+
+let bundle: TinyBundle | undefined;
+
+/** Runs axe (WCAG 2.x A and AA rules) in both colour schemes and fails with each violation's rule, nodes and help. */
+async function expectNoViolations(page: Page, testInfo: TestInfo, state: string): Promise<void> {
+  for (const colorScheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme });
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+    const violations = results.violations.map((violation) => ({
+      rule: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes.map((node) => `${node.target.join(' ')}: ${node.failureSummary ?? ''}`),
+    }));
+    await testInfo.attach(`axe-${state}-${colorScheme}.json`, { body: JSON.stringify(violations, null, 2), contentType: 'application/json' });
+    await writeFile(testInfo.outputPath(`axe-${state}-${colorScheme}.json`), JSON.stringify(violations, null, 2));
+    await page.screenshot({ path: testInfo.outputPath(`${state}-${colorScheme}.png`), fullPage: true });
+    expect(violations, `axe violations, ${state}, ${colorScheme} scheme`).toEqual([]);
+  }
+}
+
+/** The controls Tab reaches, in order, each with its accessible name and whether a focus ring is drawn. */
+async function tabThrough(page: Page, stops: number): Promise<{ name: string; ring: boolean }[]> {
+  await page.locator('body').click({ position: { x: 1, y: 1 } });
+  const reached: { name: string; ring: boolean }[] = [];
+  for (let i = 0; i < stops; i++) {
+    await page.keyboard.press('Tab');
+    reached.push(
+      await page.evaluate(() => {
+        const element = document.activeElement as HTMLElement | null;
+        if (element === null || element === document.body) return { name: '(body)', ring: false };
+        const style = getComputedStyle(element);
+        // A ring is an outline or a box-shadow drawn by the focus-visible styles (or the browser's own outline).
+        const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+        const labels = (element as HTMLInputElement).labels;
+        const label = labels !== undefined && labels !== null && labels.length > 0 ? labels[0]!.textContent : null;
+        const name = element.getAttribute('aria-label') ?? label ?? element.textContent ?? '';
+        return { name: `${element.tagName.toLowerCase()}:${name.trim().slice(0, 48)}`, ring };
+      }),
+    );
+  }
+  return reached;
+}
+
+test.describe('accessibility', () => {
+  test.beforeEach(({ browserName: _ }, testInfo) => {
+    // The page is the same on both backends: check it once, without WebGPU.
+    test.skip(testInfo.project.name !== 'wasm', 'covered by the wasm project');
+    test.setTimeout(180_000);
+  });
+
+  test.beforeAll(async ({ browserName: _ }, testInfo) => {
+    if (testInfo.project.name !== 'wasm') return;
+    test.setTimeout(120_000);
+    bundle = await buildTinyBundle();
+  });
+
+  test.afterAll(async () => {
+    await bundle?.remove();
+  });
+
+  test('axe finds no violations when empty, with images and with an answer, in light and dark; Tab reaches every control with a focus ring', async ({ page }, testInfo) => {
+    await page.goto('/');
+    await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeVisible();
+    await expectNoViolations(page, testInfo, 'empty');
+
+    await loadTinyBundle(page, bundle!);
+    await chooseImage(page, 'a', 'a.png', await patternPng(0));
+    await chooseImage(page, 'b', 'b.png', await patternPng(1));
+    await page.getByRole('radio', { name: /^Comparison/ }).check();
+    await setMaxNewTokens(page, 8);
+    await expectNoViolations(page, testInfo, 'images');
+
+    await pickQuestion(page, 0);
+    await runToDone(page);
+    await expectNoViolations(page, testInfo, 'answer');
+
+    // Keyboard: from the top of the page, Tab reaches every control in reading order, each with a focus ring.
+    await page.getByLabel('Sampling').check();
+    const reached = await tabThrough(page, 70);
+    const names = reached.map((stop) => stop.name);
+    const order = [
+      'Choose Reference',
+      'Replace Image A',
+      'Clear Image A',
+      'Replace Image B',
+      'input:Comparison',
+      'Bundle URL',
+      'select:',
+      'summary:Generation settings',
+      'input:Sampling',
+      'input:Temperature',
+      'input:Seed',
+      'input:Max new tokens',
+      'input:No-repeat n-gram size',
+      'input:Stop an answer that repeats itself',
+      'Reset to the faithful defaults',
+      'button:Run',
+      'button:Regenerate',
+    ];
+    let last = -1;
+    for (const wanted of order) {
+      const at = names.findIndex((name, index) => index > last && name.includes(wanted));
+      expect(at, `"${wanted}" reached by Tab after stop ${last}: ${names.join(' | ')}`).toBeGreaterThan(last);
+      last = at;
+    }
+    const withoutRing = [...new Set(reached.filter((stop) => stop.name !== '(body)' && !stop.ring).map((stop) => stop.name))];
+    expect(withoutRing, 'controls focused without a visible ring').toEqual([]);
+  });
+});
