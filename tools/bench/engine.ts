@@ -1,5 +1,6 @@
 /**
- * npm run bench:engine [-- --only node|browser] [--skip-tiny] [--skip-100m] [--tokens N] [--browser-tokens N] [--keep]
+ * npm run bench:engine [-- --only node|browser] [--skip-tiny] [--skip-100m] [--tokens N] [--browser-tokens N]
+ *                         [--browser-contexts 1k,2k] [--wasm-tier optimized|baseline] [--bundles DIR] [--keep]
  * npm run bench:engine -- --llama-7b [--bundle DIR] [--keep]   (see engine7b.ts)
  *
  * The engine end to end, for the tiny bundle and a ~100M-parameter synthetic bundle (12 layers × hidden 768,
@@ -9,7 +10,8 @@
  * Per configuration: load time cold / cached, vision ms per image, and for a prompt of ~1k and of ~2k positions
  * (one 224×672 image and text; two such images and text) TTFT, prefill and decode rates, the share of a decode
  * step spent outside session.run, and the decoder weight bytes read per second against this machine's memory
- * bandwidth measured in the same run. Prints one Markdown table.
+ * bandwidth measured in the same run. Prints one Markdown table. --bundles DIR keeps the bundles in DIR and reuses
+ * them on the next run (so that a run in parts builds them once).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -34,6 +36,9 @@ const { values: flags } = parseArgs({
     tokens: { type: 'string', default: '32' },
     'browser-tokens': { type: 'string', default: '8' },
     keep: { type: 'boolean', default: false },
+    bundles: { type: 'string' },
+    'wasm-tier': { type: 'string', default: 'optimized' },
+    'browser-contexts': { type: 'string', default: '1k,2k' },
     'llama-7b': { type: 'boolean', default: false },
     bundle: { type: 'string' },
   },
@@ -44,6 +49,8 @@ if (flags['llama-7b']) {
   await runLlama7b({ ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }), keep: flags.keep });
   process.exit(process.exitCode ?? 0);
 }
+const tier = flags['wasm-tier'];
+if (tier !== 'optimized' && tier !== 'baseline') throw new Error(`--wasm-tier ${tier}: expected optimized or baseline`);
 if (flags.only !== undefined && flags.only !== 'node' && flags.only !== 'browser') throw new Error(`--only ${flags.only}: expected node or browser`);
 const count = (text: string, flag: string) => {
   const value = Number(text);
@@ -62,6 +69,8 @@ const CONTEXTS: ContextPlan[] = [
   { name: '2k', task: 'reasoning', a: 1, b: 2, question: PHRASE.repeat(31).trim() },
 ];
 const MAX_CONTEXT = 2304;
+const browserContexts = CONTEXTS.filter((plan) => flags['browser-contexts'].split(',').includes(plan.name));
+if (browserContexts.length === 0) throw new Error(`--browser-contexts ${flags['browser-contexts']}: expected some of 1k,2k`);
 const note = (line: string) => process.stderr.write(`  ${line}\n`);
 
 const scratch = await mkdtemp(join(tmpdir(), 'depictqa-bench-engine-'));
@@ -76,23 +85,27 @@ try {
   const bundles = [];
   for (const model of models) {
     process.stderr.write(`building the ${model} bundle (q4)…\n`);
-    const bundle = await buildBenchBundle(scratch, model);
-    note(`${(bundle.parameters / 1e6).toFixed(0)}M LLaMA parameters, ${bundle.buildSeconds.toFixed(0)} s`);
+    const bundle = await buildBenchBundle(flags.bundles ?? scratch, model);
+    note(`${(bundle.parameters / 1e6).toFixed(0)}M LLaMA parameters, ${bundle.buildSeconds === 0 ? `already in ${bundle.bundleDir}` : `${bundle.buildSeconds.toFixed(0)} s`}`);
     bundles.push(bundle);
   }
   const label = (model: BenchModel) => (model === 'tiny' ? 'tiny (4M)' : '100M (134M)');
   const base: Omit<ScenarioRequest, 'source' | 'backend' | 'maxNewTokens'> = { variant: 'q4', maxContext: MAX_CONTEXT, images, contexts: CONTEXTS, loads: 2 };
 
   if (places.includes('node')) {
-    // The wasm binary is compiled (optimised tier) once per process, before any timed load.
-    await nodeOrt({ tier: 'optimized' });
+    // The wasm binary is compiled once per process, before any timed load (the optimised tier takes minutes on a
+    // busy machine; --wasm-tier baseline starts at once with slower Liftoff code).
+    process.stderr.write(`compiling onnxruntime's wasm (${tier} tier)…\n`);
+    const compileStarted = performance.now();
+    await nodeOrt({ tier });
+    note(`${((performance.now() - compileStarted) / 1000).toFixed(0)} s`);
     for (const bundle of bundles) {
       process.stderr.write(`${bundle.model} on wasm in Node…\n`);
       const log = createRunLog();
-      const engine = createNodeEngine({ runtime: async () => timedOrt(await nodeOrt({ tier: 'optimized' }), log), tokenIntervalMs: 0 });
+      const engine = createNodeEngine({ runtime: async () => timedOrt(await nodeOrt({ tier }), log), tokenIntervalMs: 0 });
       const request = { ...base, source: { kind: 'path' as const, path: bundle.bundleDir }, backend: 'wasm' as const, maxNewTokens: nodeTokens };
       const result = await runScenario(engine, log, request, note).catch((error: Error) => ({ error: error.message.split('\n')[0]! }));
-      rows.push({ model: label(bundle.model), where: `wasm, Node, 1 thread, ${nodeTokens} tokens`, result, decoderBytes: decoderWeightBytes(bundle.manifest, 'q4') });
+      rows.push({ model: label(bundle.model), where: `wasm (${tier} code), Node, 1 thread, ${nodeTokens} tokens`, result, decoderBytes: decoderWeightBytes(bundle.manifest, 'q4') });
     }
   }
 
@@ -108,7 +121,7 @@ try {
         const run = await openBenchPage(context, server.origin);
         const reply = await runInPage(
           run,
-          { ...base, images: plainImages, source: { kind: 'url', url: `${server.origin}/bundles/${bundle.model}/` }, backend: 'webgpu', maxNewTokens: browserTokens, rows: 'vision' },
+          { ...base, contexts: browserContexts, images: plainImages, source: { kind: 'url', url: `${server.origin}/bundles/${bundle.model}/` }, backend: 'webgpu', maxNewTokens: browserTokens, rows: 'vision' },
           note,
         ).catch((error: Error) => ({ type: 'failed' as const, error: { code: 'INTERNAL' as const, message: error.message.split('\n')[0]! } }));
         await run.page.close();
