@@ -73,6 +73,7 @@ test.describe('image viewer', () => {
     expect(box!.width * dpr).toBeCloseTo(WIDTH, 5);
     expect(box!.height * dpr).toBeCloseTo(HEIGHT, 5);
     await page.keyboard.press('+');
+    await page.keyboard.press('+');
     await expect(viewer.getByTestId('viewer-image').first()).toHaveCSS('image-rendering', 'pixelated');
     const pane = await viewer.locator('[data-testid=viewer-pane][data-slot=a]').boundingBox();
     const before = await transforms(page);
@@ -84,6 +85,13 @@ test.describe('image viewer', () => {
     expect(dragged[0]).not.toBe(before[0]);
     expect(new Set(dragged).size).toBe(1);
 
+    // The wheel zooms too, about the pointer, in every pane alike.
+    const beforeWheel = await viewer.getByTestId('viewer-zoom').textContent();
+    await page.mouse.move(pane!.x + 20, pane!.y + 20);
+    await page.mouse.wheel(0, -300);
+    await expect(viewer.getByTestId('viewer-zoom')).not.toHaveText(beforeWheel!);
+    expect(new Set(await transforms(page)).size).toBe(1);
+
     // 3. Flicker: F shows one frame, F again flips A ↔ B at the same view; 1 shows the reference.
     await page.keyboard.press('f');
     await expect(viewer).toHaveAttribute('data-mode', 'flicker');
@@ -93,6 +101,12 @@ test.describe('image viewer', () => {
     await page.keyboard.press('1');
     await expect(viewer.getByTestId('viewer-shown')).toHaveText('Reference');
     expect(new Set(await transforms(page)).size).toBe(1);
+    // Auto-flicker moves on by itself.
+    await viewer.getByTestId('viewer-flicker-interval').selectOption('250');
+    await expect(viewer.getByTestId('viewer-shown')).not.toHaveText('Reference');
+    await viewer.getByTestId('viewer-flicker-interval').selectOption('0');
+    await viewer.getByTestId('viewer-pane').focus();
+    await page.screenshot({ path: testInfo.outputPath('viewer-zoomed.png') });
 
     // 4. Swipe: S splits A and B; the divider moves with the arrow keys.
     await page.keyboard.press('s');

@@ -78,10 +78,11 @@ describe('clampView and panBy', () => {
     expect(panBy(view, -30, -20, image, pane)).toEqual({ scale: 1, x: -30, y: -20 });
   });
 
-  it('keeps a small image inside the pane', () => {
+  it('centres an image on an axis where it is smaller than the pane', () => {
     const small = { width: 100, height: 100 };
-    expect(clampView({ scale: 1, x: -10, y: 250 }, small, pane)).toEqual({ scale: 1, x: 0, y: 200 });
-    expect(clampView({ scale: 1, x: 120, y: 80 }, small, pane)).toEqual({ scale: 1, x: 120, y: 80 });
+    expect(clampView({ scale: 1, x: -10, y: 250 }, small, pane)).toEqual({ scale: 1, x: 150, y: 100 });
+    // Wider than the pane but not as high: free horizontally, centred vertically.
+    expect(panBy({ scale: 1, x: -100, y: 0 }, -50, 40, { width: 800, height: 200 }, pane)).toEqual({ scale: 1, x: -150, y: 50 });
   });
 });
 

@@ -66,8 +66,9 @@ export function panBy(view: View, dx: number, dy: number, image: Size, pane: Siz
 }
 
 /**
- * Keeps the image where it can be seen: larger than the pane, it must cover the pane (no empty margin can be
- * dragged in); smaller, it must stay inside. Either way no drag can lose the image.
+ * Keeps the image where it can be seen: on an axis where it is larger than the pane it must cover the pane
+ * (no empty margin can be dragged in); where it is smaller it is centred, as the fitted view is. Either way no
+ * drag can lose the image.
  */
 export function clampView(view: View, image: Size, pane: Size): View {
   return {
@@ -79,7 +80,8 @@ export function clampView(view: View, image: Size, pane: Size): View {
 
 function clampAxis(offset: number, extent: number, paneExtent: number): number {
   const slack = paneExtent - extent;
-  return Math.min(Math.max(offset, Math.min(0, slack)), Math.max(0, slack));
+  if (slack >= 0) return slack / 2;
+  return Math.min(Math.max(offset, slack), 0);
 }
 
 /** Zoom as users read it: 100% is pixel-exact (one image pixel per device pixel). */
