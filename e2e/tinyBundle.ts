@@ -98,7 +98,7 @@ export async function askJson(bundle: TinyBundle, options: AskOptions): Promise<
 export async function loadTinyBundle(page: Page, bundle: TinyBundle): Promise<void> {
   await page.getByTestId('model-folder-input').setInputFiles(bundle.bundleDir);
   await page.getByTestId('preflight').getByRole('button', { name: 'Load', exact: true }).click();
-  await expect(page.getByTestId('model-ready')).toContainText('q4 · CPU (wasm)', { timeout: 30_000 });
+  await expect(page.getByTestId('model-ready')).toContainText('q4 · CPU (wasm)', { timeout: 60_000 });
 }
 
 // ── Page steps shared by the page-flow specs ────────────────────────────────────────────────────────────────
@@ -111,7 +111,7 @@ export async function chooseImage(page: Page, slot: Slot, name: string, bytes: B
   const chooser = page.waitForEvent('filechooser');
   await page.getByRole('button', { name: new RegExp(`^Choose ${SLOT_NAMES[slot]}`) }).click();
   await (await chooser).setFiles({ name, mimeType: 'image/png', buffer: bytes });
-  await expect(page.getByTestId(`slot-${slot}`)).toHaveAttribute('data-filled', 'true');
+  await expect(page.getByTestId(`slot-${slot}`)).toHaveAttribute('data-filled', 'true', { timeout: 30_000 });
 }
 
 /** Drops files on an element the way a browser does: a real DataTransfer with File objects in a drop event. */

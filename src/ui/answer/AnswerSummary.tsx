@@ -16,7 +16,8 @@ export function AnswerSummary({ summary }: { summary: RunSummary }) {
         {chosen !== null && (
           <span className="flex items-center gap-2 text-xs text-slate-600 dark:text-slate-300" data-testid="answer-confidence">
             <progress value={chosen} max={1} className="h-1.5 w-24 accent-emerald-600" aria-label="Confidence" />
-            {Math.round(chosen * 100)}% confidence
+            {/* Without a verdict read from the answer, the number is the model's preference for A. */}
+            {Math.round(chosen * 100)}% {verdict === null ? 'for Image A (no verdict in the answer)' : 'confidence'}
           </span>
         )}
         {distortion !== null && (

@@ -1,0 +1,135 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import {
+  askJson,
+  buildTinyBundle,
+  chooseImage,
+  dropImages,
+  loadTinyBundle,
+  patternPng,
+  pickQuestion,
+  runToDone,
+  setMaxNewTokens,
+  writeImage,
+  type AskRecord,
+  type TinyBundle,
+} from './tinyBundle.ts';
+
+/** Short answers: the point is the page's flow and the equality with the engine in Node, not the text. */
+const ANSWER_TOKENS = 12;
+const OWN_QUESTION = 'Which image shows less noise, and why?';
+
+let bundle: TinyBundle | undefined;
+const png: { reference: Buffer; a: Buffer; b: Buffer } = { reference: Buffer.alloc(0), a: Buffer.alloc(0), b: Buffer.alloc(0) };
+/** The engine's greedy answers in Node (`npm run ask -- --json`) for the same images and questions. */
+let expected: { comparison: AskRecord; reasoning: AskRecord; distortion: AskRecord };
+
+async function selectTask(page: Page, label: string): Promise<void> {
+  await page.getByRole('radio', { name: new RegExp(`^${label}`) }).check();
+}
+
+test.describe('every task answers with the engine greedy text', () => {
+  test.beforeEach(({ browserName: _ }, testInfo) => {
+    // The page flow is the same on both backends, whose engines have their own browser tests: run it once, without WebGPU.
+    test.skip(testInfo.project.name !== 'wasm', 'covered by the wasm project');
+    // A model load and one or two answers on the CPU; two shared cores under load need far more than a quiet machine.
+    test.setTimeout(180_000);
+  });
+
+  test.beforeAll(async ({ browserName: _ }, testInfo) => {
+    if (testInfo.project.name !== 'wasm') return;
+    test.setTimeout(300_000);
+    bundle = await buildTinyBundle();
+    [png.reference, png.a, png.b] = await Promise.all([patternPng(2), patternPng(0), patternPng(1, 84, 70)]);
+    const reference = await writeImage(bundle, 'reference.png', png.reference);
+    const a = await writeImage(bundle, 'a.png', png.a);
+    const b = await writeImage(bundle, 'b.png', png.b);
+    const ask = (options: Omit<Parameters<typeof askJson>[1], 'maxNewTokens'>) => askJson(bundle!, { ...options, maxNewTokens: ANSWER_TOKENS });
+    const [comparison, reasoning, distortion] = await Promise.all([
+      ask({ task: 'comparison', images: { reference, a, b }, questionIndex: 1 }),
+      ask({ task: 'reasoning', images: { a, b }, question: OWN_QUESTION }),
+      ask({ task: 'distortion', images: { reference, a }, questionIndex: 0 }),
+    ]);
+    expected = { comparison, reasoning, distortion };
+  });
+
+  test.afterAll(async () => {
+    await bundle?.remove();
+  });
+
+  test('Comparison, full-reference, slots filled through the file chooser', async ({ page }, testInfo) => {
+    await page.goto('/');
+    await selectTask(page, 'Comparison');
+    await loadTinyBundle(page, bundle!);
+    // A task that lacks images names them.
+    await expect(page.getByTestId('run-hint')).toHaveText('This task needs Image A and Image B.');
+    await chooseImage(page, 'a', 'a.png', png.a);
+    await expect(page.getByTestId('run-hint')).toHaveText('This task needs Image B.');
+    await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeDisabled();
+    await chooseImage(page, 'b', 'b.png', png.b);
+    await expect(page.getByTestId('run-hint')).toHaveText('No-reference: no Reference image is given.');
+    await chooseImage(page, 'reference', 'reference.png', png.reference);
+    await expect(page.getByTestId('run-hint')).toHaveText('Full-reference: the model also sees the Reference.');
+
+    await pickQuestion(page, 1);
+    await setMaxNewTokens(page, ANSWER_TOKENS);
+    await runToDone(page);
+    const { comparison } = expected;
+    expect(comparison.kind).toBe('full-reference');
+    await expect(page.getByTestId('answer-text')).toHaveText(comparison.answer);
+    await expect(page.getByTestId('answer-question')).toHaveText(comparison.question);
+    await expect(page.getByTestId('answer-mode')).toHaveText('Full-reference (with the Reference) · question 2 of the set · greedy');
+    await expect(page.getByTestId('answer-verdict')).toHaveCount(comparison.verdict === null ? 0 : 1);
+    await page.screenshot({ path: testInfo.outputPath('comparison-full-reference.png'), fullPage: true });
+  });
+
+  test('Reasoning, no-reference, images dropped on their slots, with the user own question; Regenerate gives it again', async ({ page }, testInfo) => {
+    await page.goto('/');
+    await selectTask(page, 'Reasoning');
+    await loadTinyBundle(page, bundle!);
+    await dropImages(page, '[data-testid=slot-a]', [{ name: 'a.png', bytes: png.a }]);
+    await dropImages(page, '[data-testid=slot-b]', [{ name: 'b.png', bytes: png.b }]);
+    await expect(page.getByTestId('slot-b')).toHaveAttribute('data-filled', 'true', { timeout: 30_000 });
+    await expect(page.getByTestId('run-hint')).toHaveText('No-reference: no Reference image is given.');
+
+    await page.getByLabel('Question', { exact: true }).selectOption('own');
+    await expect(page.getByTestId('run-hint')).toHaveText('Type your question, or pick one of the set.');
+    await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeDisabled();
+    await page.getByLabel('Your question').fill(OWN_QUESTION);
+    await setMaxNewTokens(page, ANSWER_TOKENS);
+    await runToDone(page);
+    const { reasoning } = expected;
+    await expect(page.getByTestId('answer-text')).toHaveText(reasoning.answer);
+    await expect(page.getByTestId('answer-question')).toHaveText(reasoning.question);
+    await expect(page.getByTestId('answer-mode')).toHaveText('No-reference · your own question · greedy');
+    await page.screenshot({ path: testInfo.outputPath('reasoning-own-question.png'), fullPage: true });
+
+    await runToDone(page, 'Regenerate');
+    await expect(page.getByTestId('answer-text')).toHaveText(reasoning.answer);
+  });
+
+  test('Distortion identification, full-reference, both images dropped on the page at once', async ({ page }, testInfo) => {
+    await page.goto('/');
+    await selectTask(page, 'Distortion identification');
+    await loadTinyBundle(page, bundle!);
+    await expect(page.getByTestId('run-hint')).toHaveText('This task needs Image A.');
+    // The page routes a dropped pair by name: the ground truth to the reference, the other to A.
+    await dropImages(page, 'main', [
+      { name: 'distorted.png', bytes: png.a },
+      { name: 'gt_reference.png', bytes: png.reference },
+    ]);
+    await expect(page.getByTestId('slot-reference')).toHaveAttribute('data-filled', 'true', { timeout: 30_000 });
+    await expect(page.getByTestId('slot-caption-a')).toContainText('70×84', { timeout: 30_000 });
+    await expect(page.getByTestId('run-hint')).toHaveText('Full-reference: the model also sees the Reference.');
+
+    await pickQuestion(page, 0);
+    await setMaxNewTokens(page, ANSWER_TOKENS);
+    await runToDone(page);
+    const { distortion } = expected;
+    await expect(page.getByTestId('answer-text')).toHaveText(distortion.answer);
+    await expect(page.getByTestId('answer-question')).toHaveText(distortion.question);
+    await expect(page.getByTestId('answer-mode')).toHaveText('Full-reference (with the Reference) · question 1 of the set · greedy');
+    await expect(page.getByTestId('answer-distortion')).toHaveCount(distortion.distortion === null ? 0 : 1);
+    await page.screenshot({ path: testInfo.outputPath('distortion-full-reference.png'), fullPage: true });
+  });
+});
