@@ -133,7 +133,8 @@ function AgreementCell({ agreement }: { agreement: Agreement }) {
       <span className="inline-flex items-center gap-1">
         {agreement === 'agrees' && <Check aria-hidden="true" className="size-3.5" />}
         {agreement === 'disagrees' && <X aria-hidden="true" className="size-3.5" />}
-        {AGREEMENT_TEXT[agreement]}
+        {/* A narrow screen keeps the mark only; the word stays for screen readers. */}
+        <span className={agreement === 'agrees' || agreement === 'disagrees' ? 'max-sm:sr-only' : ''}>{AGREEMENT_TEXT[agreement]}</span>
       </span>
     </td>
   );
