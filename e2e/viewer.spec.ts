@@ -118,6 +118,16 @@ test.describe('image viewer', () => {
     await expect(divider).toHaveAttribute('aria-valuenow', '52');
     await expect(viewer.locator('[data-side=right]')).toHaveAttribute('style', /inset\(0px 0px 0px 52%\)/);
     await viewer.screenshot({ path: testInfo.outputPath('viewer-swipe.png') });
+    // Dragging the handle moves the divider, not the images.
+    const frameBox = (await viewer.getByTestId('viewer-pane').boundingBox())!;
+    const handle = (await divider.boundingBox())!;
+    const swipeView = await transforms(page);
+    await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(frameBox.x + frameBox.width / 4, handle.y + handle.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await expect(divider).toHaveAttribute('aria-valuenow', '25');
+    expect(await transforms(page)).toEqual(swipeView);
 
     // 5. The difference map: identical A is all "no difference", B's changed block is hot.
     await page.keyboard.press('Escape');
