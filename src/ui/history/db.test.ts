@@ -84,6 +84,14 @@ describe('the history database', () => {
     expect(await db.hasImage('nothing')).toBe(false);
   });
 
+  it('reads the thumbnails of many images at once, skipping the missing and the undrawn', async () => {
+    const thumbnail = new Blob([new Uint8Array([7])]);
+    await db.saveRun(record('t', 1, [image('a', 'p'), image('b', 'q')]), [{ ...stored('p', [1]), thumbnail }, stored('q', [2])]);
+    const thumbnails = await db.getThumbnails(['p', 'q', 'absent']);
+    expect([...thumbnails.keys()]).toEqual(['p']);
+    expect([...new Uint8Array(await thumbnails.get('p')!.arrayBuffer())]).toEqual([7]);
+  });
+
   it('clears runs and images together', async () => {
     await db.saveRun(record('a', 1, [image('a', 's')]), [stored('s', [1])]);
     await db.clear();

@@ -69,6 +69,15 @@ export class HistoryDb {
     return this.db.get('images', sha256);
   }
 
+  /** The list thumbnails of these images, in one transaction (a long history opens in one round of reads). */
+  async getThumbnails(sha256s: readonly string[]): Promise<Map<string, Blob>> {
+    const tx = this.db.transaction('images', 'readonly');
+    const images = await Promise.all([...sha256s.map((sha256) => tx.store.get(sha256)), tx.done]);
+    const thumbnails = new Map<string, Blob>();
+    for (const image of images) if (image?.thumbnail != null) thumbnails.set(image.sha256, image.thumbnail);
+    return thumbnails;
+  }
+
   async hasImage(sha256: string): Promise<boolean> {
     return (await this.db.getKey('images', sha256)) !== undefined;
   }

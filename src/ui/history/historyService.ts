@@ -1,7 +1,7 @@
 import { AppError, serializeError } from '../../core/errors.ts';
 import { historyToJson, historyToMarkdown } from '../../core/history/exportHistory.ts';
 import { recordToSnapshot, samplingFrom, slotsUsed, type HistoryImage, type HistoryRecord } from '../../core/history/record.ts';
-import { SLOT_LABELS, TASKS, type ImageSlotId, type TaskId } from '../../core/tasks.ts';
+import { SLOT_LABELS, type ImageSlotId } from '../../core/tasks.ts';
 import { useErrorStore } from '../../state/useErrorStore.ts';
 import { useHistoryStore } from '../../state/useHistoryStore.ts';
 import { useImageStore, type SlotImage } from '../../state/useImageStore.ts';
@@ -19,6 +19,8 @@ const LOCK_PREFIX = 'depictqa-history-run-';
 let ready: Promise<HistoryDb> | null = null;
 /** Releases of the Web Locks that tell other tabs a run of this page is still answering. */
 const liveLocks = new Map<string, () => void>();
+/** The run whose failed save was last reported. */
+let reportedRunId: string | null = null;
 
 function openHistory(): Promise<HistoryDb> {
   ready ??= (async () => {
@@ -27,13 +29,9 @@ function openHistory(): Promise<HistoryDb> {
     const live = new Set(held.map((lock) => lock.name));
     await db.interruptRunning(Date.now(), (id) => live.has(LOCK_PREFIX + id));
     const runs = await db.listRuns();
+    const shown = new Set(runs.flatMap((run) => listImage(run)?.sha256 ?? []));
     const thumbnails: Record<string, string> = {};
-    for (const run of runs) {
-      const shown = listImage(run);
-      if (shown === undefined || shown.sha256 in thumbnails) continue;
-      const thumbnail = (await db.getImage(shown.sha256))?.thumbnail ?? null;
-      if (thumbnail !== null) thumbnails[shown.sha256] = URL.createObjectURL(thumbnail);
-    }
+    for (const [sha256, blob] of await db.getThumbnails([...shown])) thumbnails[sha256] = URL.createObjectURL(blob);
     useHistoryStore.getState().setLoaded(runs, thumbnails);
     return db;
   })();
@@ -45,25 +43,17 @@ export function listImage(run: HistoryRecord): HistoryImage | undefined {
   return run.images.find((image) => image.slot === 'a') ?? run.images[0];
 }
 
-/** The fields the run store may keep of the request it started (its task and images, and the settings). */
-interface StartedRequest {
-  lastRun?: { task?: unknown; images?: Partial<Record<ImageSlotId, SlotImage>>; settings?: { loopGuard?: unknown } } | null;
-  sampling?: unknown;
-}
-
 /**
- * What the run that just started was asked with. The run store's own request is read when it keeps one (a rerun
- * may use the images of the last run, not the slots'); otherwise the slots and the task picker as they stand.
+ * What the run that just started was asked with: the run store's own request (a regenerate reuses the images of
+ * the last run, whatever the slots hold now); the slots and the task picker if it has none.
  */
 function captureStart() {
   const run = useRunStore.getState();
-  const request = (run as unknown as StartedRequest).lastRun ?? null;
-  const task = isTaskId(request?.task) ? request.task : useTaskStore.getState().task;
-  const slots = request?.images ?? useImageStore.getState().images;
+  const task = run.lastRun?.task ?? useTaskStore.getState().task;
+  const slots = run.lastRun?.images ?? useImageStore.getState().images;
   const filled = (['reference', 'a', 'b'] as const).filter((slot) => slots[slot] != null);
   const used = slotsUsed(task, filled).map((slot) => ({ slot, image: slots[slot]! }));
   const model = useModelStore.getState().model;
-  const sampling = samplingFrom((run as unknown as StartedRequest).sampling);
   return {
     start: {
       task,
@@ -77,15 +67,11 @@ function captureStart() {
         height: image.height,
         exifRotated: image.exifRotated,
       })),
-      settings: { maxNewTokens: run.maxNewTokens, sampling, loopGuard: request?.settings?.loopGuard === true },
+      settings: { maxNewTokens: run.maxNewTokens, sampling: samplingFrom(run.sampling), loopGuard: run.lastRun?.settings.loopGuard ?? false },
       model: model === null ? null : { name: model.name, variant: model.variant, backend: model.backend },
     },
     blobs: new Map(used.map(({ image }) => [image.id, image.blob])),
   };
-}
-
-function isTaskId(value: unknown): value is TaskId {
-  return TASKS.some((task) => task.id === value);
 }
 
 const recorder = createRunRecorder({
@@ -103,9 +89,12 @@ const recorder = createRunRecorder({
     for (const image of images) if (image.thumbnail !== null) store.addThumbnail(image.sha256, URL.createObjectURL(image.thumbnail));
     if (record.status !== 'running') releaseLiveLock(record.id);
   },
-  // The page already showed why the database is unavailable when it opened; a failed write is shown once each.
-  onError: (error) => {
-    if (useHistoryStore.getState().status !== 'unavailable') useErrorStore.getState().report(error);
+  // The page already said why the database is unavailable when it opened; a failing run is reported once, not
+  // at each of its saves.
+  onError: (error, record) => {
+    if (useHistoryStore.getState().status === 'unavailable' || reportedRunId === record.id) return;
+    reportedRunId = record.id;
+    useErrorStore.getState().report(error);
   },
 });
 
@@ -128,6 +117,8 @@ function releaseLiveLock(id: string): void {
  */
 export function startHistory(): () => void {
   openHistory().catch((error: unknown) => {
+    // Development runs effects twice: the refusal is shown once.
+    if (useHistoryStore.getState().status === 'unavailable') return;
     useHistoryStore.getState().setUnavailable();
     useErrorStore.getState().report(error);
   });

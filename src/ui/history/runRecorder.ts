@@ -8,8 +8,8 @@ export interface RunRecorderOptions {
   capture: () => { start: Omit<RunStart, 'id' | 'startedAt'>; blobs: ReadonlyMap<string, Blob> };
   /** Writes a record; `blobs` (the image files by sha256) only with the first write of a run. */
   persist: (record: HistoryRecord, blobs: ReadonlyMap<string, Blob> | null) => Promise<void>;
-  /** A write failed: the run goes on, the user is told. */
-  onError: (error: unknown) => void;
+  /** A write of this record failed: the run goes on, the user is told. */
+  onError: (error: unknown, record: HistoryRecord) => void;
   /** The streamed answer is saved at most this often. */
   throttleMs?: number;
   now?: () => number;
@@ -43,7 +43,7 @@ export function createRunRecorder(options: RunRecorderOptions): RunRecorder {
 
   const enqueue = (record: HistoryRecord, blobs: ReadonlyMap<string, Blob> | null) => {
     lastSavedAt = now();
-    queue = queue.then(() => options.persist(record, blobs)).catch(options.onError);
+    queue = queue.then(() => options.persist(record, blobs)).catch((error: unknown) => options.onError(error, record));
   };
   const cancelTimer = () => {
     if (timer !== null) clearTimeout(timer);
