@@ -17,6 +17,11 @@ import type {
  * The engine as the UI sees it. `workers/engine.worker.ts` exposes an implementation through Comlink;
  * Node tools and tests use the same implementation in-thread. Every method rejects with an `AppError`
  * (code, message, hint), and the engine stays usable afterwards.
+ *
+ * GPU failures (a lost device, out of memory, an error in a WebGPU error scope) reject the running call with
+ * GPU_DEVICE_LOST, GPU_OUT_OF_MEMORY or GPU_ERROR; nothing computed after the failure is shown. The next
+ * `generate` or `encodeImage` first rebuilds the sessions and the KV cache from the bundle files already
+ * loaded (no download); encoded images stay valid (their rows are CPU copies).
  */
 export interface EngineApi {
   /** Probes WebGPU and the CPU fallback once; later calls return the same answer. */
@@ -45,7 +50,7 @@ export interface EngineApi {
   /** Stops the running answer within one model step; does nothing when none runs. */
   cancel(): Promise<void>;
 
-  /** Frees the sessions, the KV cache and the image features. */
+  /** Frees the sessions, the KV cache's GPU buffers and the image features; onnxruntime's device goes with the last session. */
   unload(): Promise<void>;
 
   counters(): Promise<EngineCounters>;

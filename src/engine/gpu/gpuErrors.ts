@@ -14,7 +14,7 @@ export function gpuFailureError(failure: GpuFailure, cause?: unknown): AppError 
     case 'device-lost':
       return new AppError(
         'GPU_DEVICE_LOST',
-        `The GPU device was lost while ${failure.during} (${failure.message}); nothing computed after that is shown.`,
+        `The GPU device was lost while ${failure.during} (${failure.message})${failure.during === 'answering' ? '; the answer stops before anything computed after it' : ''}.`,
         options(`${RELOAD} Closing other GPU-heavy tabs helps.`),
       );
     case 'out-of-memory':

@@ -72,7 +72,7 @@ describe('GpuGuard', () => {
     });
     const error = await failing.catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'GPU_DEVICE_LOST', cause: ortError });
-    expect((error as AppError).message).toBe('The GPU device was lost while answering (Device was destroyed.); nothing computed after that is shown.');
+    expect((error as AppError).message).toBe('The GPU device was lost while answering (Device was destroyed.); the answer stops before anything computed after it.');
     expect((error as AppError).hint).toContain('rebuilt from the files already loaded');
   });
 
