@@ -71,9 +71,12 @@ export async function runScenario(engine: Engine, log: RunLog, request: Scenario
     note(`second load ${secondLoadMs.toFixed(0)} ms`);
   }
 
-  const encoded = [];
-  for (const image of request.images) encoded.push(await engine.encodeImage(image));
-  note(`vision ${encoded.map((image) => image.visionMs.toFixed(0)).join(', ')} ms`);
+  // Only the images some context shows (a run of the 1k context alone encodes one).
+  const used = new Set(request.contexts.flatMap((plan) => (plan.b === undefined ? [plan.a] : [plan.a, plan.b])));
+  const encoded: Array<Awaited<ReturnType<Engine['encodeImage']>> | undefined> = [];
+  for (const [index, image] of request.images.entries()) encoded.push(used.has(index) ? await engine.encodeImage(image) : undefined);
+  const shown = encoded.filter((image) => image !== undefined);
+  note(`vision ${shown.map((image) => image.visionMs.toFixed(0)).join(', ')} ms`);
 
   const contexts: ContextResult[] = [];
   for (const plan of request.contexts) {
@@ -100,8 +103,8 @@ export async function runScenario(engine: Engine, log: RunLog, request: Scenario
   return {
     firstLoadMs,
     secondLoadMs,
-    visionMs: encoded.map((image) => image.visionMs),
-    imageRows: encoded.map((image) => image.rows),
+    visionMs: shown.map((image) => image.visionMs),
+    imageRows: shown.map((image) => image.rows),
     contexts,
     counters,
     prefillChunk: info.prefillChunk,
