@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import { HEAT_STOPS, lookupTable, paintDifference, paintSsim, SSIM_STOPS } from '../../core/viewer/colorScale.ts';
 import { diffPlacement, ssimPlacement } from '../../core/viewer/overlayPlacement.ts';
 import { SLOT_LABELS, type ImageSlotId } from '../../core/tasks.ts';
@@ -35,7 +35,12 @@ export function ImageLayer({ slot, image, reference, transform, pixelated, overl
   const ssim = useSsimMap(reference, image, compared && overlay === 'ssim');
 
   const diffMap = diff?.status === 'ready' ? diff.map : null;
-  const diffPixels = useMemo(() => (diffMap === null ? null : paintDifference(diffMap.data, amplification, HEAT_TABLE)), [diffMap, amplification]);
+  // Repainting a large map takes a few frames: the slider answers at once and the heat map follows.
+  const paintedAmplification = useDeferredValue(amplification);
+  const diffPixels = useMemo(
+    () => (diffMap === null ? null : paintDifference(diffMap.data, paintedAmplification, HEAT_TABLE)),
+    [diffMap, paintedAmplification],
+  );
   const ssimMap = ssim?.status === 'ready' ? ssim.map : null;
   const ssimPixels = useMemo(() => (ssimMap === null ? null : paintSsim(ssimMap.map.data, SSIM_TABLE)), [ssimMap]);
   const rendering = pixelated ? 'pixelated' : 'auto';
