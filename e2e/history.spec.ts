@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import AxeBuilder from '@axe-core/playwright';
 import type { Download, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { buildTinyBundle, loadTinyBundle, patternPng, type TinyBundle } from './tinyBundle.ts';
@@ -166,6 +167,8 @@ test.describe('run history', () => {
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
       await page.getByTestId('history-panel').screenshot({ path: testInfo.outputPath(`history-two-${colorScheme}.png`) });
+      const axe = await new AxeBuilder({ page }).include('[data-testid=history-panel]').withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice']).analyze();
+      expect(axe.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`), colorScheme).toEqual([]);
     }
     await page.setViewportSize({ width: 360, height: 800 });
     await page.getByTestId('history-panel').screenshot({ path: testInfo.outputPath('history-360-dark.png') });

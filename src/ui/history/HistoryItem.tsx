@@ -64,7 +64,7 @@ export function HistoryItem({ run, thumbnailUrl, opened, busy }: HistoryItemProp
           <p className="truncate text-sm text-rose-700 dark:text-rose-300" data-testid="history-line" title={run.error.message}>{run.error.message}</p>
         ) : (
           <p className="truncate text-sm text-slate-600 dark:text-slate-300" data-testid="history-line" title={line}>
-            {line === '' ? <span className="italic text-slate-400">No answer</span> : line}
+            {line === '' ? <span className="text-slate-500 italic dark:text-slate-400">No answer</span> : line}
           </p>
         )}
         <div className="flex flex-wrap gap-1 pt-0.5">
