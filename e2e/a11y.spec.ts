@@ -53,7 +53,7 @@ test.describe('accessibility', () => {
   test.beforeEach(({ browserName: _ }, testInfo) => {
     // The page is the same on both backends: check it once, without WebGPU.
     test.skip(testInfo.project.name !== 'wasm', 'covered by the wasm project');
-    test.setTimeout(180_000);
+    test.setTimeout(300_000);
   });
 
   test.beforeAll(async ({ browserName: _ }, testInfo) => {
@@ -113,5 +113,9 @@ test.describe('accessibility', () => {
     }
     const withoutRing = [...new Set(reached.filter((stop) => stop.name !== '(body)' && !stop.ring).map((stop) => stop.name))];
     expect(withoutRing, 'controls focused without a visible ring').toEqual([]);
+
+    // A phone's width: one column, nothing cut off or overlapping that axe can see.
+    await page.setViewportSize({ width: 360, height: 800 });
+    await expectNoViolations(page, testInfo, 'answer-360px');
   });
 });

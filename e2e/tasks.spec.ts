@@ -22,7 +22,7 @@ const OWN_QUESTION = 'Which image shows less noise, and why?';
 let bundle: TinyBundle | undefined;
 const png: { reference: Buffer; a: Buffer; b: Buffer } = { reference: Buffer.alloc(0), a: Buffer.alloc(0), b: Buffer.alloc(0) };
 /** The engine's greedy answers in Node (`npm run ask -- --json`) for the same images and questions. */
-let expected: { comparison: AskRecord; reasoning: AskRecord; distortion: AskRecord };
+let expected: { comparison: AskRecord; sampled: AskRecord; reasoning: AskRecord; distortion: AskRecord };
 
 async function selectTask(page: Page, label: string): Promise<void> {
   await page.getByRole('radio', { name: new RegExp(`^${label}`) }).check();
@@ -45,12 +45,13 @@ test.describe('every task answers with the engine greedy text', () => {
     const a = await writeImage(bundle, 'a.png', png.a);
     const b = await writeImage(bundle, 'b.png', png.b);
     const ask = (options: Omit<Parameters<typeof askJson>[1], 'maxNewTokens'>) => askJson(bundle!, { ...options, maxNewTokens: ANSWER_TOKENS });
-    const [comparison, reasoning, distortion] = await Promise.all([
+    const [comparison, sampled, reasoning, distortion] = await Promise.all([
       ask({ task: 'comparison', images: { reference, a, b }, questionIndex: 1 }),
+      ask({ task: 'comparison', images: { reference, a, b }, questionIndex: 1, extra: ['--temperature', '0.8', '--seed', '7'] }),
       ask({ task: 'reasoning', images: { a, b }, question: OWN_QUESTION }),
       ask({ task: 'distortion', images: { reference, a }, questionIndex: 0 }),
     ]);
-    expected = { comparison, reasoning, distortion };
+    expected = { comparison, sampled, reasoning, distortion };
   });
 
   test.afterAll(async () => {
@@ -81,6 +82,33 @@ test.describe('every task answers with the engine greedy text', () => {
     await expect(page.getByTestId('answer-mode')).toHaveText('Full-reference (with the Reference) · question 2 of the set · greedy');
     await expect(page.getByTestId('answer-verdict')).toHaveCount(comparison.verdict === null ? 0 : 1);
     await page.screenshot({ path: testInfo.outputPath('comparison-full-reference.png'), fullPage: true });
+
+    // Sampling with a typed seed gives the engine's seeded answer; Regenerate draws a new seed and says which.
+    await page.getByLabel('Sampling').check();
+    await page.getByLabel('Temperature').fill('0.8');
+    await page.getByLabel('Seed').fill('7');
+    await runToDone(page);
+    await expect(page.getByTestId('answer-text')).toHaveText(expected.sampled.answer);
+    await expect(page.getByTestId('answer-mode')).toHaveText('Full-reference (with the Reference) · question 2 of the set · sampled with seed 7');
+    await runToDone(page, 'Regenerate');
+    await expect(page.getByTestId('answer-mode')).toHaveText(/sampled with seed \d+$/);
+    await expect(page.getByTestId('answer-mode')).not.toHaveText(/seed 7$/);
+  });
+
+  test('bad files dropped on a slot give an inline message and leave the other slots intact', async ({ page }) => {
+    await page.goto('/');
+    await chooseImage(page, 'b', 'b.png', png.b);
+    const bad = [
+      { name: 'notes.png', bytes: Buffer.from('just some text, not an image\n'), message: 'notes.png is not an image' },
+      { name: 'empty.png', bytes: Buffer.alloc(0), message: 'empty.png: the file is empty' },
+      { name: 'cut.png', bytes: png.a.subarray(0, 60), message: 'cut.png' },
+    ];
+    for (const file of bad) {
+      await dropImages(page, '[data-testid=slot-a]', [{ name: file.name, bytes: file.bytes }]);
+      await expect(page.getByTestId('slot-error-a')).toContainText(file.message, { timeout: 30_000 });
+      await expect(page.getByTestId('slot-a')).toHaveAttribute('data-filled', 'false');
+      await expect(page.getByTestId('slot-caption-b')).toContainText('84×70');
+    }
   });
 
   test('Reasoning, no-reference, images dropped on their slots, with the user own question; Regenerate gives it again', async ({ page }, testInfo) => {

@@ -57,7 +57,7 @@ export function GenerationSettings({ errors }: { errors: FormErrors }) {
     <details className="group rounded-lg border border-slate-200 dark:border-slate-700">
       <summary className="flex cursor-pointer list-none items-center gap-2 rounded-lg px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-sky-500 [&::-webkit-details-marker]:hidden">
         <ChevronRight aria-hidden="true" className="size-4 shrink-0 text-slate-500 transition-transform group-open:rotate-90" />
-        <span className="font-medium text-slate-700 dark:text-slate-200">Generation settings</span>
+        <span className="shrink-0 font-medium text-slate-700 dark:text-slate-200">Generation settings</span>
         <span className={`min-w-0 truncate text-xs ${invalid ? 'text-rose-700 dark:text-rose-300' : 'text-slate-500 dark:text-slate-400'}`} data-testid="settings-summary">
           {describeForm(form)}
         </span>
