@@ -214,6 +214,9 @@ test.describe('image viewer', () => {
     const frame = await viewer.getByTestId('viewer-pane').boundingBox();
     expect(frame!.x).toBeGreaterThanOrEqual(0);
     expect(frame!.x + frame!.width).toBeLessThanOrEqual(360);
+    await page.screenshot({ path: testInfo.outputPath('viewer-360-keys.png') });
+    await page.keyboard.press('Escape');
+    await expect(viewer.getByTestId('viewer-shortcuts')).toHaveCount(0);
     await viewer.screenshot({ path: testInfo.outputPath('viewer-360.png') });
   });
 });

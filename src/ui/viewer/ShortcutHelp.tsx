@@ -40,7 +40,7 @@ export function ShortcutHelp({ open, setOpen }: Props) {
           role="dialog"
           aria-label="Keyboard shortcuts"
           data-testid="viewer-shortcuts"
-          className="absolute top-full right-0 z-20 mt-1 w-72 max-sm:fixed max-sm:inset-x-3 max-sm:top-auto max-sm:w-auto rounded-lg border border-slate-200 bg-white p-3 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900"
+          className="absolute top-full right-0 z-20 mt-1 w-72 max-sm:fixed max-sm:inset-x-3 max-sm:top-auto max-sm:bottom-3 max-sm:max-h-[70vh] max-sm:w-auto max-sm:overflow-auto rounded-lg border border-slate-200 bg-white p-3 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900"
           onKeyDown={(event) => {
             if (event.key === 'Escape') {
               event.stopPropagation();
@@ -52,7 +52,7 @@ export function ShortcutHelp({ open, setOpen }: Props) {
           <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1">
             {SHORTCUTS.map((shortcut) => (
               <div key={shortcut.does} className="contents">
-                <dt className="flex gap-1 whitespace-nowrap">
+                <dt className="flex items-start gap-1 whitespace-nowrap">
                   {shortcut.keys.map((key) => (
                     <kbd key={key} className="rounded border border-slate-300 bg-slate-50 px-1.5 font-mono text-xs dark:border-slate-600 dark:bg-slate-800">
                       {key}
