@@ -57,7 +57,7 @@ export function ImageLayer({ slot, image, reference, transform, pixelated, overl
       >
         <img
           src={image.previewUrl}
-          alt={`${SLOT_LABELS[slot]}: ${image.name}`}
+          alt={`${SLOT_LABELS[slot]} in the viewer: ${image.name}`}
           draggable={false}
           data-testid="viewer-image"
           className="block max-w-none select-none [image-orientation:none]"
