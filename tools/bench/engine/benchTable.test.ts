@@ -66,6 +66,7 @@ describe('table', () => {
     expect(lines[0]![9]).toBe('10.00 GB/s (50.0%)');
     expect(lines[0]![10]).toBe('0.50');
     expect(lines[1]![0]).toBe('');
+    expect(lines[1]![9]).toBe('5.00 GB/s (25.0%)');
     expect(lines[1]![4]).toBe('2k (2000)');
   });
 

@@ -66,7 +66,7 @@ export interface TableRow {
 const ms = (value: number) => (value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`);
 const rate = (value: number) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
 const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
-const gbs = (value: number) => `${(value / 1e9).toFixed(2)} GB/s`;
+const gbs = (value: number) => (value >= 1e9 ? `${(value / 1e9).toFixed(2)} GB/s` : `${(value / 1e6).toFixed(value >= 1e7 ? 0 : 2)} MB/s`);
 
 export const TABLE_HEADER = [
   'model',
