@@ -59,6 +59,7 @@ export function regenerate(): Promise<void> {
  */
 async function execute(request: RunRequest): Promise<void> {
   useRunStore.getState().start(request);
+  const sink = answerSink();
   try {
     // 1. Image features (the engine caches them by the bytes' hash, so a rerun encodes nothing).
     const ids: GenerateRequest['images'] = {};
@@ -67,13 +68,6 @@ async function execute(request: RunRequest): Promise<void> {
       ids[slot] = (await withEngine((engine) => engine.encodeImage({ name: image.name, bytes }))).id;
     }
     // 2. The answer, streamed.
-    const onEvent = (event: GenerateEvent) => {
-      const state = useRunStore.getState();
-      if (event.type === 'start') {
-        const seed = event.sampling.temperature > 0 ? event.sampling.seed : null;
-        state.setRunning(event.prompt.question, { hasReference: event.prompt.hasReference, questionIndex: event.prompt.questionIndex, seed });
-      } else if (event.type === 'tokens') state.appendText(event.text);
-    };
     const { settings } = request;
     const generate: GenerateRequest = {
       task: request.task,
@@ -83,12 +77,36 @@ async function execute(request: RunRequest): Promise<void> {
       ...(settings.sampling === null ? {} : { sampling: settings.sampling }),
       ...(settings.loopGuard ? { loopGuard: true } : {}),
     };
-    const result = await withEngine((engine) => engine.generate(generate, proxy(onEvent)));
+    const result = await withEngine((engine) => engine.generate(generate, proxy(sink.onEvent)));
+    sink.close();
     const { verdict, distortion, confidence, stats, stopReason } = result;
     useRunStore.getState().finish(result.text, { verdict, distortion, confidence, stats, stopReason });
   } catch (error) {
+    sink.close();
     useRunStore.getState().fail(serializeError(error));
   }
+}
+
+/**
+ * Where a run's events go: the run store, until the result is in. The events come through their own
+ * proxied channel and the result through the worker's, so the last batch of tokens can arrive after the
+ * result: appended then, it would repeat the answer's last words after the final text.
+ */
+export function answerSink(): { onEvent: (event: GenerateEvent) => void; close: () => void } {
+  let open = true;
+  return {
+    onEvent(event) {
+      if (!open) return;
+      const state = useRunStore.getState();
+      if (event.type === 'start') {
+        const seed = event.sampling.temperature > 0 ? event.sampling.seed : null;
+        state.setRunning(event.prompt.question, { hasReference: event.prompt.hasReference, questionIndex: event.prompt.questionIndex, seed });
+      } else if (event.type === 'tokens') state.appendText(event.text);
+    },
+    close() {
+      open = false;
+    },
+  };
 }
 
 /** Stops the running answer; the engine ends it with stopReason 'cancelled'. */
