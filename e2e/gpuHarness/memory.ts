@@ -49,14 +49,11 @@ export class WorkerHeap {
   static async attach(browser: Browser, workerName: string): Promise<WorkerHeap> {
     const cdp = await browser.newBrowserCDPSession();
     const { targetInfos } = await cdp.send('Target.getTargets');
-    for (const target of targetInfos.filter((info) => info.type === 'worker')) {
-      const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
-      const heap = new WorkerHeap(cdp, sessionId);
-      const name = (await heap.send('Runtime.evaluate', { expression: 'self.name', returnByValue: true })) as { result?: { value?: string } };
-      if (name.result?.value === workerName) return heap;
-      await cdp.send('Target.detachFromTarget', { sessionId });
-    }
-    throw new Error(`no worker named ${workerName}`);
+    // A dedicated worker's title is its name; onnxruntime's own threads are 'em-pthread' (and block in Atomics.wait).
+    const target = targetInfos.find((info) => info.type === 'worker' && info.title === workerName);
+    if (target === undefined) throw new Error(`no worker named ${workerName}`);
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
+    return new WorkerHeap(cdp, sessionId);
   }
 
   async usedMb(): Promise<number> {
@@ -67,9 +64,13 @@ export class WorkerHeap {
 
   private send(method: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
     const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.waiting.set(id, resolve);
-      void this.cdp.send('Target.sendMessageToTarget', { sessionId: this.sessionId, message: JSON.stringify({ id, method, params }) });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${method}: no answer from the worker in 20 s`)), 20_000);
+      this.waiting.set(id, (result) => {
+        clearTimeout(timer);
+        resolve(result);
+      });
+      this.cdp.send('Target.sendMessageToTarget', { sessionId: this.sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
     });
   }
 }
