@@ -51,7 +51,7 @@ export function CapabilityBadge({ status, capabilities }: Props) {
         aria-controls={panelId}
         disabled={capabilities === null}
         onClick={() => setOpen((value) => !value)}
-        className="flex shrink-0 items-center gap-2 rounded-full whitespace-nowrap border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 disabled:cursor-default dark:border-slate-600 dark:bg-slate-800 dark:text-slate-200 dark:hover:bg-slate-700"
+        className="flex shrink-0 items-center gap-1.5 rounded-full whitespace-nowrap border border-slate-300 bg-white px-2 py-1 text-xs font-medium sm:gap-2 sm:px-3 sm:py-1.5 sm:text-sm text-slate-700 shadow-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 disabled:cursor-default dark:border-slate-600 dark:bg-slate-800 dark:text-slate-200 dark:hover:bg-slate-700"
       >
         <span aria-hidden="true" className={`size-2.5 shrink-0 rounded-full ${dot}`} />
         {label}
