@@ -52,7 +52,7 @@ test.describe('GPU failures', () => {
   });
 
   test('a device lost in the middle of an answer: no token after it, a clear error (twice: smaller settings), and the next answer is whole again', async ({ page }) => {
-    test.setTimeout(480_000);
+    test.setTimeout(720_000);
     const call = await open(page);
     const request = await loadAndEncode(call, 'webgpu');
     const before = ok(await call({ call: 'generate', request })).answer!;
