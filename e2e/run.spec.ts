@@ -88,6 +88,8 @@ test.describe('load a model and run a task', () => {
     await expect(page.getByTestId('answer-status')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
     await expect(page.getByTestId('answer-text')).toHaveText(expected.answer);
     await expect(page.getByTestId('answer-question')).toHaveText(expected.question);
+    // The tiny bundle is made of random weights, and the answer says so.
+    await expect(page.getByTestId('answer-random-weights')).toContainText('weights are random');
     await expect(page.getByTestId('answer-mode')).toHaveText('No-reference · question 1 of the set · greedy');
     await expect(page.getByTestId('answer-caret')).toHaveCount(0);
     await expect(page.getByTestId('answer-stats')).toContainText(`${expected.stats.tokensGenerated} tokens ·`);

@@ -1,19 +1,25 @@
 import { MessageSquareText } from 'lucide-react';
+import { useModelStore } from '../../state/useModelStore.ts';
 import { useRunStore } from '../../state/useRunStore.ts';
+import { RandomWeightsBadge } from '../model/RandomWeightsBadge.tsx';
 import { AnswerSummary } from './AnswerSummary.tsx';
 import { AskedLine } from './AskedLine.tsx';
 
 const STATUS_TEXT = { encoding: 'Encoding images…', running: 'Answering…', done: 'Done', stopped: 'Stopped', failed: 'Failed' } as const;
 
-type AnswerState = Pick<ReturnType<typeof useRunStore.getState>, 'status' | 'text' | 'question' | 'asked' | 'summary' | 'error'>;
+type AnswerState = Pick<ReturnType<typeof useRunStore.getState>, 'status' | 'text' | 'question' | 'asked' | 'summary' | 'error'> & {
+  /** The loaded model has random weights: its words are noise, said beside the answer. */
+  randomWeights?: boolean;
+};
 
 export function AnswerPanel() {
   const { status, text, question, asked, summary, error } = useRunStore();
-  return <AnswerView status={status} text={text} question={question} asked={asked} summary={summary} error={error} />;
+  const randomWeights = useModelStore((state) => state.randomWeights);
+  return <AnswerView status={status} text={text} question={question} asked={asked} summary={summary} error={error} randomWeights={randomWeights} />;
 }
 
 /** The answer as the run store holds it: empty, streaming with a caret, or finished with its summary or error. */
-export function AnswerView({ status, text, question, asked, summary, error }: AnswerState) {
+export function AnswerView({ status, text, question, asked, summary, error, randomWeights = false }: AnswerState) {
   return (
     <section
       aria-labelledby="answer-heading"
@@ -38,6 +44,11 @@ export function AnswerView({ status, text, question, asked, summary, error }: An
         </div>
       ) : (
         <>
+          {randomWeights && (
+            <p data-testid="answer-random-weights" className="text-xs text-amber-800 dark:text-amber-200">
+              <RandomWeightsBadge /> The loaded model's weights are random: this text shows the pipeline runs, not a judgement.
+            </p>
+          )}
           <AskedLine question={question} asked={asked} />
           {/* Text only: the model's words never reach the DOM as HTML. The reserved height keeps the page still while it streams. */}
           <p className="min-h-32 break-words whitespace-pre-wrap text-slate-800 dark:text-slate-100" aria-live="polite" aria-busy={status === 'running'}>
