@@ -62,6 +62,14 @@ test.describe('image slots', () => {
     await expect(page.getByTestId('slot-b')).toHaveAttribute('data-filled', 'true');
   });
 
+  test('files dropped on the model panel are not taken as images; the panel asks for the bundle folder', async ({ page }) => {
+    await page.goto('/');
+    await dropFiles(page, '[data-testid=model-panel]', [{ name: 'photo.png', type: 'image/png', bytes: await png(12, 12, [5, 5, 5]) }]);
+    await expect(page.getByTestId('model-error')).toContainText('not a folder');
+    await expect(page.getByTestId('model-error')).toContainText('manifest.json');
+    await expect(page.getByTestId('slot-a')).toHaveAttribute('data-filled', 'false');
+  });
+
   test('a drop on a slot replaces that slot only', async ({ page }) => {
     await page.goto('/');
     await dropFiles(page, '[data-testid=slot-b]', [{ name: 'x.png', type: 'image/png', bytes: await png(10, 10, [9, 9, 9]) }]);

@@ -1,8 +1,10 @@
 import { Cpu, FolderOpen } from 'lucide-react';
-import { useRef, useState } from 'react';
+import { useRef, useState, type DragEvent } from 'react';
+import { AppError, serializeError } from '../../core/errors.ts';
 import { useCapabilityStore } from '../../state/useCapabilityStore.ts';
 import { useModelStore } from '../../state/useModelStore.ts';
 import { CachedBundles } from './CachedBundles.tsx';
+import { droppedEntries, filesOfEntries } from './droppedFolder.ts';
 import { LoadProgressView } from './LoadProgressView.tsx';
 import { chooseFolder, chooseUrl, modelUrlFromQuery } from './loadModel.ts';
 import { PreflightCard } from './PreflightCard.tsx';
@@ -20,9 +22,43 @@ export function ModelPanel() {
   const folderRef = useRef<HTMLInputElement>(null);
   const [url, setUrl] = useState(modelUrlFromQuery);
   const busy = status === 'loading' || check === 'reading';
+  const [dragging, setDragging] = useState(false);
+
+  // A bundle folder dropped here is read in place; the page's own drop handler (images) never sees it.
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    event.stopPropagation();
+    setDragging(false);
+    if (busy) return;
+    const entries = droppedEntries(event.dataTransfer.items);
+    if (entries === null) {
+      useModelStore.getState().startReading('the dropped items');
+      const error = new AppError('BUNDLE_NOT_FOUND', 'What was dropped on the model panel is not a folder.', {
+        hint: "Drop the bundle's folder (the one holding manifest.json), or drop images on the image slots.",
+      });
+      useModelStore.getState().setReadFailed(serializeError(error));
+      return;
+    }
+    filesOfEntries(entries).then(
+      (files) => chooseFolder(files),
+      (cause: unknown) =>
+        useModelStore.getState().setReadFailed(serializeError(new AppError('BUNDLE_NOT_FOUND', 'The dropped folder could not be read.', { hint: 'Choose it with "Choose a bundle folder" instead.', cause }))),
+    );
+  };
 
   return (
-    <section aria-labelledby="model-heading" className="space-y-3 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900">
+    <section
+      aria-labelledby="model-heading"
+      data-testid="model-panel"
+      onDragOver={(event) => {
+        event.preventDefault();
+        event.stopPropagation();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+      className={`space-y-3 rounded-xl border bg-white p-4 dark:bg-slate-900 ${dragging ? 'border-sky-500 ring-2 ring-sky-300 dark:ring-sky-700' : 'border-slate-200 dark:border-slate-700'}`}
+    >
       <h2 id="model-heading" className="text-sm font-semibold tracking-wide text-slate-500 uppercase dark:text-slate-400">
         Model
       </h2>
@@ -31,6 +67,7 @@ export function ModelPanel() {
           <FolderOpen aria-hidden="true" className="size-4" />
           Choose a bundle folder
         </button>
+        <span className="hidden text-xs text-slate-500 sm:inline dark:text-slate-400">or drop it here</span>
         <input
           ref={folderRef}
           type="file"

@@ -4,6 +4,7 @@ import { preflight } from '../../core/bundle/preflight.ts';
 import type { BundleSource, LoadEvent, LoadOptions } from '../../core/engine/types.ts';
 import type { CachedBundle } from '../../core/engineApi.ts';
 import { serializeError } from '../../core/errors.ts';
+import type { LocalFile } from '../../engine/bundle/localFolder.ts';
 import { useCapabilityStore } from '../../state/useCapabilityStore.ts';
 import { useModelStore } from '../../state/useModelStore.ts';
 import { withEngine } from '../engine/engineClient.ts';
@@ -20,7 +21,8 @@ let pendingSource: BundleSource | null = null;
 /** Counts choices, so that a manifest read for an earlier one is dropped. */
 let choices = 0;
 
-export function chooseFolder(files: readonly File[]): Promise<void> {
+/** A picked (`<input webkitdirectory>`) or dropped folder's files. */
+export function chooseFolder(files: ReadonlyArray<File | LocalFile>): Promise<void> {
   const source = folderSource(files);
   return choose(source, 'files', folderLabel(files), () => readFolderManifest(files));
 }
@@ -91,17 +93,21 @@ async function loadModel(source: BundleSource, label: string, options: LoadOptio
  * The files of an `<input webkitdirectory>` with their paths: a File's webkitRelativePath does not survive
  * the copy into the worker, so the path travels beside it.
  */
-export function folderSource(files: readonly File[]): BundleSource {
-  return { kind: 'files', files: files.map((file) => ({ path: file.webkitRelativePath || file.name, file })) };
+export function folderSource(files: ReadonlyArray<File | LocalFile>): BundleSource {
+  return { kind: 'files', files: files.map((entry) => (entry instanceof File ? { path: entry.webkitRelativePath || entry.name, file: entry } : entry)) };
 }
 
 /** The folder's name, from the first file's relative path. */
-export function folderLabel(files: readonly File[]): string {
-  const first = files[0]?.webkitRelativePath ?? '';
+export function folderLabel(files: ReadonlyArray<File | LocalFile>): string {
+  const entry = files[0];
+  const first = entry === undefined ? '' : entry instanceof File ? entry.webkitRelativePath : entry.path;
   return first.includes('/') ? first.slice(0, first.indexOf('/')) : 'the chosen folder';
 }
 
-/** The `?model=` query parameter, when the page was opened with one. */
-export function modelUrlFromQuery(search: string = window.location.search): string {
-  return new URLSearchParams(search).get('model') ?? '';
+/**
+ * The bundle URL the panel starts with: the `?model=` query parameter, else the build's `VITE_MODEL_URL`
+ * (set when building a deployment that serves its own bundle), else none.
+ */
+export function modelUrlFromQuery(search: string = window.location.search, built: string | undefined = import.meta.env.VITE_MODEL_URL as string | undefined): string {
+  return new URLSearchParams(search).get('model') ?? built ?? '';
 }

@@ -2,7 +2,7 @@ import { parseManifest, type BundleManifest } from '../../core/bundle/manifest.t
 import type { CachedBundle } from '../../core/engineApi.ts';
 import { AppError } from '../../core/errors.ts';
 import { bundleFileUrl, normalizeBundleUrl } from '../../engine/bundle/bundleUrl.ts';
-import { folderFromFiles } from '../../engine/bundle/localFolder.ts';
+import { folderFromFiles, type LocalFile } from '../../engine/bundle/localFolder.ts';
 
 /**
  * The manifest of a chosen source, before anything else is read or downloaded: for a URL only manifest.json
@@ -10,7 +10,7 @@ import { folderFromFiles } from '../../engine/bundle/localFolder.ts';
  */
 
 /** A folder's manifest.json, found where the loader finds it (the shallowest one). */
-export async function readFolderManifest(files: readonly File[]): Promise<BundleManifest> {
+export async function readFolderManifest(files: ReadonlyArray<File | LocalFile>): Promise<BundleManifest> {
   const folder = folderFromFiles(files);
   const file = await folder.file('manifest.json');
   if (file === null) throw new AppError('BUNDLE_NOT_FOUND', `${folder.name} has no manifest.json.`);

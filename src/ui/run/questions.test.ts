@@ -26,5 +26,8 @@ describe('model sources', () => {
   it('reads the default URL from ?model= and invents none', () => {
     expect(modelUrlFromQuery('?model=https%3A%2F%2Fexample.org%2Fbundle%2F')).toBe('https://example.org/bundle/');
     expect(modelUrlFromQuery('?other=1')).toBe('');
+    // A deployment's built-in bundle URL is the default; the query parameter still wins.
+    expect(modelUrlFromQuery('?other=1', 'https://example.org/built/')).toBe('https://example.org/built/');
+    expect(modelUrlFromQuery('?model=https%3A%2F%2Fexample.org%2Fq%2F', 'https://example.org/built/')).toBe('https://example.org/q/');
   });
 });
