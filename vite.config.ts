@@ -19,5 +19,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'tools/**/*.test.ts', 'workers/**/*.test.ts'],
     environment: 'node',
+    // Two shared cores: tokenizer and model tests that take a second alone can take ten while others run.
+    testTimeout: 30_000,
   },
 });
