@@ -1,7 +1,7 @@
 /**
  * npm run bench:engine [-- --only node|browser] [--skip-tiny] [--skip-100m] [--tokens N] [--browser-tokens N]
  *                         [--browser-contexts 1k,2k] [--wasm-tier optimized|baseline] [--bundles DIR] [--keep]
- * npm run bench:engine -- --llama-7b [--bundle DIR] [--keep]   (see engine7b.ts)
+ * npm run bench:engine -- --llama-7b [--bundle DIR] [--keep] [--load-only]   (see engine7b.ts)
  *
  * The engine end to end, for the tiny bundle and a ~100M-parameter synthetic bundle (12 layers × hidden 768,
  * MLP 2048, 32000 vocabulary; ViT-S-sized vision tower), both q4, converted by the real converter: on the wasm
@@ -40,13 +40,14 @@ const { values: flags } = parseArgs({
     'wasm-tier': { type: 'string', default: 'optimized' },
     'browser-contexts': { type: 'string', default: '1k,2k' },
     'llama-7b': { type: 'boolean', default: false },
+    'load-only': { type: 'boolean', default: false },
     bundle: { type: 'string' },
   },
 });
 
 if (flags['llama-7b']) {
   const { runLlama7b } = await import('./engine7b.ts');
-  await runLlama7b({ ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }), keep: flags.keep });
+  await runLlama7b({ ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }), keep: flags.keep, loadOnly: flags['load-only'] });
   process.exit(process.exitCode ?? 0);
 }
 const tier = flags['wasm-tier'];

@@ -1,5 +1,5 @@
 /**
- * npm run bench:engine -- --llama-7b [--bundle DIR] [--keep]
+ * npm run bench:engine -- --llama-7b [--bundle DIR] [--keep] [--load-only]
  *
  * The 7B-shaped model (Vicuna-7B shapes, random values) loaded in headless Chromium on WebGPU through the app's
  * worker and folder loader: without --bundle, the tiny factory writes the checkpoint (--shape llama-7b, 14.7 GB)
@@ -24,7 +24,8 @@ import { startMemorySampler, type MemoryPeaks } from './engine/memorySampler.ts'
 
 const MEMORY_FLOOR = 1.5 * 2 ** 30;
 
-export async function runLlama7b(options: { bundle?: string; keep: boolean }): Promise<void> {
+/** --load-only: load and measure memory, answer nothing (a 7B prefill on a software adapter takes hours). */
+export async function runLlama7b(options: { bundle?: string; keep: boolean; loadOnly?: boolean }): Promise<void> {
   const scratch = await mkdtemp(join(tmpdir(), 'depictqa-bench-engine7b-'));
   const log = (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const rows: Array<[string, string]> = [];
@@ -65,7 +66,7 @@ export async function runLlama7b(options: { bundle?: string; keep: boolean }): P
         },
       });
       const image = await randomPng('small.png', 70, 70, 5);
-      log('loading in Chromium (WebGPU) and answering with 3 tokens…');
+      log(options.loadOnly === true ? 'loading in Chromium (WebGPU), answering nothing…' : 'loading in Chromium (WebGPU) and answering with 3 tokens…');
       const started = performance.now();
       const reply = await runInPage(
         run,
@@ -77,7 +78,7 @@ export async function runLlama7b(options: { bundle?: string; keep: boolean }): P
           maxContext: 256,
           loads: 1,
           images: [{ name: image.name, bytes: Array.from(image.bytes) }],
-          contexts: [{ name: 'short', task: 'description', a: 0, question: 'How is the quality of this image?' }],
+          contexts: options.loadOnly === true ? [] : [{ name: 'short', task: 'description', a: 0, question: 'How is the quality of this image?' }],
           maxNewTokens: 3,
         },
         log,
@@ -86,11 +87,11 @@ export async function runLlama7b(options: { bundle?: string; keep: boolean }): P
       peaks = await sampler.stop();
       if (reply.type === 'done') {
         const result = reply.result;
-        const context0 = result.contexts[0]!;
+        const context0 = result.contexts[0];
         rows.push(['adapter', `${reply.adapter ?? 'none'} (SwiftShader: software)`]);
         rows.push(['load (folder → engine worker → WebGPU sessions)', `${(result.firstLoadMs / 1000).toFixed(1)} s`]);
-        rows.push(['prefill', `${context0.stats.prefillTokens} positions in ${(context0.stats.prefillMs / 1000).toFixed(1)} s (chunks of ${result.prefillChunk})`]);
-        rows.push(['decode step', context0.decodeSteps > 0 ? `${(context0.stats.decodeMs / context0.decodeSteps / 1000).toFixed(2)} s (${context0.decodeSteps} steps; decoder session.run ${(context0.decoderRunMs / context0.decodeSteps / 1000).toFixed(2)} s)` : 'no decode step ran']);
+        if (context0 !== undefined) rows.push(['prefill', `${context0.stats.prefillTokens} positions in ${(context0.stats.prefillMs / 1000).toFixed(1)} s (chunks of ${result.prefillChunk})`]);
+        if (context0 !== undefined) rows.push(['decode step', context0.decodeSteps > 0 ? `${(context0.stats.decodeMs / context0.decodeSteps / 1000).toFixed(2)} s (${context0.decodeSteps} steps; decoder session.run ${(context0.decoderRunMs / context0.decodeSteps / 1000).toFixed(2)} s)` : 'no decode step ran']);
       } else {
         rows.push(['result', `failed after ${(wallMs / 1000).toFixed(0)} s: ${stopped ?? (reply.type === 'failed' ? `${reply.error.code}: ${reply.error.message}` : 'no result')}`]);
       }
