@@ -39,7 +39,7 @@ test.describe('load a model and run a task', () => {
     await bundle?.remove();
   });
 
-  test('Description through a file chooser: the engine greedy text streams in with a caret, done with its stats, the same again on Regenerate, then Stop', async ({ page }, testInfo) => {
+  test('Description through a file chooser: the engine greedy text streams in with a caret, done with its stats, the same again on Regenerate, then Stop', async ({ page, context }, testInfo) => {
     // Three answers on the CPU; two shared cores under load take minutes for what a quiet machine does in seconds.
     test.setTimeout(180_000);
     await page.goto('/');
@@ -90,6 +90,10 @@ test.describe('load a model and run a task', () => {
     await expect(page.getByTestId('answer-question')).toHaveText(expected.question);
     // The tiny bundle is made of random weights, and the answer says so.
     await expect(page.getByTestId('answer-random-weights')).toContainText('weights are random');
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.getByTestId('answer-copy').click();
+    await expect(page.getByTestId('answer-copy')).toHaveAttribute('data-state', 'copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(expected.answer);
     await expect(page.getByTestId('answer-mode')).toHaveText('No-reference · question 1 of the set · greedy');
     await expect(page.getByTestId('answer-caret')).toHaveCount(0);
     await expect(page.getByTestId('answer-stats')).toContainText(`${expected.stats.tokensGenerated} tokens ·`);

@@ -94,11 +94,11 @@ export async function askJson(bundle: TinyBundle, options: AskOptions): Promise<
   return record;
 }
 
-/** Loads the bundle through the page's folder input and waits until the model is ready on the CPU backend. */
-export async function loadTinyBundle(page: Page, bundle: TinyBundle): Promise<void> {
+/** Loads the bundle through the page's folder input and waits until the model is ready (on the CPU backend unless said). */
+export async function loadTinyBundle(page: Page, bundle: TinyBundle, ready = 'q4 · CPU (wasm)'): Promise<void> {
   await page.getByTestId('model-folder-input').setInputFiles(bundle.bundleDir);
   await page.getByTestId('preflight').getByRole('button', { name: 'Load', exact: true }).click();
-  await expect(page.getByTestId('model-ready')).toContainText('q4 · CPU (wasm)', { timeout: 60_000 });
+  await expect(page.getByTestId('model-ready')).toContainText(ready, { timeout: 120_000 });
 }
 
 // ── Page steps shared by the page-flow specs ────────────────────────────────────────────────────────────────

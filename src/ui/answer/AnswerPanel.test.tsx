@@ -35,6 +35,8 @@ describe('AnswerView', () => {
     expect(html).toContain('Image A &lt;img src=x onerror=&quot;alert(1)&quot;&gt; is &lt;b&gt;sharp&lt;/b&gt; &amp; clean');
     expect(html).toContain('Is &lt;i&gt;this&lt;/i&gt; sharp?');
     expect(html).toContain('Full-reference (with the Reference) · question 3 of the set · greedy');
+    // A finished answer can be copied.
+    expect(html).toContain('data-testid="answer-copy"');
   });
 
   it('keeps the caret inline beside the streamed text while the answer runs', () => {

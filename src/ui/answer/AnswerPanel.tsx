@@ -1,6 +1,7 @@
 import { MessageSquareText } from 'lucide-react';
 import { useModelStore } from '../../state/useModelStore.ts';
 import { useRunStore } from '../../state/useRunStore.ts';
+import { CopyButton } from '../history/CopyButton.tsx';
 import { RandomWeightsBadge } from '../model/RandomWeightsBadge.tsx';
 import { AnswerSummary } from './AnswerSummary.tsx';
 import { AskedLine } from './AskedLine.tsx';
@@ -25,10 +26,12 @@ export function AnswerView({ status, text, question, asked, summary, error, rand
       aria-labelledby="answer-heading"
       className="flex min-h-64 flex-col gap-3 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900"
     >
-      <div className="flex items-center justify-between gap-2">
+      <div className="flex items-center gap-2">
         <h2 id="answer-heading" className="text-sm font-semibold tracking-wide text-slate-500 uppercase dark:text-slate-400">
           Answer
         </h2>
+        <span className="flex-1" />
+        {(status === 'done' || status === 'stopped') && text !== '' && <CopyButton text={text} label="Copy the answer" testId="answer-copy" />}
         {status !== 'idle' && (
           <span data-testid="answer-status" data-status={status} className="text-xs font-medium text-slate-500 dark:text-slate-400">
             {STATUS_TEXT[status]}

@@ -6,7 +6,7 @@ type CopyState = 'idle' | 'copied' | 'failed';
 const FEEDBACK_MS = 2000;
 
 /** Copies text to the clipboard and says, for two seconds, whether it worked. */
-export function CopyButton({ text, label }: { text: string; label: string }) {
+export function CopyButton({ text, label, testId = 'history-copy' }: { text: string; label: string; testId?: string }) {
   const [state, setState] = useState<CopyState>('idle');
   useEffect(() => {
     if (state === 'idle') return;
@@ -29,7 +29,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
       disabled={text === ''}
       aria-label={label}
       title={label}
-      data-testid="history-copy"
+      data-testid={testId}
       data-state={state}
       className={`${ACTION_CLASS} ${state === 'copied' ? 'text-emerald-700 dark:text-emerald-300' : state === 'failed' ? 'text-rose-700 dark:text-rose-300' : ''}`}
     >
