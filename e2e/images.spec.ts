@@ -1,21 +1,9 @@
 import sharp from 'sharp';
-import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
+import { dropImages } from './tinyBundle.ts';
 
 async function png(width: number, height: number, rgb: [number, number, number]): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
-}
-
-/** Drops files on an element the way a browser does: a real DataTransfer in a drop event. */
-async function dropFiles(page: Page, selector: string, files: { name: string; type: string; bytes: Buffer }[]) {
-  const payload = files.map((file) => ({ name: file.name, type: file.type, data: [...file.bytes] }));
-  const dataTransfer = await page.evaluateHandle((list) => {
-    const transfer = new DataTransfer();
-    for (const file of list) transfer.items.add(new File([new Uint8Array(file.data)], file.name, { type: file.type }));
-    return transfer;
-  }, payload);
-  await page.dispatchEvent(selector, 'dragover', { dataTransfer });
-  await page.dispatchEvent(selector, 'drop', { dataTransfer });
 }
 
 test.describe('image slots', () => {
@@ -33,7 +21,7 @@ test.describe('image slots', () => {
 
   test('several files dropped on the page go to reference, A and B by name and order', async ({ page }) => {
     await page.goto('/');
-    await dropFiles(page, 'main', [
+    await dropImages(page, 'main', [
       { name: 'restored.png', type: 'image/png', bytes: await png(30, 20, [255, 0, 0]) },
       { name: 'gt_0001.png', type: 'image/png', bytes: await png(40, 20, [0, 255, 0]) },
       { name: 'baseline.png', type: 'image/png', bytes: await png(50, 20, [0, 0, 255]) },
@@ -64,7 +52,7 @@ test.describe('image slots', () => {
 
   test('files dropped on the model panel are not taken as images; the panel asks for the bundle folder', async ({ page }) => {
     await page.goto('/');
-    await dropFiles(page, '[data-testid=model-panel]', [{ name: 'photo.png', type: 'image/png', bytes: await png(12, 12, [5, 5, 5]) }]);
+    await dropImages(page, '[data-testid=model-panel]', [{ name: 'photo.png', type: 'image/png', bytes: await png(12, 12, [5, 5, 5]) }]);
     await expect(page.getByTestId('model-error')).toContainText('not a folder');
     await expect(page.getByTestId('model-error')).toContainText('manifest.json');
     await expect(page.getByTestId('slot-a')).toHaveAttribute('data-filled', 'false');
@@ -72,7 +60,7 @@ test.describe('image slots', () => {
 
   test('a drop on a slot replaces that slot only', async ({ page }) => {
     await page.goto('/');
-    await dropFiles(page, '[data-testid=slot-b]', [{ name: 'x.png', type: 'image/png', bytes: await png(10, 10, [9, 9, 9]) }]);
+    await dropImages(page, '[data-testid=slot-b]', [{ name: 'x.png', type: 'image/png', bytes: await png(10, 10, [9, 9, 9]) }]);
     await expect(page.getByTestId('slot-caption-b')).toContainText('10×10');
     await expect(page.getByTestId('slot-a')).toHaveAttribute('data-filled', 'false');
   });

@@ -1,5 +1,6 @@
-import { parseManifest, type BundleManifest, type BundleVariant } from '../../core/bundle/manifest.ts';
+import { parseManifest, type BundleManifest } from '../../core/bundle/manifest.ts';
 import { AppError } from '../../core/errors.ts';
+import type { CachedBundle } from '../../core/engineApi.ts';
 import { pathOfStoredFile, storedFileName } from './cacheKey.ts';
 import { storageError, writeWholeFile } from './opfsFile.ts';
 import { completeVariants } from './variantFiles.ts';
@@ -27,19 +28,8 @@ export interface CacheIndex {
   verified: Record<string, string>;
 }
 
-export interface CachedBundleInfo {
-  key: string;
-  manifest: BundleManifest;
-  sources: string[];
-  /** Bytes on disk, partial downloads included. */
-  bytesStored: number;
-  /** Bytes of every file the manifest lists. */
-  bytesTotal: number;
-  verifiedFiles: string[];
-  /** Variants that can load from the cache alone. */
-  completeVariants: BundleVariant[];
-  lastUsedAt: string;
-}
+/** What the cache knows of one bundle: the type the engine API hands out. */
+export type CachedBundleInfo = CachedBundle;
 
 export async function cacheRoot(): Promise<FileSystemDirectoryHandle> {
   if (typeof navigator === 'undefined' || typeof navigator.storage?.getDirectory !== 'function') {
