@@ -1,23 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { agreementSentence, currentVerdict, metricAgreement, runImagesAfter, type RunView } from './agreement.ts';
-import type { MetricsResult } from './computeMetrics.ts';
+import { metricValues } from './testing/metricValues.ts';
 
-function values(overrides: Partial<MetricsResult>): Omit<MetricsResult, 'ssimMap'> {
-  return {
-    width: 10,
-    height: 10,
-    identical: false,
-    psnrRgb: 30,
-    psnrLuma: 31,
-    ssim: 0.9,
-    ssimDownsampleFactor: 1,
-    msSsim: 0.95,
-    gmsd: 0.05,
-    unavailable: {},
-    timingsMs: { luma: 0 },
-    ...overrides,
-  };
-}
+const values = metricValues;
 
 describe('metricAgreement', () => {
   // A is better by PSNR (both), SSIM and GMSD; B by MS-SSIM.

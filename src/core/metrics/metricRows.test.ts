@@ -1,23 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricsResult } from './computeMetrics.ts';
 import { METRIC_ROWS, preferred } from './metricRows.ts';
+import { metricValues } from './testing/metricValues.ts';
 
-function values(overrides: Partial<MetricsResult>): Omit<MetricsResult, 'ssimMap'> {
-  return {
-    width: 10,
-    height: 10,
-    identical: false,
-    psnrRgb: 30,
-    psnrLuma: 31,
-    ssim: 0.9,
-    ssimDownsampleFactor: 1,
-    msSsim: 0.95,
-    gmsd: 0.05,
-    unavailable: {},
-    timingsMs: { luma: 0 },
-    ...overrides,
-  };
-}
+const values = metricValues;
 
 const row = (id: string) => METRIC_ROWS.find((candidate) => candidate.id === id)!;
 

@@ -2,23 +2,9 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { MetricValues } from '../../state/useMetricsStore.ts';
 import { MetricsBody } from './MetricsPanel.tsx';
+import { metricValues } from '../../core/metrics/testing/metricValues.ts';
 
-function values(overrides: Partial<MetricValues>): MetricValues {
-  return {
-    width: 10,
-    height: 10,
-    identical: false,
-    psnrRgb: 30,
-    psnrLuma: 31,
-    ssim: 0.9,
-    ssimDownsampleFactor: 1,
-    msSsim: 0.95,
-    gmsd: 0.05,
-    unavailable: {},
-    timingsMs: { luma: 0 },
-    ...overrides,
-  };
-}
+const values = (overrides: Partial<MetricValues>): MetricValues => metricValues(overrides);
 
 // A wins on both PSNRs, SSIM and GMSD; B on MS-SSIM.
 const entries = {
