@@ -1,7 +1,7 @@
 /**
  * npm run bench:engine [-- --only node|browser] [--skip-tiny] [--skip-100m] [--tokens N] [--browser-tokens N]
  *                         [--browser-contexts 1k,2k] [--wasm-tier optimized|baseline] [--bundles DIR] [--keep]
- * npm run bench:engine -- --llama-7b [--bundle DIR] [--keep] [--load-only]   (see engine7b.ts)
+ * npm run bench:engine -- --llama-7b [--bundle DIR] [--keep] [--load-only | --answer] [--steps N]   (see engine7b.ts)
  *
  * The engine end to end, for the tiny bundle and a ~100M-parameter synthetic bundle (12 layers × hidden 768,
  * MLP 2048, 32000 vocabulary; ViT-S-sized vision tower), both q4, converted by the real converter: on the wasm
@@ -41,13 +41,18 @@ const { values: flags } = parseArgs({
     'browser-contexts': { type: 'string', default: '1k,2k' },
     'llama-7b': { type: 'boolean', default: false },
     'load-only': { type: 'boolean', default: false },
+    answer: { type: 'boolean', default: false },
+    steps: { type: 'string', default: '3' },
     bundle: { type: 'string' },
   },
 });
 
 if (flags['llama-7b']) {
   const { runLlama7b } = await import('./engine7b.ts');
-  await runLlama7b({ ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }), keep: flags.keep, loadOnly: flags['load-only'] });
+  const steps = Number(flags.steps);
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps ${flags.steps}: expected a whole number of at least 1`);
+  const mode = flags['load-only'] ? 'load-only' : flags.answer ? 'answer' : 'probe';
+  await runLlama7b({ ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }), keep: flags.keep, mode, steps });
   process.exit(process.exitCode ?? 0);
 }
 const tier = flags['wasm-tier'];

@@ -1,5 +1,5 @@
 /**
- * npm run bench:engine -- --llama-7b [--bundle DIR] [--keep] [--load-only]
+ * npm run bench:engine -- --llama-7b [--bundle DIR] [--keep] [--load-only | --answer] [--steps N]
  *
  * The 7B-shaped model (Vicuna-7B shapes, random values) loaded in headless Chromium on WebGPU through the app's
  * worker and folder loader: without --bundle, the tiny factory writes the checkpoint (--shape llama-7b, 14.7 GB)
@@ -7,6 +7,13 @@
  * as soon as the bundle exists, and the bundle afterwards unless --keep. Reports load time, peak JS heap of the
  * page and of the engine worker while loading, peak RSS of the Chromium processes, and the time of a decode step.
  * If the machine's available memory falls under 1.5 GB the run is stopped and the numbers so far are reported.
+ *
+ * What runs after the load:
+ * - by default, the decode probe (engine/decodeProbe.ts): BOS, then N (default 3) decode steps of one position
+ *   each through the engine's LanguageModel; it reaches a decode step without a prompt's prefill;
+ * - --answer: a description answer of 3 tokens to a ~75-position prompt (a 7B prefill on a software adapter
+ *   takes hours);
+ * - --load-only: nothing.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -18,14 +25,16 @@ import { createProgress } from '../convert/progress.ts';
 import { randomPng } from '../engine/testing/testImages.ts';
 import { makeTinyCheckpoint } from '../tiny/makeTinyCheckpoint.ts';
 import { decoderWeightBytes } from './engine/benchBundles.ts';
+import type { DecodeProbeResult } from './engine/decodeProbe.ts';
 import { markdownTable } from './engine/benchTable.ts';
 import { buildBenchPage, launchBenchBrowser, openBenchPage, runInPage, serveBench } from './engine/chromium.ts';
 import { startMemorySampler, type MemoryPeaks } from './engine/memorySampler.ts';
 
 const MEMORY_FLOOR = 1.5 * 2 ** 30;
 
-/** --load-only: load and measure memory, answer nothing (a 7B prefill on a software adapter takes hours). */
-export async function runLlama7b(options: { bundle?: string; keep: boolean; loadOnly?: boolean }): Promise<void> {
+export type Llama7bMode = 'probe' | 'answer' | 'load-only';
+
+export async function runLlama7b(options: { bundle?: string; keep: boolean; mode: Llama7bMode; steps: number }): Promise<void> {
   const scratch = await mkdtemp(join(tmpdir(), 'depictqa-bench-engine7b-'));
   const log = (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const rows: Array<[string, string]> = [];
@@ -66,7 +75,7 @@ export async function runLlama7b(options: { bundle?: string; keep: boolean; load
         },
       });
       const image = await randomPng('small.png', 70, 70, 5);
-      log(options.loadOnly === true ? 'loading in Chromium (WebGPU), answering nothing…' : 'loading in Chromium (WebGPU) and answering with 3 tokens…');
+      log(`loading in Chromium (WebGPU), then ${{ probe: `${options.steps} decode steps`, answer: 'an answer of 3 tokens', 'load-only': 'nothing' }[options.mode]}…`);
       const started = performance.now();
       const reply = await runInPage(
         run,
@@ -78,8 +87,9 @@ export async function runLlama7b(options: { bundle?: string; keep: boolean; load
           maxContext: 256,
           loads: 1,
           images: [{ name: image.name, bytes: Array.from(image.bytes) }],
-          contexts: options.loadOnly === true ? [] : [{ name: 'short', task: 'description', a: 0, question: 'How is the quality of this image?' }],
+          contexts: options.mode === 'answer' ? [{ name: 'short', task: 'description', a: 0, question: 'How is the quality of this image?' }] : [],
           maxNewTokens: 3,
+          ...(options.mode === 'probe' ? { decodeProbeSteps: options.steps } : {}),
         },
         log,
       ).catch((error: Error) => ({ type: 'failed' as const, error: { code: 'INTERNAL' as const, message: error.message.split('\n')[0]! } }));
@@ -92,6 +102,8 @@ export async function runLlama7b(options: { bundle?: string; keep: boolean; load
         rows.push(['load (folder → engine worker → WebGPU sessions)', `${(result.firstLoadMs / 1000).toFixed(1)} s`]);
         if (context0 !== undefined) rows.push(['prefill', `${context0.stats.prefillTokens} positions in ${(context0.stats.prefillMs / 1000).toFixed(1)} s (chunks of ${result.prefillChunk})`]);
         if (context0 !== undefined) rows.push(['decode step', context0.decodeSteps > 0 ? `${(context0.stats.decodeMs / context0.decodeSteps / 1000).toFixed(2)} s (${context0.decodeSteps} steps; decoder session.run ${(context0.decoderRunMs / context0.decodeSteps / 1000).toFixed(2)} s)` : 'no decode step ran']);
+      } else if (reply.type === 'probed') {
+        rows.push(...probeRows(reply.result, reply.adapter));
       } else {
         rows.push(['result', `failed after ${(wallMs / 1000).toFixed(0)} s: ${stopped ?? (reply.type === 'failed' ? `${reply.error.code}: ${reply.error.message}` : 'no result')}`]);
       }
@@ -118,4 +130,19 @@ export async function runLlama7b(options: { bundle?: string; keep: boolean; load
   const load = loadavg().map((value) => value.toFixed(2)).join(' / ');
   console.log(`\n7B-shaped model in Chromium (${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${load} at the end)\n`);
   console.log(markdownTable(['measure', 'value'], rows));
+}
+
+/** The decode probe's rows: load, the one-position first run, then each decode step and their median. */
+function probeRows(result: DecodeProbeResult, adapter: string | null): Array<[string, string]> {
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const rows: Array<[string, string]> = [
+    ['adapter', `${adapter ?? 'none'} (SwiftShader: software)`],
+    ['load (folder → engine worker → WebGPU sessions)', `${(result.loadMs / 1000).toFixed(1)} s`],
+    ['first run (BOS, empty cache)', seconds(result.firstRunMs)],
+  ];
+  for (const step of result.steps) rows.push([`decode step after ${step.past} cached positions`, `${seconds(step.ms)} (decoder session.run ${seconds(step.decoderRunMs)})`]);
+  const sorted = result.steps.map((step) => step.ms).sort((a, b) => a - b);
+  if (sorted.length > 0) rows.push(['decode step, median', `${seconds(sorted[Math.floor(sorted.length / 2)]!)} over ${sorted.length} steps`]);
+  rows.push(['greedy tokens after BOS', result.tokens.slice(1).join(' ')]);
+  return rows;
 }

@@ -1,7 +1,9 @@
+import type { Capabilities } from '../../../../src/core/capabilities.ts';
 import { serializeError } from '../../../../src/core/errors.ts';
 import { browserEngineHost } from '../../../../src/engine/browserHost.ts';
 import { Engine } from '../../../../src/engine/Engine.ts';
 import { fixedRowsEncoder } from '../../../engine/testing/fixedRowsEncoder.ts';
+import { runDecodeProbe } from '../decodeProbe.ts';
 import { runScenario } from '../scenario.ts';
 import { createRunLog, timedOrt } from '../timedOrt.ts';
 import type { BenchMessage, BenchRequest } from './protocol.ts';
@@ -11,19 +13,27 @@ async function bench(message: MessageEvent<BenchRequest>): Promise<void> {
   const request = message.data;
   const post = (reply: BenchMessage) => self.postMessage(reply);
   try {
-    const host = browserEngineHost();
+    const browser = browserEngineHost();
     const log = createRunLog();
-    const engine = new Engine({
-      ...host,
-      runtime: async (capabilities) => timedOrt(await host.runtime(capabilities), log),
+    const host = {
+      ...browser,
+      runtime: async (capabilities: Capabilities) => timedOrt(await browser.runtime(capabilities), log),
       ...(request.rows === 'fixed' ? { imageEncoder: async ({ hiddenSize }: { hiddenSize: number }) => fixedRowsEncoder(hiddenSize) } : {}),
       // On WebGPU every node must run there: a silent CPU fallback would time the wrong thing.
       disableCpuFallback: request.backend === 'webgpu',
       tokenIntervalMs: 0,
-    });
+    };
+    const engine = new Engine(host);
     const capabilities = await engine.capabilities();
+    const adapter = capabilities.adapter?.architecture ?? null;
+    if (request.decodeProbeSteps !== undefined) {
+      const options = { variant: request.variant, backend: request.backend, maxContext: request.maxContext };
+      const result = await runDecodeProbe(host, log, { source: request.source, options, steps: request.decodeProbeSteps }, (line) => post({ type: 'note', line }));
+      post({ type: 'probed', result, adapter });
+      return;
+    }
     const result = await runScenario(engine, log, request, (line) => post({ type: 'note', line }));
-    post({ type: 'done', result, adapter: capabilities.adapter?.architecture ?? null });
+    post({ type: 'done', result, adapter });
   } catch (error) {
     post({ type: 'failed', error: serializeError(error) });
   }
