@@ -17,11 +17,12 @@ function randomLogits(n: number, seed: number, scale = 3): Float32Array {
 }
 
 describe('greedy', () => {
-  it('takes the argmax, the lowest id among ties, with its softmax probability', () => {
+  it('takes the argmax, the lowest id among ties, with its softmax probability when asked', () => {
     const logits = Float32Array.from([1, 3, 0.5, 3, -2]);
-    const { tokenId, probability } = createSampler().sample(logits);
+    const { tokenId, probability } = createSampler({}, { greedyProbability: true }).sample(logits);
     expect(tokenId).toBe(1);
     expect(probability).toBeCloseTo(softmax(logits)[1]!, 12);
+    expect(createSampler().sample(logits)).toEqual({ tokenId: 1, probability: null });
   });
 
   it('is the default and ignores the seed', () => {
@@ -30,6 +31,17 @@ describe('greedy', () => {
     const b = createSampler({ seed: 2 }).sample(logits);
     expect(a).toEqual(b);
     expect(createSampler().options.temperature).toBe(0);
+  });
+
+  it('picks the same token on its one-pass path as on the path with logits processors', () => {
+    const plain = createSampler();
+    const processed = createSampler({}, { greedyProbability: true });
+    for (let seed = 1; seed <= 20; seed++) {
+      const logits = randomLogits(32000, seed);
+      logits[seed * 97] = logits[seed * 89] = 100; // a tie: the lower id wins on both paths
+      expect(plain.sample(logits).tokenId).toBe(seed * 89);
+      expect(processed.sample(logits).tokenId).toBe(seed * 89);
+    }
   });
 
   it('refuses NaN, +Infinity and a fully masked row', () => {
@@ -50,7 +62,7 @@ describe('repetition penalty (Hugging Face semantics)', () => {
   it('changes the greedy choice when the best token was already generated', () => {
     const logits = Float32Array.from([0, 2.0, 1.5, 0]);
     expect(createSampler().sample(logits, [1]).tokenId).toBe(1);
-    const penalised = createSampler({ repetitionPenalty: 1.5 }).sample(logits, [1]);
+    const penalised = createSampler({ repetitionPenalty: 1.5 }, { greedyProbability: true }).sample(logits, [1]);
     expect(penalised.tokenId).toBe(2);
     // The probability is taken after the penalty: softmax of [0, 2/1.5, 1.5, 0].
     expect(penalised.probability).toBeCloseTo(softmax([0, 2 / 1.5, 1.5, 0])[2]!, 12);
@@ -97,7 +109,7 @@ describe('sampling', () => {
     for (let i = 0; i < draws; i++) {
       const { tokenId, probability } = sampler.sample(logits);
       counts[tokenId]! += 1;
-      if (Math.abs(probability - expected[tokenId]!) > 1e-12) throw new Error(`probability ${probability} of ${tokenId}`);
+      if (probability === null || Math.abs(probability - expected[tokenId]!) > 1e-12) throw new Error(`probability ${probability} of ${tokenId}`);
     }
     counts.forEach((count, id) => expect(Math.abs(count / draws - expected[id]!)).toBeLessThan(0.012));
   });

@@ -7,8 +7,14 @@ export interface SampledToken {
   tokenId: number;
   /** The token's probability under the final distribution: softmax of the processed logits (after the
    *  repetition penalty and n-gram block) for greedy decoding, as upstream reports it; for sampling, the
-   *  renormalised probability after temperature, top-k and top-p. */
-  probability: number;
+   *  renormalised probability after temperature, top-k and top-p. Greedy decoding computes it only for a
+   *  sampler made with `greedyProbability` (a softmax over the vocabulary costs more than the argmax); else null. */
+  probability: number | null;
+}
+
+export interface SamplerExtras {
+  /** Greedy tokens come with their softmax probability (one exp per vocabulary entry and step). */
+  greedyProbability?: boolean;
 }
 
 export interface Sampler {
@@ -22,7 +28,7 @@ export interface Sampler {
   sample(logits: Float32Array, generatedIds?: readonly number[]): SampledToken;
 }
 
-export function createSampler(options: SamplingOptions = {}): Sampler {
+export function createSampler(options: SamplingOptions = {}, extras: SamplerExtras = {}): Sampler {
   const resolved = resolveSamplingOptions(options);
   const random = createRandom(resolved.seed);
   let processed = new Float64Array(0); // [vocab] logits after penalty and bans
@@ -33,6 +39,10 @@ export function createSampler(options: SamplingOptions = {}): Sampler {
     sample(logits: Float32Array, generatedIds: readonly number[] = []): SampledToken {
       const vocab = logits.length;
       if (vocab === 0) throw invalidLogits('the logits row is empty');
+      // Plain greedy (the default, every decode step): one pass over the row, no copy.
+      if (resolved.temperature === 0 && resolved.repetitionPenalty === 1 && resolved.noRepeatNgramSize === 0 && extras.greedyProbability !== true) {
+        return { tokenId: argmaxChecked(logits), probability: null };
+      }
       if (processed.length !== vocab) {
         processed = new Float64Array(vocab);
         scratch = new Float64Array(vocab);
@@ -40,7 +50,8 @@ export function createSampler(options: SamplingOptions = {}): Sampler {
       // 1. Copy, refusing NaN and +Inf (an overflowing fp16 graph shows up here); −Inf is a mask.
       for (let i = 0; i < vocab; i++) {
         const value = logits[i]!;
-        if (Number.isNaN(value) || value === Infinity) throw invalidLogits(`logit ${i} is ${value}`);
+        // One comparison, false for NaN and +Inf alike.
+        if (!(value < Infinity)) throw invalidLogits(`logit ${i} is ${value}`);
         processed[i] = value;
       }
       // 2. Logits processors, in Hugging Face's order.
@@ -50,7 +61,7 @@ export function createSampler(options: SamplingOptions = {}): Sampler {
           if (id >= 0 && id < vocab) processed[id] = -Infinity;
         }
       }
-      if (resolved.temperature === 0) return greedy(processed);
+      if (resolved.temperature === 0) return greedy(processed, extras.greedyProbability === true);
       // 3. Warpers: temperature, top-k, top-p; then one draw.
       return draw(processed, resolved, scratch, random.next());
     },
@@ -88,14 +99,35 @@ export function bannedNgramTokens(ids: readonly number[], n: number): Set<number
   return banned;
 }
 
-function greedy(logits: Float64Array): SampledToken {
+/** The lowest id among the maxima of a raw logits row, refusing NaN and +Inf as the copy in `sample` does. */
+function argmaxChecked(logits: Float32Array): number {
+  let best = 0;
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) {
+    const value = logits[i]!;
+    if (!(value < Infinity)) throw invalidLogits(`logit ${i} is ${value}`);
+    if (value > max) {
+      max = value;
+      best = i;
+    }
+  }
+  if (max === -Infinity) throw invalidLogits('every token is masked or banned');
+  return best;
+}
+
+function greedy(logits: Float64Array, withProbability: boolean): SampledToken {
   // Strict ">" keeps the lowest id among equal maxima.
   let best = 0;
+  let max = logits[0]!;
   for (let i = 1; i < logits.length; i++) {
-    if (logits[i]! > logits[best]!) best = i;
+    const value = logits[i]!;
+    if (value > max) {
+      max = value;
+      best = i;
+    }
   }
-  const max = logits[best]!;
   if (max === -Infinity) throw invalidLogits('every token is masked or banned');
+  if (!withProbability) return { tokenId: best, probability: null };
   let sum = 0;
   for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i]! - max);
   return { tokenId: best, probability: 1 / sum };
