@@ -1,15 +1,4 @@
-import {
-  askJson,
-  buildTinyBundle,
-  chooseImage,
-  loadTinyBundle,
-  patternPng,
-  pickQuestion,
-  setMaxNewTokens,
-  writeImage,
-  type AskRecord,
-  type TinyBundle,
-} from './tinyBundle.ts';
+import { chooseImage, describedPattern, loadTinyBundle, pickQuestion, setMaxNewTokens, type AskRecord, type TinyBundle } from './tinyBundle.ts';
 import { expect, test } from './fixtures.ts';
 
 /** Enough tokens to see the answer grow, few enough for two shared cores (the model runs on the CPU here). */
@@ -29,10 +18,7 @@ test.describe('load a model and run a task', () => {
   test.beforeAll(async ({ browserName: _ }, testInfo) => {
     if (testInfo.project.name !== 'wasm') return;
     test.setTimeout(120_000);
-    bundle = await buildTinyBundle();
-    imageA = await patternPng();
-    const a = await writeImage(bundle, 'a.png', imageA);
-    expected = await askJson(bundle, { task: 'description', images: { a }, questionIndex: 0, maxNewTokens: ANSWER_TOKENS });
+    ({ bundle, imageA, expected } = await describedPattern(ANSWER_TOKENS));
   });
 
   test.afterAll(async () => {

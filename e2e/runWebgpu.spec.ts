@@ -1,4 +1,4 @@
-import { askJson, buildTinyBundle, chooseImage, loadTinyBundle, patternPng, pickQuestion, setMaxNewTokens, writeImage, type AskRecord, type TinyBundle } from './tinyBundle.ts';
+import { chooseImage, describedPattern, loadTinyBundle, pickQuestion, setMaxNewTokens, type AskRecord, type TinyBundle } from './tinyBundle.ts';
 import { expect, test } from './fixtures.ts';
 
 /**
@@ -19,10 +19,7 @@ test.beforeEach(({ browserName: _ }, testInfo) => {
 test.beforeAll(async ({ browserName: _ }, testInfo) => {
   if (testInfo.project.name !== 'webgpu') return;
   test.setTimeout(120_000);
-  bundle = await buildTinyBundle();
-  imageA = await patternPng();
-  const a = await writeImage(bundle, 'a.png', imageA);
-  expected = await askJson(bundle, { task: 'description', images: { a }, questionIndex: 0, maxNewTokens: ANSWER_TOKENS });
+  ({ bundle, imageA, expected } = await describedPattern(ANSWER_TOKENS));
 });
 
 test.afterAll(async () => {

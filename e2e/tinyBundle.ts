@@ -143,3 +143,12 @@ export async function runToDone(page: Page, button: 'Run' | 'Regenerate' = 'Run'
   await page.getByRole('button', { name: button, exact: true }).click();
   await expect(page.getByTestId('answer-status')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
 }
+
+/** The tiny bundle, a pattern image written beside it as a.png, and the engine's greedy Description of it in Node: what a page flow must show. */
+export async function describedPattern(maxNewTokens: number): Promise<{ bundle: TinyBundle; imageA: Buffer; expected: AskRecord }> {
+  const bundle = await buildTinyBundle();
+  const imageA = await patternPng();
+  const a = await writeImage(bundle, 'a.png', imageA);
+  const expected = await askJson(bundle, { task: 'description', images: { a }, questionIndex: 0, maxNewTokens });
+  return { bundle, imageA, expected };
+}
