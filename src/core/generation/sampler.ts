@@ -99,8 +99,8 @@ export function bannedNgramTokens(ids: readonly number[], n: number): Set<number
   return banned;
 }
 
-/** The lowest id among the maxima of a raw logits row, refusing NaN and +Inf as the copy in `sample` does. */
-function argmaxChecked(logits: Float32Array): number {
+/** The lowest id among the maxima of a logits row (strict ">"), refusing NaN and +Inf as the copy in `sample` does. */
+function argmaxChecked(logits: Float32Array | Float64Array): number {
   let best = 0;
   let max = -Infinity;
   for (let i = 0; i < logits.length; i++) {
@@ -116,18 +116,9 @@ function argmaxChecked(logits: Float32Array): number {
 }
 
 function greedy(logits: Float64Array, withProbability: boolean): SampledToken {
-  // Strict ">" keeps the lowest id among equal maxima.
-  let best = 0;
-  let max = logits[0]!;
-  for (let i = 1; i < logits.length; i++) {
-    const value = logits[i]!;
-    if (value > max) {
-      max = value;
-      best = i;
-    }
-  }
-  if (max === -Infinity) throw invalidLogits('every token is masked or banned');
+  const best = argmaxChecked(logits);
   if (!withProbability) return { tokenId: best, probability: null };
+  const max = logits[best]!;
   let sum = 0;
   for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i]! - max);
   return { tokenId: best, probability: 1 / sum };
