@@ -7,7 +7,7 @@ import type { ConfidenceIds } from './generation/generateAnswer.ts';
 import { gpuFailureError } from './gpu/gpuErrors.ts';
 import { GpuGuard } from './gpu/gpuGuard.ts';
 import { GuardedEncoder } from './gpu/guardedEncoder.ts';
-import { CpuKvCache, GpuKvCache, kvLayout, type KvCache } from './llm/KvCache.ts';
+import { CpuKvCache, GpuKvCache, kvLayout, OutputKvCache, type KvCache } from './llm/KvCache.ts';
 import { LanguageModel, type WorkCounters } from './llm/LanguageModel.ts';
 import { SequenceCache } from './llm/SequenceCache.ts';
 import type { VariantChoice } from './pickVariant.ts';
@@ -107,12 +107,15 @@ export async function loadModel(
     });
     sessions.push(decoderSession);
 
-    // 4. KV cache, on onnxruntime's own GPU device (it exists once a WebGPU session does).
-    const device = choice.backend === 'webgpu' ? await ort.env.webgpu.device : null;
-    // The device exists once the first WebGPU session does: from here on, loading runs inside its error scopes.
+    // 4. KV cache, on onnxruntime's own GPU device (it exists once a WebGPU session does). onnxruntime-node
+    // runs WebGPU without handing out its device: there the cache lives in GPU tensors of its own outputs.
+    const device = choice.backend === 'webgpu' ? ((await ort.env.webgpu.device) ?? null) : null;
+    // From here on, loading runs inside the device's error scopes (a no-op without a device).
     gpu = new GpuGuard(device);
     const loading = gpu.begin('loading the model');
-    cache = device !== null ? new GpuKvCache(ort, device, layout, maxContext) : new CpuKvCache(ort, layout, maxContext);
+    if (device !== null) cache = new GpuKvCache(ort, device, layout, maxContext);
+    else if (choice.backend === 'webgpu') cache = new OutputKvCache(ort, layout, maxContext);
+    else cache = new CpuKvCache(ort, layout, maxContext);
     if (device !== null && options.prefillChunk === undefined && hasNarrowSubgroups(device)) {
       prefillChunk = Math.min(prefillChunk, NARROW_SUBGROUP_PREFILL_CHUNK);
     }

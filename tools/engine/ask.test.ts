@@ -37,7 +37,7 @@ function capture() {
 describe('npm run ask', () => {
   it('--json prints one record: prompt segments with image rows, answer, ids, verdict, confidence, stats', async () => {
     const { out, io } = capture();
-    const args = parseAskArgs(['--bundle', bundle.bundleDir, '--task', 'comparison', '--ref', files.ref, '--a', files.a, '--b', files.b, '--question-index', '2', '--max-new-tokens', '4', '--json']);
+    const args = parseAskArgs(['--bundle', bundle.bundleDir, '--task', 'comparison', '--ref', files.ref, '--a', files.a, '--b', files.b, '--question-index', '2', '--max-new-tokens', '4', '--device', 'cpu', '--json']);
     const result = await runAsk(args, io);
     expect(out).toHaveLength(1);
     const record = JSON.parse(out[0]!);
@@ -53,7 +53,7 @@ describe('npm run ask', () => {
     const { pA, pB, normalised, source } = record.confidence;
     expect(normalised).toBeCloseTo(pA / (pA + pB), 12);
     expect(source).toBe('probe');
-    expect(record.model).toEqual({ variant: 'fp32', backend: 'wasm' });
+    expect(record).toMatchObject({ device: 'cpu', adapter: null, variant: 'fp32', model: { variant: 'fp32', backend: 'wasm' } });
     expect(record.stats.prefillTokens).toBe(record.prompt.reduce((n: number, s: { ids?: number[]; rows?: number }) => n + (s.ids?.length ?? s.rows!), 0));
     expect(record.stats.tokensGenerated).toBe(4);
   }, 60_000);
@@ -92,5 +92,21 @@ describe('npm run ask', () => {
     const usage = await run(tsx, ['tools/ask.ts', '--task', 'description']).catch((error) => error);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--bundle is required');
+  }, 60_000);
+
+  it('--device webgpu without a GPU driver fails naming the missing driver, and never falls back to the CPU', async () => {
+    const run = promisify(execFile);
+    const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+    const argv = ['tools/ask.ts', '--bundle', bundle.bundleDir, '--task', 'description', '--a', files.a, '--max-new-tokens', '2', '--json'];
+    // Vulkan's loader then finds no driver: what a machine without a GPU driver looks like to Dawn.
+    const env = { ...process.env, VK_ICD_FILENAMES: join(root, 'no-driver.json') };
+    const failure = await run(tsx, [...argv, '--device', 'webgpu'], { env }).catch((error) => error);
+    expect(failure.code).toBe(1);
+    expect(JSON.parse(failure.stdout)).toMatchObject({
+      error: { code: 'WEBGPU_UNAVAILABLE', message: expect.stringContaining('no Vulkan driver'), hint: expect.stringContaining('--device cpu') },
+    });
+    // With no device asked for, the same machine answers on the CPU.
+    const answered = await run(tsx, argv, { env });
+    expect(JSON.parse(answered.stdout)).toMatchObject({ device: 'cpu', adapter: null, variant: 'fp32' });
   }, 60_000);
 });

@@ -4,6 +4,7 @@ import type { GenerateRequest, QuestionChoice } from '../../src/core/engine/type
 import { AppError } from '../../src/core/errors.ts';
 import type { SamplingOptions } from '../../src/core/generation/settings.ts';
 import { TASKS, type ImageSlotId, type TaskId } from '../../src/core/tasks.ts';
+import { NODE_DEVICES, type NodeDevice } from './nodeDevice.ts';
 
 export const ASK_USAGE = `Usage: npm run ask -- --bundle DIR --task TASK [--ref R] --a A [--b B] [options]
 
@@ -16,7 +17,8 @@ export const ASK_USAGE = `Usage: npm run ask -- --bundle DIR --task TASK [--ref 
   --max-new-tokens N      answer length limit (default 400)
   --temperature T         0 = greedy (default); above 0 samples, with --top-p, --top-k, --seed
   --top-p P, --top-k K, --seed S, --repetition-penalty R, --no-repeat-ngram N
-  --variant V             q4 | fp32 | q4f16 (default: q4, else fp32)
+  --device D              webgpu | cpu (default: webgpu when a GPU adapter is found, else cpu)
+  --variant V             q4f16 | q4 | fp32 (default: q4f16 on a GPU with shader-f16, else q4, else fp32)
   --context N             KV cache positions (default: the model's maximum)
   --json                  print one JSON record instead of streaming the answer`;
 
@@ -24,6 +26,8 @@ export interface AskArgs {
   bundle: string;
   images: Partial<Record<ImageSlotId, string>>;
   request: Omit<GenerateRequest, 'images'>;
+  /** Where to run; omitted: webgpu when an adapter is found, else cpu. */
+  device?: NodeDevice;
   variant?: BundleVariant;
   maxContext?: number;
   json: boolean;
@@ -50,6 +54,7 @@ export function parseAskArgs(argv: string[]): AskArgs {
         seed: { type: 'string' },
         'repetition-penalty': { type: 'string' },
         'no-repeat-ngram': { type: 'string' },
+        device: { type: 'string' },
         variant: { type: 'string' },
         context: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -70,6 +75,9 @@ export function parseAskArgs(argv: string[]): AskArgs {
   }
   if (values.variant !== undefined && !VARIANTS.includes(values.variant as BundleVariant)) {
     throw new AppError('BAD_ARGUMENTS', `--variant must be one of ${VARIANTS.join(', ')}, not "${values.variant}".`);
+  }
+  if (values.device !== undefined && !NODE_DEVICES.includes(values.device as NodeDevice)) {
+    throw new AppError('BAD_ARGUMENTS', `--device must be one of ${NODE_DEVICES.join(', ')}, not "${values.device}".`);
   }
   let question: QuestionChoice | undefined;
   if (values.question !== undefined) question = { text: values.question };
@@ -96,6 +104,7 @@ export function parseAskArgs(argv: string[]): AskArgs {
       ...(Object.keys(sampling).length === 0 ? {} : { sampling }),
       ...(values['max-new-tokens'] === undefined ? {} : { maxNewTokens: count(values['max-new-tokens'], '--max-new-tokens', 1) }),
     },
+    ...(values.device === undefined ? {} : { device: values.device as NodeDevice }),
     ...(values.variant === undefined ? {} : { variant: values.variant as BundleVariant }),
     ...(values.context === undefined ? {} : { maxContext: count(values.context, '--context', 2) }),
     json: values.json,

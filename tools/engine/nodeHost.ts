@@ -1,6 +1,10 @@
 /**
- * The engine in Node: onnxruntime-web's wasm EP (the browser's kernels), bundles from a folder, images decoded
- * with sharp exactly as PIL's convert("RGB"). Used by `npm run ask` and the engine tests.
+ * The engine in Node, on one of two devices:
+ * - `cpu`: onnxruntime-web's wasm EP (the browser's CPU kernels), one thread;
+ * - `webgpu`: onnxruntime-node's WebGPU EP on the machine's GPU driver (the browser's GPU kernels), every graph
+ *   but embed_tokens on the GPU, with no CPU fallback: a node the GPU cannot run fails the load instead.
+ * Bundles come from a folder, and images are decoded with sharp exactly as PIL's convert("RGB").
+ * Used by `npm run ask`, the benchmarks and the engine tests.
  */
 import { AppError } from '../../src/core/errors.ts';
 import { Engine } from '../../src/engine/Engine.ts';
@@ -8,10 +12,17 @@ import type { EngineHost } from '../../src/engine/EngineHost.ts';
 import { decodeImageBytes } from '../image/decode.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
 import { openFolderBundle } from './folderBundle.ts';
+import type { NodeDevice } from './nodeDevice.ts';
+import { nodeGpuOrt, nodeGpuScope } from './nodeGpu.ts';
 
-export function nodeEngineHost(overrides: Partial<EngineHost> = {}): EngineHost {
+
+export function nodeEngineHost(overrides: Partial<EngineHost> = {}, device: NodeDevice = 'cpu'): EngineHost {
+  const gpu: Partial<EngineHost> =
+    device === 'webgpu'
+      ? { probeScope: nodeGpuScope(), runtime: async (capabilities) => (capabilities.backend === 'webgpu' ? nodeGpuOrt() : nodeOrt()), disableCpuFallback: true }
+      : {};
   return {
-    // No WebGPU in Node: the probe finds no navigator.gpu and picks the wasm backend with one thread.
+    // No WebGPU on the cpu device: the probe finds no navigator.gpu and picks the wasm backend with one thread.
     probeScope: { navigator: { hardwareConcurrency: 1 }, isSecureContext: true, crossOriginIsolated: false },
     runtime: () => nodeOrt(),
     openBundle: async (source, { onProgress }) => {
@@ -24,10 +35,11 @@ export function nodeEngineHost(overrides: Partial<EngineHost> = {}): EngineHost 
       return openFolderBundle(source.path, { onProgress });
     },
     decodeImage: (bytes, name) => decodeImageBytes(bytes, name),
+    ...gpu,
     ...overrides,
   };
 }
 
-export function createNodeEngine(overrides: Partial<EngineHost> = {}): Engine {
-  return new Engine(nodeEngineHost(overrides));
+export function createNodeEngine(overrides: Partial<EngineHost> = {}, device: NodeDevice = 'cpu'): Engine {
+  return new Engine(nodeEngineHost(overrides, device));
 }

@@ -156,3 +156,60 @@ export class GpuKvCache implements KvCache {
     this.tensors.clear();
   }
 }
+
+/**
+ * GPU tensors that onnxruntime allocates itself, for a WebGPU runtime that hands out no device (onnxruntime-node:
+ * its GPU tensors are opaque handles, and a preallocated present that is also the past is not written in place
+ * there). The first run feeds zeros from the CPU; every run's present outputs stay on the GPU (the session asks
+ * for them as 'gpu-buffer') and are fed back as the next past, and the past they replace is freed. The cache
+ * never comes back to the CPU; GroupQueryAttention copies the past into the new present on the GPU.
+ */
+export class OutputKvCache implements KvCache {
+  private readonly zeros: Map<string, OrtTensor>;
+  private gpu: Map<string, OrtTensor> | null = null;
+
+  constructor(
+    ort: Ort,
+    private readonly layout: KvLayout,
+    readonly capacity: number,
+  ) {
+    const dims = cacheDims(layout, capacity);
+    const size = dims.reduce((a, b) => a * b, 1);
+    // One zero buffer for every layer: a run only reads its past.
+    const zero = layout.dtype === 'float16' ? new ort.Tensor('float16', new Uint16Array(size), dims) : new ort.Tensor('float32', new Float32Array(size), dims);
+    this.zeros = new Map(layout.pairs.map(({ past }) => [past, zero]));
+  }
+
+  feeds(): Record<string, OrtTensor> {
+    return Object.fromEntries(this.gpu ?? this.zeros);
+  }
+
+  fetches(): Record<string, OrtTensor | null> {
+    return Object.fromEntries(this.layout.pairs.map(({ present }) => [present, null]));
+  }
+
+  update(outputs: Readonly<Record<string, OrtTensor>>): void {
+    const next = new Map<string, OrtTensor>();
+    for (const { past, present } of this.layout.pairs) {
+      const tensor = outputs[present];
+      if (tensor === undefined || tensor.dims[2] !== this.capacity || tensor.location !== 'gpu-buffer') {
+        for (const kept of next.values()) kept.dispose();
+        throw new AppError('MODEL_RUN_FAILED', `The decoder returned ${present} ${tensor === undefined ? 'as nothing' : `of shape [${tensor.dims.join(', ')}] on the ${tensor.location}`}, not a GPU cache of ${this.capacity} positions.`, {
+          hint: 'Convert the model again; if it persists, run on the CPU (--device cpu).',
+        });
+      }
+      next.set(past, tensor);
+    }
+    this.release();
+    this.gpu = next;
+  }
+
+  dispose(): void {
+    this.release();
+  }
+
+  private release(): void {
+    for (const tensor of this.gpu?.values() ?? []) tensor.dispose();
+    this.gpu = null;
+  }
+}

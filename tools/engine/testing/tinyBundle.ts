@@ -80,17 +80,19 @@ export async function mergedWeights(bundle: TinyBundle): Promise<Map<string, Den
 
 /**
  * The reference forward pass with the weights the variant holds: merged fp32 for fp32; for q4, every matrix
- * quantized and dequantized as the converter does and the embedding table rounded to fp16.
+ * quantized and dequantized as the converter does and the embedding table rounded to fp16; for q4f16 also the
+ * scales and the norms' weights in fp16 (its activations stay fp32 here: that is what fp16 adds on top).
  */
 export function referenceFor(bundle: TinyBundle, merged: ReadonlyMap<string, DenseTensor>, variant: BundleVariant): LlamaReference {
   if (variant === 'fp32') return new LlamaReference(bundle.config, merged);
+  const scaleType = variant === 'q4f16' ? 'float16' : 'float32';
   const weights = new Map<string, DenseTensor>();
   for (const [name, tensor] of merged) {
     let data = tensor.data;
-    if (name === llamaNames.embedTokens) data = roundToFloat16InPlace(Float32Array.from(data));
+    if (name === llamaNames.embedTokens || (variant === 'q4f16' && tensor.shape.length === 1)) data = roundToFloat16InPlace(Float32Array.from(data));
     else if (tensor.shape.length === 2) {
       const [n, k] = tensor.shape as [number, number];
-      data = dequantizeMatMulNBits(quantizeMatMulNBits(data, n, k));
+      data = dequantizeMatMulNBits(quantizeMatMulNBits(data, n, k, { scaleType }));
     }
     weights.set(name, { ...tensor, data });
   }
