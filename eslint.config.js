@@ -3,6 +3,132 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+/** Restrictions for every file; each layer's config below repeats them, since a later setting of a rule replaces an earlier one. */
+const ORT_PATHS = [
+  {
+    name: 'onnxruntime-web',
+    message: "Import 'onnxruntime-web/webgpu': the default build's JSEP kernels return wrong fp16 numbers silently.",
+  },
+];
+const ORT_PATTERNS = [{ group: ['onnxruntime-web/all', '**/ort.all*'], message: "Import 'onnxruntime-web/webgpu' only." }];
+
+/**
+ * The layers of the design ("The pieces and their boundaries"; README's Layout): the folders in `from` import nothing in `to`.
+ * Each message names the rule and says where the code belongs instead.
+ */
+const LAYER_RULES = [
+  {
+    from: ['src/core'],
+    to: ['src/engine', 'src/client', 'src/ui', 'src/state', 'workers', 'tools', 'e2e'],
+    message:
+      "Layer rule 'src/core imports no other layer': every layer imports src/core, so it stays pure TypeScript. Move the rule " +
+      'this needs into src/core, or move this code out (runtime to src/engine, page code to src/client or src/ui, ' +
+      'Node-only test helpers and fixture scripts to tools/).',
+  },
+  {
+    from: ['src/ui', 'src/state', 'src/client'],
+    to: ['src/engine'],
+    message:
+      "Layer rule 'the page imports no src/engine file': the page reaches the engine only through a worker. Put a rule both " +
+      'sides need in src/core (types of a worker API too), and page-side worker code in src/client.',
+  },
+  {
+    from: ['src/state'],
+    to: ['src/ui', 'src/client'],
+    message:
+      "Layer rule 'src/state imports no src/ui or src/client file': stores hold serialisable data, and the UI and the client " +
+      'import them, not the reverse. Move the rule the store needs into src/core.',
+  },
+  {
+    from: ['src/engine', 'workers'],
+    to: ['src/ui', 'src/state', 'src/client'],
+    message:
+      "Layer rule 'the engine and the workers import no page code': they run behind the worker boundary and in Node. " +
+      'Move a rule both sides need into src/core.',
+  },
+  {
+    from: ['tools'],
+    to: ['e2e'],
+    message:
+      "Layer rule 'tools/ imports nothing from e2e/': the Playwright specs sit on top of the tools. Move what both need into " +
+      'tools/ (as tools/browser/chromium.ts) and import it from e2e/.',
+  },
+];
+
+/** Packages src/core may not import: it runs in Node, in workers and in the page, with no DOM, GPU or Comlink. */
+const CORE_PACKAGE_RULES = [
+  {
+    names: ['comlink'],
+    message:
+      "Layer rule 'src/core imports no Comlink': keep the types of a worker API in src/core and its Comlink side in " +
+      'src/engine (implementation), workers/ (both sides, as workers/workerErrors.ts) or src/client (page side).',
+  },
+  {
+    names: ['react', 'react-dom', 'zustand', 'lucide-react', 'idb'],
+    message: "Layer rule 'src/core imports no DOM-only code': components go to src/ui, stores to src/state, browser storage to src/ui or src/client.",
+  },
+  {
+    names: ['onnxruntime-web', 'onnxruntime-node'],
+    message: "Layer rule 'src/core touches no GPU or runtime': sessions and tensors belong in src/engine.",
+  },
+];
+
+/** How deep a file may sit below its layer's folder and still be checked (tools/bench/engine/browser/ is 3 today). */
+const MAX_DEPTH = 10;
+const SOURCES = '{ts,tsx,js,mjs}';
+
+const escapeRegex = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The relative specifiers that reach folder `target` from a file `depth` folders below folder `layer`. The same
+ * specifier means another folder at another depth ("../engine/" is src/engine from src/ui/App.tsx, src/ui/engine
+ * from src/ui/run/RunControls.tsx), so each depth gets its own regex: `depth` "../" stay in the layer, and each
+ * further one climbs to an ancestor of it, from which the target is reached downwards.
+ */
+function specifierRegex(layer, depth, targets) {
+  const layerParts = layer.split('/');
+  const alternatives = [];
+  for (const target of targets) {
+    const targetParts = target.split('/');
+    for (let above = 1; above <= layerParts.length; above++) {
+      const ancestor = layerParts.slice(0, layerParts.length - above);
+      if (!ancestor.every((part, i) => targetParts[i] === part)) continue;
+      alternatives.push(`(?:\\.\\./){${depth + above}}${escapeRegex(targetParts.slice(ancestor.length).join('/'))}`);
+    }
+  }
+  return `^(?:${alternatives.join('|')})(?:/|$)`;
+}
+
+/** In src/core its own messages replace the general ones for the same packages. */
+const CORE_PATHS = CORE_PACKAGE_RULES.flatMap((rule) => rule.names.map((name) => ({ name, message: rule.message })));
+const CORE_PACKAGE_PATTERNS = CORE_PACKAGE_RULES.map((rule) => ({
+  regex: `^(?:${rule.names.map(escapeRegex).join('|')})/`,
+  caseSensitive: true,
+  message: rule.message,
+}));
+
+/** One config per layer folder and depth, holding every layer rule that governs that folder. */
+function layerConfigs() {
+  const layers = [...new Set(LAYER_RULES.flatMap((rule) => rule.from))];
+  return layers.flatMap((layer) =>
+    Array.from({ length: MAX_DEPTH + 1 }, (_, depth) => {
+      const folderPatterns = LAYER_RULES.filter((rule) => rule.from.includes(layer)).map((rule) => ({
+        regex: specifierRegex(layer, depth, rule.to),
+        caseSensitive: true,
+        message: rule.message,
+      }));
+      const core = layer === 'src/core';
+      const paths = core ? [...CORE_PATHS, ...ORT_PATHS.filter((ort) => !CORE_PATHS.some((path) => path.name === ort.name))] : ORT_PATHS;
+      const patterns = [...ORT_PATTERNS, ...folderPatterns, ...(core ? CORE_PACKAGE_PATTERNS : [])];
+      return {
+        name: `layers/${layer}/depth-${depth}`,
+        files: [`${layer}/${'*/'.repeat(depth)}*.${SOURCES}`],
+        rules: { 'no-restricted-imports': ['error', { paths, patterns }] },
+      };
+    }),
+  );
+}
+
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', '.cache'] },
   {
@@ -16,17 +142,20 @@ export default tseslint.config(
     rules: {
       ...reactHooks.configs.recommended.rules,
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': [
+      'no-restricted-imports': ['error', { paths: ORT_PATHS, patterns: ORT_PATTERNS }],
+    },
+  },
+  ...layerConfigs(),
+  {
+    name: 'layers/src/core/no-dom',
+    files: [`src/core/**/*.${SOURCES}`],
+    rules: {
+      'no-restricted-globals': [
         'error',
-        {
-          paths: [
-            {
-              name: 'onnxruntime-web',
-              message: "Import 'onnxruntime-web/webgpu': the default build's JSEP kernels return wrong fp16 numbers silently.",
-            },
-          ],
-          patterns: [{ group: ['onnxruntime-web/all', '**/ort.all*'], message: "Import 'onnxruntime-web/webgpu' only." }],
-        },
+        ...['document', 'window', 'localStorage', 'sessionStorage'].map((name) => ({
+          name,
+          message: "Layer rule 'src/core imports no DOM-only code': src/core also runs in Node and in workers. Pass the value in from src/ui or src/client.",
+        })),
       ],
     },
   },

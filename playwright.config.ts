@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { findChromium, freePort, QUIET_FLAGS } from './e2e/browser.ts';
+import { findChromium, freePort, QUIET_FLAGS } from './tools/browser/chromium.ts';
 
 // Set once in the main process; Playwright's worker processes inherit it and so agree on the port.
 process.env.E2E_PORT ??= String(freePort());

@@ -1,5 +1,5 @@
 import { expose } from 'comlink';
-import { registerErrorTransfer } from '../src/core/workerErrors.ts';
+import { registerErrorTransfer } from './workerErrors.ts';
 import { browserEngineHost } from '../src/engine/browserHost.ts';
 import { Engine } from '../src/engine/Engine.ts';
 

@@ -1,6 +1,6 @@
 import { expose } from 'comlink';
 import { createMetricsWorkerApi } from '../src/engine/metricsWorkerApi.ts';
-import { registerErrorTransfer } from '../src/core/workerErrors.ts';
+import { registerErrorTransfer } from './workerErrors.ts';
 
 registerErrorTransfer();
 expose(createMetricsWorkerApi());

@@ -12,7 +12,11 @@ export type Fault = { path: string; times?: number } & (
   | { kind: 'corrupt' }
   /** Send `afterBytes` bytes of the answer and end cleanly, as if the file were that long. */
   | { kind: 'truncate'; afterBytes: number }
-  /** Promise the whole answer, send `afterBytes`, then reset the connection. */
+  /**
+   * Promise the whole answer, send `afterBytes`, then reset the connection once the loader reports them stored
+   * (a load given `storedUrl`). Not on a timer: when a connection fails, Chromium throws away the body bytes the
+   * page has not read yet, so a timed reset would leave the loader 0 to `afterBytes` bytes, by machine speed.
+   */
   | { kind: 'drop'; afterBytes: number }
   /** Send `afterBytes`, then keep the connection open and silent. */
   | { kind: 'stall'; afterBytes: number }
@@ -39,6 +43,8 @@ export class BundleServer {
   requests: RequestRecord[] = [];
   private servers: Server[] = [];
   private sockets = new Set<Socket>();
+  /** Answers of 'drop' faults, held open until the loader has stored `untilStored` bytes of `path`. */
+  private heldDrops: Array<{ path: string; untilStored: number; response: ServerResponse }> = [];
   pageOrigin = '';
   bundleOrigin = '';
 
@@ -78,6 +84,12 @@ export class BundleServer {
   reset(): void {
     this.faults = [];
     this.requests = [];
+    for (const held of this.heldDrops.splice(0)) held.response.socket?.destroy();
+  }
+
+  /** Where a load reports the bytes it stored (`GET ?path=…&bytes=…`), so that 'drop' faults fire. Not a recorded request. */
+  get storedUrl(): string {
+    return `${this.bundleOrigin}/_stored`;
   }
 
   /** Requests for one bundle path (e.g. 'onnx/decoder_model_merged_q4.onnx_data'). */
@@ -116,6 +128,10 @@ export class BundleServer {
       return void response.end();
     }
     const url = new URL(request.url ?? '/', this.bundleOrigin);
+    if (url.pathname === '/_stored') {
+      this.dropStored(url.searchParams.get('path') ?? '', Number(url.searchParams.get('bytes')));
+      return void response.writeHead(204, cors).end();
+    }
     const [bundleName, ...rest] = decodeURIComponent(url.pathname).replace(/^\//, '').split('/');
     const path = rest.join('/');
     const range = request.headers.range ?? null;
@@ -157,8 +173,11 @@ export class BundleServer {
       record.status = status;
       response.writeHead(status, { ...cors, ...headers, 'Content-Length': body.length });
       response.write(body.subarray(0, fault.afterBytes));
-      // Let the bytes leave before the reset, so the client really holds a partial body.
-      if (fault.kind === 'drop') setTimeout(() => response.socket?.destroy(), 50);
+      if (fault.kind === 'drop') {
+        const held = { path, untilStored: start + Math.min(fault.afterBytes, body.length), response };
+        this.heldDrops.push(held);
+        response.on('close', () => (this.heldDrops = this.heldDrops.filter((other) => other !== held)));
+      }
       return;
     }
     if (fault?.kind === 'throttle') {
@@ -172,6 +191,11 @@ export class BundleServer {
       return void response.end();
     }
     send(status, { ...headers, 'Content-Length': body.length }, body);
+  }
+
+  /** The loader holds `storedBytes` of `path`: reset the held answers whose bytes it now has, all of them. */
+  private dropStored(path: string, storedBytes: number): void {
+    for (const held of this.heldDrops.filter((drop) => drop.path === path && drop.untilStored <= storedBytes)) held.response.socket?.destroy();
   }
 
   private takeFault(path: string): Fault | undefined {

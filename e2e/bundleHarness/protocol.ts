@@ -20,6 +20,12 @@ export interface LoadRequest {
   retryBaseMs?: number;
   stallTimeoutMs?: number;
   progressIntervalMs?: number;
+  /**
+   * The bundle server's `storedUrl`: every progress event is reported there, so that a 'drop' fault resets its
+   * connection once the loader has stored the bytes sent. Give `progressIntervalMs: 0` with it, or the last
+   * chunk before the drop may go unreported.
+   */
+  storedUrl?: string;
   /** Replaces navigator.storage.estimate where the loader runs (to simulate a full disk). */
   estimate?: { quota: number; usage: number };
   /** Read these files through the loaded bundle ('all': every loaded file) and report their size and sha256. */

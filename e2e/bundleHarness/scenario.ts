@@ -3,7 +3,7 @@ import { clearBundleCache, deleteCachedBundle, listCachedBundles } from '../../s
 import { loadBundle } from '../../src/engine/bundle/loadBundle.ts';
 import type { BundleSource, LoadBundleOptions } from '../../src/engine/bundle/loadTypes.ts';
 import { createSha256, sha256Hex } from '../../src/engine/bundle/sha256.ts';
-import { variantFiles } from '../../src/engine/bundle/variantFiles.ts';
+import { variantFiles } from '../../src/core/bundle/variantFiles.ts';
 import type { LoadRequest, LoadResult } from './protocol.ts';
 
 /** Runs one load as the engine would, on the page or in a worker, and reports everything a test checks. */
@@ -13,8 +13,12 @@ export async function runLoad(request: LoadRequest, picked: readonly File[]): Pr
     navigator.storage.estimate = async () => estimate;
   }
   const result: LoadResult = { events: [], syncAccess: 'createSyncAccessHandle' in FileSystemFileHandle.prototype };
+  const reports: Array<Promise<void>> = [];
   const options: LoadBundleOptions = {
-    onProgress: (event) => result.events.push(event),
+    onProgress: (event) => {
+      result.events.push(event);
+      if (request.storedUrl !== undefined && !event.fromCache) reports.push(reportStored(request.storedUrl, event.file, event.fileBytesLoaded));
+    },
     ...(request.variant === undefined ? {} : { selectFiles: (manifest) => variantFiles(manifest, request.variant!) }),
     ...pick(request, ['verifyCached', 'offlineFallback', 'maxAttempts', 'retryBaseMs', 'stallTimeoutMs', 'progressIntervalMs']),
   };
@@ -24,8 +28,10 @@ export async function runLoad(request: LoadRequest, picked: readonly File[]): Pr
     bundle = await loadBundle(await sourceOf(request, picked), options);
   } catch (error) {
     result.error = serializeError(error);
+    await Promise.all(reports);
     return result;
   }
+  await Promise.all(reports);
   result.elapsedMs = performance.now() - started;
   Object.assign(result, { label: bundle.label, cacheKey: bundle.cacheKey, files: [...bundle.files], bytesDownloaded: bundle.bytesDownloaded });
   const toRead = request.read === 'all' ? bundle.files : (request.read ?? []);
@@ -39,6 +45,12 @@ export async function runLoad(request: LoadRequest, picked: readonly File[]): Pr
     result.readError = serializeError(error);
   }
   return result;
+}
+
+/** Tells the bundle server how many bytes of `path` the loader has stored (what a 'drop' fault waits for). */
+async function reportStored(storedUrl: string, path: string, bytes: number): Promise<void> {
+  const response = await fetch(`${storedUrl}?path=${encodeURIComponent(path)}&bytes=${bytes}`, { cache: 'no-store' });
+  if (!response.ok) throw new Error(`${storedUrl} answered ${response.status}`);
 }
 
 async function sourceOf(request: LoadRequest, picked: readonly File[]): Promise<BundleSource> {

@@ -1,5 +1,5 @@
 /**
- * Errors with a stable `code` that survive the worker boundary (see `workerErrors.ts`).
+ * Errors with a stable `code` that survive the worker boundary (see `workers/workerErrors.ts`).
  * `message` says what went wrong; `hint` says what the user can do about it.
  */
 export type ErrorCode =

@@ -21,7 +21,7 @@ import { generateAnswer } from './generation/generateAnswer.ts';
 import { isGpuFailure, withRepeatAdvice } from './gpu/gpuErrors.ts';
 import { zeroCounters } from './llm/LanguageModel.ts';
 import { loadModel, resolveLoadOptions, type LoadedModel } from './loadModel.ts';
-import { variantFiles } from './bundle/variantFiles.ts';
+import { variantFiles } from '../core/bundle/variantFiles.ts';
 import { clearBundleCache, deleteCachedBundle, listCachedBundles } from './bundle/bundleCache.ts';
 import { pickVariant, type VariantChoice } from './pickVariant.ts';
 import { probeCapabilities } from './probeCapabilities.ts';

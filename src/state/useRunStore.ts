@@ -3,7 +3,7 @@ import type { GenerateResult, QuestionChoice } from '../core/engine/types.ts';
 import type { SerializedError } from '../core/errors.ts';
 import { DEFAULT_MAX_NEW_TOKENS, type SamplingOptions } from '../core/generation/settings.ts';
 import type { ImageSlotId, TaskId } from '../core/tasks.ts';
-import { DEFAULT_FORM, type GenerationForm, type RunSettings } from '../ui/run/generationForm.ts';
+import { DEFAULT_FORM, type GenerationForm, type RunSettings } from '../core/generation/generationForm.ts';
 import type { SlotImage } from './useImageStore.ts';
 
 export type RunStatus = 'idle' | 'encoding' | 'running' | 'done' | 'stopped' | 'failed';

@@ -1,12 +1,18 @@
 /**
- * npm run bench:engine [-- --only node|browser] [--skip-tiny] [--skip-100m] [--tokens N] [--browser-tokens N]
- *                         [--browser-contexts 1k,2k] [--wasm-tier optimized|baseline] [--bundles DIR] [--keep]
- * npm run bench:engine -- --llama-7b [--bundle DIR] [--keep] [--load-only | --answer] [--steps N]   (see engine7b.ts)
+ * npm run bench:engine [-- --device node-wasm|browser|node-webgpu] [--skip-tiny] [--skip-100m] [--tokens N]
+ *                         [--browser-tokens N] [--browser-contexts 1k,2k] [--wasm-tier optimized|baseline]
+ *                         [--variant q4|q4f16] [--bundles DIR] [--keep]
+ * npm run bench:engine -- --llama-7b [--device browser|node-webgpu] [--bundle DIR] [--keep] [--load-only | --answer]
+ *                         [--steps N]   (see engine7b.ts and engine7bNodeGpu.ts)
  *
  * The engine end to end, for the tiny bundle and a ~100M-parameter synthetic bundle (12 layers × hidden 768,
  * MLP 2048, 32000 vocabulary; ViT-S-sized vision tower), both q4, converted by the real converter: on the wasm
  * EP in Node (one thread) and on WebGPU in headless Chromium through the app's worker and URL loader (SwiftShader
  * here: a CPU emulation of a GPU, so those times say nothing about a real GPU, and fewer tokens are decoded there).
+ * --device node-webgpu runs the same scenario on onnxruntime-node's WebGPU EP on the machine's GPU driver (Mesa's
+ * lavapipe here; Vulkan, Metal or D3D12 on a machine with a GPU: the same command measures a real GPU), with the
+ * variant the adapter picks (q4f16 with shader-f16) and the GPU dispatches of one decode step counted from
+ * onnxruntime's verbose log. Without --device: node-wasm and browser; --only node|browser is the older spelling.
  * Per configuration: load time cold / cached, vision ms per image, and for a prompt of ~1k and of ~2k positions
  * (one 224×672 image and text; two such images and text) TTFT, prefill and decode rates, the share of a decode
  * step spent outside session.run, and the decoder weight bytes read per second against this machine's memory
@@ -17,7 +23,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { graphsFor, type BundleVariant } from '../../src/core/bundle/manifest.ts';
+import { adapterLabel } from '../../src/core/capabilities.ts';
 import type { ImageInput } from '../../src/core/engine/types.ts';
+import { nodeGpuAvailability, nodeGpuOrt } from '../engine/nodeGpu.ts';
 import { createNodeEngine } from '../engine/nodeHost.ts';
 import { randomPng } from '../engine/testing/testImages.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
@@ -27,10 +36,13 @@ import { buildBenchPage, launchBenchBrowser, openBenchPage, runInPage, serveBenc
 import type { ContextPlan, ScenarioRequest } from './engine/scenario.ts';
 import { runScenario } from './engine/scenario.ts';
 import { createRunLog, timedOrt } from './engine/timedOrt.ts';
+import { countDecodeDispatches } from './dispatches/countDecodeDispatches.ts';
 
 const { values: flags } = parseArgs({
   options: {
     only: { type: 'string' },
+    device: { type: 'string' },
+    variant: { type: 'string' },
     'skip-tiny': { type: 'boolean', default: false },
     'skip-100m': { type: 'boolean', default: false },
     tokens: { type: 'string', default: '32' },
@@ -47,12 +59,22 @@ const { values: flags } = parseArgs({
   },
 });
 
+const DEVICES = ['node-wasm', 'browser', 'node-webgpu'] as const;
+type Place = (typeof DEVICES)[number];
+if (flags.device !== undefined && !DEVICES.includes(flags.device as Place)) throw new Error(`--device ${flags.device}: expected one of ${DEVICES.join(', ')}`);
+if (flags.variant !== undefined && flags.variant !== 'q4' && flags.variant !== 'q4f16') throw new Error(`--variant ${flags.variant}: expected q4 or q4f16`);
+
 if (flags['llama-7b']) {
-  const { runLlama7b } = await import('./engine7b.ts');
   const steps = Number(flags.steps);
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps ${flags.steps}: expected a whole number of at least 1`);
   const mode = flags['load-only'] ? 'load-only' : flags.answer ? 'answer' : 'probe';
-  await runLlama7b({ ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }), keep: flags.keep, mode, steps });
+  if (flags.device === 'node-webgpu') {
+    const { runLlama7bNodeGpu } = await import('./engine7bNodeGpu.ts');
+    await runLlama7bNodeGpu({ ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }), keep: flags.keep, mode, steps });
+  } else {
+    const { runLlama7b } = await import('./engine7b.ts');
+    await runLlama7b({ ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }), keep: flags.keep, mode, steps });
+  }
   process.exit(process.exitCode ?? 0);
 }
 const tier = flags['wasm-tier'];
@@ -66,7 +88,8 @@ const count = (text: string, flag: string) => {
 const nodeTokens = count(flags.tokens, 'tokens');
 const browserTokens = count(flags['browser-tokens'], 'browser-tokens');
 const models: BenchModel[] = [...(flags['skip-tiny'] ? [] : ['tiny' as const]), ...(flags['skip-100m'] ? [] : ['100m' as const])];
-const places = flags.only === undefined ? ['node', 'browser'] : [flags.only];
+const places: Place[] =
+  flags.device !== undefined ? [flags.device as Place] : flags.only === undefined ? ['node-wasm', 'browser'] : [flags.only === 'node' ? 'node-wasm' : 'browser'];
 
 // ~14 tokens per phrase: 14 phrases bring one 768-row image to ~1k positions, 31 bring two to ~2k.
 const PHRASE = 'the colors look a little washed out and the edges are soft, ';
@@ -79,6 +102,13 @@ const browserContexts = CONTEXTS.filter((plan) => flags['browser-contexts'].spli
 if (browserContexts.length === 0) throw new Error(`--browser-contexts ${flags['browser-contexts']}: expected some of 1k,2k`);
 const note = (line: string) => process.stderr.write(`  ${line}\n`);
 
+/** The Node GPU host's adapter; the run stops with the reason when there is none. */
+async function nodeGpuCapabilities() {
+  const gpu = await nodeGpuAvailability();
+  if (gpu.capabilities === null) throw new Error(`--device node-webgpu: ${gpu.missing}`);
+  return gpu.capabilities;
+}
+
 const scratch = await mkdtemp(join(tmpdir(), 'depictqa-bench-engine-'));
 const rows: TableRow[] = [];
 try {
@@ -88,17 +118,21 @@ try {
   const images: ImageInput[] = [];
   for (let i = 0; i < 3; i++) images.push(await randomPng(`image-${i}.png`, 672, 224, 11 + i));
 
+  // The GPU host runs the variant its adapter picks (q4f16 with shader-f16), unless --variant says otherwise.
+  const gpu = places.includes('node-webgpu') ? await nodeGpuCapabilities() : null;
+  const gpuVariant: BundleVariant = (flags.variant as BundleVariant | undefined) ?? gpu?.variant ?? 'q4';
+  const variants: BundleVariant[] = [...new Set<BundleVariant>([...(places.some((place) => place !== 'node-webgpu') ? ['q4' as const] : []), ...(gpu === null ? [] : [gpuVariant])])];
   const bundles = [];
   for (const model of models) {
-    process.stderr.write(`building the ${model} bundle (q4)…\n`);
-    const bundle = await buildBenchBundle(flags.bundles ?? scratch, model);
+    process.stderr.write(`building the ${model} bundle (${variants.join(', ')})…\n`);
+    const bundle = await buildBenchBundle(flags.bundles ?? scratch, model, variants);
     note(`${(bundle.parameters / 1e6).toFixed(0)}M LLaMA parameters, ${bundle.buildSeconds === 0 ? `already in ${bundle.bundleDir}` : `${bundle.buildSeconds.toFixed(0)} s`}`);
     bundles.push(bundle);
   }
   const label = (model: BenchModel) => (model === 'tiny' ? 'tiny (4M)' : '100M (134M)');
   const base: Omit<ScenarioRequest, 'source' | 'backend' | 'maxNewTokens'> = { variant: 'q4', maxContext: MAX_CONTEXT, images, contexts: CONTEXTS, loads: 2 };
 
-  if (places.includes('node')) {
+  if (places.includes('node-wasm')) {
     // The wasm binary is compiled once per process, before any timed load (the optimised tier takes minutes on a
     // busy machine; --wasm-tier baseline starts at once with slower Liftoff code).
     process.stderr.write(`compiling onnxruntime's wasm (${tier} tier)…\n`);
@@ -112,6 +146,30 @@ try {
       const request = { ...base, source: { kind: 'path' as const, path: bundle.bundleDir }, backend: 'wasm' as const, maxNewTokens: nodeTokens };
       const result = await runScenario(engine, log, request, note).catch((error: Error) => ({ error: error.message.split('\n')[0]! }));
       rows.push({ model: label(bundle.model), where: `wasm (${tier} code), Node, 1 thread, ${nodeTokens} tokens`, result, decoderBytes: decoderWeightBytes(bundle.manifest, 'q4') });
+    }
+  }
+
+  if (gpu !== null) {
+    const adapter = gpu.adapter === null ? 'no adapter' : `${adapterLabel(gpu.adapter)}${gpu.adapter.isFallbackAdapter ? '; software' : ''}`;
+    for (const bundle of bundles) {
+      process.stderr.write(`${bundle.model} on WebGPU in Node (${gpuVariant})…\n`);
+      const log = createRunLog();
+      const engine = createNodeEngine({ runtime: async () => timedOrt(nodeGpuOrt(), log), tokenIntervalMs: 0 }, 'webgpu');
+      const request = { ...base, variant: gpuVariant, source: { kind: 'path' as const, path: bundle.bundleDir }, backend: 'webgpu' as const, maxNewTokens: nodeTokens };
+      const result = await runScenario(engine, log, request, note).catch((error: Error) => ({ error: error.message.split('\n')[0]! }));
+      await engine.unload();
+      const decoder = join(bundle.bundleDir, graphsFor(bundle.manifest, gpuVariant).get('decoder')!.path);
+      const profile = await countDecodeDispatches(decoder, { timedRuns: 3 }).catch((error: Error) => {
+        note(`dispatch count failed: ${error.message.split('\n')[0]}`);
+        return null;
+      });
+      rows.push({
+        model: label(bundle.model),
+        where: `WebGPU (${adapter}), onnxruntime-node, ${gpuVariant}, ${nodeTokens} tokens`,
+        result,
+        decoderBytes: decoderWeightBytes(bundle.manifest, gpuVariant),
+        ...(profile === null ? {} : { dispatches: profile.dispatches }),
+      });
     }
   }
 
@@ -144,7 +202,7 @@ try {
 
   const load = loadavg().map((value) => value.toFixed(2)).join(' / ');
   console.log(
-    `\nEngine, q4 bundles (${cpus()[0]?.model ?? 'CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ` +
+    `\nEngine, ${variants.join(' and ')} bundles (${cpus()[0]?.model ?? 'CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ` +
       `load average ${load} at the end; memory bandwidth, one thread: read ${(bandwidth.readBytesPerSecond / 1e9).toFixed(1)} GB/s, ` +
       `copy ${(bandwidth.copyBytesPerSecond / 1e9).toFixed(1)} GB/s)\n`,
   );

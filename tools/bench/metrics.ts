@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MetricName, MetricsOptions } from '../../src/core/metrics/computeMetrics.ts';
 import type { MetricsImage } from '../../src/core/metrics/image.ts';
-import { transferImage } from '../../src/core/metrics/metricsApi.ts';
+import { transferImage } from '../../src/engine/metricsApi.ts';
 import { synthetic } from '../../src/core/metrics/testing/distortions.ts';
 import { startMetricsWorker, type NodeMetricsWorker } from '../metrics/startMetricsWorker.ts';
 

@@ -8,7 +8,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize } from 'node:path';
-import { QUIET_FLAGS, findChromium } from '../../e2e/browser.ts';
+import { QUIET_FLAGS, findChromium } from '../browser/chromium.ts';
 
 export interface BrowserGraph {
   /** The .onnx file's name inside the served folder, and its data chunks. */

@@ -15,6 +15,10 @@ export const USAGE = `Usage: npm run convert -- --llm VICUNA_DIR --delta ckpt.pt
   --abstractor-heads N attention heads of the Abstractor (default 8, DepictQA's value; not stored in ckpt.pt)
   --name NAME          model name in the manifest (default: the delta's folder name)
   --chunk-mb N         largest weight chunk in MB (default 1945, under the browsers' 2 GB limit)
+  --no-fuse-qkv        decoder: separate q, k and v MatMuls (default: one packed MatMul, 2 GPU dispatches
+                       fewer per layer and decode step)
+  --fuse-gate-up       decoder: one MatMul for gate and up, split afterwards (default off: the split costs
+                       the dispatch it saves, and it is slower on wasm)
   --force              replace the contents of a non-empty --out
   --dry-run            check the inputs, print the plan and the output sizes, write nothing`;
 
@@ -32,6 +36,8 @@ export function parseConvertArgs(argv: string[]): ConvertOptions {
       'lora-alpha': { type: 'string' },
       name: { type: 'string' },
       'chunk-mb': { type: 'string' },
+      'no-fuse-qkv': { type: 'boolean', default: false },
+      'fuse-gate-up': { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -59,6 +65,8 @@ export function parseConvertArgs(argv: string[]): ConvertOptions {
     ...(values['abstractor-heads'] === undefined ? {} : { abstractorHeads: positive(values['abstractor-heads'], '--abstractor-heads') }),
     ...(values.name === undefined ? {} : { name: values.name }),
     ...(values['chunk-mb'] === undefined ? {} : { chunkLimitBytes: Math.floor(positive(values['chunk-mb'], '--chunk-mb') * 1e6) }),
+    ...(values['no-fuse-qkv'] ? { fuseQkv: false } : {}),
+    ...(values['fuse-gate-up'] ? { fuseGateUp: true } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * npm run convert -- --llm DIR --delta ckpt.pt --clip DIR --out OUT [--precision q4f16,q4,fp32] [--lora-alpha 16]
- *                    [--abstractor-heads 8] [--name NAME] [--chunk-mb N] [--force] [--dry-run]
+ *                    [--abstractor-heads 8] [--name NAME] [--chunk-mb N] [--no-fuse-qkv] [--fuse-gate-up] [--force] [--dry-run]
  */
 import { AppError } from '../../src/core/errors.ts';
 import { formatBytes } from '../../src/core/format.ts';

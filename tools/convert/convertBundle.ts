@@ -46,6 +46,9 @@ export interface ConvertOptions {
   name?: string;
   /** Largest external-data chunk, in bytes (tests force small chunks). */
   chunkLimitBytes?: number;
+  /** Decoder graph form; defaults in DEFAULT_GRAPH_FORM (llama/decoderGraph.ts). */
+  fuseQkv?: boolean;
+  fuseGateUp?: boolean;
   progress?: Progress;
 }
 
@@ -191,6 +194,8 @@ async function writeBundle(
     {
       variants: options.variants,
       ...(options.chunkLimitBytes === undefined ? {} : { chunkLimitBytes: options.chunkLimitBytes }),
+      ...(options.fuseQkv === undefined ? {} : { fuseQkv: options.fuseQkv }),
+      ...(options.fuseGateUp === undefined ? {} : { fuseGateUp: options.fuseGateUp }),
       onWeight: (name) => progress.tensorDone(name, byteSize(llm.tensors, name)),
     },
   );

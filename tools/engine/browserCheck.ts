@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { findChromium, QUIET_FLAGS } from '../../e2e/browser.ts';
+import { findChromium, QUIET_FLAGS } from '../browser/chromium.ts';
 import { configName, expectedFor, IDENTITY_CONFIGS } from './identity/configs.ts';
 import { prepareIdentityFixtures } from './identity/identityCheck.ts';
 import { runIdentityInPage } from './identity/runInPage.ts';

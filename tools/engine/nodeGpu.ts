@@ -6,7 +6,8 @@
  */
 import ortNode from 'onnxruntime-node';
 import { create } from 'webgpu';
-import type { ProbeScope } from '../../src/engine/probeCapabilities.ts';
+import { decideCapabilities, type Capabilities } from '../../src/core/capabilities.ts';
+import { probeCapabilities, type ProbeScope } from '../../src/engine/probeCapabilities.ts';
 import type { Ort } from '../../src/engine/runtime/graphSession.ts';
 
 /** A probe scope whose `navigator.gpu` is Dawn's. A Dawn that cannot start shows as an adapter error. */
@@ -40,4 +41,21 @@ export function nodeGpuOrt(): Ort {
 /** Whether onnxruntime-node on this platform was built with its WebGPU EP. */
 export function nodeHasWebGpuEp(): boolean {
   return ortNode.listSupportedBackends().some((backend) => backend.name === 'webgpu');
+}
+
+export type NodeGpuAvailability = { capabilities: Capabilities; missing: null } | { capabilities: null; missing: string };
+
+let probed: Promise<NodeGpuAvailability> | undefined;
+
+/** Whether this process can run the engine on WebGPU in Node, with the adapter, or the reason it cannot (probed once). */
+export function nodeGpuAvailability(): Promise<NodeGpuAvailability> {
+  probed ??= (async () => {
+    if (!nodeHasWebGpuEp()) return { capabilities: null, missing: `onnxruntime-node on ${process.platform}-${process.arch} has no WebGPU EP` };
+    const capabilities = decideCapabilities(await probeCapabilities(nodeGpuScope()));
+    if (capabilities.backend !== 'webgpu') {
+      return { capabilities: null, missing: `no WebGPU adapter (${capabilities.adapterError ?? 'no GPU driver Dawn can use; on Debian: mesa-vulkan-drivers from bookworm-backports'})` };
+    }
+    return { capabilities, missing: null };
+  })();
+  return probed;
 }

@@ -12,7 +12,7 @@ import type { GenerateResult, PromptSegmentInfo } from '../../src/core/engine/ty
 import { AppError } from '../../src/core/errors.ts';
 import { inspectImageBytes } from '../../src/core/image/inspectImage.ts';
 import { SLOT_LABELS, type ImageSlotId } from '../../src/core/tasks.ts';
-import { variantFiles } from '../../src/engine/bundle/variantFiles.ts';
+import { variantFiles } from '../../src/core/bundle/variantFiles.ts';
 import type { Engine } from '../../src/engine/Engine.ts';
 import type { EngineHost } from '../../src/engine/EngineHost.ts';
 import { pickVariant } from '../../src/engine/pickVariant.ts';

@@ -1,8 +1,8 @@
 import { parentPort } from 'node:worker_threads';
 import { expose } from 'comlink';
 import { nodeEndpoint } from './nodeEndpoint.ts';
-import { createMetricsApi } from '../../src/core/metrics/metricsApi.ts';
-import { registerErrorTransfer } from '../../src/core/workerErrors.ts';
+import { createMetricsApi } from '../../src/engine/metricsApi.ts';
+import { registerErrorTransfer } from '../../workers/workerErrors.ts';
 
 // The Node analogue of workers/metrics.worker.ts: the same API object, over worker_threads.
 if (parentPort === null) throw new Error('tools/metrics/nodeWorker.ts must run in a worker thread');

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors.ts';
 import { computeMetrics } from '../../src/core/metrics/computeMetrics.ts';
-import { transferImage } from '../../src/core/metrics/metricsApi.ts';
+import { transferImage } from '../../src/engine/metricsApi.ts';
 import { synthetic } from '../../src/core/metrics/testing/distortions.ts';
 import { startMetricsWorker } from './startMetricsWorker.ts';
 

@@ -6,7 +6,7 @@ import { releaseProxy, wrap, type Remote } from 'comlink';
 import { nodeEndpoint } from './nodeEndpoint.ts';
 import { AppError } from '../../src/core/errors.ts';
 import type { MetricsApi } from '../../src/core/metrics/metricsApi.ts';
-import { registerErrorTransfer } from '../../src/core/workerErrors.ts';
+import { registerErrorTransfer } from '../../workers/workerErrors.ts';
 
 export interface NodeMetricsWorker {
   api: Remote<MetricsApi>;

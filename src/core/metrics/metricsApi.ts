@@ -1,34 +1,19 @@
-import { transfer } from 'comlink';
-import { computeMetrics, type MetricsOptions, type MetricsResult } from './computeMetrics.ts';
+import type { DiffMap, DiffOptions } from '../viewer/diffMap.ts';
+import type { MetricsOptions, MetricsResult } from './computeMetrics.ts';
 import type { MetricsImage } from './image.ts';
 
 /**
- * Classic full-reference metrics as the UI sees them. `workers/metrics.worker.ts` exposes
- * `createMetricsApi()` through Comlink; Node tools and tests call the same object in-thread or in a
- * worker_threads Worker.
+ * Classic full-reference metrics as a caller sees them. `createMetricsApi()` (src/engine/metricsApi.ts)
+ * implements it; `workers/metrics.worker.ts` exposes it through Comlink; Node tools and tests call the same
+ * object in-thread or in a worker_threads Worker.
  */
 export interface MetricsApi {
   compute(reference: MetricsImage, distorted: MetricsImage, options?: MetricsOptions): Promise<MetricsResult>;
 }
 
-export function createMetricsApi(): MetricsApi {
-  return {
-    compute(reference, distorted, options) {
-      const result = computeMetrics(reference, distorted, options);
-      // The map can be tens of MB: hand its buffer back instead of copying it (a no-op in-thread).
-      const buffers = result.ssimMap === null ? [] : [result.ssimMap.data.buffer as ArrayBuffer];
-      return Promise.resolve(transfer(result, buffers));
-    },
-  };
-}
-
-/**
- * Marks an image's pixel buffer for transfer to the worker instead of a copy. The caller's copy is
- * detached afterwards, so keep a copy of an image you compare again (e.g. the reference for a second
- * distorted image). The view must cover its whole buffer: transferring a shared pool would move more.
- */
-export function transferImage(image: MetricsImage): MetricsImage {
-  const { data } = image;
-  if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) return image;
-  return transfer(image, [data.buffer as ArrayBuffer]);
+/** The metrics worker's API: the pure metrics, plus decoding of the user's files inside the worker. */
+export interface MetricsWorkerApi extends MetricsApi {
+  compareFiles(reference: Blob, distorted: Blob, names: { reference: string; distorted: string }, options?: MetricsOptions): Promise<MetricsResult>;
+  /** The viewer's difference heat map of two files, computed here so a large image never blocks the page. */
+  differenceMap(reference: Blob, distorted: Blob, names: { reference: string; distorted: string }, options: DiffOptions): Promise<DiffMap>;
 }

@@ -3,7 +3,7 @@ import { AppError } from '../../core/errors.ts';
 import type { CachedBundle } from '../../core/engineApi.ts';
 import { pathOfStoredFile, storedFileName } from './cacheKey.ts';
 import { storageError, writeWholeFile } from './opfsFile.ts';
-import { completeVariants } from './variantFiles.ts';
+import { completeVariants } from '../../core/bundle/variantFiles.ts';
 
 /**
  * The download cache in the Origin Private File System:

@@ -1,19 +1,18 @@
 import { parseManifest, type BundleManifest } from '../../core/bundle/manifest.ts';
 import { AppError } from '../../core/errors.ts';
 import { listCachedBundles, withBundleLock } from './bundleCache.ts';
-import { bundleFileUrl, normalizeBundleUrl } from './bundleUrl.ts';
+import { bundleFileUrl, normalizeBundleUrl } from '../../core/bundle/bundleUrl.ts';
 import { bundleCacheKey } from './cacheKey.ts';
 import { downloadIntoCache, openFromCache } from './loadCached.ts';
 import { loadLocal } from './loadLocal.ts';
-import { folderFromFiles, folderFromHandle } from './localFolder.ts';
+import { folderFromFiles } from '../../core/bundle/localFolder.ts';
+import { folderFromHandle } from './folderFromHandle.ts';
 import { selectedSpecs, type BundleSource, type LoadBundleOptions, type LoadedBundle } from './loadTypes.ts';
 
-// The loader's public surface, in one place for the engine and the UI.
+// The loader's public surface, in one place (rules the page shares with it, e.g. variant files, live in src/core/bundle).
 export type { BundleSource, LoadBundleOptions, LoadedBundle } from './loadTypes.ts';
-export type { LocalFile } from './localFolder.ts';
 export { clearBundleCache, deleteCachedBundle, listCachedBundles, type CachedBundleInfo } from './bundleCache.ts';
 export { requestPersistentStorage } from './loadCached.ts';
-export { completeVariants, variantFiles } from './variantFiles.ts';
 
 /**
  * Opens a web bundle from any source: validates its manifest, makes the chosen files available (downloaded

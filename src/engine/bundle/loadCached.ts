@@ -1,7 +1,7 @@
 import { parseManifest, type BundleManifest, type FileSpec } from '../../core/bundle/manifest.ts';
 import { AppError } from '../../core/errors.ts';
 import { BundleCacheEntry, type CacheIndex } from './bundleCache.ts';
-import { bundleFileUrl } from './bundleUrl.ts';
+import { bundleFileUrl } from '../../core/bundle/bundleUrl.ts';
 import { downloadFile, sizeMismatch } from './downloadFile.ts';
 import { notLoaded, type LoadBundleOptions, type LoadedBundle } from './loadTypes.ts';
 import { opfsStoredFile, readOpfsFile } from './opfsFile.ts';

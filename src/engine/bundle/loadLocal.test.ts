@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { LoadProgress } from '../../core/bundle/bundleFiles.ts';
 import { AppError } from '../../core/errors.ts';
 import { loadLocal } from './loadLocal.ts';
-import { folderFromFiles, type LocalFile } from './localFolder.ts';
-import { makeTestBundle } from './testBundle.ts';
-import { variantFiles } from './variantFiles.ts';
+import { folderFromFiles, type LocalFile } from '../../core/bundle/localFolder.ts';
+import { makeTestBundle } from '../../core/bundle/testing/testBundle.ts';
+import { variantFiles } from '../../core/bundle/variantFiles.ts';
 
 /** The bundle as a dropped folder: every file under `bundle/`, with the manifest as JSON. */
 async function droppedFolder(edit?: (files: Map<string, Uint8Array>) => void, root = 'bundle/'): Promise<LocalFile[]> {
-  const { manifest, files } = await makeTestBundle();
+  const { manifest, files } = makeTestBundle();
   files.set('manifest.json', new TextEncoder().encode(JSON.stringify(manifest)));
   edit?.(files);
   return [...files].map(([path, data]) => ({ path: `${root}${path}`, file: new File([data as Uint8Array<ArrayBuffer>], path.split('/').pop()!) }));
@@ -49,7 +49,7 @@ describe('folderFromFiles', () => {
 
 describe('loadLocal', () => {
   it("checks sizes up front, reports every file as present, and hands out the selected variant's bytes", async () => {
-    const { files } = await makeTestBundle();
+    const { files } = makeTestBundle();
     const events: LoadProgress[] = [];
     const bundle = await loadLocal(folderFromFiles(await droppedFolder()), {
       selectFiles: (manifest) => variantFiles(manifest, 'q4'),

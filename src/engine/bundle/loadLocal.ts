@@ -2,7 +2,7 @@ import { parseManifest } from '../../core/bundle/manifest.ts';
 import { AppError } from '../../core/errors.ts';
 import { sizeMismatch } from './downloadFile.ts';
 import { notLoaded, selectedSpecs, type LoadBundleOptions, type LoadedBundle } from './loadTypes.ts';
-import type { LocalFolder } from './localFolder.ts';
+import type { LocalFolder } from '../../core/bundle/localFolder.ts';
 import { createProgressTracker } from './progressTracker.ts';
 import { sha256Hex } from './sha256.ts';
 

@@ -1,7 +1,7 @@
 import type { BundleFiles, LoadProgress } from '../../core/bundle/bundleFiles.ts';
 import type { BundleManifest, FileSpec } from '../../core/bundle/manifest.ts';
 import { AppError } from '../../core/errors.ts';
-import type { LocalFile } from './localFolder.ts';
+import type { LocalFile } from '../../core/bundle/localFolder.ts';
 
 /** Where a bundle comes from. Every variant is structured-cloneable, so it crosses into the engine worker. */
 export type BundleSource =

@@ -1,5 +1,5 @@
 import type { Remote } from 'comlink';
-import type { MetricsWorkerApi } from '../../engine/metricsWorkerApi.ts';
+import type { MetricsWorkerApi } from '../../core/metrics/metricsApi.ts';
 import { callWorker, createWorkerClient, type WorkerClient } from '../workers/workerClient.ts';
 
 let client: WorkerClient<MetricsWorkerApi> | undefined;

@@ -3,7 +3,7 @@ import { PREFLIGHT_IMAGES, preflight, type PreflightReport } from '../../core/bu
 import type { BundleVariant } from '../../core/bundle/manifest.ts';
 import { adapterLabel, type Capabilities } from '../../core/capabilities.ts';
 import { formatBytes } from '../../core/format.ts';
-import { variantFiles } from '../../engine/bundle/variantFiles.ts';
+import { variantFiles } from '../../core/bundle/variantFiles.ts';
 import { useModelStore, type PendingBundle } from '../../state/useModelStore.ts';
 import { cancelPending, loadPending } from './loadModel.ts';
 import { PreflightNotes } from './PreflightNotes.tsx';

@@ -1,4 +1,4 @@
-import type { LocalFile } from '../../engine/bundle/localFolder.ts';
+import type { LocalFile } from '../../core/bundle/localFolder.ts';
 
 /** The parts of the File and Directory Entries API a drop gives (`DataTransferItem.webkitGetAsEntry()`). */
 export interface DroppedEntry {

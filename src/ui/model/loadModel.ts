@@ -4,7 +4,7 @@ import { preflight } from '../../core/bundle/preflight.ts';
 import type { BundleSource, LoadEvent, LoadOptions } from '../../core/engine/types.ts';
 import type { CachedBundle } from '../../core/engineApi.ts';
 import { serializeError } from '../../core/errors.ts';
-import type { LocalFile } from '../../engine/bundle/localFolder.ts';
+import type { LocalFile } from '../../core/bundle/localFolder.ts';
 import { useCapabilityStore } from '../../state/useCapabilityStore.ts';
 import { useModelStore } from '../../state/useModelStore.ts';
 import { withEngine } from '../engine/engineClient.ts';

@@ -1,8 +1,8 @@
 import { parseManifest, type BundleManifest } from '../../core/bundle/manifest.ts';
 import type { CachedBundle } from '../../core/engineApi.ts';
 import { AppError } from '../../core/errors.ts';
-import { bundleFileUrl, normalizeBundleUrl } from '../../engine/bundle/bundleUrl.ts';
-import { folderFromFiles, type LocalFile } from '../../engine/bundle/localFolder.ts';
+import { bundleFileUrl, normalizeBundleUrl } from '../../core/bundle/bundleUrl.ts';
+import { folderFromFiles, type LocalFile } from '../../core/bundle/localFolder.ts';
 
 /**
  * The manifest of a chosen source, before anything else is read or downloaded: for a URL only manifest.json

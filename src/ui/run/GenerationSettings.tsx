@@ -1,7 +1,7 @@
 import { ChevronRight, RotateCcw } from 'lucide-react';
 import { useId } from 'react';
 import { useRunStore } from '../../state/useRunStore.ts';
-import { DEFAULT_FORM, describeForm, type FormErrors, type FormField } from './generationForm.ts';
+import { DEFAULT_FORM, describeForm, type FormErrors, type FormField } from '../../core/generation/generationForm.ts';
 
 const inputClass =
   'w-24 rounded-lg border bg-white px-2 py-1 text-sm tabular-nums text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-sky-500 dark:bg-slate-800 dark:text-slate-100';

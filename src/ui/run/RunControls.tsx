@@ -5,7 +5,7 @@ import { useModelStore } from '../../state/useModelStore.ts';
 import { useRunStore } from '../../state/useRunStore.ts';
 import { useTaskStore } from '../../state/useTaskStore.ts';
 import { GenerationSettings } from './GenerationSettings.tsx';
-import { readGenerationForm } from './generationForm.ts';
+import { readGenerationForm } from '../../core/generation/generationForm.ts';
 import { QuestionPicker } from './QuestionPicker.tsx';
 import { taskQuestions } from './questions.ts';
 import { regenerate, runTask, stopTask } from './runTask.ts';

@@ -6,7 +6,7 @@ import type { ImageSlotId, TaskId } from '../../core/tasks.ts';
 import { useImageStore } from '../../state/useImageStore.ts';
 import { useRunStore, type QuestionPick, type RunRequest } from '../../state/useRunStore.ts';
 import { withEngine } from '../engine/engineClient.ts';
-import type { RunSettings } from './generationForm.ts';
+import type { RunSettings } from '../../core/generation/generationForm.ts';
 import { taskQuestions } from './questions.ts';
 
 const SLOTS: readonly ImageSlotId[] = ['reference', 'a', 'b'];

@@ -1,6 +1,6 @@
 /**
  * The engine bench's bundles: the tiny test model and the ~100M-parameter synthetic model, each written in the
- * original formats and converted by the real converter (q4 only, with its vision graph).
+ * original formats and converted by the real converter (the variants asked for, q4 by default, with its vision graph).
  */
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
@@ -25,19 +25,20 @@ export interface BenchBundle {
 const silent = { start() {}, tensorDone() {}, finish() {}, log() {} };
 
 /** The bundle of `model` under `root`: the one already there (from an earlier run), or a new one. */
-export async function buildBenchBundle(root: string, model: BenchModel, variant: BundleVariant = 'q4'): Promise<BenchBundle> {
+export async function buildBenchBundle(root: string, model: BenchModel, variants: readonly BundleVariant[] = ['q4']): Promise<BenchBundle> {
   const started = performance.now();
   const original = join(root, `${model}-original`);
   const bundleDir = join(root, `${model}-bundle`);
   const shape = model === 'tiny' ? SHAPES.tiny : BENCH_100M_SHAPE;
   if (existsSync(join(bundleDir, 'manifest.json'))) {
     const manifest = parseManifest(JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')));
-    if (manifest.variants.includes(variant)) return { model, bundleDir, parameters: llamaParameters(shape.llm), manifest, buildSeconds: 0 };
+    if (variants.every((variant) => manifest.variants.includes(variant))) return { model, bundleDir, parameters: llamaParameters(shape.llm), manifest, buildSeconds: 0 };
   }
   await rm(original, { recursive: true, force: true });
+  await rm(bundleDir, { recursive: true, force: true });
   const written =
     model === 'tiny' ? await makeTinyCheckpoint({ out: original, seed: 3 }) : await writeSyntheticCheckpoint(original, BENCH_100M_SHAPE, 3);
-  await convertBundle({ llm: written.llmDir, delta: written.deltaPath, clip: written.clipDir, out: bundleDir, variants: [variant], progress: silent });
+  await convertBundle({ llm: written.llmDir, delta: written.deltaPath, clip: written.clipDir, out: bundleDir, variants: [...variants], progress: silent });
   const manifest = parseManifest(JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')));
   return { model, bundleDir, parameters: llamaParameters(shape.llm), manifest, buildSeconds: (performance.now() - started) / 1000 };
 }

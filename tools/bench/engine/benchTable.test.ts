@@ -58,21 +58,24 @@ describe('table', () => {
   };
 
   it('puts the load and vision cells on the first line of a configuration and one line per context', () => {
-    const lines = tableLines([{ model: 'tiny', where: 'wasm', result, decoderBytes: 1e9 }], { readBytesPerSecond: 20e9, copyBytesPerSecond: 10e9 });
+    const lines = tableLines([{ model: 'tiny', where: 'wasm', result, decoderBytes: 1e9, dispatches: 42 }], { readBytesPerSecond: 20e9, copyBytesPerSecond: 10e9 });
     expect(lines).toHaveLength(2);
     expect(lines[0]!.slice(0, 5)).toEqual(['tiny', 'wasm', '1.50 s / 250 ms', '200 ms (768, 768 rows)', '1k (1000)']);
     expect(lines[0]![7]).toBe('10.0 (11 tokens)');
     expect(lines[0]![8]).toBe('5.0% of 100 ms (5.0%)');
-    expect(lines[0]![9]).toBe('10.00 GB/s (50.0%)');
-    expect(lines[0]![10]).toBe('0.50');
+    expect(lines[0]![9]).toBe('42');
+    expect(lines[0]![10]).toBe('10.00 GB/s (50.0%)');
+    expect(lines[0]![11]).toBe('0.50');
     expect(lines[1]![0]).toBe('');
-    expect(lines[1]![9]).toBe('5.00 GB/s (25.0%)');
+    expect(lines[1]![9]).toBe('');
+    expect(lines[1]![10]).toBe('5.00 GB/s (25.0%)');
     expect(lines[1]![4]).toBe('2k (2000)');
+    expect(tableLines([{ model: 'tiny', where: 'wasm', result, decoderBytes: 1e9 }], { readBytesPerSecond: 1, copyBytesPerSecond: 1 })[0]![9]).toBe('—');
   });
 
   it('shows a failed configuration as one line', () => {
     const lines = tableLines([{ model: '100M', where: 'webgpu', result: { error: 'out of memory' }, decoderBytes: 1 }], { readBytesPerSecond: 1, copyBytesPerSecond: 1 });
-    expect(lines).toEqual([['100M', 'webgpu', 'failed: out of memory', '', '', '', '', '', '', '', '']]);
+    expect(lines).toEqual([['100M', 'webgpu', 'failed: out of memory', '', '', '', '', '', '', '', '', '']]);
     expect(markdownTable(['a', 'b'], [['1', '2']])).toBe('| a | b |\n| --- | --- |\n| 1 | 2 |');
   });
 });

@@ -61,6 +61,8 @@ export interface TableRow {
   where: string;
   result: ScenarioResult | { error: string };
   decoderBytes: number;
+  /** GPU dispatches of one decode step, where they were counted (onnxruntime-node's verbose log). */
+  dispatches?: number;
 }
 
 const ms = (value: number) => (value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`);
@@ -78,6 +80,7 @@ export const TABLE_HEADER = [
   'prefill tok/s',
   'decode tok/s',
   'decode step outside session.run (embed run)',
+  'GPU dispatches per decode step',
   'weights read while decoding (of memory bandwidth)',
   'decode rate at largest / smallest context',
 ];
@@ -87,7 +90,7 @@ export function tableLines(rows: readonly TableRow[], bandwidth: MemoryBandwidth
   const lines: string[][] = [];
   for (const row of rows) {
     if ('error' in row.result) {
-      lines.push([row.model, row.where, `failed: ${row.result.error}`, '', '', '', '', '', '', '', '']);
+      lines.push([row.model, row.where, `failed: ${row.result.error}`, '', '', '', '', '', '', '', '', '']);
       continue;
     }
     const result = row.result;
@@ -106,6 +109,7 @@ export function tableLines(rows: readonly TableRow[], bandwidth: MemoryBandwidth
         `${rate(context.stats.prefillTokensPerSecond)} (${context.stats.prefillTokens} run, ${context.stats.reusedPositions} reused)`,
         `${rate(context.stats.decodeTokensPerSecond)} (${context.stats.tokensGenerated} tokens)`,
         breakdown === null ? '—' : `${pct(breakdown.outsideShare)} of ${ms(breakdown.stepMs)} (${pct(breakdown.embedShare)})`,
+        index === 0 && row.dispatches !== undefined ? String(row.dispatches) : index === 0 ? '—' : '',
         `${gbs(weights)} (${pct(weights / bandwidth.readBytesPerSecond)})`,
         index === 0 && ratio !== null ? ratio.toFixed(2) : '',
       ]);

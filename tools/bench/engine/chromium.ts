@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { findChromium, QUIET_FLAGS } from '../../../e2e/browser.ts';
+import { findChromium, QUIET_FLAGS } from '../../browser/chromium.ts';
 import type { BenchMessage, BenchRequest } from './browser/protocol.ts';
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' };

@@ -9,7 +9,7 @@
 import type { BundleSource, LoadOptions } from '../../../src/core/engine/types.ts';
 import { decideCapabilities } from '../../../src/core/capabilities.ts';
 import { gpuFailureError } from '../../../src/engine/gpu/gpuErrors.ts';
-import { variantFiles } from '../../../src/engine/bundle/variantFiles.ts';
+import { variantFiles } from '../../../src/core/bundle/variantFiles.ts';
 import type { EngineHost } from '../../../src/engine/EngineHost.ts';
 import { zeroCounters } from '../../../src/engine/llm/LanguageModel.ts';
 import { loadModel } from '../../../src/engine/loadModel.ts';

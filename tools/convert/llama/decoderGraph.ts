@@ -3,7 +3,7 @@
  * to the external data. Only ops that onnxruntime-web runs natively on WebGPU and wasm, and no int64 arithmetic:
  * the engine feeds GroupQueryAttention's int32 `seqlens_k` and `total_sequence_length` itself.
  *
- *   inputs_embeds ─► SimplifiedLayerNorm ─► [q,k,v MatMul ─► GQA(rotary, KV cache) ─► o MatMul
+ *   inputs_embeds ─► SimplifiedLayerNorm ─► [qkv MatMul (or q,k,v) ─► GQA(rotary, KV cache) ─► o MatMul
  *     ─► SkipSimplifiedLayerNorm(+residual) ─► gate,up MatMul ─► x·sigmoid(x)·up ─► down MatMul
  *     ─► SkipSimplifiedLayerNorm(+residual, next layer's norm)] × layers
  *     ─► last position only ─► final SkipSimplifiedLayerNorm ─► lm_head ─► logits [batch, 1, vocab] (fp32)
@@ -22,18 +22,36 @@ import { decoderFileName, variantSpecs, type LlamaVariant, type VariantSpec } fr
 export type WeightReader = (name: string) => Promise<Float32Array>;
 
 export interface DecoderOptions extends ExternalDataOptions {
-  /**
-   * One MatMul for q, k and v (GQA then reads packed QKV). Off by default: on wasm it gained nothing (7B shapes,
-   * 4-bit, M = 1: 756 ms separate vs 777 ms fused; M = 64: 1426 vs 1528 ms). It may save dispatches on a GPU.
-   */
+  /** One MatMul for q, k and v (GQA then reads packed QKV). Default: `DEFAULT_GRAPH_FORM.fuseQkv`. */
   fuseQkv?: boolean;
-  /** One MatMul for gate and up, split afterwards. Off by default: on wasm 1340 ms separate vs 1527 ms fused (M = 1). */
+  /** One MatMul for gate and up, split afterwards. Default: `DEFAULT_GRAPH_FORM.fuseGateUp`. */
   fuseGateUp?: boolean;
   /** 4-bit variants: symmetric quantization. Default false (min/max with zero points; see quantize.ts). */
   symmetric?: boolean;
   /** MatMulNBits accuracy_level. Default 0: exact on every EP (4 makes WebGPU quantize activations to int8). */
   accuracyLevel?: number;
 }
+
+/**
+ * The decoder's form unless told otherwise, chosen for fewer GPU dispatches per decode step. Measured with
+ * `npm run bench:dispatches` (one decode step on onnxruntime-node 1.30's WebGPU EP over Mesa lavapipe; the
+ * same kernels as onnxruntime-web/webgpu), dispatches per step for 12 layers × hidden 768 (2 layers, tiny):
+ *                   separate    fuseQkv    fuseGateUp    both
+ *   q4f16           185 (35)    161 (31)   185 (35)      161 (31)
+ *   q4              184 (34)    160 (30)   184 (34)      160 (30)
+ *   fp32                 (34)        (30)       (34)          (30)
+ * - fuseQkv: q, k, v in one MatMul, and GroupQueryAttention splits the packed QKV inside its rotary kernel:
+ *   2 dispatches fewer per layer, the same logits (bit for bit here, on WebGPU and wasm), so fp32 keeps it too.
+ *   On wasm it costs nothing measurable (q4, 12 layers, one thread: 662 ms separate vs 589 ms fused;
+ *   7B shapes, M = 1: 756 vs 777 ms; M = 64: 1426 vs 1528 ms).
+ * - fuseGateUp: the Split after the fused MatMul is a dispatch of its own, so it saves none, and on wasm it
+ *   costs time (q4, 12 layers: 684 vs 662 ms; 7B shapes, M = 1: 1527 vs 1340 ms). Off.
+ * Symmetric 4-bit weights would save more: onnxruntime's WebGPU graph fusion MatMulNBitsMlpFusion folds the
+ * post-attention norm, gate, up and SiLU·up into one MatMulNBitsMlp dispatch, but only for MatMulNBits without
+ * zero points (161 → 113 with fuseQkv; MatMulNBitsQkvFusion needs separate q/k/v with fewer KV heads than heads,
+ * so not Vicuna's). See quantize.ts for what zero points buy in accuracy.
+ */
+export const DEFAULT_GRAPH_FORM = { fuseQkv: true, fuseGateUp: false } as const;
 
 export const DECODER_OPSETS = [
   { domain: '', version: 17 },
@@ -99,7 +117,7 @@ export class DecoderBuilder {
     let query: string;
     let key = '';
     let value = '';
-    if (this.options.fuseQkv) {
+    if (this.options.fuseQkv ?? DEFAULT_GRAPH_FORM.fuseQkv) {
       query = `${p}.qkv`;
       await this.linear(`${p}.self_attn.qkv_proj`, this.normalised, query, [await read(names.q), await read(names.k), await read(names.v)], hidden);
     } else {
@@ -131,7 +149,7 @@ export class DecoderBuilder {
     // 2c. SwiGLU MLP: down(silu(gate(x)) · up(x)), silu(x) = x · sigmoid(x).
     const gate = `${p}.gate`;
     const up = `${p}.up`;
-    if (this.options.fuseGateUp) {
+    if (this.options.fuseGateUp ?? DEFAULT_GRAPH_FORM.fuseGateUp) {
       await this.linear(`${p}.mlp.gate_up_proj`, `${p}.post_norm`, `${p}.gate_up`, [await read(names.gate), await read(names.up)], hidden);
       const split = this.writer.constant(`${p}.gate_up_split`, 'int64', [2], new BigInt64Array([BigInt(inner), BigInt(inner)]));
       g.node('Split', [`${p}.gate_up`, split], [gate, up], { name: `${p}/gate_up_split`, attributes: { axis: attr.int(-1) } });

@@ -1,11 +1,13 @@
 /**
  * The language-model graphs of a tiny random LLaMA (hidden 64, 2 layers, 4 heads, 2 KV heads, MLP 192,
- * vocab 32000), written by the real converter and run by onnxruntime-web's wasm EP, against the TypeScript
- * fp32 reference: a 20-token prefill, then 8 single-token steps with the KV cache, growing and static.
+ * vocab 32000), written by the real converter and run by onnxruntime-web's wasm EP (and, where Node has a
+ * WebGPU adapter, onnxruntime-node's WebGPU EP), against the TypeScript fp32 reference: a 20-token prefill,
+ * then 8 single-token steps with the KV cache, growing and static.
  */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ortNode from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llamaNames } from '../../checkpoint/llamaConfig.ts';
 import type { DenseTensor } from '../../checkpoint/types.ts';
@@ -15,9 +17,12 @@ import { LlamaReference } from '../../reference/llama.ts';
 import { randomLlamaWeights } from '../../reference/randomLlama.ts';
 import { cosine, relativeMaxError } from '../errorMetrics.ts';
 import { dequantizedLlamaWeights } from '../quantizeReport.ts';
+import { nodeGpuOrt } from '../../engine/nodeGpu.ts';
+import { describeOnNodeGpu } from '../../engine/testing/nodeGpuSuite.ts';
 import { writeLlamaGraphs, type LlamaGraphs } from './convertLlama.ts';
+import { describeDecoderLayout } from './decoderLayout.ts';
 import { DecoderSession, type KvCacheForm } from './decoderSession.ts';
-import type { LlamaVariant } from './variants.ts';
+import { LLAMA_VARIANTS, type LlamaVariant } from './variants.ts';
 import { smallLlamaConfig } from './smallConfig.ts';
 
 const config = smallLlamaConfig();
@@ -27,13 +32,18 @@ const ids = Array.from({ length: 28 }, (_, i) => (i * 7919 + 13) % config.vocab_
 const PREFILL = 20;
 
 let dir: string;
+/** The converter's default form, and the same weights with q/k/v and gate/up as separate MatMuls. */
 let graphs: Map<LlamaVariant, LlamaGraphs>;
+let separateGraphs: Map<LlamaVariant, LlamaGraphs>;
 
 beforeAll(async () => {
   await nodeOrt();
   dir = await mkdtemp(join(tmpdir(), 'llama-graphs-'));
   const written = await writeLlamaGraphs(config, read, dir, { variants: ['fp32', 'q4', 'q4f16'] });
   graphs = new Map(written.map((g) => [g.variant, g]));
+  await mkdir(join(dir, 'separate'));
+  const separate = await writeLlamaGraphs(config, read, join(dir, 'separate'), { variants: ['fp32', 'q4', 'q4f16'], fuseQkv: false, fuseGateUp: false });
+  separateGraphs = new Map(separate.map((g) => [g.variant, g]));
 }, 120_000);
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -47,14 +57,20 @@ function referenceLogits(source: Map<string, DenseTensor>): Float32Array[] {
   return rows;
 }
 
-async function graphLogits(variant: LlamaVariant, cache: KvCacheForm, graph = graphs.get(variant)!.decoder): Promise<Float32Array[]> {
+async function graphLogits(variant: LlamaVariant, cache: KvCacheForm, graph = graphs.get(variant)!.decoder, graphDir = dir): Promise<Float32Array[]> {
+  return decoderLogits(await DecoderSession.create(await openWrittenGraph(graphDir, graph), config, variant, cache));
+}
+
+/** The prefill's and each step's last-position logits. */
+async function decoderLogits(session: DecoderSession): Promise<Float32Array[]> {
   const embed = new LlamaReference(config, weights);
-  const session = await DecoderSession.create(await openWrittenGraph(dir, graph), config, variant, cache);
   const rows = [await session.step(embed.embed(ids.slice(0, PREFILL)))];
   for (const id of ids.slice(PREFILL)) rows.push(await session.step(embed.embed([id])));
   expect(session.length).toBe(ids.length);
   return rows;
 }
+
+const worst = (expected: Float32Array[], actual: Float32Array[]) => Math.max(...actual.map((row, i) => relativeMaxError(expected[i]!, row)));
 
 const exact = referenceLogits(weights);
 const caches: KvCacheForm[] = [{ kind: 'growing' }, { kind: 'static', maxSequence: config.max_position_embeddings }];
@@ -136,12 +152,30 @@ describe.each(caches)('decoder with a $kind KV cache', (cache) => {
 });
 
 describe('decoder variants of the same weights', () => {
-  it('fused q/k/v and gate/up MatMuls give the same logits as separate ones', async () => {
+  it('has q, k and v in one MatMul by default: 5 MatMuls per layer, 7 when told to keep them apart', async () => {
+    for (const variant of LLAMA_VARIANTS) {
+      const layout = describeDecoderLayout(await readFile(join(dir, graphs.get(variant)!.decoder.model.name)));
+      expect(layout, variant).toMatchObject({ layers: 2, matmulsPerLayer: 5, fusedQkv: true, fusedGateUp: false });
+      const separate = describeDecoderLayout(await readFile(join(dir, 'separate', separateGraphs.get(variant)!.decoder.model.name)));
+      expect(separate, variant).toMatchObject({ layers: 2, matmulsPerLayer: 7, fusedQkv: false, fusedGateUp: false });
+      expect(separate.nodesPerLayer - layout.nodesPerLayer, variant).toBe(2);
+    }
+  });
+
+  it.each(LLAMA_VARIANTS)('%s: the default (fused q/k/v) gives the logits of separate MatMuls on wasm', async (variant) => {
+    const cache: KvCacheForm = { kind: 'static', maxSequence: 64 };
+    const fused = await graphLogits(variant, cache);
+    const separate = await graphLogits(variant, cache, separateGraphs.get(variant)!.decoder, join(dir, 'separate'));
+    // Each output column is the same dot product in both forms; fp16 results may differ in their last bit.
+    expect(worst(separate, fused)).toBeLessThanOrEqual(variant === 'q4f16' ? 1e-3 : 1e-5);
+  });
+
+  it('fused gate/up MatMuls (with q/k/v fused too) give the same logits as separate ones', async () => {
     const fusedDir = await mkdtemp(join(tmpdir(), 'llama-fused-'));
     try {
       const [fused] = await writeLlamaGraphs(config, read, fusedDir, { variants: ['q4'], fuseQkv: true, fuseGateUp: true });
       const session = await DecoderSession.create(await openWrittenGraph(fusedDir, fused!.decoder), config, 'q4');
-      const separate = await graphLogits('q4', { kind: 'growing' });
+      const separate = await graphLogits('q4', { kind: 'growing' }, separateGraphs.get('q4')!.decoder, join(dir, 'separate'));
       const embed = new LlamaReference(config, weights);
       expect(relativeMaxError(separate[0]!, await session.step(embed.embed(ids.slice(0, PREFILL))))).toBeLessThanOrEqual(1e-5);
       expect(relativeMaxError(separate[1]!, await session.step(embed.embed([ids[PREFILL]!])))).toBeLessThanOrEqual(1e-5);
@@ -180,6 +214,33 @@ describe('decoder variants of the same weights', () => {
     expect(row(1, 4).some((x) => x !== 0)).toBe(true);
     expect(row(1, 5).every((x) => x === 0)).toBe(true);
   });
+});
+
+await describeOnNodeGpu('decoder graph forms on onnxruntime-node WebGPU', () => {
+  const GPU_ONLY = { executionProviders: ['webgpu'], extra: { session: { disable_cpu_ep_fallback: '1' } } };
+
+  async function gpuLogits(variant: LlamaVariant, graphDir: string, graph: LlamaGraphs['decoder']): Promise<Float32Array[]> {
+    const session = await ortNode.InferenceSession.create(join(graphDir, graph.model.name), GPU_ONLY);
+    try {
+      // The engine's form of the cache: one buffer for the whole context.
+      return await decoderLogits(new DecoderSession(nodeGpuOrt(), session as never, config, variant, { kind: 'static', maxSequence: 64 }));
+    } finally {
+      await session.release();
+    }
+  }
+
+  it.each(LLAMA_VARIANTS)('%s: the default (fused q/k/v) gives the logits of separate MatMuls, and of the reference', async (variant) => {
+    const fused = await gpuLogits(variant, dir, graphs.get(variant)!.decoder);
+    const separate = await gpuLogits(variant, join(dir, 'separate'), separateGraphs.get(variant)!.decoder);
+    expect(worst(separate, fused)).toBeLessThanOrEqual(variant === 'q4f16' ? 1e-3 : 1e-5);
+    const expected: Record<LlamaVariant, () => Float32Array[]> = {
+      fp32: () => exact,
+      q4: () => referenceLogits(dequantizedLlamaWeights(weights)),
+      q4f16: () => referenceLogits(fp16Norms(dequantizedLlamaWeights(weights, { scaleType: 'float16' }))),
+    };
+    expect(worst(expected[variant](), fused)).toBeLessThanOrEqual(variant === 'q4f16' ? 3e-3 : 1e-4);
+    fused.forEach((row, i) => expect(cosine(exact[i]!, row)).toBeGreaterThanOrEqual(0.99));
+  }, 60_000);
 });
 
 /** The norms' weights as the q4f16 graph stores them (fp16). */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import { findChromium, QUIET_FLAGS } from '../../../e2e/browser.ts';
+import { findChromium, QUIET_FLAGS } from '../../browser/chromium.ts';
 import { smallLlamaConfig } from './smallConfig.ts';
 import { LlamaReference } from '../../reference/llama.ts';
 import { randomLlamaWeights } from '../../reference/randomLlama.ts';

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_NEW_TOKENS, type SamplingOptions } from '../../core/generation/settings.ts';
+import { DEFAULT_MAX_NEW_TOKENS, type SamplingOptions } from './settings.ts';
 
 /**
  * The generation settings as typed in the form: strings, so that a half-typed value ("0.", "") stays on

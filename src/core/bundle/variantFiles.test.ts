@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseManifest } from '../../core/bundle/manifest.ts';
-import { makeTestBundle } from './testBundle.ts';
+import { parseManifest } from './manifest.ts';
+import { makeTestBundle } from './testing/testBundle.ts';
 import { completeVariants, variantFiles } from './variantFiles.ts';
 
 describe('variantFiles', () => {
-  it("lists a variant's graphs, their weight chunks and the tokenizer, in manifest order", async () => {
-    const { manifest } = await makeTestBundle();
+  it("lists a variant's graphs, their weight chunks and the tokenizer, in manifest order", () => {
+    const { manifest } = makeTestBundle();
     expect(parseManifest(manifest)).toEqual(manifest);
     expect(variantFiles(manifest, 'q4')).toEqual([
       'tokenizer.json',
@@ -18,8 +18,8 @@ describe('variantFiles', () => {
     expect(variantFiles(manifest, 'fp32')).not.toContain('onnx/decoder_model_merged_q4.onnx_data');
   });
 
-  it('says which variants a set of stored files completes', async () => {
-    const { manifest } = await makeTestBundle();
+  it('says which variants a set of stored files completes', () => {
+    const { manifest } = makeTestBundle();
     expect(completeVariants(manifest, new Set(variantFiles(manifest, 'q4')))).toEqual(['q4']);
     expect(completeVariants(manifest, new Set(manifest.files.map((file) => file.path)))).toEqual(['q4', 'fp32']);
     const fp32 = variantFiles(manifest, 'fp32').filter((path) => !path.endsWith('_data_1'));

@@ -1,13 +1,13 @@
-import { MANIFEST_SCHEMA_VERSION, type BundleManifest } from '../../core/bundle/manifest.ts';
-import { sha256Hex } from './sha256.ts';
-import { tinyLlmSpec } from '../../core/bundle/testing/llmSpec.ts';
+import { createHash } from 'node:crypto';
+import { MANIFEST_SCHEMA_VERSION, type BundleManifest } from '../manifest.ts';
+import { tinyLlmSpec } from './llmSpec.ts';
 
 /**
- * A small, valid bundle in memory for the loader's unit tests: two variants (q4 with one weight chunk, fp32
+ * A small, valid bundle in memory for the loader's and the variant rules' unit tests: two variants (q4 with one weight chunk, fp32
  * with two), shared tokenizer files, and deterministic bytes. The bytes are not ONNX: the loader never parses
  * them, and the end-to-end tests use the converter's real output.
  */
-export async function makeTestBundle(): Promise<{ manifest: BundleManifest; files: Map<string, Uint8Array> }> {
+export function makeTestBundle(): { manifest: BundleManifest; files: Map<string, Uint8Array> } {
   const sizes: Record<string, number> = {
     'tokenizer.json': 3000,
     'tokenizer_config.json': 120,
@@ -51,7 +51,8 @@ export async function makeTestBundle(): Promise<{ manifest: BundleManifest; file
         'onnx/decoder_model_merged_fp32.onnx_data_1',
       ]),
     ],
-    files: await Promise.all([...files].map(async ([path, data]) => ({ path, bytes: data.length, sha256: await sha256Hex(data) }))),
+    // Node's own sha256, independent of the hash-wasm hasher the loader verifies with.
+    files: [...files].map(([path, data]) => ({ path, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') })),
     converter: { name: 'test', version: '0', createdAt: '2026-01-01T00:00:00Z' },
   };
   return { manifest, files };

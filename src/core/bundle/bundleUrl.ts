@@ -1,4 +1,4 @@
-import { AppError } from '../../core/errors.ts';
+import { AppError } from '../errors.ts';
 
 /**
  * The folder URL every bundle file hangs off, with a trailing slash. Accepts what people paste: a folder

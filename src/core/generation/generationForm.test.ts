@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSamplingOptions } from '../../core/generation/settings.ts';
+import { resolveSamplingOptions } from './settings.ts';
 import { DEFAULT_FORM, describeForm, readGenerationForm } from './generationForm.ts';
 
 describe('readGenerationForm', () => {

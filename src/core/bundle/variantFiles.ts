@@ -1,4 +1,4 @@
-import type { BundleManifest, BundleVariant } from '../../core/bundle/manifest.ts';
+import type { BundleManifest, BundleVariant } from './manifest.ts';
 
 /**
  * The files one variant needs: its graphs, their weight chunks and the tokenizer, in manifest order. The engine

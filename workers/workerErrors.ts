@@ -1,5 +1,5 @@
 import { transferHandlers, type TransferHandler } from 'comlink';
-import { deserializeError, serializeError, type SerializedError } from './errors.ts';
+import { deserializeError, serializeError, type SerializedError } from '../src/core/errors.ts';
 
 interface ThrownValue {
   value: unknown;

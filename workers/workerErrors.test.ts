@@ -1,6 +1,6 @@
 import { expose, wrap } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from './errors.ts';
+import { AppError } from '../src/core/errors.ts';
 import { registerErrorTransfer } from './workerErrors.ts';
 
 const channels: MessageChannel[] = [];

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage } from '../../../tools/metrics/decodeImage.ts';
-import { computeMetrics } from './computeMetrics.ts';
-import { toLuma, type MetricsImage } from './image.ts';
-import { ssim } from './ssim.ts';
+import { decodeImage } from './decodeImage.ts';
+import { computeMetrics } from '../../src/core/metrics/computeMetrics.ts';
+import { toLuma, type MetricsImage } from '../../src/core/metrics/image.ts';
+import { ssim } from '../../src/core/metrics/ssim.ts';
 import {
   addNoise,
   greyOf,
@@ -13,14 +13,15 @@ import {
   shiftChannels,
   synthetic,
   type Distortion,
-} from './testing/distortions.ts';
-import { LegacyRandomState } from './testing/numpyRandom.ts';
+} from '../../src/core/metrics/testing/distortions.ts';
+import { LegacyRandomState } from '../../src/core/metrics/testing/numpyRandom.ts';
 
 /**
  * Our metrics against the values that tools/fixtures/metrics_fixtures.py computed with scikit-image
- * (PSNR, SSIM) and NumPy/SciPy transcriptions of Wang's ssim.m / msssim.m and Xue's GMSD.m.
+ * (PSNR, SSIM) and NumPy/SciPy transcriptions of Wang's ssim.m / msssim.m and Xue's GMSD.m. The fixture
+ * images are decoded by the CLI's decoder, so this also holds `npm run metrics` to the reference.
  */
-const fixtureDir = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const fixtureDir = fileURLToPath(new URL('../../src/core/metrics/fixtures/', import.meta.url));
 
 interface PairFixture {
   reference: string;
