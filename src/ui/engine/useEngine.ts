@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { useCapabilityStore } from '../../state/useCapabilityStore.ts';
 import { useErrorStore } from '../../state/useErrorStore.ts';
-import { withEngine } from './engineClient.ts';
+import { withEngine } from '../../client/engineClient.ts';
 
 let probeStarted = false;
 

@@ -1,6 +1,6 @@
 import type { Remote } from 'comlink';
 import type { MetricsWorkerApi } from '../../core/metrics/metricsApi.ts';
-import { callWorker, createWorkerClient, type WorkerClient } from '../workers/workerClient.ts';
+import { callWorker, createWorkerClient, type WorkerClient } from '../../client/workerClient.ts';
 
 let client: WorkerClient<MetricsWorkerApi> | undefined;
 

@@ -1,6 +1,6 @@
 import { serializeError } from '../../core/errors.ts';
 import { useModelStore, type StorageUse } from '../../state/useModelStore.ts';
-import { withEngine } from '../engine/engineClient.ts';
+import { withEngine } from '../../client/engineClient.ts';
 
 /** The download cache as the engine sees it, and the origin's storage use; failures go to the store. */
 export async function refreshCache(): Promise<void> {

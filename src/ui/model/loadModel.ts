@@ -7,7 +7,7 @@ import { serializeError } from '../../core/errors.ts';
 import type { LocalFile } from '../../core/bundle/localFolder.ts';
 import { useCapabilityStore } from '../../state/useCapabilityStore.ts';
 import { useModelStore } from '../../state/useModelStore.ts';
-import { withEngine } from '../engine/engineClient.ts';
+import { withEngine } from '../../client/engineClient.ts';
 import { refreshCache } from './cacheActions.ts';
 import { readFolderManifest, readUrlManifest } from './readManifest.ts';
 

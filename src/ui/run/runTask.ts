@@ -5,7 +5,7 @@ import { randomSeed } from '../../core/generation/random.ts';
 import type { ImageSlotId, TaskId } from '../../core/tasks.ts';
 import { useImageStore } from '../../state/useImageStore.ts';
 import { useRunStore, type QuestionPick, type RunRequest } from '../../state/useRunStore.ts';
-import { withEngine } from '../engine/engineClient.ts';
+import { withEngine } from '../../client/engineClient.ts';
 import type { RunSettings } from '../../core/generation/generationForm.ts';
 import { taskQuestions } from './questions.ts';
 

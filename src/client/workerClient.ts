@@ -1,6 +1,6 @@
 import { wrap, type Remote } from 'comlink';
-import { AppError } from '../../core/errors.ts';
-import { registerErrorTransfer } from '../../../workers/workerErrors.ts';
+import { AppError } from '../core/errors.ts';
+import { registerErrorTransfer } from '../../workers/workerErrors.ts';
 
 export interface WorkerClient<T> {
   remote: Remote<T>;
