@@ -82,7 +82,9 @@ export interface AskOptions {
  * import the prompts' JSON that the engine needs.
  */
 export async function askJson(bundle: TinyBundle, options: AskOptions): Promise<AskRecord> {
-  const args = ['tsx', 'tools/ask.ts', '--bundle', bundle.bundleDir, '--task', options.task, '--a', options.images.a];
+  // The CPU device: the page's answers to compare with are q4 on the wasm EP (or on SwiftShader, which has no fp16);
+  // without it `ask` takes a GPU driver where one is installed, and q4f16 there, whose greedy text drifts from q4's.
+  const args = ['tsx', 'tools/ask.ts', '--bundle', bundle.bundleDir, '--device', 'cpu', '--task', options.task, '--a', options.images.a];
   if (options.images.reference !== undefined) args.push('--ref', options.images.reference);
   if (options.images.b !== undefined) args.push('--b', options.images.b);
   if (options.questionIndex !== undefined) args.push('--question-index', String(options.questionIndex));
