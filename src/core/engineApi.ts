@@ -35,15 +35,18 @@ export interface EngineApi {
   load(source: BundleSource, onEvent?: (event: LoadEvent) => void, options?: LoadOptions): Promise<LoadedModelInfo>;
 
   /**
-   * Decodes, preprocesses and encodes one image; features are kept under a hash of the bytes until the model is
-   * unloaded or replaced. Model work runs one job at a time: during an answer this waits for it to end.
+   * Decodes, preprocesses and encodes one image ahead of a request (tools that ask many questions about a set);
+   * features are kept under the image's SHA-256 until the model is unloaded or replaced. Model work runs one job
+   * at a time: during an answer this waits for it to end.
    */
   encodeImage(image: ImageInput): Promise<EncodedImage>;
 
   /**
-   * Answers one question. Events: `start`, batched `tokens`, then `done` (also the resolved value) or `error`
-   * (also the rejection). A second call while one runs is refused with ENGINE_BUSY. A cancelled answer
-   * ends normally with stopReason 'cancelled'.
+   * Answers one question in one job: the request carries the images (bytes, decoded and encoded here when the
+   * engine lacks them, or ids it already holds). Events, in order on the one `onEvent` channel: `start`, batched
+   * `tokens`, then `done` (also the resolved value) or `error` (also the rejection); a caller across a worker
+   * boundary can settle on `done`/`error` alone. A second call while one runs is refused with ENGINE_BUSY.
+   * A cancelled answer ends normally with stopReason 'cancelled'.
    */
   generate(request: GenerateRequest, onEvent?: (event: GenerateEvent) => void): Promise<GenerateResult>;
 

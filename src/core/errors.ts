@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'WEBGPU_UNAVAILABLE'
   | 'WEBGPU_ADAPTER_FAILED'
   | 'WORKER_FAILED'
+  | 'ENGINE_WORKER_LOST'
   // Web bundles
   | 'MANIFEST_INVALID'
   | 'BUNDLE_NOT_FOUND'

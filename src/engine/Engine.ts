@@ -9,6 +9,7 @@ import type {
   GenerateRequest,
   GenerateResult,
   ImageInput,
+  ImageRef,
   LoadedModelInfo,
   LoadEvent,
   LoadOptions,
@@ -95,10 +96,17 @@ export class Engine implements EngineApi {
         const model = await this.usable();
         const checked = checkRequest(request);
         const question = resolveQuestion(checked.task, checked.hasReference, request.question, this.host.random);
+        // 1. The images: those given as bytes are encoded now (or found by their id), in this same job.
+        const images = await this.countGpuFailures(resolveImages(model, checked.images));
+        const ids: Partial<Record<ImageSlotId, string>> = {};
         const visionMs: Partial<Record<ImageSlotId, number>> = {};
-        const prompt = buildPrompt(checked, question, model.tokenizer, (id) => model.images.get(id).features);
-        for (const [slot, id] of Object.entries(checked.images) as Array<[ImageSlotId, string]>) visionMs[slot] = model.images.get(id).info.visionMs;
-        return this.countGpuFailures(generateAnswer({
+        for (const [slot, image] of Object.entries(images) as Array<[ImageSlotId, EncodedImage]>) {
+          ids[slot] = image.id;
+          visionMs[slot] = image.visionMs;
+        }
+        // 2. The answer.
+        const prompt = buildPrompt({ ...checked, images: ids }, question, model.tokenizer, (id) => model.images.get(id).features);
+        const answer = await this.countGpuFailures(generateAnswer({
           gpu: model.gpu,
           cache: model.cache,
           tokenizer: model.tokenizer,
@@ -118,6 +126,7 @@ export class Engine implements EngineApi {
           tokenIntervalMs: this.host.tokenIntervalMs ?? 16,
           startedAt,
         }));
+        return { ...answer, images };
       }).then((result) => {
         emit({ type: 'done', result });
         return result;
@@ -205,4 +214,13 @@ export class Engine implements EngineApi {
     this.jobs = run.catch(() => undefined);
     return run;
   }
+}
+
+/** Each slot's image as the model holds it: bytes are encoded (or found by their hash), ids looked up. */
+async function resolveImages(model: LoadedModel, refs: Partial<Record<ImageSlotId, ImageRef>>): Promise<Partial<Record<ImageSlotId, EncodedImage>>> {
+  const images: Partial<Record<ImageSlotId, EncodedImage>> = {};
+  for (const [slot, ref] of Object.entries(refs) as Array<[ImageSlotId, ImageRef]>) {
+    images[slot] = typeof ref === 'string' ? { ...model.images.get(ref).info, cached: true } : await model.images.encode(ref);
+  }
+  return images;
 }

@@ -153,6 +153,7 @@ export async function loadModel(
       maxContext,
       prefillChunk,
       hasVisionEncoder: encoder !== null,
+      cacheKey: files.cacheKey ?? null,
       llm: { layers: llm.numLayers, hiddenSize: llm.hiddenSize, vocabSize: llm.vocabSize },
       loadMs: performance.now() - started,
     };

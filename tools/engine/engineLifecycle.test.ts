@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerateEvent, GenerateRequest, ImageInput } from '../../src/core/engine/types.ts';
 import type { ImageSlotId } from '../../src/core/tasks.ts';
 import type { Engine } from '../../src/engine/Engine.ts';
+import { sha256Hex } from '../../src/core/sha256Hex.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
 import { createNodeEngine } from './nodeHost.ts';
 import { fixedRowsEncoder } from './testing/fixedRowsEncoder.ts';
@@ -180,5 +181,33 @@ describe('bad requests and faults', () => {
     expect(first.events[0]?.type).toBe('start');
     expect(first.events.at(-1)?.type).toBe('done');
     expect((await engine.generate(comparison(ids, 1, 2))).ids).toHaveLength(2);
+  }, 60_000);
+});
+
+describe('one request with the images themselves', () => {
+  it('encodes the bytes it lacks in the same job, trusts the caller’s hash, and answers as with ids from encodeImage', async () => {
+    const engine = newEngine();
+    await engine.load({ kind: 'path', path: bundle.bundleDir }, undefined, { maxContext: 512, prefillChunk: CHUNK });
+    const aId = await sha256Hex(images.a.bytes);
+    const { events, onEvent } = collect();
+    const first = await engine.generate(
+      { task: 'comparison', images: { reference: images.reference, a: { ...images.a, id: aId }, b: images.b }, question: { index: 0 }, maxNewTokens: 6 },
+      onEvent,
+    );
+    expect((await engine.counters()).visionRuns).toBe(3);
+    expect(first.images.a).toMatchObject({ id: aId, name: 'a.png', cached: false });
+    expect(first.images.reference?.id).toBe(await sha256Hex(images.reference.bytes));
+    // One channel, in order: start, the tokens, then done with the result.
+    expect(events[0]?.type).toBe('start');
+    expect(events.at(-1)).toEqual({ type: 'done', result: first });
+    expect(events.flatMap((event) => (event.type === 'tokens' ? event.ids : []))).toEqual(first.ids);
+
+    // The same images again, by id or by bytes: nothing is encoded, and the answer is a fresh engine's.
+    const again = await engine.generate({ task: 'comparison', images: { reference: first.images.reference!.id, a: aId, b: images.b }, question: { index: 0 }, maxNewTokens: 6 });
+    expect((await engine.counters()).visionRuns).toBe(3);
+    expect(again.images.b?.cached).toBe(true);
+    const fresh = await loadedEngine();
+    expect(again.ids).toEqual(first.ids);
+    expect((await fresh.engine.generate(comparison(fresh.ids, 0))).ids).toEqual(first.ids);
   }, 60_000);
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { graphsFor, parseManifest, type BundleManifest, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import type { Capabilities, GpuAdapterReport } from '../../src/core/capabilities.ts';
 import { checkRequest } from '../../src/core/engine/request.ts';
-import type { GenerateResult, PromptSegmentInfo } from '../../src/core/engine/types.ts';
+import type { GenerateRequest, GenerateResult, PromptSegmentInfo } from '../../src/core/engine/types.ts';
 import { AppError } from '../../src/core/errors.ts';
 import { inspectImageBytes } from '../../src/core/image/inspectImage.ts';
 import { SLOT_LABELS, type ImageSlotId } from '../../src/core/tasks.ts';
@@ -77,11 +77,11 @@ export async function runAsk(args: AskArgs, io: AskOutput, hostOverrides: Partia
       ...(args.variant === undefined ? {} : { variant: args.variant }),
       ...(args.maxContext === undefined ? {} : { maxContext: args.maxContext }),
     });
-    const ids: Partial<Record<ImageSlotId, string>> = {};
-    for (const [slot, path] of files) ids[slot] = (await engine.encodeImage({ name: path, bytes: bytes.get(slot)! })).id;
+    const images: GenerateRequest['images'] = {};
+    for (const [slot, path] of files) images[slot] = { name: path, bytes: bytes.get(slot)! };
 
-    // 3. The answer, streamed unless a record was asked for.
-    const result = await engine.generate({ ...args.request, images: ids }, (event) => {
+    // 3. The answer (the images encoded in the same request), streamed unless a record was asked for.
+    const result = await engine.generate({ ...args.request, images }, (event) => {
       if (!args.json && event.type === 'tokens') io.out(event.text);
     });
     if (args.json) {

@@ -9,6 +9,8 @@ export interface BundleFiles {
   manifest: BundleManifest;
   /** Where the bundle came from, for messages (a URL prefix, a folder name, "cache"). */
   label: string;
+  /** The download cache's key when the files are read from it; null or absent for a folder read in place. */
+  cacheKey?: string | null;
   /** The bytes of one file listed in the manifest, by its manifest path (e.g. "onnx/decoder_model_merged_q4.onnx"). */
   read(path: string): Promise<Uint8Array>;
 }

@@ -25,3 +25,12 @@ describe('checkRequest', () => {
     expect(() => checkRequest({ task: 'description', images: { a: 'A', reference: '' } })).toThrow(expect.objectContaining({ code: 'REQUEST_INVALID' }));
   });
 });
+
+describe('checkRequest with image bytes', () => {
+  it('takes a file’s bytes where an id would do, and refuses an object without bytes', () => {
+    const a = { name: 'a.png', bytes: new Uint8Array([1, 2]) };
+    expect(checkRequest({ task: 'description', images: { a, reference: 'R' } })).toEqual({ task: 'description', hasReference: true, images: { a, reference: 'R' } });
+    expect(() => checkRequest({ task: 'description', images: { a: { name: 'a.png' } as never } })).toThrow(expect.objectContaining({ code: 'IMAGE_MISSING' }));
+    expect(() => checkRequest({ task: 'description', images: { a, reference: { bytes: 'x' } as never } })).toThrow(expect.objectContaining({ code: 'REQUEST_INVALID' }));
+  });
+});

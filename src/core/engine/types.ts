@@ -62,6 +62,8 @@ export interface LoadedModelInfo {
   prefillChunk: number;
   /** Whether the bundle has a vision encoder of this variant (encodeImage needs it). */
   hasVisionEncoder: boolean;
+  /** The download cache's key when the bundle came from (or through) it: a reopen reads it there, downloading nothing. */
+  cacheKey: string | null;
   llm: { layers: number; hiddenSize: number; vocabSize: number };
   loadMs: number;
 }
@@ -72,7 +74,15 @@ export interface LoadedModelInfo {
 export interface ImageInput {
   name: string;
   bytes: Uint8Array;
+  /**
+   * `sha256Hex(bytes)` when the caller has it already (the page hashes a file once, when it is dropped); the
+   * engine hashes the bytes only when it is missing.
+   */
+  id?: string;
 }
+
+/** An image of a request: its bytes (encoded in the same job when the engine lacks them), or the id of one it already has. */
+export type ImageRef = ImageInput | string;
 
 export interface EncodedImage {
   /** A hash of the file's bytes: the same file is encoded once per session. */
@@ -97,8 +107,11 @@ export type QuestionChoice = { index: number; distortionForm?: DistortionForm } 
 
 export interface GenerateRequest {
   task: TaskId;
-  /** Image ids from `encodeImage` by slot. The reference is optional; the task says which others it needs. */
-  images: Partial<Record<ImageSlotId, string>>;
+  /**
+   * The images by slot: their bytes, or ids the engine already knows (from `encodeImage` or an earlier request).
+   * The reference is optional; the task says which others it needs.
+   */
+  images: Partial<Record<ImageSlotId, ImageRef>>;
   question?: QuestionChoice;
   sampling?: SamplingOptions;
   /** Default 400. */
@@ -167,6 +180,8 @@ export interface GenerateResult {
   confidence: AnswerConfidence | null;
   sampling: ResolvedSamplingOptions;
   stats: GenerationStats;
+  /** The images the prompt showed, by slot, as the engine now holds them (a later request may name them by id). */
+  images: Partial<Record<ImageSlotId, EncodedImage>>;
 }
 
 export type GenerateEvent =

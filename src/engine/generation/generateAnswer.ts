@@ -58,7 +58,8 @@ const DURING = 'answering';
  * back clean (read one step late, while the next run works) and the device is still healthy, so nothing computed
  * after the first GPU error reaches a `tokens` event or the result; the answer rejects with the GPU error.
  */
-export async function generateAnswer(context: AnswerContext): Promise<GenerateResult> {
+/** The answer; the engine adds the images it showed. */
+export async function generateAnswer(context: AnswerContext): Promise<Omit<GenerateResult, 'images'>> {
   const { cache, prompt, signal, counters } = context;
   const model = cache.model;
   const hidden = model.hiddenSize;

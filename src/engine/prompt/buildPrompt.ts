@@ -23,7 +23,8 @@ export interface BuiltPrompt {
 
 /** BOS + the template's chunks, text tokenized chunk by chunk, each image slot replaced by that image's rows. */
 export function buildPrompt(
-  request: CheckedRequest,
+  /** With each image named by the id the engine holds it under. */
+  request: CheckedRequest<string>,
   question: ResolvedQuestion,
   tokenizer: TextTokenizer,
   featuresOf: (imageId: string) => ImageFeatures,

@@ -1,5 +1,6 @@
 import type { EncodedImage, ImageInput } from '../../core/engine/types.ts';
 import { AppError } from '../../core/errors.ts';
+import { sha256Hex } from '../../core/sha256Hex.ts';
 import { preprocessImage } from '../../core/vision/preprocess.ts';
 import type { RgbImage } from '../../core/vision/rgbImage.ts';
 import type { WorkCounters } from '../llm/LanguageModel.ts';
@@ -17,8 +18,8 @@ interface StoredImage {
 export const MAX_STORED_IMAGES = 32;
 
 /**
- * Encoded images by a SHA-256 of their bytes: the same file is decoded and encoded once per session, and
- * asking about it again costs nothing. The oldest image is dropped past `maxImages`.
+ * Encoded images by a SHA-256 of their bytes (the caller's, when it gives one): the same file is decoded and
+ * encoded once per session, and asking about it again costs nothing. The oldest image is dropped past `maxImages`.
  */
 export class ImageStore {
   private readonly images = new Map<string, StoredImage>();
@@ -43,7 +44,7 @@ export class ImageStore {
         hint: 'Convert the model again with the CLIP vision tower (`npm run convert -- --clip DIR`).',
       });
     }
-    const id = await sha256Hex(input.bytes);
+    const id = typeof input.id === 'string' && input.id.length > 0 ? input.id : await sha256Hex(input.bytes);
     const known = this.images.get(id);
     if (known !== undefined) {
       // Refresh its place in the eviction order.
@@ -92,9 +93,4 @@ export class ImageStore {
   clear(): void {
     this.images.clear();
   }
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

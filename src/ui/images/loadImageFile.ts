@@ -1,6 +1,7 @@
 import { AppError } from '../../core/errors.ts';
 import { FORMAT_NAMES } from '../../core/image/sniff.ts';
 import { inspectImageBytes } from '../../core/image/inspectImage.ts';
+import { sha256Hex } from '../../core/sha256Hex.ts';
 import type { SlotImage } from '../../state/useImageStore.ts';
 
 /**
@@ -22,9 +23,9 @@ export async function loadImageFile(file: Blob, name: string): Promise<SlotImage
   }
   const { width, height } = bitmap;
   bitmap.close();
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
   return {
-    id: [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join(''),
+    // The image's one hash: the engine keys its features by it and history its stored file.
+    id: await sha256Hex(bytes),
     name,
     format: FORMAT_NAMES[header.format],
     bytes: bytes.length,
