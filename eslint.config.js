@@ -40,6 +40,13 @@ const LAYER_RULES = [
       'import them, not the reverse. Move the rule the store needs into src/core.',
   },
   {
+    from: ['src/client'],
+    to: ['src/ui'],
+    message:
+      "Layer rule 'src/client imports no src/ui file': the client is the page's side of the worker boundary; components and " +
+      'actions call it (through useEngine()), not the reverse. Move what both need into src/core or src/state.',
+  },
+  {
     from: ['src/engine', 'workers'],
     to: ['src/ui', 'src/state', 'src/client'],
     message:
@@ -72,6 +79,17 @@ const CORE_PACKAGE_RULES = [
     message: "Layer rule 'src/core touches no GPU or runtime': sessions and tensors belong in src/engine.",
   },
 ];
+
+/** Packages the page's components and stores may not import: only src/client talks to workers. */
+const PAGE_PATHS = [
+  {
+    name: 'comlink',
+    message:
+      "Layer rule 'only src/client touches the workers': components and actions call useEngine() (src/client/useEngine.ts), " +
+      'which owns the worker, its Comlink proxy and its restarts.',
+  },
+];
+const PAGE_LAYERS = ['src/ui', 'src/state'];
 
 /** How deep a file may sit below its layer's folder and still be checked (tools/bench/engine/browser/ is 3 today). */
 const MAX_DEPTH = 10;
@@ -118,7 +136,11 @@ function layerConfigs() {
         message: rule.message,
       }));
       const core = layer === 'src/core';
-      const paths = core ? [...CORE_PATHS, ...ORT_PATHS.filter((ort) => !CORE_PATHS.some((path) => path.name === ort.name))] : ORT_PATHS;
+      const paths = core
+        ? [...CORE_PATHS, ...ORT_PATHS.filter((ort) => !CORE_PATHS.some((path) => path.name === ort.name))]
+        : PAGE_LAYERS.includes(layer)
+          ? [...ORT_PATHS, ...PAGE_PATHS]
+          : ORT_PATHS;
       const patterns = [...ORT_PATTERNS, ...folderPatterns, ...(core ? CORE_PACKAGE_PATTERNS : [])];
       return {
         name: `layers/${layer}/depth-${depth}`,

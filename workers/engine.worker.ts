@@ -1,4 +1,5 @@
 import { expose } from 'comlink';
+import { holdLifeLock } from './lifeLock.ts';
 import { registerErrorTransfer } from './workerErrors.ts';
 import { browserEngineHost } from '../src/engine/browserHost.ts';
 import { Engine } from '../src/engine/Engine.ts';
@@ -8,4 +9,5 @@ import { Engine } from '../src/engine/Engine.ts';
 if (!self.name.startsWith('em-pthread')) {
   registerErrorTransfer();
   expose(new Engine(browserEngineHost()));
+  holdLifeLock((message) => self.postMessage(message));
 }

@@ -1,14 +1,163 @@
-import type { Remote } from 'comlink';
-import type { EngineApi } from '../core/engineApi.ts';
-import { callWorker, createWorkerClient, type WorkerClient } from './workerClient.ts';
+import { proxy, type Remote } from 'comlink';
+import type { Capabilities } from '../core/capabilities.ts';
+import type { BundleSource, GenerateEvent, LoadEvent, LoadOptions } from '../core/engine/types.ts';
+import type { CachedBundle, EngineApi } from '../core/engineApi.ts';
+import { AppError, serializeError } from '../core/errors.ts';
+import { useModelStore } from '../state/useModelStore.ts';
+import { useRunStore, type RunRequest } from '../state/useRunStore.ts';
+import { streamAnswer, withImageBytes } from './answerStream.ts';
+import type { EndMoment } from './e2eHooks.ts';
+import { WorkerConnection, type StartWorker } from './WorkerConnection.ts';
 
-let client: WorkerClient<EngineApi> | undefined;
+/** The page's engine: what components and actions call. Outcomes of loads and runs go to the stores. */
+export interface EngineClient {
+  capabilities(): Promise<Capabilities>;
+  /** Opens a bundle; progress, the model and a failure go to the model store. */
+  load(source: BundleSource, label: string, options: LoadOptions, randomWeights: boolean): Promise<void>;
+  /** Answers one request; the answer streams into the run store, which also gets the outcome. Never rejects. */
+  run(request: RunRequest): Promise<void>;
+  /** Stops the running answer; starts no worker when none runs. */
+  cancel(): Promise<void>;
+  cachedBundles(): Promise<CachedBundle[]>;
+  deleteCachedBundle(key: string): Promise<void>;
+  clearBundleCache(): Promise<void>;
+}
 
-/** Runs one call on the page's engine worker, started on first use. */
-export function withEngine<T>(call: (engine: Remote<EngineApi>) => Promise<T>): Promise<T> {
-  client ??= createWorkerClient<EngineApi>(
-    () => new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }),
-    'engine',
-  );
-  return callWorker(client, call);
+/** The model the page asked for last, and where a new worker reads it again. */
+interface WantedModel {
+  source: BundleSource;
+  label: string;
+  options: LoadOptions;
+  randomWeights: boolean;
+  /** The generation of the worker holding it; 0 while none does (loading, or its worker was lost). */
+  generation: number;
+  /** A downloaded bundle reopens from the cache (nothing is fetched); a folder from its files, which the page holds. */
+  reopenFrom: BundleSource;
+}
+
+export interface EngineClientOptions {
+  /** Told of the moments the page's test hook can end the worker at. */
+  atMoment?: (moment: EndMoment) => void;
+}
+
+/**
+ * The page's side of the engine worker: starts it, starts another when it is lost, and then reopens the model
+ * the page had before the request that needs it; maps the engine's events into the model and run stores.
+ */
+export function createEngineClient(start: StartWorker<Remote<EngineApi>>, options: EngineClientOptions = {}): EngineClient {
+  const atMoment = options.atMoment ?? (() => undefined);
+  let wanted: WantedModel | null = null;
+  const connection = new WorkerConnection(start, (error) => {
+    // The running answer or load was failed with this error already; the model panel says what comes next.
+    if (wanted !== null) {
+      wanted.generation = 0;
+      useModelStore.getState().setLost(serializeError(error));
+    }
+  });
+
+  /** Loads `model` from `from` on the worker of `generation`; its events are dropped once that worker is gone. */
+  async function open(engine: Remote<EngineApi>, generation: number, model: WantedModel, from: BundleSource): Promise<void> {
+    const onEvent = (event: LoadEvent) => {
+      if (connection.generation !== generation || event.type !== 'progress') return;
+      useModelStore.getState().setProgress(event.progress);
+      atMoment('first-load-progress');
+    };
+    const info = await engine.load(from, proxy(onEvent), model.options);
+    model.generation = generation;
+    if (info.cacheKey !== null) model.reopenFrom = { kind: 'cache', key: info.cacheKey };
+    if (wanted === model) useModelStore.getState().setReady(info, model.randomWeights);
+  }
+
+  /** The wanted model on this worker: reopened first when the worker that held it was lost. */
+  async function ensureModel(engine: Remote<EngineApi>, generation: number): Promise<void> {
+    const model = wanted;
+    if (model === null) throw new AppError('ENGINE_NOT_LOADED', 'No model is loaded.', { hint: 'Load a model bundle first.' });
+    if (model.generation === generation) return;
+    useModelStore.getState().startLoad(model.label);
+    try {
+      await open(engine, generation, model, model.reopenFrom);
+    } catch (error) {
+      // A cached copy deleted since is downloaded again from where it came from.
+      if (isLoss(error) || model.reopenFrom === model.source) throw failLoad(model, error);
+      try {
+        await open(engine, generation, model, model.source);
+      } catch (again) {
+        throw failLoad(model, again);
+      }
+    }
+  }
+
+  function failLoad(model: WantedModel, error: unknown): unknown {
+    if (wanted === model && !isLoss(error)) {
+      wanted = null;
+      useModelStore.getState().setFailed(serializeError(error));
+    }
+    return error;
+  }
+
+  function applyAnswerEvent(event: GenerateEvent): void {
+    const state = useRunStore.getState();
+    if (event.type === 'start') {
+      const seed = event.sampling.temperature > 0 ? event.sampling.seed : null;
+      state.setRunning(event.prompt.question, { hasReference: event.prompt.hasReference, questionIndex: event.prompt.questionIndex, seed });
+    } else if (event.type === 'tokens') {
+      state.appendText(event.text);
+      atMoment('first-tokens');
+    } else if (event.type === 'done') {
+      const { text, verdict, distortion, confidence, stats, stopReason } = event.result;
+      state.finish(text, { verdict, distortion, confidence, stats, stopReason });
+    }
+  }
+
+  return {
+    capabilities: () => connection.call((engine) => engine.capabilities()),
+
+    async load(source, label, loadOptions, randomWeights) {
+      const model: WantedModel = { source, label, options: loadOptions, randomWeights, generation: 0, reopenFrom: source };
+      wanted = model;
+      useModelStore.getState().startLoad(label);
+      try {
+        await connection.call((engine, generation) => open(engine, generation, model, source));
+      } catch (error) {
+        failLoad(model, error);
+      }
+    },
+
+    async run(request) {
+      useRunStore.getState().start(request);
+      const { settings } = request;
+      try {
+        await connection.call(async (engine, generation) => {
+          await ensureModel(engine, generation);
+          const { request: generate, buffers } = await withImageBytes(
+            {
+              task: request.task,
+              question: request.question,
+              maxNewTokens: settings.maxNewTokens,
+              ...(settings.sampling === null ? {} : { sampling: settings.sampling }),
+              ...(settings.loopGuard ? { loopGuard: true } : {}),
+            },
+            request.images,
+          );
+          // Events of a worker already lost (queued before it ended) are not this run's any more.
+          await streamAnswer(engine, generate, buffers, (event) => {
+            if (connection.generation === generation) applyAnswerEvent(event);
+          });
+        });
+      } catch (error) {
+        useRunStore.getState().fail(serializeError(error));
+      }
+    },
+
+    cancel: async () => {
+      await connection.ifRunning((engine) => engine.cancel());
+    },
+    cachedBundles: () => connection.call((engine) => engine.cachedBundles()),
+    deleteCachedBundle: (key) => connection.call((engine) => engine.deleteCachedBundle(key)),
+    clearBundleCache: () => connection.call((engine) => engine.clearBundleCache()),
+  };
+}
+
+function isLoss(error: unknown): boolean {
+  return error instanceof AppError && error.code === 'ENGINE_WORKER_LOST';
 }

@@ -6,8 +6,11 @@ import type { LoadedModelInfo } from '../core/engine/types.ts';
 import type { CachedBundle } from '../core/engineApi.ts';
 import type { SerializedError } from '../core/errors.ts';
 
-/** The engine's model: 'loading' while the engine opens (and downloads) a bundle. */
-export type ModelStatus = 'empty' | 'loading' | 'ready' | 'failed';
+/**
+ * The engine's model: 'loading' while the engine opens (and downloads) a bundle; 'lost' when the engine's worker
+ * ended under it (`error` says how): the next run starts a new worker, which reopens it without downloading.
+ */
+export type ModelStatus = 'empty' | 'loading' | 'ready' | 'failed' | 'lost';
 
 /**
  * The check before a load, beside the model (a loaded model stays usable meanwhile): 'reading' the chosen
@@ -57,6 +60,8 @@ interface ModelState {
   setProgress: (progress: LoadProgress) => void;
   setReady: (model: LoadedModelInfo, randomWeights: boolean) => void;
   setFailed: (error: SerializedError) => void;
+  /** The engine's worker ended; the model it had (or was opening) is reopened by the next run. */
+  setLost: (error: SerializedError) => void;
   /** The chosen source could not be read: nothing was loaded, so a loaded model stays. */
   setReadFailed: (error: SerializedError) => void;
   setCache: (cached: CachedBundle[], storage: StorageUse | null) => void;
@@ -95,6 +100,8 @@ export const useModelStore = create<ModelState>()((set) => ({
     })),
   setReady: (model, randomWeights) => set({ status: 'ready', model, randomWeights, error: null }),
   setFailed: (error) => set({ status: 'failed', model: null, randomWeights: false, error }),
+  // What was loaded stays described: it is what the next run reopens.
+  setLost: (error) => set({ status: 'lost', progress: null, files: {}, error }),
   setReadFailed: (error) => set({ check: 'none', pending: null, error }),
   setCache: (cached, storage) => set({ cached, storage, cacheError: null }),
   setCacheError: (cacheError) => set({ cacheError }),

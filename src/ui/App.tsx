@@ -1,7 +1,7 @@
 import { CapabilityBadge } from './capabilities/CapabilityBadge.tsx';
 import { CapabilityNotice } from './capabilities/CapabilityNotice.tsx';
 import { AnswerPanel } from './answer/AnswerPanel.tsx';
-import { useEngine } from './engine/useEngine.ts';
+import { useEngine } from '../client/useEngine.ts';
 import { ErrorBanner } from './errors/ErrorBanner.tsx';
 import { HistoryPanel } from './history/HistoryPanel.tsx';
 import { ImageSlots } from './images/ImageSlots.tsx';

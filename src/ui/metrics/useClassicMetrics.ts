@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { serializeError } from '../../core/errors.ts';
 import { useImageStore, type SlotImage } from '../../state/useImageStore.ts';
 import { useMetricsStore, type ComparedSlot } from '../../state/useMetricsStore.ts';
-import { withMetrics } from './metricsClient.ts';
+import { withMetrics } from '../../client/metricsClient.ts';
 
 /** Keeps PSNR/SSIM/MS-SSIM/GMSD of A and B against the reference up to date, computed in the metrics worker. */
 export function useClassicMetrics(): void {

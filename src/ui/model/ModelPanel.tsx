@@ -121,11 +121,14 @@ export function ModelPanel() {
           {randomWeights && <RandomWeightsBadge />}
         </div>
       )}
+      {status === 'lost' && (
+        <p className="text-sm text-slate-700 dark:text-slate-200" data-testid="model-lost">
+          {model?.name ?? source} reopens at the next run.
+        </p>
+      )}
       {error !== null && (
         <div role="alert" data-testid="model-error" data-code={error.code} className="rounded-lg bg-rose-50 p-2 text-sm text-rose-800 dark:bg-rose-950/50 dark:text-rose-200">
-          <p>
-            Could not load {source}: {error.message}
-          </p>
+          <p>{status === 'lost' ? error.message : `Could not load ${source}: ${error.message}`}</p>
           {error.hint !== undefined && <p className="text-rose-700 dark:text-rose-300">{error.hint}</p>}
         </div>
       )}

@@ -1,11 +1,11 @@
 import { serializeError } from '../../core/errors.ts';
 import { useModelStore, type StorageUse } from '../../state/useModelStore.ts';
-import { withEngine } from '../../client/engineClient.ts';
+import { engine } from '../../client/useEngine.ts';
 
 /** The download cache as the engine sees it, and the origin's storage use; failures go to the store. */
 export async function refreshCache(): Promise<void> {
   try {
-    const [cached, storage] = await Promise.all([withEngine((engine) => engine.cachedBundles()), storageUse()]);
+    const [cached, storage] = await Promise.all([engine().cachedBundles(), storageUse()]);
     useModelStore.getState().setCache(cached, storage);
   } catch (error) {
     useModelStore.getState().setCacheError(serializeError(error));
@@ -13,11 +13,11 @@ export async function refreshCache(): Promise<void> {
 }
 
 export async function deleteCached(key: string): Promise<void> {
-  await run(() => withEngine((engine) => engine.deleteCachedBundle(key)));
+  await run(() => engine().deleteCachedBundle(key));
 }
 
 export async function clearCache(): Promise<void> {
-  await run(() => withEngine((engine) => engine.clearBundleCache()));
+  await run(() => engine().clearBundleCache());
 }
 
 async function run(change: () => Promise<void>): Promise<void> {

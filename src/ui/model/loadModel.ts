@@ -1,13 +1,12 @@
-import { proxy } from 'comlink';
 import type { BundleManifest, BundleVariant } from '../../core/bundle/manifest.ts';
 import { preflight } from '../../core/bundle/preflight.ts';
-import type { BundleSource, LoadEvent, LoadOptions } from '../../core/engine/types.ts';
+import type { BundleSource, LoadOptions } from '../../core/engine/types.ts';
 import type { CachedBundle } from '../../core/engineApi.ts';
 import { serializeError } from '../../core/errors.ts';
 import type { LocalFile } from '../../core/bundle/localFolder.ts';
 import { useCapabilityStore } from '../../state/useCapabilityStore.ts';
 import { useModelStore } from '../../state/useModelStore.ts';
-import { withEngine } from '../../client/engineClient.ts';
+import { engine } from '../../client/useEngine.ts';
 import { refreshCache } from './cacheActions.ts';
 import { readFolderManifest, readUrlManifest } from './readManifest.ts';
 
@@ -28,7 +27,7 @@ export function chooseFolder(files: ReadonlyArray<File | LocalFile>): Promise<vo
 }
 
 export function chooseUrl(url: string): Promise<void> {
-  return choose({ kind: 'url', url }, 'url', url, () => readUrlManifest(url, () => withEngine((engine) => engine.cachedBundles())));
+  return choose({ kind: 'url', url }, 'url', url, () => readUrlManifest(url, () => engine().cachedBundles()));
 }
 
 export function chooseCached(bundle: CachedBundle): Promise<void> {
@@ -75,16 +74,7 @@ export function cancelPending(): void {
 }
 
 async function loadModel(source: BundleSource, label: string, options: LoadOptions, randomWeights: boolean): Promise<void> {
-  useModelStore.getState().startLoad(label);
-  const onEvent = (event: LoadEvent) => {
-    if (event.type === 'progress') useModelStore.getState().setProgress(event.progress);
-  };
-  try {
-    const model = await withEngine((engine) => engine.load(source, proxy(onEvent), options));
-    useModelStore.getState().setReady(model, randomWeights);
-  } catch (error) {
-    useModelStore.getState().setFailed(serializeError(error));
-  }
+  await engine().load(source, label, options, randomWeights);
   // A download (finished or partial) changed the cache.
   if (source.kind !== 'files') await refreshCache();
 }

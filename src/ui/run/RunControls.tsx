@@ -35,7 +35,8 @@ function missingFor({ modelReady, missingSlots, ownQuestionEmpty, settingsError 
 export function RunControls() {
   const task = useTaskStore((state) => state.task);
   const images = useImageStore((state) => state.images);
-  const modelReady = useModelStore((state) => state.status === 'ready');
+  // A model whose worker was lost counts: the run reopens it first.
+  const modelReady = useModelStore((state) => state.status === 'ready' || state.status === 'lost');
   const { status, questionPick, ownQuestion, form, lastRun } = useRunStore();
   const hasReference = images.reference !== null;
   const questions = taskQuestions(task, hasReference);

@@ -1,7 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { PromptInfo } from '../../core/engine/types.ts';
-import { useRunStore } from '../../state/useRunStore.ts';
-import { answerSink, questionChoice, slotsRead, withSeed } from './runTask.ts';
+import { describe, expect, it } from 'vitest';
+import { questionChoice, slotsRead, withSeed } from './runTask.ts';
 
 describe('run requests', () => {
   it('draws a random question once, before the run, so that Regenerate asks the same one', () => {
@@ -24,24 +22,5 @@ describe('run requests', () => {
   it('reads B only for the pair tasks', () => {
     expect(slotsRead('description')).toEqual(['reference', 'a']);
     expect(slotsRead('reasoning')).toEqual(['reference', 'a', 'b']);
-  });
-});
-
-describe('answerSink', () => {
-  const initial = useRunStore.getState();
-  afterEach(() => useRunStore.setState(initial, true));
-
-  it('streams into the store until the result is in, and drops a batch of tokens that arrives after it', () => {
-    const sink = answerSink();
-    useRunStore.getState().start({ task: 'description', images: {}, question: { index: 0 }, settings: { sampling: null, maxNewTokens: 4, loopGuard: false } });
-    const prompt: PromptInfo = { task: 'description', kind: 'single_no_reference', hasReference: false, question: 'Q?', questionIndex: 0, segments: [], positions: 9 };
-    sink.onEvent({ type: 'start', prompt, sampling: { temperature: 0, topP: 0.9, topK: 50, repetitionPenalty: 1, noRepeatNgramSize: 0, seed: 3 }, maxNewTokens: 4 });
-    sink.onEvent({ type: 'tokens', text: 'sharp', ids: [1] });
-    expect(useRunStore.getState()).toMatchObject({ status: 'running', text: 'sharp', question: 'Q?', asked: { hasReference: false, questionIndex: 0, seed: null } });
-    sink.close();
-    useRunStore.getState().finish('sharp and clean', { verdict: null, distortion: null, confidence: null, stats: {} as never, stopReason: 'max_tokens' });
-    // The last batch, sent before the result but delivered after it on its own channel.
-    sink.onEvent({ type: 'tokens', text: ' and clean', ids: [2, 3] });
-    expect(useRunStore.getState()).toMatchObject({ status: 'done', text: 'sharp and clean' });
   });
 });

@@ -1,11 +1,10 @@
-import { proxy } from 'comlink';
-import type { GenerateEvent, GenerateRequest, QuestionChoice } from '../../core/engine/types.ts';
+import type { QuestionChoice } from '../../core/engine/types.ts';
 import { serializeError } from '../../core/errors.ts';
 import { randomSeed } from '../../core/generation/random.ts';
 import type { ImageSlotId, TaskId } from '../../core/tasks.ts';
 import { useImageStore } from '../../state/useImageStore.ts';
 import { useRunStore, type QuestionPick, type RunRequest } from '../../state/useRunStore.ts';
-import { withEngine } from '../../client/engineClient.ts';
+import { engine } from '../../client/useEngine.ts';
 import type { RunSettings } from '../../core/generation/generationForm.ts';
 import { taskQuestions } from './questions.ts';
 
@@ -53,63 +52,12 @@ export function regenerate(): Promise<void> {
   return execute({ ...last, settings });
 }
 
-/**
- * One run: 1. encode each image the task reads, 2. generate with the answer streaming into the run store.
- * The outcome goes to the store (never thrown), so no promise is left unhandled.
- */
-async function execute(request: RunRequest): Promise<void> {
-  useRunStore.getState().start(request);
-  const sink = answerSink();
-  try {
-    // 1. Image features (the engine caches them by the bytes' hash, so a rerun encodes nothing).
-    const ids: GenerateRequest['images'] = {};
-    for (const [slot, image] of Object.entries(request.images) as Array<[ImageSlotId, NonNullable<RunRequest['images'][ImageSlotId]>]>) {
-      const bytes = new Uint8Array(await image.blob.arrayBuffer());
-      ids[slot] = (await withEngine((engine) => engine.encodeImage({ name: image.name, bytes }))).id;
-    }
-    // 2. The answer, streamed.
-    const { settings } = request;
-    const generate: GenerateRequest = {
-      task: request.task,
-      images: ids,
-      question: request.question,
-      maxNewTokens: settings.maxNewTokens,
-      ...(settings.sampling === null ? {} : { sampling: settings.sampling }),
-      ...(settings.loopGuard ? { loopGuard: true } : {}),
-    };
-    const result = await withEngine((engine) => engine.generate(generate, proxy(sink.onEvent)));
-    sink.close();
-    const { verdict, distortion, confidence, stats, stopReason } = result;
-    useRunStore.getState().finish(result.text, { verdict, distortion, confidence, stats, stopReason });
-  } catch (error) {
-    sink.close();
-    useRunStore.getState().fail(serializeError(error));
-  }
-}
-
-/**
- * Where a run's events go: the run store, until the result is in. The events come through their own
- * proxied channel and the result through the worker's, so the last batch of tokens can arrive after the
- * result: appended then, it would repeat the answer's last words after the final text.
- */
-export function answerSink(): { onEvent: (event: GenerateEvent) => void; close: () => void } {
-  let open = true;
-  return {
-    onEvent(event) {
-      if (!open) return;
-      const state = useRunStore.getState();
-      if (event.type === 'start') {
-        const seed = event.sampling.temperature > 0 ? event.sampling.seed : null;
-        state.setRunning(event.prompt.question, { hasReference: event.prompt.hasReference, questionIndex: event.prompt.questionIndex, seed });
-      } else if (event.type === 'tokens') state.appendText(event.text);
-    },
-    close() {
-      open = false;
-    },
-  };
+/** One run: the engine client streams the answer into the run store and puts the outcome there. */
+function execute(request: RunRequest): Promise<void> {
+  return engine().run(request);
 }
 
 /** Stops the running answer; the engine ends it with stopReason 'cancelled'. */
 export function stopTask(): void {
-  withEngine((engine) => engine.cancel()).catch((error: unknown) => useRunStore.getState().fail(serializeError(error)));
+  engine().cancel().catch((error: unknown) => useRunStore.getState().fail(serializeError(error)));
 }

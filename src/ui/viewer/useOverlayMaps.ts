@@ -3,7 +3,7 @@ import { serializeError, type SerializedError } from '../../core/errors.ts';
 import type { SsimMap } from '../../core/metrics/ssim.ts';
 import type { DiffMap, DiffMode } from '../../core/viewer/diffMap.ts';
 import type { SlotImage } from '../../state/useImageStore.ts';
-import { withMetrics } from '../metrics/metricsClient.ts';
+import { withMetrics } from '../../client/metricsClient.ts';
 
 export type MapState<T> = { status: 'computing' } | { status: 'ready'; map: T } | { status: 'error'; error: SerializedError };
 

@@ -1,0 +1,34 @@
+import type { EngineApi } from '../core/engineApi.ts';
+import { AppError } from '../core/errors.ts';
+import { atEngineMoment, installE2eHooks, setEngineWorker } from './e2eHooks.ts';
+import { createEngineClient } from './engineClient.ts';
+import { startModuleWorker } from './moduleWorker.ts';
+
+installE2eHooks();
+
+/** The page's one engine, in a module worker started on first use and again after it is lost. */
+export const pageEngine = createEngineClient(
+  startModuleWorker<EngineApi>(
+    () => new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }),
+    {
+      failedToStart: (detail) =>
+        new AppError('WORKER_FAILED', `The engine worker stopped: ${detail}.`, {
+          hint: 'Reload the page. If it happens again, try an up-to-date Chrome or Edge.',
+        }),
+      lost: (detail) =>
+        new AppError(
+          'ENGINE_WORKER_LOST',
+          detail === null
+            ? 'The engine stopped: the browser ended its worker, most often because it ran out of memory.'
+            : `The engine stopped after an error: ${detail}.`,
+          {
+            hint:
+              'Run again: a new engine starts and reopens the model from the browser’s cache (or its folder) without downloading it. ' +
+              'If it happens again, load the model with a shorter context length and close other tabs.',
+          },
+        ),
+    },
+    setEngineWorker,
+  ),
+  { atMoment: atEngineMoment },
+);
