@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test';
 import type { EndMoment } from '../src/client/e2eHooks.ts';
 import { BundleServer } from './bundleHarness/bundleServer.ts';
 import { expect, test } from './fixtures.ts';
-import { chooseImage, describedPattern, pickQuestion, setMaxNewTokens, type AskRecord, type TinyBundle } from './tinyBundle.ts';
+import { chooseImage, describedPattern, loadTinyBundle, pickQuestion, setMaxNewTokens, type AskRecord, type TinyBundle } from './tinyBundle.ts';
 
 /**
  * The engine worker ended under the page (as the browser ends one that runs out of memory: no event, only its
@@ -100,6 +100,26 @@ test.describe('the engine worker ends under the page', () => {
     await expect(page.getByTestId('answer-text')).toHaveText(expected.answer);
     await expect(page.getByTestId('model-ready')).toContainText('delta · q4 · CPU (wasm)');
     expect(server!.requests).toEqual([]);
+  });
+
+  test('a folder-picked model is read again from the files the page still holds', async ({ page }) => {
+    test.setTimeout(180_000);
+    await page.goto('/?e2e');
+    await loadTinyBundle(page, bundle!);
+    await chooseImage(page, 'a', 'a.png', imageA);
+    await pickQuestion(page, 0);
+    await setMaxNewTokens(page, LONG_ANSWER_TOKENS);
+    await endEngineWorkerAt(page, 'first-tokens');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect(page.getByTestId('answer-error')).toHaveAttribute('data-code', 'ENGINE_WORKER_LOST', { timeout: 60_000 });
+
+    await setMaxNewTokens(page, ANSWER_TOKENS);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect(page.getByTestId('answer-status')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+    await expect(page.getByTestId('answer-text')).toHaveText(expected.answer);
+    await expect(page.getByTestId('model-ready')).toContainText('delta · q4 · CPU (wasm)');
+    // Read in place, as at the first load: nothing went into the download cache.
+    await expect(page.getByTestId('model-cache')).toContainText('Nothing is cached yet');
   });
 });
 
