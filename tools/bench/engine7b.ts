@@ -20,11 +20,9 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseManifest } from '../../src/core/bundle/manifest.ts';
 import { formatBytes } from '../../src/core/format.ts';
-import { convertBundle } from '../convert/convertBundle.ts';
-import { createProgress } from '../convert/progress.ts';
 import { randomPng } from '../engine/testing/testImages.ts';
-import { makeTinyCheckpoint } from '../tiny/makeTinyCheckpoint.ts';
 import { decoderWeightBytes } from './engine/benchBundles.ts';
+import { make7bBundle } from './engine/llama7bBundle.ts';
 import type { DecodeProbeResult } from './engine/decodeProbe.ts';
 import { markdownTable } from './engine/benchTable.ts';
 import { buildBenchPage, launchBenchBrowser, openBenchPage, runInPage, serveBench } from './engine/chromium.ts';
@@ -39,19 +37,7 @@ export async function runLlama7b(options: { bundle?: string; keep: boolean; mode
   const log = (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const rows: Array<[string, string]> = [];
   try {
-    let bundleDir = options.bundle;
-    if (bundleDir === undefined) {
-      log('making the 7B-shaped checkpoint (14.7 GB)…');
-      const checkpoint = join(scratch, 'checkpoint');
-      const made = await makeTinyCheckpoint({ out: checkpoint, shape: 'llama-7b', seed: 1 });
-      rows.push(['checkpoint written', `${formatBytes(made.weightBytes)} in ${(made.elapsedMs / 1000).toFixed(0)} s`]);
-      log('converting its q4 variant…');
-      bundleDir = join(scratch, 'bundle');
-      const started = performance.now();
-      await convertBundle({ llm: made.llmDir, delta: made.deltaPath, out: bundleDir, variants: ['q4'], name: 'depictqa-7b-shaped', progress: createProgress() });
-      rows.push(['q4 conversion (no vision graph)', `${((performance.now() - started) / 1000).toFixed(0)} s`]);
-      await rm(checkpoint, { recursive: true, force: true });
-    }
+    const bundleDir = options.bundle ?? (await make7bBundle(scratch, 'q4', rows, log));
     const manifest = parseManifest(JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')));
     const decoderBytes = decoderWeightBytes(manifest, 'q4');
     const bundleBytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);

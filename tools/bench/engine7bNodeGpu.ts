@@ -16,15 +16,13 @@ import { join } from 'node:path';
 import { graphsFor, parseManifest, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import { adapterLabel } from '../../src/core/capabilities.ts';
 import { formatBytes } from '../../src/core/format.ts';
-import { convertBundle } from '../convert/convertBundle.ts';
-import { createProgress } from '../convert/progress.ts';
 import { nodeGpuAvailability, nodeGpuOrt } from '../engine/nodeGpu.ts';
 import { createNodeEngine, nodeEngineHost } from '../engine/nodeHost.ts';
 import { fixedRowsEncoder } from '../engine/testing/fixedRowsEncoder.ts';
 import { randomPng } from '../engine/testing/testImages.ts';
-import { makeTinyCheckpoint } from '../tiny/makeTinyCheckpoint.ts';
 import { countDecodeDispatches } from './dispatches/countDecodeDispatches.ts';
 import { decoderWeightBytes } from './engine/benchBundles.ts';
+import { make7bBundle } from './engine/llama7bBundle.ts';
 import { markdownTable, measureMemoryBandwidth } from './engine/benchTable.ts';
 import { runDecodeProbe } from './engine/decodeProbe.ts';
 import { memAvailable } from './engine/memorySampler.ts';
@@ -50,19 +48,7 @@ export async function runLlama7bNodeGpu(options: { bundle?: string; keep: boolea
     const variant: BundleVariant = gpu.capabilities.variant;
     rows.push(['adapter', `${adapterLabel(adapter)} (${adapter.vendor}, ${adapter.architecture}${adapter.isFallbackAdapter ? '; software' : ''}), shader-f16 ${adapter.hasShaderF16 ? 'yes' : 'no'}`]);
 
-    let bundleDir = options.bundle;
-    if (bundleDir === undefined) {
-      log('making the 7B-shaped checkpoint (14.7 GB)…');
-      const checkpoint = join(scratch, 'checkpoint');
-      const made = await makeTinyCheckpoint({ out: checkpoint, shape: 'llama-7b', seed: 1 });
-      rows.push(['checkpoint written', `${formatBytes(made.weightBytes)} in ${(made.elapsedMs / 1000).toFixed(0)} s`]);
-      log(`converting its ${variant} variant…`);
-      bundleDir = join(scratch, 'bundle');
-      const started = performance.now();
-      await convertBundle({ llm: made.llmDir, delta: made.deltaPath, out: bundleDir, variants: [variant], name: 'depictqa-7b-shaped', progress: createProgress() });
-      rows.push([`${variant} conversion (no vision graph)`, `${((performance.now() - started) / 1000).toFixed(0)} s`]);
-      await rm(checkpoint, { recursive: true, force: true });
-    }
+    const bundleDir = options.bundle ?? (await make7bBundle(scratch, variant, rows, log));
     const manifest = parseManifest(JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')));
     if (!manifest.variants.includes(variant)) throw new Error(`${bundleDir} has no ${variant} variant (it has ${manifest.variants.join(', ')}): convert it with --precision ${variant}`);
     const decoderBytes = decoderWeightBytes(manifest, variant);

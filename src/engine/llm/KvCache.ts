@@ -58,6 +58,13 @@ function cacheDims(layout: KvLayout, capacity: number): number[] {
   return [1, layout.kvHeads, capacity, layout.headDim];
 }
 
+/** A CPU tensor of zeros shaped as one layer's key or value cache. */
+function zeroCache(ort: Ort, layout: KvLayout, capacity: number): OrtTensor {
+  const dims = cacheDims(layout, capacity);
+  const size = dims.reduce((a, b) => a * b, 1);
+  return layout.dtype === 'float16' ? new ort.Tensor('float16', new Uint16Array(size), dims) : new ort.Tensor('float32', new Float32Array(size), dims);
+}
+
 /**
  * CPU tensors, for the wasm backend. onnxruntime-web copies inputs into the wasm heap and outputs out of it on
  * every run (it has no tensors that live in the wasm heap between runs), so the present output of one run is
@@ -71,14 +78,7 @@ export class CpuKvCache implements KvCache {
     private readonly layout: KvLayout,
     readonly capacity: number,
   ) {
-    const dims = cacheDims(layout, capacity);
-    const size = dims.reduce((a, b) => a * b, 1);
-    for (const { past } of layout.pairs) {
-      this.tensors.set(
-        past,
-        layout.dtype === 'float16' ? new ort.Tensor('float16', new Uint16Array(size), dims) : new ort.Tensor('float32', new Float32Array(size), dims),
-      );
-    }
+    for (const { past } of layout.pairs) this.tensors.set(past, zeroCache(ort, layout, capacity));
   }
 
   feeds(): Record<string, OrtTensor> {
@@ -173,10 +173,8 @@ export class OutputKvCache implements KvCache {
     private readonly layout: KvLayout,
     readonly capacity: number,
   ) {
-    const dims = cacheDims(layout, capacity);
-    const size = dims.reduce((a, b) => a * b, 1);
     // One zero buffer for every layer: a run only reads its past.
-    const zero = layout.dtype === 'float16' ? new ort.Tensor('float16', new Uint16Array(size), dims) : new ort.Tensor('float32', new Float32Array(size), dims);
+    const zero = zeroCache(ort, layout, capacity);
     this.zeros = new Map(layout.pairs.map(({ past }) => [past, zero]));
   }
 
