@@ -160,7 +160,9 @@ try {
       await engine.unload();
       const decoder = join(bundle.bundleDir, graphsFor(bundle.manifest, gpuVariant).get('decoder')!.path);
       const profile = await countDecodeDispatches(decoder, { timedRuns: 3 }).catch((error: Error) => {
-        note(`dispatch count failed: ${error.message.split('\n')[0]}`);
+        // The message's first line says how the child ended, its last lines why.
+        const lines = error.message.split('\n').filter((line) => line.trim() !== '');
+        note(`dispatch count failed: ${[lines[0], ...lines.slice(1).slice(-2)].join(' / ')}`);
         return null;
       });
       rows.push({
