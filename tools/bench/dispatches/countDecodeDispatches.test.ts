@@ -37,6 +37,11 @@ describe('parseDispatchLog', () => {
     expect(parseDispatchLog(log, 1).dispatches).toBe(1);
     expect(() => parseDispatchLog(log, 2)).toThrow(/no markers for model 2/);
   });
+
+  it('a log with no programs between the markers is an error, not zero dispatches', () => {
+    const log = [line('MatMulNBits[4|1|0]:128,1,1:1|1'), beginMarker(0), END_MARKER].join('\n');
+    expect(() => parseDispatchLog(log, 0)).toThrow(/no dispatches between the markers/);
+  });
 });
 
 await describeOnNodeGpu('dispatches of one decode step on onnxruntime-node WebGPU', () => {

@@ -4,7 +4,7 @@
  * so the steps run in a child process (decodeStepChild.ts) whose stderr is read here.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -71,6 +71,7 @@ export function parseDispatchLog(stderr: string, index = 0): DispatchLog {
     const name = match[1]!.split(/[[:]/, 1)[0]!;
     programs.set(name, (programs.get(name) ?? 0) + 1);
   }
+  if (programs.size === 0) throw new AppError('INTERNAL', `the decode step log has no dispatches between the markers of model ${index}: onnxruntime's verbose log did not reach it`);
   const placement = lines.slice(0, begin).reverse().map((line) => PLACEMENT_LINE.exec(line)?.[1]).find((text) => text !== undefined) ?? 'no placement line';
   return { dispatches: [...programs.values()].reduce((a, b) => a + b, 0), programs, placement };
 }
@@ -83,7 +84,7 @@ export async function profileDecodeSteps(models: string[], options: DispatchCoun
   const dir = await mkdtemp(join(tmpdir(), 'decode-step-'));
   try {
     const request: DecodeStepRequest = { models, step: options.step ?? DEFAULT_DECODE_STEP, timedRuns: options.timedRuns ?? 9, resultPath: join(dir, 'result.json') };
-    const { code, stderr } = await runChild([process.execPath, '--import', TSX, CHILD, JSON.stringify(request)], options.timeoutMs ?? 600_000);
+    const { code, stderr } = await runChild([process.execPath, '--import', TSX, CHILD, JSON.stringify(request)], join(dir, 'stderr.log'), options.timeoutMs ?? 600_000);
     return await readProfiles(models.length, code, stderr, request.resultPath);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -111,12 +112,21 @@ export async function countDecodeDispatches(decoderOnnxPath: string, options: Di
   return profile!;
 }
 
-function runChild(argv: string[], timeoutMs: number): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs });
-    const err: Buffer[] = [];
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr: Buffer.concat(err).toString('utf8') }));
-  });
+/**
+ * Runs the child with its stderr in a file, not a pipe: onnxruntime's native log reaches a pipe late and in blocks
+ * (after the markers that JavaScript writes at once, and partly not at all once the process exits), while a file
+ * gets each line when it is logged.
+ */
+async function runChild(argv: string[], logPath: string, timeoutMs: number): Promise<{ code: number | null; stderr: string }> {
+  const log = await open(logPath, 'w');
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', log.fd], timeout: timeoutMs });
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    return { code, stderr: await readFile(logPath, 'utf8') };
+  } finally {
+    await log.close();
+  }
 }
