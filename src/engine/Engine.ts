@@ -97,7 +97,8 @@ export class Engine implements EngineApi {
         const checked = checkRequest(request);
         const question = resolveQuestion(checked.task, checked.hasReference, request.question, this.host.random);
         // 1. The images: those given as bytes are encoded now (or found by their id), in this same job.
-        const images = await this.countGpuFailures(resolveImages(model, checked.images));
+        // Images already held need no GPU work: only the answer's success proves the device well again.
+        const images = await this.countGpuFailures(resolveImages(model, checked.images), false);
         const ids: Partial<Record<ImageSlotId, string>> = {};
         const visionMs: Partial<Record<ImageSlotId, number>> = {};
         for (const [slot, image] of Object.entries(images) as Array<[ImageSlotId, EncodedImage]>) {
