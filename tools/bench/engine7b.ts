@@ -22,7 +22,7 @@ import { parseManifest } from '../../src/core/bundle/manifest.ts';
 import { formatBytes } from '../../src/core/format.ts';
 import { convertBundle } from '../convert/convertBundle.ts';
 import { createProgress } from '../convert/progress.ts';
-import { randomPng } from '../engine/testing/testImages.ts';
+import { randomPng } from '../node/testing/testImages.ts';
 import { makeTinyCheckpoint } from '../tiny/makeTinyCheckpoint.ts';
 import { decoderWeightBytes } from './engine/benchBundles.ts';
 import type { DecodeProbeResult } from './engine/decodeProbe.ts';

@@ -8,9 +8,9 @@ import { llamaNames, parseLlamaConfig, type LlamaConfig } from '../checkpoint/ll
 import { openCheckpoint } from '../checkpoint/index.ts';
 import type { DenseTensor } from '../checkpoint/types.ts';
 import { roundToFloat16InPlace } from '../onnx/float16.ts';
-import { LlamaReference } from '../reference/llama.ts';
-import { referenceLoraMerge } from '../reference/loraReference.ts';
-import { seededRandom } from '../reference/randomLlama.ts';
+import { LlamaReference } from '../oracles/llama.ts';
+import { referenceLoraMerge } from '../oracles/loraReference.ts';
+import { seededRandom } from '../oracles/randomLlama.ts';
 import { makeTinyCheckpoint } from '../tiny/makeTinyCheckpoint.ts';
 import { convertBundle } from './convertBundle.ts';
 import { llamaWeightShapes } from './llama/convertLlama.ts';

@@ -13,7 +13,7 @@ import { denseSource, openCheckpoint, writeSafetensors, writeTorchZip } from '..
 import type { DenseTensor } from '../checkpoint/types.ts';
 import { fromFloat16Bits } from '../onnx/float16.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
-import { referenceImageFeatures } from '../reference/clip.ts';
+import { referenceImageFeatures } from '../oracles/clip.ts';
 import { makeTinyCheckpoint, type TinyCheckpoint } from '../tiny/makeTinyCheckpoint.ts';
 import { parseConvertArgs } from './args.ts';
 import { convertBundle, type ConvertOptions } from './convertBundle.ts';

@@ -10,8 +10,8 @@ import type { LlamaConfig } from '../../checkpoint/llamaConfig.ts';
 import { writeLlamaGraphs } from '../../convert/llama/convertLlama.ts';
 import { layoutFormName } from '../../convert/llama/decoderLayout.ts';
 import type { LlamaVariant } from '../../convert/llama/variants.ts';
-import { expectedShapes } from '../../reference/llamaWeights.ts';
-import { seededRandom } from '../../reference/randomLlama.ts';
+import { expectedShapes } from '../../oracles/llamaWeights.ts';
+import { seededRandom } from '../../oracles/randomLlama.ts';
 
 export interface DecoderForm {
   fuseQkv: boolean;

@@ -15,7 +15,7 @@ import { zeroCounters } from '../../../src/engine/llm/LanguageModel.ts';
 import { loadModel } from '../../../src/engine/loadModel.ts';
 import { pickVariant } from '../../../src/engine/pickVariant.ts';
 import { probeCapabilities } from '../../../src/engine/probeCapabilities.ts';
-import { argmax } from '../../reference/referenceMath.ts';
+import { argmax } from '../../oracles/referenceMath.ts';
 import type { RunLog } from './timedOrt.ts';
 
 export interface DecodeProbeRequest {

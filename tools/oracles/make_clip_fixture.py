@@ -11,7 +11,7 @@ own nn.TransformerDecoder in eval mode, built as DepictQA's AbstractorModel buil
 (clip.ts, clipAbstractor.ts) must reproduce these outputs.
 
 Weights and pixels are multiples of a power of two stored as int16, so they are exact in fp32 and the fixture
-stays small. Run: /usr/bin/python3 tools/reference/make_clip_fixture.py
+stays small. Run: /usr/bin/python3 tools/oracles/make_clip_fixture.py
 """
 import base64
 import json
@@ -205,7 +205,7 @@ def main():
             })
     weights = {**clip, **abstractor_weights, **projection}
     fixture = {
-        'generator': 'tools/reference/make_clip_fixture.py',
+        'generator': 'tools/oracles/make_clip_fixture.py',
         'torch': torch.__version__,
         'config': CONFIG,
         'abstractor': ABSTRACTOR,

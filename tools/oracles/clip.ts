@@ -1,5 +1,5 @@
 /**
- * A plain fp32 reference of DepictQA's vision path, for tests and benchmarks: it checks the exported
+ * A plain fp32 oracle of DepictQA's vision path, for tests and benchmarks: it checks the exported
  * vision_encoder graphs. Clarity over speed: one row and one head at a time, float64 sums.
  * Checked against PyTorch (HF CLIPVisionModel transcribed, F.interpolate, nn.TransformerDecoder) in clip.test.ts.
  *

@@ -14,14 +14,14 @@ import { llamaWeightShapes } from '../../convert/llama/convertLlama.ts';
 import type { LlamaVariant } from '../../convert/llama/variants.ts';
 import { dequantizeMatMulNBits, quantizeMatMulNBits } from '../../convert/quantize.ts';
 import { roundToFloat16InPlace } from '../../onnx/float16.ts';
-import { LlamaReference } from '../../reference/llama.ts';
-import { referenceLoraMerge } from '../../reference/loraReference.ts';
+import { LlamaReference } from '../../oracles/llama.ts';
+import { referenceLoraMerge } from '../../oracles/loraReference.ts';
 import { makeTinyCheckpoint, type TinyCheckpoint } from '../../tiny/makeTinyCheckpoint.ts';
 import { openClipVision } from '../../convert/vision/openClip.ts';
 import { visionReference } from '../../convert/vision/testing/tinyVision.ts';
 import { planVisionDelta } from '../../convert/vision/visionDelta.ts';
 import { visionVariantSpecs } from '../../convert/vision/visionVariants.ts';
-import { referenceImageFeatures } from '../../reference/clip.ts';
+import { referenceImageFeatures } from '../../oracles/clip.ts';
 
 const silent = { start() {}, tensorDone() {}, finish() {}, log() {} };
 

@@ -7,7 +7,7 @@ rotary embeddings, repeat_kv for grouped KV heads, causal softmax attention in f
 The TypeScript reference (llama.ts) must reproduce these logits.
 
 Weights are multiples of 2^-14 stored as int16, so they are exact in fp32 and the fixture stays small.
-Run: /usr/bin/python3 tools/reference/make_llama_fixture.py
+Run: /usr/bin/python3 tools/oracles/make_llama_fixture.py
 """
 import base64
 import json

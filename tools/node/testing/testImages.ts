@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { ImageInput } from '../../../src/core/engine/types.ts';
-import { seededRandom } from '../../reference/randomLlama.ts';
+import { seededRandom } from '../../oracles/randomLlama.ts';
 
 /** A PNG of random pixels: small images keep the prompts short (a 70×84 image is 5×6 = 30 rows). */
 export async function randomPng(name: string, width: number, height: number, seed: number): Promise<ImageInput> {

@@ -5,7 +5,7 @@
  */
 import type { PreprocessedImage } from '../../../src/core/vision/preprocess.ts';
 import type { ImageEncoder, ImageFeatures } from '../../../src/engine/vision/ImageEncoder.ts';
-import { seededRandom } from '../../reference/randomLlama.ts';
+import { seededRandom } from '../../oracles/randomLlama.ts';
 
 export function fixedRowsEncoder(hiddenSize: number, scale = 0.1): ImageEncoder & { runs: number } {
   return {

@@ -21,7 +21,7 @@ import { DecoderSession } from '../convert/llama/decoderSession.ts';
 import { decodeImageBytes } from '../image/decode.ts';
 import { GraphBuilder } from '../onnx/GraphBuilder.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
-import { LlamaReference } from '../reference/llama.ts';
+import { LlamaReference } from '../oracles/llama.ts';
 import { parseAskArgs } from './askArgs.ts';
 import { nodeGpuOrt } from './nodeGpu.ts';
 import { createNodeEngine } from './nodeHost.ts';

@@ -1,5 +1,5 @@
 /**
- * npx tsx tools/engine/browserCheck.ts: the engine in headless Chromium, in a module worker as the app runs it,
+ * npx tsx tools/node/browserCheck.ts: the engine in headless Chromium, in a module worker as the app runs it,
  * on the wasm EP and on WebGPU (`--enable-unsafe-webgpu`; SwiftShader on a machine without a GPU), against the
  * same engine in Node. Greedy tokens must be identical everywhere, including a second question that reuses the
  * KV cache. Prints one table with speeds; exit status 1 on any difference. ENGINE_CHECK_ONLY=webgpu-q4-fixed runs

@@ -1,5 +1,5 @@
 /**
- * A plain fp32 reference of DepictQA's Abstractor (src/model/clip/abstractor.py, add_pos_emd false): learned
+ * A plain fp32 oracle of DepictQA's Abstractor (src/model/clip/abstractor.py, add_pos_emd false): learned
  * queries read the patch features through PyTorch's nn.TransformerDecoder in eval mode, post-norm
  * (norm_first=False), ReLU, no final norm:
  *   x = norm1(x + SelfAttention(x))

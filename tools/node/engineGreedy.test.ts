@@ -12,7 +12,7 @@ import type { Engine } from '../../src/engine/Engine.ts';
 import type { DenseTensor } from '../checkpoint/types.ts';
 import { decodeImageBytes } from '../image/decode.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
-import type { LlamaReference } from '../reference/llama.ts';
+import type { LlamaReference } from '../oracles/llama.ts';
 import { createNodeEngine } from './nodeHost.ts';
 import { fixedRowsEncoder } from './testing/fixedRowsEncoder.ts';
 import { randomPng } from './testing/testImages.ts';

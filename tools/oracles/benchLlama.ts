@@ -1,6 +1,6 @@
 /**
  * Times the reference at the tiny bundle's shape (hidden 64, 2 layers, vocab 32000).
- * Run: npx tsx tools/reference/benchLlama.ts
+ * Run: npx tsx tools/oracles/benchLlama.ts
  */
 import type { LlamaConfig } from '../checkpoint/llamaConfig.ts';
 import { LlamaReference } from './llama.ts';

@@ -1,5 +1,5 @@
 /**
- * A plain fp32 reference of Hugging Face's LlamaForCausalLM, for tests and benchmarks: it checks the exported
+ * A plain fp32 oracle of Hugging Face's LlamaForCausalLM, for tests and benchmarks: it checks the exported
  * ONNX decoder. Clarity over speed: one row and one head at a time, float64 sums, no tricks.
  * Checked against a plain-PyTorch transcription of HF's modeling_llama (make_llama_fixture.py) in llama.test.ts.
  *
