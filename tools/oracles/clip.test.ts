@@ -3,11 +3,11 @@
  * HF CLIPVisionModel transcribed, DepictQA's bicubic position resize, nn.TransformerDecoder, the projector.
  */
 import { describe, expect, it } from 'vitest';
-import { expectAppError } from '../checkpoint/testSupport.ts';
+import { expectAppError } from '../checkpoint/testing/support.ts';
 import { relativeMaxError } from '../convert/errorMetrics.ts';
 import { ClipVisionReference, referenceImageFeatures } from './clip.ts';
 import { AbstractorReference } from './clipAbstractor.ts';
-import { loadClipFixture } from './clipFixture.ts';
+import { loadClipFixture } from './testing/clipFixture.ts';
 
 const fixture = loadClipFixture();
 const tower = new ClipVisionReference(fixture.config, fixture.weights);

@@ -3,7 +3,7 @@ import { AppError } from '../../src/core/errors.ts';
 import { llamaNames, type LlamaConfig } from '../checkpoint/llamaConfig.ts';
 import type { DenseTensor } from '../checkpoint/types.ts';
 import { argmax, LlamaReference } from './llama.ts';
-import { loadLlamaFixture, maxAbsDiff } from './llamaFixture.ts';
+import { loadLlamaFixture, maxAbsDiff } from './testing/llamaFixture.ts';
 import { randomLlamaWeights } from './randomLlama.ts';
 
 const fixture = loadLlamaFixture();

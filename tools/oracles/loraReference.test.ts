@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors.ts';
 import type { DenseTensor } from '../checkpoint/types.ts';
-import { loadLlamaFixture, maxAbsDiff } from './llamaFixture.ts';
+import { loadLlamaFixture, maxAbsDiff } from './testing/llamaFixture.ts';
 import { referenceLoraMerge } from './loraReference.ts';
 
 const tensor = (shape: number[], values: number[]): DenseTensor => ({ dtype: 'F32', shape, data: Float32Array.from(values) });

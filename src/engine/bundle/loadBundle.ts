@@ -7,10 +7,11 @@ import { downloadIntoCache, openFromCache } from './loadCached.ts';
 import { loadLocal } from './loadLocal.ts';
 import { folderFromFiles } from '../../core/bundle/localFolder.ts';
 import { folderFromHandle } from './folderFromHandle.ts';
-import { selectedSpecs, type BundleSource, type LoadBundleOptions, type LoadedBundle } from './loadTypes.ts';
+import type { BrowserBundleSource } from '../../core/engine/types.ts';
+import { selectedSpecs, type LoadBundleOptions, type LoadedBundle } from './loadTypes.ts';
 
 // The loader's public surface, in one place (rules the page shares with it, e.g. variant files, live in src/core/bundle).
-export type { BundleSource, LoadBundleOptions, LoadedBundle } from './loadTypes.ts';
+export type { LoadBundleOptions, LoadedBundle } from './loadTypes.ts';
 export { clearBundleCache, deleteCachedBundle, listCachedBundles, type CachedBundleInfo } from './bundleCache.ts';
 export { requestPersistentStorage } from './loadCached.ts';
 
@@ -19,7 +20,7 @@ export { requestPersistentStorage } from './loadCached.ts';
  * into the cache and verified, or read in place from a local folder) and reports progress on the way.
  * Works on the page and in a worker.
  */
-export async function loadBundle(source: BundleSource, options: LoadBundleOptions = {}): Promise<LoadedBundle> {
+export async function loadBundle(source: BrowserBundleSource, options: LoadBundleOptions = {}): Promise<LoadedBundle> {
   const specsOf = (manifest: BundleManifest) => selectedSpecs(manifest, options.selectFiles);
   switch (source.kind) {
     case 'url':

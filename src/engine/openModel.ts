@@ -14,7 +14,7 @@ import type { VariantChoice } from './pickVariant.ts';
 import { openGraphSession, type Ort, type OrtSession } from './runtime/graphSession.ts';
 import { loadBundleTokenizer, type TextTokenizer } from './text/BundleTokenizer.ts';
 import { OnnxImageEncoder, type ImageEncoder } from './vision/ImageEncoder.ts';
-import { ImageStore } from './vision/ImageStore.ts';
+import { ImageFeatureCache } from './vision/ImageFeatureCache.ts';
 import { checkVisionPreprocessing } from './vision/visionSpec.ts';
 
 export const DEFAULT_PREFILL_CHUNK = 512;
@@ -41,7 +41,7 @@ export interface LoadedModel {
   info: LoadedModelInfo;
   tokenizer: TextTokenizer;
   cache: SequenceCache;
-  images: ImageStore;
+  images: ImageFeatureCache;
   confidenceIds: ConfidenceIds | null;
   eosTokenId: number;
   prefillChunk: number;
@@ -58,7 +58,7 @@ export interface LoadedModel {
 
 /** What a rebuild keeps of the model it replaces. */
 interface Kept {
-  images: ImageStore;
+  images: ImageFeatureCache;
   encoder: GuardedEncoder | null;
 }
 
@@ -66,7 +66,7 @@ interface Kept {
  * 1. tokenizer, 2. embed_tokens on the CPU, 3. decoder on the chosen backend with the KV cache outputs kept on
  * the GPU there, 4. the KV cache, allocated once, 5. the vision encoder. Whatever opened is released on failure.
  */
-export async function loadModel(
+export async function openModel(
   ort: Ort,
   files: BundleFiles,
   choice: VariantChoice,
@@ -143,7 +143,7 @@ export async function loadModel(
     let guarded = kept?.encoder ?? null;
     if (guarded !== null && encoder !== null) guarded.replace(encoder, ownedGpu);
     else if (encoder !== null) guarded = new GuardedEncoder(encoder, ownedGpu);
-    const images = kept?.images ?? new ImageStore(host.decodeImage, guarded, llm.hiddenSize, counters, `${files.label} (${choice.variant})`);
+    const images = kept?.images ?? new ImageFeatureCache(host.decodeImage, guarded, llm.hiddenSize, counters, `${files.label} (${choice.variant})`);
 
     const info: LoadedModelInfo = {
       name: manifest.model.name,
@@ -179,7 +179,7 @@ export async function loadModel(
       async rebuild() {
         // Every session on the old device must go first: onnxruntime opens a fresh device only when none is left.
         await release().catch(() => undefined);
-        return loadModel(ort, files, choice, host, options, counters, () => undefined, { images, encoder: guarded });
+        return openModel(ort, files, choice, host, options, counters, () => undefined, { images, encoder: guarded });
       },
       async dispose() {
         images.clear();

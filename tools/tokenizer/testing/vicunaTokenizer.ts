@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/transformers';
-import { writeVicunaTokenizer } from '../tiny/tokenizer.ts';
-import { convertTokenizer, type ConvertedTokenizer } from './convertTokenizer.ts';
+import { writeVicunaTokenizer } from '../../tiny/tokenizer.ts';
+import { convertTokenizer, type ConvertedTokenizer } from '../convertTokenizer.ts';
 
 /** Vicuna's files written, converted and loaded in transformers.js, for the tokenizer tests. */
 export interface VicunaTestBundle {

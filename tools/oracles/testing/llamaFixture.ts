@@ -1,7 +1,7 @@
 /** Reads fixtures/llamaTiny.json, written by make_llama_fixture.py (PyTorch's logits for a tiny random LLaMA). */
 import { readFileSync } from 'node:fs';
-import type { LlamaConfig } from '../checkpoint/llamaConfig.ts';
-import type { DenseTensor } from '../checkpoint/types.ts';
+import type { LlamaConfig } from '../../checkpoint/llamaConfig.ts';
+import type { DenseTensor } from '../../checkpoint/types.ts';
 
 interface Float32Json {
   shape: number[];
@@ -49,7 +49,7 @@ function int16(json: Int16Json): DenseTensor {
   return { dtype: 'F32', shape: json.shape, data: Float32Array.from(raw, (value) => value * json.scale) };
 }
 
-export function loadLlamaFixture(path = new URL('./fixtures/llamaTiny.json', import.meta.url)): LlamaFixture {
+export function loadLlamaFixture(path = new URL('../fixtures/llamaTiny.json', import.meta.url)): LlamaFixture {
   const json = JSON.parse(readFileSync(path, 'utf8')) as FixtureJson;
   return {
     config: json.config,

@@ -20,7 +20,7 @@ export const MAX_STORED_IMAGES = 32;
  * Encoded images by a SHA-256 of their bytes: the same file is decoded and encoded once per session, and
  * asking about it again costs nothing. The oldest image is dropped past `maxImages`.
  */
-export class ImageStore {
+export class ImageFeatureCache {
   private readonly images = new Map<string, StoredImage>();
 
   constructor(

@@ -1,7 +1,7 @@
 /** Reads fixtures/clipTiny.json, written by make_clip_fixture.py (PyTorch's outputs for a tiny CLIP + Abstractor). */
 import { readFileSync } from 'node:fs';
-import type { DenseTensor } from '../checkpoint/types.ts';
-import type { AbstractorConfig, ClipVisionConfig } from '../convert/vision/clipConfig.ts';
+import type { DenseTensor } from '../../checkpoint/types.ts';
+import type { AbstractorConfig, ClipVisionConfig } from '../../convert/vision/clipConfig.ts';
 
 interface Float32Json {
   shape: number[];
@@ -60,7 +60,7 @@ function int16(json: Int16Json): DenseTensor {
   return { dtype: 'F32', shape: json.shape, data: Float32Array.from(raw, (value) => value * json.scale) };
 }
 
-export function loadClipFixture(path = new URL('./fixtures/clipTiny.json', import.meta.url)): ClipFixture {
+export function loadClipFixture(path = new URL('../fixtures/clipTiny.json', import.meta.url)): ClipFixture {
   const json = JSON.parse(readFileSync(path, 'utf8')) as FixtureJson;
   return {
     config: json.config,

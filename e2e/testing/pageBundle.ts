@@ -1,6 +1,7 @@
 /**
  * The tiny DepictQA bundle for page-flow tests, and what the engine answers with it in Node (`npm run ask --
- * --json`): the text a page must show for the same images, question and settings.
+ * --json`): the text a page must show for the same images, question and settings. Unlike the engine tests'
+ * bundle (tools/node/testing/tinyBundle.ts), it carries no oracle outputs: the page is held to the Node answer.
  * Build it once per spec file (in `beforeAll`): conversion takes seconds on two cores.
  */
 import { execFile } from 'node:child_process';
@@ -10,12 +11,12 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
-import type { TaskId } from '../src/core/tasks.ts';
-import { convertBundle } from '../tools/convert/convertBundle.ts';
-import { makeTinyCheckpoint } from '../tools/tiny/makeTinyCheckpoint.ts';
-import { expect } from './fixtures.ts';
+import type { TaskId } from '../../src/core/tasks.ts';
+import { convertBundle } from '../../tools/convert/convertBundle.ts';
+import { makeTinyCheckpoint } from '../../tools/tiny/makeTinyCheckpoint.ts';
+import { expect } from '../fixtures.ts';
 
-const repo = resolve(import.meta.dirname, '..');
+const repo = resolve(import.meta.dirname, '../..');
 const silent = { start() {}, tensorDone() {}, finish() {}, log() {} };
 
 /** What `npm run ask -- --json` prints of an answer (the fields the page tests compare). */
@@ -31,7 +32,7 @@ export interface AskRecord {
   stats: { tokensGenerated: number };
 }
 
-export interface TinyBundle {
+export interface PageBundle {
   /** Scratch folder holding the bundle and the images written by `writeImage`. */
   root: string;
   /** The converted bundle folder (q4 only). */
@@ -40,7 +41,7 @@ export interface TinyBundle {
 }
 
 /** Builds the tiny random checkpoint and converts it (q4 only: the variant the CPU backend picks, in the page and in Node). */
-export async function buildTinyBundle(seed = 11): Promise<TinyBundle> {
+export async function buildPageBundle(seed = 11): Promise<PageBundle> {
   const root = await mkdtemp(join(tmpdir(), 'depictqa-e2e-'));
   const tiny = await makeTinyCheckpoint({ out: join(root, 'original'), seed });
   const bundleDir = join(root, 'bundle');
@@ -59,7 +60,7 @@ export async function patternPng(variant = 0, width = 70, height = 84): Promise<
 }
 
 /** Writes image bytes into the bundle's scratch folder and returns the path (for `askJson`). */
-export async function writeImage(bundle: TinyBundle, name: string, bytes: Buffer): Promise<string> {
+export async function writeImage(bundle: PageBundle, name: string, bytes: Buffer): Promise<string> {
   const path = join(bundle.root, name);
   await writeFile(path, bytes);
   return path;
@@ -81,7 +82,7 @@ export interface AskOptions {
  * The engine's answer in Node as `npm run ask -- --json` gives it. Its own process: Playwright's loader cannot
  * import the prompts' JSON that the engine needs.
  */
-export async function askJson(bundle: TinyBundle, options: AskOptions): Promise<AskRecord> {
+export async function askJson(bundle: PageBundle, options: AskOptions): Promise<AskRecord> {
   // The CPU device: the page's answers to compare with are q4 on the wasm EP (or on SwiftShader, which has no fp16);
   // without it `ask` takes a GPU driver where one is installed, and q4f16 there, whose greedy text drifts from q4's.
   const args = ['tsx', 'tools/ask.ts', '--bundle', bundle.bundleDir, '--device', 'cpu', '--task', options.task, '--a', options.images.a];
@@ -97,7 +98,7 @@ export async function askJson(bundle: TinyBundle, options: AskOptions): Promise<
 }
 
 /** Loads the bundle through the page's folder input and waits until the model is ready (on the CPU backend unless said). */
-export async function loadTinyBundle(page: Page, bundle: TinyBundle, ready = 'q4 · CPU (wasm)'): Promise<void> {
+export async function loadPageBundle(page: Page, bundle: PageBundle, ready = 'q4 · CPU (wasm)'): Promise<void> {
   await page.getByTestId('model-folder-input').setInputFiles(bundle.bundleDir);
   await page.getByTestId('preflight').getByRole('button', { name: 'Load', exact: true }).click();
   await expect(page.getByTestId('model-ready')).toContainText(ready, { timeout: 120_000 });
@@ -147,8 +148,8 @@ export async function runToDone(page: Page, button: 'Run' | 'Regenerate' = 'Run'
 }
 
 /** The tiny bundle, a pattern image written beside it as a.png, and the engine's greedy Description of it in Node: what a page flow must show. */
-export async function describedPattern(maxNewTokens: number): Promise<{ bundle: TinyBundle; imageA: Buffer; expected: AskRecord }> {
-  const bundle = await buildTinyBundle();
+export async function describedPattern(maxNewTokens: number): Promise<{ bundle: PageBundle; imageA: Buffer; expected: AskRecord }> {
+  const bundle = await buildPageBundle();
   const imageA = await patternPng();
   const a = await writeImage(bundle, 'a.png', imageA);
   const expected = await askJson(bundle, { task: 'description', images: { a }, questionIndex: 0, maxNewTokens });

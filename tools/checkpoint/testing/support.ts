@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { AppError, type ErrorCode } from '../../src/core/errors.ts';
+import { AppError, type ErrorCode } from '../../../src/core/errors.ts';
 
 /** Shared by the checkpoint and tiny-factory tests: temp folders, and the Python that has torch. */
 
