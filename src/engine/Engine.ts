@@ -23,7 +23,7 @@ import { zeroCounters } from './llm/LanguageModel.ts';
 import { openModel, resolveLoadOptions, type LoadedModel } from './openModel.ts';
 import { variantFiles } from '../core/bundle/variantFiles.ts';
 import { clearBundleCache, deleteCachedBundle, listCachedBundles } from './bundle/bundleCache.ts';
-import { pickVariant, type VariantChoice } from './pickVariant.ts';
+import { pickVariant, type VariantChoice } from '../core/bundle/variantChoice.ts';
 import { probeCapabilities } from './probeCapabilities.ts';
 import { buildPrompt } from './prompt/buildPrompt.ts';
 

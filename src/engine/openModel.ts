@@ -10,7 +10,7 @@ import { GuardedEncoder } from './gpu/guardedEncoder.ts';
 import { CpuKvCache, GpuKvCache, kvLayout, OutputKvCache, type KvCache } from './llm/KvCache.ts';
 import { LanguageModel, type WorkCounters } from './llm/LanguageModel.ts';
 import { SequenceCache } from './llm/SequenceCache.ts';
-import type { VariantChoice } from './pickVariant.ts';
+import type { VariantChoice } from '../core/bundle/variantChoice.ts';
 import { openGraphSession, type Ort, type OrtSession } from './runtime/graphSession.ts';
 import { loadBundleTokenizer, type TextTokenizer } from './text/BundleTokenizer.ts';
 import { OnnxImageEncoder, type ImageEncoder } from './vision/ImageEncoder.ts';

@@ -15,7 +15,7 @@ import { SLOT_LABELS, type ImageSlotId } from '../../src/core/tasks.ts';
 import { variantFiles } from '../../src/core/bundle/variantFiles.ts';
 import type { Engine } from '../../src/engine/Engine.ts';
 import type { EngineHost } from '../../src/engine/EngineHost.ts';
-import { pickVariant } from '../../src/engine/pickVariant.ts';
+import { pickVariant } from '../../src/core/bundle/variantChoice.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
 import type { AskArgs } from './askArgs.ts';
 import type { NodeDevice } from './nodeDevice.ts';

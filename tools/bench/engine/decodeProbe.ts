@@ -13,7 +13,7 @@ import { variantFiles } from '../../../src/core/bundle/variantFiles.ts';
 import type { EngineHost } from '../../../src/engine/EngineHost.ts';
 import { zeroCounters } from '../../../src/engine/llm/LanguageModel.ts';
 import { openModel } from '../../../src/engine/openModel.ts';
-import { pickVariant } from '../../../src/engine/pickVariant.ts';
+import { pickVariant } from '../../../src/core/bundle/variantChoice.ts';
 import { probeCapabilities } from '../../../src/engine/probeCapabilities.ts';
 import { argmax } from '../../oracles/referenceMath.ts';
 import type { RunLog } from './timedOrt.ts';

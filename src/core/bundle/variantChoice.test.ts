@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { BundleManifest, BundleVariant, GraphSpec } from '../core/bundle/manifest.ts';
-import { decideCapabilities, type Capabilities, type GpuAdapterReport } from '../core/capabilities.ts';
-import { pickVariant } from './pickVariant.ts';
+import { decideCapabilities, type Capabilities, type GpuAdapterReport } from '../capabilities.ts';
+import type { BundleManifest, BundleVariant, GraphSpec } from './manifest.ts';
+import { pickVariant } from './variantChoice.ts';
 
 function manifest(variants: BundleVariant[]): BundleManifest {
   const graphs: GraphSpec[] = variants.flatMap((variant) =>
