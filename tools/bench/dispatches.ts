@@ -88,7 +88,7 @@ function parse(argv: string[]) {
   return { ...values, bundle: values.bundle, runs };
 }
 
-function pickVariant(manifest: BundleManifest, asked: string | undefined): BundleVariant {
+function variantToCount(manifest: BundleManifest, asked: string | undefined): BundleVariant {
   const variant = asked ?? (manifest.variants.includes('q4f16') ? 'q4f16' : manifest.variants[0]!);
   if (!(VARIANTS as readonly string[]).includes(variant) || !manifest.variants.includes(variant as BundleVariant)) {
     throw new AppError('BAD_ARGUMENTS', `--variant ${variant}: the bundle has ${manifest.variants.join(', ')}`);
@@ -99,7 +99,7 @@ function pickVariant(manifest: BundleManifest, asked: string | undefined): Bundl
 async function main(): Promise<void> {
   const args = parse(process.argv.slice(2));
   const manifest = parseManifest(JSON.parse(await readFile(join(args.bundle, 'manifest.json'), 'utf8')));
-  const variant = pickVariant(manifest, args.variant);
+  const variant = variantToCount(manifest, args.variant);
   const spec = graphsFor(manifest, variant).get('decoder');
   if (spec === undefined) throw new AppError('BUNDLE_FILE_MISSING', `the bundle has no ${variant} decoder`);
   const c = manifest.llm;
