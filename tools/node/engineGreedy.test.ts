@@ -6,7 +6,7 @@ import type { BundleVariant } from '../../src/core/bundle/manifest.ts';
 import type { GenerateResult, ImageInput } from '../../src/core/engine/types.ts';
 import { softmaxAt } from '../../src/core/generation/sampler.ts';
 import promptFixture from '../../src/core/prompt/fixtures/promptIds.json' with { type: 'json' };
-import type { ImageSlotId, TaskId } from '../../src/core/tasks.ts';
+import { IMAGE_SLOTS, slotsRead, type ImageSlotId, type TaskId } from '../../src/core/tasks.ts';
 import { preprocessImage } from '../../src/core/vision/preprocess.ts';
 import type { Engine } from '../../src/engine/Engine.ts';
 import type { DenseTensor } from '../checkpoint/types.ts';
@@ -50,8 +50,7 @@ afterAll(async () => {
 });
 
 function request(task: TaskId, hasReference: boolean, maxNewTokens: number) {
-  const pair = task === 'comparison' || task === 'reasoning';
-  const slots: ImageSlotId[] = [...(hasReference ? (['reference'] as const) : []), 'a', ...(pair ? (['b'] as const) : [])];
+  const slots = slotsRead(task, hasReference ? IMAGE_SLOTS : ['a', 'b']);
   return { task, images: Object.fromEntries(slots.map((slot) => [slot, ids[slot]])), question: { index: 0 }, maxNewTokens };
 }
 

@@ -11,7 +11,7 @@ import ortNode from 'onnxruntime-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { graphsFor, VARIANTS, type BundleManifest, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import type { ImageInput } from '../../src/core/engine/types.ts';
-import type { ImageSlotId, TaskId } from '../../src/core/tasks.ts';
+import { IMAGE_SLOTS, slotsRead, type ImageSlotId, type TaskId } from '../../src/core/tasks.ts';
 import { preprocessImage } from '../../src/core/vision/preprocess.ts';
 import type { Engine } from '../../src/engine/Engine.ts';
 import { OnnxImageEncoder } from '../../src/engine/vision/ImageEncoder.ts';
@@ -169,8 +169,7 @@ await describeOnNodeGpu('the engine on onnxruntime-node WebGPU', (capabilities) 
     for (const slot of ['reference', 'a', 'b'] as const) ids[slot] = (await engine.encodeImage(images[slot])).id;
     const out: number[][] = [];
     for (const [task, hasReference] of prompts) {
-      const pair = task === 'comparison' || task === 'reasoning';
-      const slots: ImageSlotId[] = [...(hasReference ? (['reference'] as const) : []), 'a', ...(pair ? (['b'] as const) : [])];
+      const slots = slotsRead(task, hasReference ? IMAGE_SLOTS : ['a', 'b']);
       const request = { task, images: Object.fromEntries(slots.map((slot) => [slot, ids[slot]])), question: { index: 1 }, maxNewTokens: NEW_TOKENS };
       out.push((await engine.generate(request)).ids);
     }

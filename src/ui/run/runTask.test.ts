@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PromptInfo } from '../../core/engine/types.ts';
 import { useRunStore } from '../../state/useRunStore.ts';
-import { answerSink, questionChoice, slotsRead, withSeed } from './runTask.ts';
+import { answerSink, questionChoice, withSeed } from './runTask.ts';
 
 describe('run requests', () => {
   it('draws a random question once, before the run, so that Regenerate asks the same one', () => {
@@ -19,11 +19,6 @@ describe('run requests', () => {
     expect(withSeed(penalised, 5)).toBe(penalised);
     expect(withSeed({ sampling: { temperature: 0.7 }, maxNewTokens: 16, loopGuard: false }, 5).sampling).toEqual({ temperature: 0.7, seed: 5 });
     expect(withSeed({ sampling: { temperature: 0.7, seed: 1 }, maxNewTokens: 16, loopGuard: false }, 5).sampling).toEqual({ temperature: 0.7, seed: 1 });
-  });
-
-  it('reads B only for the pair tasks', () => {
-    expect(slotsRead('description')).toEqual(['reference', 'a']);
-    expect(slotsRead('reasoning')).toEqual(['reference', 'a', 'b']);
   });
 });
 

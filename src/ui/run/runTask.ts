@@ -2,20 +2,12 @@ import { proxy } from 'comlink';
 import type { GenerateEvent, GenerateRequest, QuestionChoice } from '../../core/engine/types.ts';
 import { serializeError } from '../../core/errors.ts';
 import { randomSeed } from '../../core/generation/random.ts';
-import type { ImageSlotId, TaskId } from '../../core/tasks.ts';
+import { slotsRead, type ImageSlotId, type TaskId } from '../../core/tasks.ts';
 import { useImageStore } from '../../state/useImageStore.ts';
 import { useRunStore, type QuestionPick, type RunRequest } from '../../state/useRunStore.ts';
 import { withEngine } from '../../client/engineClient.ts';
 import type { RunSettings } from '../../core/generation/generationForm.ts';
 import { taskQuestions } from './questions.ts';
-
-const SLOTS: readonly ImageSlotId[] = ['reference', 'a', 'b'];
-
-/** The slots a task reads: the reference when given, A, and B for the pair tasks. */
-export function slotsRead(task: TaskId): ImageSlotId[] {
-  const pair = task === 'comparison' || task === 'reasoning';
-  return SLOTS.filter((slot) => slot !== 'b' || pair);
-}
 
 /** The question to ask: a random pick is drawn here, so the run (and a regenerate) knows which one it was. */
 export function questionChoice(pick: QuestionPick, ownQuestion: string, count: number, random: () => number = Math.random): QuestionChoice {
