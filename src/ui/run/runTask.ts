@@ -7,7 +7,7 @@ import { useImageStore } from '../../state/useImageStore.ts';
 import { useRunStore, type QuestionPick, type RunRequest } from '../../state/useRunStore.ts';
 import { withEngine } from '../../client/engineClient.ts';
 import type { RunSettings } from '../../core/generation/generationForm.ts';
-import { taskQuestions } from './questions.ts';
+import { taskQuestions } from '../../core/engine/question.ts';
 
 /** The question to ask: a random pick is drawn here, so the run (and a regenerate) knows which one it was. */
 export function questionChoice(pick: QuestionPick, ownQuestion: string, count: number, random: () => number = Math.random): QuestionChoice {

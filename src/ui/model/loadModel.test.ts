@@ -1,19 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROMPTS } from '../../core/prompt/prompts.ts';
-import { folderLabel, folderSource, modelUrlFromQuery } from '../model/loadModel.ts';
-import { taskQuestions } from './questions.ts';
-
-describe('taskQuestions', () => {
-  it('lists the set of each task as asked, short-answer tail included where the task has one', () => {
-    expect(taskQuestions('description', false)).toEqual(PROMPTS.questions.assessment_reasoning);
-    const comparison = taskQuestions('comparison', true);
-    expect(comparison).toHaveLength(PROMPTS.questions.instant_rating_AB.length);
-    expect(comparison[0]).toBe(PROMPTS.questions.instant_rating_AB[0] + PROMPTS.short_answer_tail);
-    // Distortion identification has its own sets with and without a reference ("ONE distortion" form).
-    expect(taskQuestions('distortion', true)[1]).toBe(PROMPTS.questions.distortion_identification_full_reference[1]![1] + PROMPTS.short_answer_tail);
-    expect(taskQuestions('distortion', false)).toHaveLength(PROMPTS.questions.distortion_identification_no_reference.length);
-  });
-});
+import { folderLabel, folderSource, modelUrlFromQuery } from './loadModel.ts';
 
 describe('model sources', () => {
   it('keeps the folder paths beside the files, since webkitRelativePath does not reach the worker', () => {
