@@ -3,7 +3,7 @@ import { clearBundleCache, deleteCachedBundle, listCachedBundles } from '../../s
 import { loadBundle } from '../../src/engine/bundle/loadBundle.ts';
 import type { BrowserBundleSource } from '../../src/core/engine/types.ts';
 import type { LoadBundleOptions } from '../../src/engine/bundle/loadTypes.ts';
-import { createSha256, sha256Hex } from '../../src/engine/bundle/sha256.ts';
+import { createSha256, sha256Hex } from '../../src/core/sha256.ts';
 import { variantFiles } from '../../src/core/bundle/variantFiles.ts';
 import type { LoadRequest, LoadResult } from './protocol.ts';
 

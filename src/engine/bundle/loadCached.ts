@@ -8,7 +8,7 @@ import { opfsStoredFile, readOpfsFile } from './opfsFile.ts';
 import { createProgressTracker } from './progressTracker.ts';
 import { checkQuota, quotaError } from './quota.ts';
 import { resumeOffset } from './resumePlan.ts';
-import { sha256Hex } from './sha256.ts';
+import { sha256Hex } from '../../core/sha256.ts';
 
 /**
  * Brings the chosen files of a URL's bundle into the cache (downloading only what is missing, resuming

@@ -4,7 +4,7 @@ import { sizeMismatch } from './downloadFile.ts';
 import { notLoaded, selectedSpecs, type LoadBundleOptions, type LoadedBundle } from './loadTypes.ts';
 import type { LocalFolder } from '../../core/bundle/localFolder.ts';
 import { createProgressTracker } from './progressTracker.ts';
-import { sha256Hex } from './sha256.ts';
+import { sha256Hex } from '../../core/sha256.ts';
 
 /**
  * A bundle read in place from the user's disk. Nothing is downloaded or copied. Sizes are checked up front;

@@ -1,5 +1,6 @@
 import type { EncodedImage, ImageInput } from '../../core/engine/types.ts';
 import { AppError } from '../../core/errors.ts';
+import { sha256Hex } from '../../core/sha256.ts';
 import { preprocessImage } from '../../core/vision/preprocess.ts';
 import type { RgbImage } from '../../core/vision/rgbImage.ts';
 import type { WorkCounters } from '../llm/LanguageModel.ts';
@@ -92,9 +93,4 @@ export class ImageFeatureCache {
   clear(): void {
     this.images.clear();
   }
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

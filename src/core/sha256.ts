@@ -26,7 +26,10 @@ export async function createSha256(): Promise<Sha256> {
   };
 }
 
-/** Hashes bytes already in memory. hash-wasm copies 16 KiB at a time into its heap: no second full copy. */
+/**
+ * Hashes bytes already in memory (a bundle file, an image's file: its hex digest is its id). hash-wasm copies
+ * 16 KiB at a time into its heap: no second full copy.
+ */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const hasher = await createSha256();
   hasher.update(bytes);
