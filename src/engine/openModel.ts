@@ -1,6 +1,6 @@
 import type { BundleFiles } from '../core/bundle/bundleFiles.ts';
 import { graphsFor, type BundleManifest, type GraphSpec } from '../core/bundle/manifest.ts';
-import type { LoadedModelInfo, LoadEvent, LoadOptions } from '../core/engine/types.ts';
+import { DEFAULT_PREFILL_CHUNK, type LoadedModelInfo, type LoadEvent, type LoadOptions } from '../core/engine/types.ts';
 import { AppError } from '../core/errors.ts';
 import type { EngineHost } from './EngineHost.ts';
 import type { ConfidenceIds } from './generation/generateAnswer.ts';
@@ -16,8 +16,6 @@ import { loadBundleTokenizer, type TextTokenizer } from './text/BundleTokenizer.
 import { OnnxImageEncoder, type ImageEncoder } from './vision/ImageEncoder.ts';
 import { ImageFeatureCache } from './vision/ImageFeatureCache.ts';
 import { checkVisionPreprocessing } from './vision/visionSpec.ts';
-
-export const DEFAULT_PREFILL_CHUNK = 512;
 
 /**
  * onnxruntime-web's WebGPU GroupQueryAttention takes its subgroup (flash attention) path on any adapter with the

@@ -44,9 +44,12 @@ export interface LoadOptions {
   backend?: Backend;
   /** KV cache capacity in positions, allocated once; default and maximum: the model's maxPositionEmbeddings. */
   maxContext?: number;
-  /** Longest prefill run in positions (longer prompts are prefilled in chunks); default 512. */
+  /** Longest prefill run in positions (longer prompts are prefilled in chunks); default DEFAULT_PREFILL_CHUNK. */
   prefillChunk?: number;
 }
+
+/** The engine's longest prefill run on real GPUs, in positions; prefill activations scale with it. */
+export const DEFAULT_PREFILL_CHUNK = 512;
 
 export type GraphRole = 'tokenizer' | 'embed_tokens' | 'decoder' | 'vision_encoder';
 

@@ -12,7 +12,6 @@ import { selectedSpecs, type LoadBundleOptions, type LoadedBundle } from './load
 // The loader's public surface, in one place (rules the page shares with it, e.g. variant files, live in src/core/bundle).
 export type { LoadBundleOptions, LoadedBundle } from './loadTypes.ts';
 export { clearBundleCache, deleteCachedBundle, listCachedBundles, type CachedBundleInfo } from './bundleCache.ts';
-export { requestPersistentStorage } from './loadCached.ts';
 
 /**
  * Opens a web bundle from any source: validates its manifest, makes the chosen files available (downloaded
