@@ -5,9 +5,9 @@
  * (part of `npm test`) drive the browser with it.
  */
 import { join, resolve } from 'node:path';
-import { build } from 'vite';
 import type { ImageSlotId } from '../../../src/core/tasks.ts';
 import type { CheckRequest } from '../browser/protocol.ts';
+import { buildPage } from '../../browser/buildPage.ts';
 import { createNodeEngine } from '../nodeHost.ts';
 import { fixedRowsEncoder } from '../testing/fixedRowsEncoder.ts';
 import { randomPng } from '../testing/testImages.ts';
@@ -17,15 +17,7 @@ import { expectedKey, IDENTITY_CONFIGS, IDENTITY_REQUESTS, type IdentityFixtures
 /** Builds the tiny bundle (q4 + fp32, with vision), the check page and the images under `root`, and answers in Node. */
 export async function prepareIdentityFixtures(root: string): Promise<IdentityFixtures> {
   const siteDir = join(root, 'site');
-  const page = build({
-    configFile: false,
-    root: resolve(import.meta.dirname, '../browser'),
-    base: './',
-    logLevel: 'warn',
-    publicDir: false,
-    worker: { format: 'es' },
-    build: { outDir: siteDir, emptyOutDir: true, target: 'es2022' },
-  });
+  const page = buildPage(resolve(import.meta.dirname, '../browser'), siteDir);
   const bundle = await buildTinyBundle(join(root, 'model'), ['q4', 'fp32'], { vision: true });
   const images = {} as CheckRequest['images'];
   // Small images keep the prompts short: 70×70 is 5×5 rows.
