@@ -13,11 +13,11 @@ import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import type { TaskId } from '../../src/core/tasks.ts';
 import { convertBundle } from '../../tools/convert/convertBundle.ts';
+import { SILENT_PROGRESS } from '../../tools/convert/progress.ts';
 import { makeTinyCheckpoint } from '../../tools/tiny/makeTinyCheckpoint.ts';
 import { expect } from '../fixtures.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
-const silent = { start() {}, tensorDone() {}, finish() {}, log() {} };
 
 /** What `npm run ask -- --json` prints of an answer (the fields the page tests compare). */
 export interface AskRecord {
@@ -45,7 +45,7 @@ export async function buildPageBundle(seed = 11): Promise<PageBundle> {
   const root = await mkdtemp(join(tmpdir(), 'depictqa-e2e-'));
   const tiny = await makeTinyCheckpoint({ out: join(root, 'original'), seed });
   const bundleDir = join(root, 'bundle');
-  await convertBundle({ llm: tiny.llmDir, delta: tiny.deltaPath, clip: tiny.clipDir, out: bundleDir, variants: ['q4'], progress: silent });
+  await convertBundle({ llm: tiny.llmDir, delta: tiny.deltaPath, clip: tiny.clipDir, out: bundleDir, variants: ['q4'], progress: SILENT_PROGRESS });
   return { root, bundleDir, remove: () => rm(root, { recursive: true, force: true }) };
 }
 

@@ -7,6 +7,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { graphsFor, parseManifest, type BundleManifest, type BundleVariant } from '../../../src/core/bundle/manifest.ts';
 import { convertBundle } from '../../convert/convertBundle.ts';
+import { SILENT_PROGRESS } from '../../convert/progress.ts';
 import { makeTinyCheckpoint } from '../../tiny/makeTinyCheckpoint.ts';
 import { SHAPES } from '../../tiny/shapes.ts';
 import { BENCH_100M_SHAPE, llamaParameters, writeSyntheticCheckpoint } from './syntheticCheckpoint.ts';
@@ -22,7 +23,6 @@ export interface BenchBundle {
   buildSeconds: number;
 }
 
-const silent = { start() {}, tensorDone() {}, finish() {}, log() {} };
 
 /** The bundle of `model` under `root`: the one already there (from an earlier run), or a new one. */
 export async function buildBenchBundle(root: string, model: BenchModel, variants: readonly BundleVariant[] = ['q4']): Promise<BenchBundle> {
@@ -38,7 +38,7 @@ export async function buildBenchBundle(root: string, model: BenchModel, variants
   await rm(bundleDir, { recursive: true, force: true });
   const written =
     model === 'tiny' ? await makeTinyCheckpoint({ out: original, seed: 3 }) : await writeSyntheticCheckpoint(original, BENCH_100M_SHAPE, 3);
-  await convertBundle({ llm: written.llmDir, delta: written.deltaPath, clip: written.clipDir, out: bundleDir, variants: [...variants], progress: silent });
+  await convertBundle({ llm: written.llmDir, delta: written.deltaPath, clip: written.clipDir, out: bundleDir, variants: [...variants], progress: SILENT_PROGRESS });
   const manifest = parseManifest(JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')));
   return { model, bundleDir, parameters: llamaParameters(shape.llm), manifest, buildSeconds: (performance.now() - started) / 1000 };
 }

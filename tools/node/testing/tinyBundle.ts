@@ -10,6 +10,7 @@ import { llamaNames, parseLlamaConfig, type LlamaConfig } from '../../checkpoint
 import { openCheckpoint } from '../../checkpoint/index.ts';
 import type { DenseTensor } from '../../checkpoint/types.ts';
 import { convertBundle } from '../../convert/convertBundle.ts';
+import { SILENT_PROGRESS } from '../../convert/progress.ts';
 import { llamaWeightShapes } from '../../convert/llama/convertLlama.ts';
 import type { LlamaVariant } from '../../convert/llama/variants.ts';
 import { dequantizeMatMulNBits, quantizeMatMulNBits } from '../../convert/quantize.ts';
@@ -23,7 +24,6 @@ import { planVisionDelta } from '../../convert/vision/visionDelta.ts';
 import { visionVariantSpecs } from '../../convert/vision/visionVariants.ts';
 import { referenceImageFeatures } from '../../oracles/clip.ts';
 
-const silent = { start() {}, tensorDone() {}, finish() {}, log() {} };
 
 export interface TinyBundle {
   tiny: TinyCheckpoint;
@@ -47,7 +47,7 @@ export async function buildTinyBundle(root: string, variants: readonly LlamaVari
     ...(options.vision === true ? { clip: tiny.clipDir } : {}),
     out: bundleDir,
     variants,
-    progress: silent,
+    progress: SILENT_PROGRESS,
   });
   const config = parseLlamaConfig(JSON.parse(await readFile(join(tiny.llmDir, 'config.json'), 'utf8')), 'config.json');
   return { tiny, bundleDir, config };
