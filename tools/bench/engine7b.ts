@@ -15,10 +15,9 @@
  *   takes hours);
  * - --load-only: nothing.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseManifest } from '../../src/core/bundle/manifest.ts';
 import { formatBytes } from '../../src/core/format.ts';
 import { convertBundle } from '../convert/convertBundle.ts';
 import { createProgress } from '../convert/progress.ts';
@@ -29,6 +28,7 @@ import type { DecodeProbeResult } from './engine/decodeProbe.ts';
 import { markdownTable } from './engine/benchTable.ts';
 import { buildBenchPage, launchBenchBrowser, openBenchPage, runInPage, serveBench } from './engine/chromium.ts';
 import { startMemorySampler, type MemoryPeaks } from './engine/memorySampler.ts';
+import { readBundleManifest } from '../node/folderBundle.ts';
 
 const MEMORY_FLOOR = 1.5 * 2 ** 30;
 
@@ -52,7 +52,7 @@ export async function runLlama7b(options: { bundle?: string; keep: boolean; mode
       rows.push(['q4 conversion (no vision graph)', `${((performance.now() - started) / 1000).toFixed(0)} s`]);
       await rm(checkpoint, { recursive: true, force: true });
     }
-    const manifest = parseManifest(JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')));
+    const manifest = await readBundleManifest(bundleDir);
     const decoderBytes = decoderWeightBytes(manifest, 'q4');
     const bundleBytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
     const biggest = Math.max(...manifest.files.map((file) => file.bytes));

@@ -10,10 +10,10 @@
  * position), the decoder weights read per second against memory bandwidth, and the GPU dispatches of one step.
  * --answer runs a description answer of 3 tokens instead of the probe; --load-only only loads.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { graphsFor, parseManifest, type BundleVariant } from '../../src/core/bundle/manifest.ts';
+import { graphsFor, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import { adapterLabel } from '../../src/core/capabilities.ts';
 import { formatBytes } from '../../src/core/format.ts';
 import { convertBundle } from '../convert/convertBundle.ts';
@@ -30,6 +30,7 @@ import { runDecodeProbe } from './engine/decodeProbe.ts';
 import { memAvailable } from './engine/memorySampler.ts';
 import { createRunLog, timedOrt } from './engine/timedOrt.ts';
 import type { Llama7bMode } from './engine7b.ts';
+import { readBundleManifest } from '../node/folderBundle.ts';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -63,7 +64,7 @@ export async function runLlama7bNodeGpu(options: { bundle?: string; keep: boolea
       rows.push([`${variant} conversion (no vision graph)`, `${((performance.now() - started) / 1000).toFixed(0)} s`]);
       await rm(checkpoint, { recursive: true, force: true });
     }
-    const manifest = parseManifest(JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')));
+    const manifest = await readBundleManifest(bundleDir);
     if (!manifest.variants.includes(variant)) throw new Error(`${bundleDir} has no ${variant} variant (it has ${manifest.variants.join(', ')}): convert it with --precision ${variant}`);
     const decoderBytes = decoderWeightBytes(manifest, variant);
     rows.push([`bundle (${variant})`, `decoder ${formatBytes(decoderBytes)}, ${manifest.files.length} files`]);

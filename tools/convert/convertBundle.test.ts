@@ -16,7 +16,8 @@ import { convertBundle } from './convertBundle.ts';
 import { SILENT_PROGRESS } from './progress.ts';
 import { llamaWeightShapes } from './llama/convertLlama.ts';
 import { dequantizeMatMulNBits, quantizeMatMulNBits } from './quantize.ts';
-import { BundleLanguageModel, readBundleManifest } from './testing/bundleRunner.ts';
+import { readBundleManifest } from '../node/folderBundle.ts';
+import { BundleLanguageModel } from './testing/bundleRunner.ts';
 
 const STEPS = 8;
 

@@ -19,7 +19,8 @@ import { parseConvertArgs } from './args.ts';
 import { convertBundle, type ConvertOptions } from './convertBundle.ts';
 import { SILENT_PROGRESS } from './progress.ts';
 import { cosine, relativeMaxError } from './errorMetrics.ts';
-import { openBundleGraph, readBundleManifest } from './testing/bundleRunner.ts';
+import { readBundleManifest } from '../node/folderBundle.ts';
+import { openBundleGraph } from './testing/bundleRunner.ts';
 import { randomPixels, visionReference } from './vision/testing/tinyVision.ts';
 import { visionVariantSpecs } from './vision/visionVariants.ts';
 

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { BundleFiles, LoadProgress } from '../../src/core/bundle/bundleFiles.ts';
-import { parseManifest } from '../../src/core/bundle/manifest.ts';
+import type { BundleManifest } from '../../src/core/bundle/manifest.ts';
+import { parseManifestText } from '../../src/core/bundle/readManifest.ts';
 import { AppError } from '../../src/core/errors.ts';
 
 export interface FolderBundleOptions {
@@ -16,9 +17,9 @@ export interface FolderBundleOptions {
   onProgress?: (progress: LoadProgress) => void;
 }
 
-export async function openFolderBundle(dir: string, options: FolderBundleOptions = {}): Promise<BundleFiles> {
-  const folder = resolve(dir);
-  const manifestPath = join(folder, 'manifest.json');
+/** A bundle folder's manifest.json, parsed and validated as the app validates it. */
+export async function readBundleManifest(dir: string): Promise<BundleManifest> {
+  const manifestPath = join(resolve(dir), 'manifest.json');
   let text: string;
   try {
     text = await readFile(manifestPath, 'utf8');
@@ -28,13 +29,12 @@ export async function openFolderBundle(dir: string, options: FolderBundleOptions
       cause,
     });
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new AppError('MANIFEST_INVALID', `${manifestPath} is not valid JSON`, { hint: 'Convert the model again.', cause });
-  }
-  const manifest = parseManifest(json, manifestPath);
+  return parseManifestText(text, manifestPath, 'Convert the model again.');
+}
+
+export async function openFolderBundle(dir: string, options: FolderBundleOptions = {}): Promise<BundleFiles> {
+  const folder = resolve(dir);
+  const manifest = await readBundleManifest(folder);
 
   // Presence and size of every file before anything is loaded, so a broken folder fails at once.
   for (const file of manifest.files) {
@@ -61,7 +61,7 @@ export async function openFolderBundle(dir: string, options: FolderBundleOptions
     label: folder,
     async read(path: string): Promise<Uint8Array> {
       const spec = specs.get(path);
-      if (spec === undefined) throw new AppError('INTERNAL', `${path} is not listed in ${manifestPath}`);
+      if (spec === undefined) throw new AppError('INTERNAL', `${path} is not listed in ${join(folder, 'manifest.json')}`);
       const full = join(folder, path);
       const bytes = new Uint8Array(await readFile(full));
       if (options.verify !== false) {

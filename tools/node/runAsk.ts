@@ -4,8 +4,7 @@
  * Streams the answer to stdout, or prints one JSON record with --json. Bad input fails before the model loads.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { graphsFor, parseManifest, type BundleManifest, type BundleVariant } from '../../src/core/bundle/manifest.ts';
+import { graphsFor, type BundleManifest, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import type { Capabilities, GpuAdapterReport } from '../../src/core/capabilities.ts';
 import { checkRequest } from '../../src/core/engine/request.ts';
 import type { GenerateResult, PromptSegmentInfo } from '../../src/core/engine/types.ts';
@@ -21,6 +20,7 @@ import type { AskArgs } from './askArgs.ts';
 import type { NodeDevice } from './nodeDevice.ts';
 import { nodeHasWebGpuEp } from './nodeGpu.ts';
 import { createNodeEngine } from './nodeHost.ts';
+import { readBundleManifest } from './folderBundle.ts';
 
 export interface AskOutput {
   out(text: string): void;
@@ -146,7 +146,7 @@ function summary(result: GenerateResult): string {
 async function planLoad(args: AskArgs, capabilities: Capabilities): Promise<{ variant: BundleVariant; bytes: number; hasVision: boolean } | null> {
   let manifest: BundleManifest;
   try {
-    manifest = parseManifest(JSON.parse(await readFile(join(args.bundle, 'manifest.json'), 'utf8')));
+    manifest = await readBundleManifest(args.bundle);
   } catch {
     return null;
   }
