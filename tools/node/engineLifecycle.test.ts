@@ -8,7 +8,7 @@ import type { Engine } from '../../src/engine/Engine.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
 import { createNodeEngine } from './nodeHost.ts';
 import { fixedRowsEncoder } from './testing/fixedRowsEncoder.ts';
-import { randomPng } from './testing/testImages.ts';
+import { randomSlotImages } from './testing/testImages.ts';
 import { buildTinyBundle, type TinyBundle } from './testing/tinyBundle.ts';
 
 const CHUNK = 32;
@@ -22,9 +22,7 @@ beforeAll(async () => {
   await nodeOrt();
   root = await mkdtemp(join(tmpdir(), 'depictqa-engine-'));
   bundle = await buildTinyBundle(root, ['fp32'], { seed: 5 });
-  images.reference = await randomPng('reference.png', 70, 70, 11);
-  images.a = await randomPng('a.png', 84, 70, 12);
-  images.b = await randomPng('b.png', 70, 98, 13);
+  Object.assign(images, await randomSlotImages({ reference: [70, 70], a: [84, 70], b: [70, 98] }, 11));
 }, 120_000);
 
 afterAll(async () => {

@@ -14,7 +14,7 @@ import type { DenseTensor } from '../checkpoint/types.ts';
 import { decodeImageBytes } from '../image/decode.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
 import { createNodeEngine } from './nodeHost.ts';
-import { randomPng } from './testing/testImages.ts';
+import { randomSlotImages } from './testing/testImages.ts';
 import { buildTinyBundle, mergedWeights, referenceFor, visionReferenceFor, type TinyBundle } from './testing/tinyBundle.ts';
 
 let root: string;
@@ -28,9 +28,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'depictqa-engine-vision-'));
   bundle = await buildTinyBundle(root, ['fp32', 'q4'], { seed: 21, vision: true });
   merged = await mergedWeights(bundle);
-  images.reference = await randomPng('reference.png', 70, 84, 31);
-  images.a = await randomPng('a.png', 112, 70, 32);
-  images.b = await randomPng('b.png', 84, 98, 33);
+  Object.assign(images, await randomSlotImages({ reference: [70, 84], a: [112, 70], b: [84, 98] }, 31));
 }, 120_000);
 
 afterAll(async () => {

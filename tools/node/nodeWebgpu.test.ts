@@ -22,13 +22,14 @@ import { decodeImageBytes } from '../image/decode.ts';
 import { GraphBuilder } from '../onnx/GraphBuilder.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
 import { LlamaReference } from '../oracles/llama.ts';
+import { spreadTokenIds } from '../oracles/randomLlama.ts';
 import { parseAskArgs } from './askArgs.ts';
 import { nodeGpuOrt } from './nodeGpu.ts';
 import { createNodeEngine } from './nodeHost.ts';
 import { runAsk } from './runAsk.ts';
 import { fixedRowsEncoder } from './testing/fixedRowsEncoder.ts';
 import { describeOnNodeGpu } from './testing/nodeGpuSuite.ts';
-import { randomPng } from './testing/testImages.ts';
+import { randomSlotImages } from './testing/testImages.ts';
 import { buildTinyBundle, mergedWeights, referenceFor, visionReferenceFor, type TinyBundle } from './testing/tinyBundle.ts';
 
 const GPU_ONLY = { executionProviders: ['webgpu'], extra: { session: { disable_cpu_ep_fallback: '1' } } };
@@ -49,9 +50,7 @@ await describeOnNodeGpu('the engine on onnxruntime-node WebGPU', (capabilities) 
     bundle = await buildTinyBundle(root, ['fp32', 'q4', 'q4f16'], { seed: 5, vision: true });
     manifest = JSON.parse(await readFile(join(bundle.bundleDir, 'manifest.json'), 'utf8')) as BundleManifest;
     merged = await mergedWeights(bundle);
-    images.reference = await randomPng('reference.png', 70, 84, 41);
-    images.a = await randomPng('a.png', 98, 70, 42);
-    images.b = await randomPng('b.png', 84, 84, 43);
+    Object.assign(images, await randomSlotImages({ reference: [70, 84], a: [98, 70], b: [84, 84] }, 41));
   }, 120_000);
 
   afterAll(async () => {
@@ -104,7 +103,7 @@ await describeOnNodeGpu('the engine on onnxruntime-node WebGPU', (capabilities) 
   });
 
   it('decoder logits on the GPU match the references: fp32 exactly, q4 and q4f16 strictly to their dequantized weights', async () => {
-    const ids = Array.from({ length: PREFILL + NEW_TOKENS }, (_, i) => (i * 7919 + 13) % bundle.config.vocab_size);
+    const ids = spreadTokenIds(PREFILL + NEW_TOKENS, bundle.config.vocab_size);
     const exact = referenceLogits(new LlamaReference(bundle.config, merged), ids);
     const measured: string[] = [];
     // Strict bound against the variant's own weights; cosine against the unquantized model.

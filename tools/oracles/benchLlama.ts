@@ -2,23 +2,12 @@
  * Times the reference at the tiny bundle's shape (hidden 64, 2 layers, vocab 32000).
  * Run: npx tsx tools/oracles/benchLlama.ts
  */
-import type { LlamaConfig } from '../checkpoint/llamaConfig.ts';
 import { LlamaReference } from './llama.ts';
-import { randomLlamaWeights } from './randomLlama.ts';
+import { randomLlamaWeights, spreadTokenIds, TINY_LLAMA_FULL_VOCAB } from './randomLlama.ts';
 
-const config: LlamaConfig = {
-  hidden_size: 64,
-  intermediate_size: 172,
-  num_attention_heads: 4,
-  num_key_value_heads: 4,
-  num_hidden_layers: 2,
-  rms_norm_eps: 1e-5,
-  rope_theta: 10000,
-  max_position_embeddings: 128,
-  vocab_size: 32000,
-};
+const config = TINY_LLAMA_FULL_VOCAB;
 const model = new LlamaReference(config, randomLlamaWeights(config, 7));
-const prompt = Array.from({ length: 50 }, (_, i) => (i * 7919 + 13) % config.vocab_size);
+const prompt = spreadTokenIds(50, config.vocab_size);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

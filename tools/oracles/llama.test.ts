@@ -4,7 +4,7 @@ import { llamaNames, type LlamaConfig } from '../checkpoint/llamaConfig.ts';
 import type { DenseTensor } from '../checkpoint/types.ts';
 import { argmax, LlamaReference } from './llama.ts';
 import { loadLlamaFixture, maxAbsDiff } from './testing/llamaFixture.ts';
-import { randomLlamaWeights } from './randomLlama.ts';
+import { randomLlamaWeights, spreadTokenIds, TINY_LLAMA_FULL_VOCAB } from './randomLlama.ts';
 
 const fixture = loadLlamaFixture();
 const vocab = fixture.config.vocab_size;
@@ -145,19 +145,9 @@ describe('LlamaReference errors', () => {
 
 describe('LlamaReference at the tiny bundle shape (hidden 64, 2 layers, vocab 32000)', () => {
   it('prefills 50 tokens and decodes 8 greedily, in agreement with a cache-free recomputation', () => {
-    const config: LlamaConfig = {
-      hidden_size: 64,
-      intermediate_size: 172,
-      num_attention_heads: 4,
-      num_key_value_heads: 4,
-      num_hidden_layers: 2,
-      rms_norm_eps: 1e-5,
-      rope_theta: 10000,
-      max_position_embeddings: 128,
-      vocab_size: 32000,
-    };
+    const config = TINY_LLAMA_FULL_VOCAB;
     const model = new LlamaReference(config, randomLlamaWeights(config, 7));
-    const prompt = Array.from({ length: 50 }, (_, i) => (i * 7919 + 13) % config.vocab_size);
+    const prompt = spreadTokenIds(50, config.vocab_size);
     const started = performance.now();
     const generated = model.greedy(prompt, 8, null);
     const elapsedMs = performance.now() - started;

@@ -25,3 +25,21 @@ export function randomLlamaWeights(config: LlamaConfig, seed: number): Map<strin
   }
   return weights;
 }
+
+/** The tiny bundle's LLaMA shape with the real vocabulary (hidden 64, 2 layers, vocab 32000): for timing the oracle. */
+export const TINY_LLAMA_FULL_VOCAB: LlamaConfig = {
+  hidden_size: 64,
+  intermediate_size: 172,
+  num_attention_heads: 4,
+  num_key_value_heads: 4,
+  num_hidden_layers: 2,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
+  max_position_embeddings: 128,
+  vocab_size: 32000,
+};
+
+/** `length` token ids spread over the vocabulary, the same on every run. */
+export function spreadTokenIds(length: number, vocabSize: number): number[] {
+  return Array.from({ length }, (_, i) => (i * 7919 + 13) % vocabSize);
+}

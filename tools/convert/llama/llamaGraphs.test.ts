@@ -14,7 +14,7 @@ import type { DenseTensor } from '../../checkpoint/types.ts';
 import { fromFloat16Bits, roundToFloat16InPlace, toFloat16Bits } from '../../onnx/float16.ts';
 import { nodeOrt, openWrittenGraph } from '../../onnx/ortNode.ts';
 import { LlamaReference } from '../../oracles/llama.ts';
-import { randomLlamaWeights } from '../../oracles/randomLlama.ts';
+import { randomLlamaWeights, spreadTokenIds } from '../../oracles/randomLlama.ts';
 import { cosine, relativeMaxError } from '../errorMetrics.ts';
 import { dequantizedLlamaWeights } from '../quantizeReport.ts';
 import { nodeGpuOrt } from '../../node/nodeGpu.ts';
@@ -28,7 +28,7 @@ import { smallLlamaConfig } from './smallConfig.ts';
 const config = smallLlamaConfig();
 const weights = randomLlamaWeights(config, 11);
 const read = async (name: string) => weights.get(name)!.data;
-const ids = Array.from({ length: 28 }, (_, i) => (i * 7919 + 13) % config.vocab_size);
+const ids = spreadTokenIds(28, config.vocab_size);
 const PREFILL = 20;
 
 let dir: string;

@@ -13,7 +13,7 @@ import { findChromium, QUIET_FLAGS } from '../../browser/chromium.ts';
 import { onnxRuntimeWebDir, serveStatic } from '../../browser/staticServer.ts';
 import { smallLlamaConfig } from './smallConfig.ts';
 import { LlamaReference } from '../../oracles/llama.ts';
-import { randomLlamaWeights } from '../../oracles/randomLlama.ts';
+import { randomLlamaWeights, spreadTokenIds } from '../../oracles/randomLlama.ts';
 import { cosine, relativeMaxError } from '../errorMetrics.ts';
 import { dequantizedLlamaWeights } from '../quantizeReport.ts';
 import { writeLlamaGraphs } from './convertLlama.ts';
@@ -87,7 +87,7 @@ async function main(): Promise<number> {
   await writeLlamaGraphs(config, async (name) => weights.get(name)!.data, dir, { variants });
   await mkdir(join(dir, 'fused'));
   await writeLlamaGraphs(config, async (name) => weights.get(name)!.data, join(dir, 'fused'), { variants: ['q4'], fuseQkv: true, fuseGateUp: true });
-  const ids = Array.from({ length: PREFILL + STEPS }, (_, i) => (i * 7919 + 13) % config.vocab_size);
+  const ids = spreadTokenIds(PREFILL + STEPS, config.vocab_size);
   const embeds = Array.from(new LlamaReference(config, weights).embed(ids));
   const exact = referenceRows(weights, ids);
   const expected: Record<LlamaVariant, Float32Array[]> = {

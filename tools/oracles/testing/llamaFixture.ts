@@ -2,16 +2,8 @@
 import { readFileSync } from 'node:fs';
 import type { LlamaConfig } from '../../checkpoint/llamaConfig.ts';
 import type { DenseTensor } from '../../checkpoint/types.ts';
+import { float32Tensor, int16Tensor, type Float32Json, type Int16Json } from './fixtureTensors.ts';
 
-interface Float32Json {
-  shape: number[];
-  float32Base64: string;
-}
-interface Int16Json {
-  shape: number[];
-  int16Base64: string;
-  scale: number;
-}
 interface FixtureJson {
   config: LlamaConfig;
   weights: Record<string, Int16Json>;
@@ -34,37 +26,22 @@ export interface LlamaFixture {
   lora: { weight: DenseTensor; a: DenseTensor; b: DenseTensor; alpha: number; merged: DenseTensor };
 }
 
-function bytes(base64: string): Uint8Array {
-  const buffer = Buffer.from(base64, 'base64');
-  // Copy into a fresh, aligned buffer: typed-array views need an offset that is a multiple of the element size.
-  return new Uint8Array(buffer);
-}
-
-function float32(json: Float32Json): DenseTensor {
-  return { dtype: 'F32', shape: json.shape, data: new Float32Array(bytes(json.float32Base64).buffer) };
-}
-
-function int16(json: Int16Json): DenseTensor {
-  const raw = new Int16Array(bytes(json.int16Base64).buffer);
-  return { dtype: 'F32', shape: json.shape, data: Float32Array.from(raw, (value) => value * json.scale) };
-}
-
 export function loadLlamaFixture(path = new URL('../fixtures/llamaTiny.json', import.meta.url)): LlamaFixture {
   const json = JSON.parse(readFileSync(path, 'utf8')) as FixtureJson;
   return {
     config: json.config,
-    weights: new Map(Object.entries(json.weights).map(([name, tensor]) => [name, int16(tensor)])),
+    weights: new Map(Object.entries(json.weights).map(([name, tensor]) => [name, int16Tensor(tensor)])),
     promptIds: json.promptIds,
     stepIds: json.stepIds,
-    prefillLogits: float32(json.prefillLogits),
-    stepLogits: float32(json.stepLogits),
+    prefillLogits: float32Tensor(json.prefillLogits),
+    stepLogits: float32Tensor(json.stepLogits),
     greedy: json.greedy,
     lora: {
-      weight: float32(json.lora.weight),
-      a: float32(json.lora.a),
-      b: float32(json.lora.b),
+      weight: float32Tensor(json.lora.weight),
+      a: float32Tensor(json.lora.a),
+      b: float32Tensor(json.lora.b),
       alpha: json.lora.alpha,
-      merged: float32(json.lora.merged),
+      merged: float32Tensor(json.lora.merged),
     },
   };
 }
