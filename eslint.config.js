@@ -54,6 +54,20 @@ const LAYER_RULES = [
       'Move a rule both sides need into src/core.',
   },
   {
+    from: ['src/engine', 'src/client', 'src/ui', 'src/state', 'workers'],
+    to: ['tools', 'e2e'],
+    message:
+      "Layer rule 'the app imports no tools/ or e2e/ file': they run in Node and import the app, not the reverse. Move a rule " +
+      'both need into src/core.',
+  },
+  {
+    from: ['tools/oracles'],
+    to: ['tools/onnx', 'tools/node', 'src/engine'],
+    message:
+      "Layer rule 'tools/oracles shares no code with what it checks': the fp32 oracles hold the exported graphs and the engine " +
+      'to account, so a bug in the graph writer or the engine must not reach them. Compute it again here, plainly.',
+  },
+  {
     from: ['tools'],
     to: ['e2e'],
     message:
@@ -125,16 +139,23 @@ const CORE_PACKAGE_PATTERNS = CORE_PACKAGE_RULES.map((rule) => ({
   message: rule.message,
 }));
 
-/** One config per layer folder and depth, holding every layer rule that governs that folder. */
+/**
+ * One config per layer folder and depth, holding every layer rule that governs that folder, its enclosing layers'
+ * too (tools/oracles is also in tools). A later config replaces an earlier one's rule, so deeper layers come last.
+ */
 function layerConfigs() {
-  const layers = [...new Set(LAYER_RULES.flatMap((rule) => rule.from))];
+  const layers = [...new Set(LAYER_RULES.flatMap((rule) => rule.from))].sort((a, b) => a.split('/').length - b.split('/').length);
   return layers.flatMap((layer) =>
     Array.from({ length: MAX_DEPTH + 1 }, (_, depth) => {
-      const folderPatterns = LAYER_RULES.filter((rule) => rule.from.includes(layer)).map((rule) => ({
-        regex: specifierRegex(layer, depth, rule.to),
-        caseSensitive: true,
-        message: rule.message,
-      }));
+      const folderPatterns = LAYER_RULES.flatMap((rule) =>
+        rule.from
+          .filter((from) => layer === from || layer.startsWith(`${from}/`))
+          .map((from) => ({
+            regex: specifierRegex(from, depth + layer.split('/').length - from.split('/').length, rule.to),
+            caseSensitive: true,
+            message: rule.message,
+          })),
+      );
       const core = layer === 'src/core';
       const paths = core
         ? [...CORE_PATHS, ...ORT_PATHS.filter((ort) => !CORE_PATHS.some((path) => path.name === ort.name))]

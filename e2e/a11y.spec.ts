@@ -2,11 +2,11 @@ import { writeFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { buildTinyBundle, chooseImage, loadTinyBundle, patternPng, pickQuestion, runToDone, setMaxNewTokens, type TinyBundle } from './tinyBundle.ts';
+import { buildPageBundle, chooseImage, loadPageBundle, patternPng, pickQuestion, runToDone, setMaxNewTokens, type PageBundle } from './testing/pageBundle.ts';
 
 const SCHEMES = ['light', 'dark'] as const;
 
-let bundle: TinyBundle | undefined;
+let bundle: PageBundle | undefined;
 
 /** Runs axe (WCAG 2.x A and AA rules) in both colour schemes and fails with each violation's rule, nodes and help. */
 async function expectNoViolations(page: Page, testInfo: TestInfo, state: string): Promise<void> {
@@ -59,7 +59,7 @@ test.describe('accessibility', () => {
   test.beforeAll(async ({ browserName: _ }, testInfo) => {
     if (testInfo.project.name !== 'wasm') return;
     test.setTimeout(120_000);
-    bundle = await buildTinyBundle();
+    bundle = await buildPageBundle();
   });
 
   test.afterAll(async () => {
@@ -71,7 +71,7 @@ test.describe('accessibility', () => {
     await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeVisible();
     await expectNoViolations(page, testInfo, 'empty');
 
-    await loadTinyBundle(page, bundle!);
+    await loadPageBundle(page, bundle!);
     await chooseImage(page, 'a', 'a.png', await patternPng(0));
     await chooseImage(page, 'b', 'b.png', await patternPng(1));
     await page.getByRole('radio', { name: /^Comparison/ }).check();

@@ -1,13 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { LoadProgress } from '../src/core/bundle/bundleFiles.ts';
-import { parseManifest, type BundleManifest } from '../src/core/bundle/manifest.ts';
+import type { BundleManifest } from '../src/core/bundle/manifest.ts';
 import { variantFiles } from '../src/core/bundle/variantFiles.ts';
 import { BundleServer } from './bundleHarness/bundleServer.ts';
 import type { BundleHarness, LoadRequest, LoadResult } from './bundleHarness/protocol.ts';
 import { prepareBundleFixtures, type BundleFixtures } from './bundleHarness/setup.ts';
 import { expect, test } from './fixtures.ts';
+import { readBundleManifest } from '../tools/node/folderBundle.ts';
 
 /**
  * The bundle loader in Chromium, on the page and in a module worker: real OPFS, real cross-origin fetches
@@ -26,7 +25,7 @@ test.beforeAll(async () => {
   fixtures = await prepareBundleFixtures();
   server = new BundleServer(fixtures.harnessDir, { tiny: fixtures.bundleDir });
   await server.start();
-  manifest = parseManifest(JSON.parse(await readFile(join(fixtures.bundleDir, 'manifest.json'), 'utf8')));
+  manifest = await readBundleManifest(fixtures.bundleDir);
   q4Files = variantFiles(manifest, 'q4');
   q4Bytes = manifest.files.filter((file) => q4Files.includes(file.path)).reduce((sum, file) => sum + file.bytes, 0);
 });

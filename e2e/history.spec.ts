@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import type { Download, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { buildTinyBundle, loadTinyBundle, patternPng, type TinyBundle } from './tinyBundle.ts';
+import { buildPageBundle, loadPageBundle, patternPng, type PageBundle } from './testing/pageBundle.ts';
 
 /** Few tokens for the saved run; the crash test needs an answer long enough to reload in the middle of. */
 const ANSWER_TOKENS = 24;
@@ -11,7 +11,7 @@ const LONG_ANSWER_TOKENS = 2000;
 /** Reading the history after a reload waits for the page to start, which takes seconds on busy shared cores. */
 const LOAD_TIMEOUT = 20_000;
 
-let bundle: TinyBundle | undefined;
+let bundle: PageBundle | undefined;
 let imageA: Buffer;
 
 /** The run's settings sit in a collapsed section when the page has one. */
@@ -23,7 +23,7 @@ async function setMaxNewTokens(page: Page, value: number): Promise<void> {
 
 async function startDescription(page: Page, tokens: number): Promise<void> {
   await page.goto('/');
-  await loadTinyBundle(page, bundle!);
+  await loadPageBundle(page, bundle!);
   await page.getByTestId('file-input-a').setInputFiles({ name: 'a.png', mimeType: 'image/png', buffer: imageA });
   await expect(page.getByTestId('slot-a')).toHaveAttribute('data-filled', 'true');
   await page.getByLabel('Question').selectOption('0');
@@ -44,7 +44,7 @@ test.describe('run history', () => {
   test.beforeAll(async ({ browserName: _ }, testInfo) => {
     if (testInfo.project.name !== 'wasm') return;
     test.setTimeout(120_000);
-    bundle = await buildTinyBundle();
+    bundle = await buildPageBundle();
     imageA = await patternPng();
   });
 
@@ -157,7 +157,7 @@ test.describe('run history', () => {
 
     // A second run, so that "all" means more than one.
     await page.getByTestId('file-input-a').setInputFiles({ name: 'a.png', mimeType: 'image/png', buffer: imageA });
-    await loadTinyBundle(page, bundle!);
+    await loadPageBundle(page, bundle!);
     await setMaxNewTokens(page, 4);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expect(page.getByTestId('answer-status')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });

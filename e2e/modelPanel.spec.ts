@@ -3,19 +3,19 @@ import type { Page, TestInfo } from '@playwright/test';
 import { sevenBManifest } from '../src/core/bundle/testing/sevenBManifest.ts';
 import { BundleServer } from './bundleHarness/bundleServer.ts';
 import { expect, test } from './fixtures.ts';
-import { buildTinyBundle, type TinyBundle } from './tinyBundle.ts';
+import { buildPageBundle, type PageBundle } from './testing/pageBundle.ts';
 
 /**
  * The model panel in the real app: a source's manifest is read first, the pre-flight card says what the model
  * needs here, and only Load opens (or downloads) it; the cache list shows what a URL load kept.
  */
-let bundle: TinyBundle | undefined;
+let bundle: PageBundle | undefined;
 let server: BundleServer | undefined;
 
 test.beforeAll(async ({ browserName: _ }, testInfo) => {
   test.setTimeout(120_000);
   // The webgpu project serves a manifest only; the wasm project loads the tiny model.
-  if (testInfo.project.name === 'wasm') bundle = await buildTinyBundle();
+  if (testInfo.project.name === 'wasm') bundle = await buildPageBundle();
   // Only the bundle origin is used: a second origin, so the download is a real CORS fetch as from a model host.
   server = new BundleServer(tmpdir(), bundle === undefined ? {} : { tiny: bundle.bundleDir });
   await server.start();

@@ -1,10 +1,10 @@
-import { chooseImage, describedPattern, loadTinyBundle, pickQuestion, setMaxNewTokens, type AskRecord, type TinyBundle } from './tinyBundle.ts';
+import { chooseImage, describedPattern, loadPageBundle, pickQuestion, setMaxNewTokens, type AskRecord, type PageBundle } from './testing/pageBundle.ts';
 import { expect, test } from './fixtures.ts';
 
 /** Enough tokens to see the answer grow, few enough for two shared cores (the model runs on the CPU here). */
 const ANSWER_TOKENS = 16;
 
-let bundle: TinyBundle | undefined;
+let bundle: PageBundle | undefined;
 let imageA: Buffer;
 /** The engine's greedy answer in Node for the same bundle, image and question: what the page must show. */
 let expected: AskRecord;
@@ -33,7 +33,7 @@ test.describe('load a model and run a task', () => {
     await expect(run).toBeDisabled();
     await expect(page.getByTestId('run-hint')).toHaveText('Load a model first.');
 
-    await loadTinyBundle(page, bundle!);
+    await loadPageBundle(page, bundle!);
     await expect(page.getByTestId('run-hint')).toHaveText('This task needs Image A.');
 
     await chooseImage(page, 'a', 'a.png', imageA);

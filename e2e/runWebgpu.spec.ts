@@ -1,4 +1,4 @@
-import { chooseImage, describedPattern, loadTinyBundle, pickQuestion, setMaxNewTokens, type AskRecord, type TinyBundle } from './tinyBundle.ts';
+import { chooseImage, describedPattern, loadPageBundle, pickQuestion, setMaxNewTokens, type AskRecord, type PageBundle } from './testing/pageBundle.ts';
 import { expect, test } from './fixtures.ts';
 
 /**
@@ -8,7 +8,7 @@ import { expect, test } from './fixtures.ts';
  */
 const ANSWER_TOKENS = 6;
 
-let bundle: TinyBundle | undefined;
+let bundle: PageBundle | undefined;
 let imageA: Buffer;
 let expected: AskRecord;
 
@@ -29,7 +29,7 @@ test.afterAll(async () => {
 test('Description on WebGPU: the page streams the engine greedy answer', async ({ page }, testInfo) => {
   test.setTimeout(420_000);
   await page.goto('/');
-  await loadTinyBundle(page, bundle!, 'q4 · WebGPU');
+  await loadPageBundle(page, bundle!, 'q4 · WebGPU');
   await chooseImage(page, 'a', 'a.png', imageA);
   await pickQuestion(page, 0);
   await setMaxNewTokens(page, ANSWER_TOKENS);

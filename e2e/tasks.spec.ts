@@ -2,24 +2,24 @@ import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import {
   askJson,
-  buildTinyBundle,
+  buildPageBundle,
   chooseImage,
   dropImages,
-  loadTinyBundle,
+  loadPageBundle,
   patternPng,
   pickQuestion,
   runToDone,
   setMaxNewTokens,
   writeImage,
   type AskRecord,
-  type TinyBundle,
-} from './tinyBundle.ts';
+  type PageBundle,
+} from './testing/pageBundle.ts';
 
 /** Short answers: the point is the page's flow and the equality with the engine in Node, not the text. */
 const ANSWER_TOKENS = 12;
 const OWN_QUESTION = 'Which image shows less noise, and why?';
 
-let bundle: TinyBundle | undefined;
+let bundle: PageBundle | undefined;
 const png: { reference: Buffer; a: Buffer; b: Buffer } = { reference: Buffer.alloc(0), a: Buffer.alloc(0), b: Buffer.alloc(0) };
 /** The engine's greedy answers in Node (`npm run ask -- --json`) for the same images and questions. */
 let expected: { comparison: AskRecord; sampled: AskRecord; reasoning: AskRecord; distortion: AskRecord };
@@ -39,7 +39,7 @@ test.describe('every task answers with the engine greedy text', () => {
   test.beforeAll(async ({ browserName: _ }, testInfo) => {
     if (testInfo.project.name !== 'wasm') return;
     test.setTimeout(300_000);
-    bundle = await buildTinyBundle();
+    bundle = await buildPageBundle();
     [png.reference, png.a, png.b] = await Promise.all([patternPng(2), patternPng(0), patternPng(1, 84, 70)]);
     const reference = await writeImage(bundle, 'reference.png', png.reference);
     const a = await writeImage(bundle, 'a.png', png.a);
@@ -61,7 +61,7 @@ test.describe('every task answers with the engine greedy text', () => {
   test('Comparison, full-reference, slots filled through the file chooser', async ({ page }, testInfo) => {
     await page.goto('/');
     await selectTask(page, 'Comparison');
-    await loadTinyBundle(page, bundle!);
+    await loadPageBundle(page, bundle!);
     // A task that lacks images names them.
     await expect(page.getByTestId('run-hint')).toHaveText('This task needs Image A and Image B.');
     await chooseImage(page, 'a', 'a.png', png.a);
@@ -114,7 +114,7 @@ test.describe('every task answers with the engine greedy text', () => {
   test('Reasoning, no-reference, images dropped on their slots, with the user own question; Regenerate gives it again', async ({ page }, testInfo) => {
     await page.goto('/');
     await selectTask(page, 'Reasoning');
-    await loadTinyBundle(page, bundle!);
+    await loadPageBundle(page, bundle!);
     await dropImages(page, '[data-testid=slot-a]', [{ name: 'a.png', bytes: png.a }]);
     await dropImages(page, '[data-testid=slot-b]', [{ name: 'b.png', bytes: png.b }]);
     await expect(page.getByTestId('slot-b')).toHaveAttribute('data-filled', 'true', { timeout: 30_000 });
@@ -139,7 +139,7 @@ test.describe('every task answers with the engine greedy text', () => {
   test('Distortion identification, full-reference, both images dropped on the page at once', async ({ page }, testInfo) => {
     await page.goto('/');
     await selectTask(page, 'Distortion identification');
-    await loadTinyBundle(page, bundle!);
+    await loadPageBundle(page, bundle!);
     await expect(page.getByTestId('run-hint')).toHaveText('This task needs Image A.');
     // The page routes a dropped pair by name: the ground truth to the reference, the other to A.
     await dropImages(page, 'main', [

@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test';
 import type { EndMoment } from '../src/client/e2eHooks.ts';
 import { BundleServer } from './bundleHarness/bundleServer.ts';
 import { expect, test } from './fixtures.ts';
-import { chooseImage, describedPattern, loadTinyBundle, pickQuestion, setMaxNewTokens, type AskRecord, type TinyBundle } from './tinyBundle.ts';
+import { chooseImage, describedPattern, loadPageBundle, pickQuestion, setMaxNewTokens, type AskRecord, type PageBundle } from './testing/pageBundle.ts';
 
 /**
  * The engine worker ended under the page (as the browser ends one that runs out of memory: no event, only its
@@ -14,7 +14,7 @@ const ANSWER_TOKENS = 16;
 /** Far more than the first batch of tokens, at which the worker is ended. */
 const LONG_ANSWER_TOKENS = 400;
 
-let bundle: TinyBundle | undefined;
+let bundle: PageBundle | undefined;
 let server: BundleServer | undefined;
 let imageA: Buffer;
 let expected: AskRecord;
@@ -105,7 +105,7 @@ test.describe('the engine worker ends under the page', () => {
   test('a folder-picked model is read again from the files the page still holds', async ({ page }) => {
     test.setTimeout(180_000);
     await page.goto('/?e2e');
-    await loadTinyBundle(page, bundle!);
+    await loadPageBundle(page, bundle!);
     await chooseImage(page, 'a', 'a.png', imageA);
     await pickQuestion(page, 0);
     await setMaxNewTokens(page, LONG_ANSWER_TOKENS);

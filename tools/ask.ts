@@ -5,8 +5,8 @@
  * run, 2 bad arguments; the error's code and message go to stderr (and, with --json, as a record to stdout).
  */
 import { AppError, serializeError } from '../src/core/errors.ts';
-import { ASK_USAGE, parseAskArgs } from './engine/askArgs.ts';
-import { runAsk } from './engine/runAsk.ts';
+import { ASK_USAGE, parseAskArgs } from './node/askArgs.ts';
+import { runAsk } from './node/runAsk.ts';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);

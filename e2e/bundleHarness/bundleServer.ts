@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { join, normalize } from 'node:path';
+import { listenLocal, serveStatic, type LocalServer } from '../../tools/browser/staticServer.ts';
 
 /** A scripted misbehaviour for requests of one bundle path; `times` requests get it, then it is used up. */
 export type Fault = { path: string; times?: number } & (
@@ -32,7 +32,9 @@ export interface RequestRecord {
   status: number;
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json' };
+const HARNESS_PAGE =
+  '<!doctype html><meta charset="utf-8"><title>bundle loader harness</title>' +
+  '<input id="folder" type="file" webkitdirectory><script type="module" src="harnessPage.js"></script>';
 
 /**
  * Two origins on 127.0.0.1: the harness page (with the app's COOP/COEP headers) and a bundle host on another
@@ -41,8 +43,7 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 export class BundleServer {
   faults: Fault[] = [];
   requests: RequestRecord[] = [];
-  private servers: Server[] = [];
-  private sockets = new Set<Socket>();
+  private servers: LocalServer[] = [];
   /** Answers of 'drop' faults, held open until the loader has stored `untilStored` bytes of `path`. */
   private heldDrops: Array<{ path: string; untilStored: number; response: ServerResponse }> = [];
   pageOrigin = '';
@@ -55,30 +56,15 @@ export class BundleServer {
   ) {}
 
   async start(): Promise<void> {
-    const listen = async (handler: (request: IncomingMessage, response: ServerResponse) => Promise<void>) => {
-      const server = createServer((request, response) => {
-        handler(request, response).catch((error: unknown) => {
-          if (!response.headersSent) response.writeHead(500);
-          response.end(String(error));
-        });
-      });
-      server.on('connection', (socket) => {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      this.servers.push(server);
-      const address = server.address();
-      if (address === null || typeof address === 'string') throw new Error('no port');
-      return `http://127.0.0.1:${address.port}`;
-    };
-    this.pageOrigin = await listen((request, response) => this.servePage(request, response));
-    this.bundleOrigin = await listen((request, response) => this.serveBundle(request, response));
+    const page = await serveStatic({ pages: { '/harness/': HARNESS_PAGE, '/harness/index.html': HARNESS_PAGE }, folders: { '/harness/': this.harnessDir } });
+    const bundles = await listenLocal((request, response) => this.serveBundle(request, response));
+    this.servers = [page, bundles];
+    this.pageOrigin = page.origin;
+    this.bundleOrigin = bundles.origin;
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await Promise.all(this.servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    await Promise.all(this.servers.map((server) => server.close()));
   }
 
   reset(): void {
@@ -95,26 +81,6 @@ export class BundleServer {
   /** Requests for one bundle path (e.g. 'onnx/decoder_model_merged_q4.onnx_data'). */
   requestsFor(path: string): RequestRecord[] {
     return this.requests.filter((record) => record.path === path);
-  }
-
-  private async servePage(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', this.pageOrigin);
-    const name = url.pathname.replace(/^\/harness\//, '');
-    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
-    if (name === '' || name === 'index.html') {
-      response.writeHead(200, { ...headers, 'Content-Type': 'text/html' });
-      response.end(
-        '<!doctype html><meta charset="utf-8"><title>bundle loader harness</title>' +
-          '<input id="folder" type="file" webkitdirectory><script type="module" src="harnessPage.js"></script>',
-      );
-      return;
-    }
-    const path = normalize(join(this.harnessDir, name));
-    if (!path.startsWith(this.harnessDir)) return void response.writeHead(403).end();
-    const body = await readFile(path).catch(() => null);
-    if (body === null) return void response.writeHead(404, headers).end();
-    response.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream' });
-    response.end(body);
   }
 
   private async serveBundle(request: IncomingMessage, response: ServerResponse): Promise<void> {

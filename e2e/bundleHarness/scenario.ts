@@ -1,8 +1,9 @@
 import { serializeError } from '../../src/core/errors.ts';
 import { clearBundleCache, deleteCachedBundle, listCachedBundles } from '../../src/engine/bundle/bundleCache.ts';
 import { loadBundle } from '../../src/engine/bundle/loadBundle.ts';
-import type { BundleSource, LoadBundleOptions } from '../../src/engine/bundle/loadTypes.ts';
-import { createSha256, sha256Hex } from '../../src/engine/bundle/sha256.ts';
+import type { BrowserBundleSource } from '../../src/core/engine/types.ts';
+import type { LoadBundleOptions } from '../../src/engine/bundle/loadTypes.ts';
+import { createSha256, sha256Hex } from '../../src/core/sha256.ts';
 import { variantFiles } from '../../src/core/bundle/variantFiles.ts';
 import type { LoadRequest, LoadResult } from './protocol.ts';
 
@@ -53,7 +54,7 @@ async function reportStored(storedUrl: string, path: string, bytes: number): Pro
   if (!response.ok) throw new Error(`${storedUrl} answered ${response.status}`);
 }
 
-async function sourceOf(request: LoadRequest, picked: readonly File[]): Promise<BundleSource> {
+async function sourceOf(request: LoadRequest, picked: readonly File[]): Promise<BrowserBundleSource> {
   switch (request.source.kind) {
     case 'url':
     case 'cache':

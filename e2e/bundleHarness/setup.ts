@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'vite';
 import { convertBundle } from '../../tools/convert/convertBundle.ts';
+import { SILENT_PROGRESS } from '../../tools/convert/progress.ts';
 import { makeTinyCheckpoint } from '../../tools/tiny/makeTinyCheckpoint.ts';
 
 const here = import.meta.dirname;
-const silent = { start() {}, tensorDone() {}, finish() {}, log() {} };
 
 export interface BundleFixtures {
   root: string;
@@ -44,7 +44,7 @@ export async function prepareBundleFixtures(): Promise<BundleFixtures> {
     },
   });
   const tiny = await makeTinyCheckpoint({ out: join(root, 'original'), seed: 5 });
-  await convertBundle({ llm: tiny.llmDir, delta: tiny.deltaPath, out: bundleDir, variants: ['q4', 'fp32'], progress: silent });
+  await convertBundle({ llm: tiny.llmDir, delta: tiny.deltaPath, out: bundleDir, variants: ['q4', 'fp32'], progress: SILENT_PROGRESS });
   await buildHarness;
   return { root, harnessDir, bundleDir, dispose: () => rm(root, { recursive: true, force: true }) };
 }

@@ -1,5 +1,5 @@
 import { guardedRun } from '../../src/engine/gpu/guardedRun.ts';
-import type { LoadedModel } from '../../src/engine/loadModel.ts';
+import type { LoadedModel } from '../../src/engine/openModel.ts';
 import type { ScopeTimings } from './protocol.ts';
 
 const STEPS = 6;

@@ -1,4 +1,5 @@
 /** What this browser can run the model on, as the engine worker measured it. Pure data and rules. */
+import { runsF16, variantPreference } from './bundle/variantChoice.ts';
 
 export type Backend = 'webgpu' | 'wasm';
 export type Variant = 'q4f16' | 'q4';
@@ -53,8 +54,7 @@ export function wasmThreadCount(crossOriginIsolated: boolean, hardwareConcurrenc
 
 export function decideCapabilities(probe: ProbeResult): Capabilities {
   const backend: Backend = probe.adapter === null ? 'wasm' : 'webgpu';
-  // fp16 activations halve memory traffic but need the shader-f16 feature; the CPU path is fp32.
-  const variant: Variant = backend === 'webgpu' && probe.adapter?.hasShaderF16 ? 'q4f16' : 'q4';
+  const variant: Variant = variantPreference(runsF16({ backend, adapter: probe.adapter }))[0];
   return {
     ...probe,
     backend,

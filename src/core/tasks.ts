@@ -38,6 +38,22 @@ export const TASKS: readonly TaskInfo[] = [
   },
 ];
 
+/** Every image slot, in the order a prompt shows them. */
+export const IMAGE_SLOTS = ['reference', 'a', 'b'] as const satisfies readonly ImageSlotId[];
+
+/** Whether a task compares image A with image B: only these read B (and answer with a verdict). */
+export function comparesAB(task: TaskId): boolean {
+  return taskInfo(task).requiredSlots.includes('b');
+}
+
+/**
+ * The slots a task reads, in prompt order: the reference when given, A, and B for the pair tasks. With `filled`,
+ * only those of the filled slots (as a run takes them from the page's slots).
+ */
+export function slotsRead(task: TaskId, filled: readonly ImageSlotId[] = IMAGE_SLOTS): ImageSlotId[] {
+  return IMAGE_SLOTS.filter((slot) => filled.includes(slot) && (slot !== 'b' || comparesAB(task)));
+}
+
 export const SLOT_LABELS: Record<ImageSlotId, string> = {
   reference: 'Reference',
   a: 'Image A',

@@ -21,10 +21,10 @@ import type { EngineHost } from './EngineHost.ts';
 import { generateAnswer } from './generation/generateAnswer.ts';
 import { isGpuFailure, withRepeatAdvice } from './gpu/gpuErrors.ts';
 import { zeroCounters } from './llm/LanguageModel.ts';
-import { loadModel, resolveLoadOptions, type LoadedModel } from './loadModel.ts';
+import { openModel, resolveLoadOptions, type LoadedModel } from './openModel.ts';
 import { variantFiles } from '../core/bundle/variantFiles.ts';
 import { clearBundleCache, deleteCachedBundle, listCachedBundles } from './bundle/bundleCache.ts';
-import { pickVariant, type VariantChoice } from './pickVariant.ts';
+import { pickVariant, type VariantChoice } from '../core/bundle/variantChoice.ts';
 import { probeCapabilities } from './probeCapabilities.ts';
 import { buildPrompt } from './prompt/buildPrompt.ts';
 
@@ -69,7 +69,7 @@ export class Engine implements EngineApi {
       await this.release();
       const ort = await this.host.runtime(capabilities);
       Object.assign(this.work, zeroCounters());
-      this.loaded = await this.countGpuFailures(loadModel(ort, files, choice, this.host, options, this.work, emit));
+      this.loaded = await this.countGpuFailures(openModel(ort, files, choice, this.host, options, this.work, emit));
       emit({ type: 'ready', model: this.loaded.info });
       return this.loaded.info;
     });

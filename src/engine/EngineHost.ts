@@ -5,7 +5,7 @@ import type { BundleSource } from '../core/engine/types.ts';
 import type { ProbeScope } from './probeCapabilities.ts';
 import type { Ort } from './runtime/graphSession.ts';
 import type { ImageEncoder } from './vision/ImageEncoder.ts';
-import type { ImageDecoder } from './vision/ImageStore.ts';
+import type { ImageDecoder } from './vision/ImageFeatureCache.ts';
 
 export interface OpenBundleOptions {
   onProgress: (progress: LoadProgress) => void;

@@ -2,10 +2,10 @@ import { create } from 'zustand';
 import type { HistoryRecord } from '../core/history/record.ts';
 
 /** 'unavailable': the browser refused the database (the page works, runs are not saved). */
-export type HistoryStatus = 'loading' | 'ready' | 'unavailable';
+export type HistoryStoreStatus = 'loading' | 'ready' | 'unavailable';
 
 interface HistoryState {
-  status: HistoryStatus;
+  status: HistoryStoreStatus;
   /** Saved runs, newest first. */
   runs: HistoryRecord[];
   /** Object URLs of list thumbnails by image sha256; revoked when no listed run uses the image. */

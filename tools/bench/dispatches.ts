@@ -12,13 +12,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { graphsFor, parseManifest, VARIANTS, type BundleManifest, type BundleVariant } from '../../src/core/bundle/manifest.ts';
+import { graphsFor, VARIANTS, type BundleManifest, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import { AppError } from '../../src/core/errors.ts';
 import { relativeMaxError } from '../convert/errorMetrics.ts';
 import { describeDecoderLayout, layoutFormName, type DecoderLayout } from '../convert/llama/decoderLayout.ts';
-import { decoderForms, formName, llamaConfigOf, writeDecoderForm, type DecoderFile, type DecoderForm } from './dispatches/decoderForms.ts';
+import { decoderForms, formName, writeDecoderForm, type DecoderFile, type DecoderForm } from './dispatches/decoderForms.ts';
 import { profileDecodeSteps, type DecodeStepProfile } from './dispatches/countDecodeDispatches.ts';
 import { timeWasmDecodeSteps, type WasmStepProfile } from './dispatches/wasmDecodeStep.ts';
+import { llamaConfigOf } from '../checkpoint/llamaConfig.ts';
+import { readBundleManifest } from '../node/folderBundle.ts';
 
 const USAGE = `Usage: npm run bench:dispatches -- --bundle DIR [--variant q4f16] [--runs 9] [--bundle-only] [--wasm] [--symmetric]
 
@@ -88,7 +90,7 @@ function parse(argv: string[]) {
   return { ...values, bundle: values.bundle, runs };
 }
 
-function pickVariant(manifest: BundleManifest, asked: string | undefined): BundleVariant {
+function variantToCount(manifest: BundleManifest, asked: string | undefined): BundleVariant {
   const variant = asked ?? (manifest.variants.includes('q4f16') ? 'q4f16' : manifest.variants[0]!);
   if (!(VARIANTS as readonly string[]).includes(variant) || !manifest.variants.includes(variant as BundleVariant)) {
     throw new AppError('BAD_ARGUMENTS', `--variant ${variant}: the bundle has ${manifest.variants.join(', ')}`);
@@ -98,8 +100,8 @@ function pickVariant(manifest: BundleManifest, asked: string | undefined): Bundl
 
 async function main(): Promise<void> {
   const args = parse(process.argv.slice(2));
-  const manifest = parseManifest(JSON.parse(await readFile(join(args.bundle, 'manifest.json'), 'utf8')));
-  const variant = pickVariant(manifest, args.variant);
+  const manifest = await readBundleManifest(args.bundle);
+  const variant = variantToCount(manifest, args.variant);
   const spec = graphsFor(manifest, variant).get('decoder');
   if (spec === undefined) throw new AppError('BUNDLE_FILE_MISSING', `the bundle has no ${variant} decoder`);
   const c = manifest.llm;

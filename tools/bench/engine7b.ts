@@ -15,18 +15,18 @@
  *   takes hours);
  * - --load-only: nothing.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseManifest } from '../../src/core/bundle/manifest.ts';
 import { formatBytes } from '../../src/core/format.ts';
-import { randomPng } from '../engine/testing/testImages.ts';
+import { randomPng } from '../node/testing/testImages.ts';
 import { decoderWeightBytes } from './engine/benchBundles.ts';
 import { make7bBundle } from './engine/llama7bBundle.ts';
 import type { DecodeProbeResult } from './engine/decodeProbe.ts';
 import { markdownTable } from './engine/benchTable.ts';
 import { buildBenchPage, launchBenchBrowser, openBenchPage, runInPage, serveBench } from './engine/chromium.ts';
 import { startMemorySampler, type MemoryPeaks } from './engine/memorySampler.ts';
+import { readBundleManifest } from '../node/folderBundle.ts';
 
 const MEMORY_FLOOR = 1.5 * 2 ** 30;
 
@@ -38,7 +38,7 @@ export async function runLlama7b(options: { bundle?: string; keep: boolean; mode
   const rows: Array<[string, string]> = [];
   try {
     const bundleDir = options.bundle ?? (await make7bBundle(scratch, 'q4', rows, log));
-    const manifest = parseManifest(JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')));
+    const manifest = await readBundleManifest(bundleDir);
     const decoderBytes = decoderWeightBytes(manifest, 'q4');
     const bundleBytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
     const biggest = Math.max(...manifest.files.map((file) => file.bytes));

@@ -10,16 +10,16 @@
  * position), the decoder weights read per second against memory bandwidth, and the GPU dispatches of one step.
  * --answer runs a description answer of 3 tokens instead of the probe; --load-only only loads.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { graphsFor, parseManifest, type BundleVariant } from '../../src/core/bundle/manifest.ts';
+import { graphsFor, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import { adapterLabel } from '../../src/core/capabilities.ts';
 import { formatBytes } from '../../src/core/format.ts';
-import { nodeGpuAvailability, nodeGpuOrt } from '../engine/nodeGpu.ts';
-import { createNodeEngine, nodeEngineHost } from '../engine/nodeHost.ts';
-import { fixedRowsEncoder } from '../engine/testing/fixedRowsEncoder.ts';
-import { randomPng } from '../engine/testing/testImages.ts';
+import { nodeGpuAvailability, nodeGpuOrt } from '../node/nodeGpu.ts';
+import { createNodeEngine, nodeEngineHost } from '../node/nodeHost.ts';
+import { fixedRowsEncoder } from '../node/testing/fixedRowsEncoder.ts';
+import { randomPng } from '../node/testing/testImages.ts';
 import { countDecodeDispatches } from './dispatches/countDecodeDispatches.ts';
 import { decoderWeightBytes } from './engine/benchBundles.ts';
 import { make7bBundle } from './engine/llama7bBundle.ts';
@@ -28,6 +28,7 @@ import { runDecodeProbe } from './engine/decodeProbe.ts';
 import { memAvailable } from './engine/memorySampler.ts';
 import { createRunLog, timedOrt } from './engine/timedOrt.ts';
 import type { Llama7bMode } from './engine7b.ts';
+import { readBundleManifest } from '../node/folderBundle.ts';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -49,7 +50,7 @@ export async function runLlama7bNodeGpu(options: { bundle?: string; keep: boolea
     rows.push(['adapter', `${adapterLabel(adapter)} (${adapter.vendor}, ${adapter.architecture}${adapter.isFallbackAdapter ? '; software' : ''}), shader-f16 ${adapter.hasShaderF16 ? 'yes' : 'no'}`]);
 
     const bundleDir = options.bundle ?? (await make7bBundle(scratch, variant, rows, log));
-    const manifest = parseManifest(JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')));
+    const manifest = await readBundleManifest(bundleDir);
     if (!manifest.variants.includes(variant)) throw new Error(`${bundleDir} has no ${variant} variant (it has ${manifest.variants.join(', ')}): convert it with --precision ${variant}`);
     const decoderBytes = decoderWeightBytes(manifest, variant);
     rows.push([`bundle (${variant})`, `decoder ${formatBytes(decoderBytes)}, ${manifest.files.length} files`]);

@@ -4,11 +4,8 @@
  * on WebGPU. The page builds the same deterministic pixels as `benchPixels`, runs each graph and hands back the
  * outputs' first values and the timings. For the vision bench.
  */
-import { createReadStream, existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
-import { dirname, extname, join, normalize } from 'node:path';
 import { QUIET_FLAGS, findChromium } from '../browser/chromium.ts';
+import { onnxRuntimeWebDir, serveStatic } from '../browser/staticServer.ts';
 
 export interface BrowserGraph {
   /** The .onnx file's name inside the served folder, and its data chunks. */
@@ -78,32 +75,6 @@ function half(bits) {
 window.pageReady = true;
 </script>`;
 
-const TYPES: Record<string, string> = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
-
-function serve(modelsDir: string): Promise<{ server: Server; url: string }> {
-  const ortDir = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm'));
-  const server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
-    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
-    if (path === '/') {
-      response.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(PAGE);
-      return;
-    }
-    const [root, rest] = path.startsWith('/ort/') ? [ortDir, path.slice(5)] : path.startsWith('/models/') ? [modelsDir, path.slice(8)] : ['', ''];
-    const file = normalize(join(root, rest));
-    if (root === '' || !file.startsWith(root) || !existsSync(file)) {
-      response.writeHead(404, headers).end();
-      return;
-    }
-    response.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(response);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    resolve({ server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/` });
-  }));
-}
-
 /**
  * Runs `graph` from `modelsDir` on each size `repeats` times in Chromium's WebGPU; throws when a node would need the
  * CPU EP. `verbose` prints onnxruntime's log (node placements included) and lets nodes fall back, to see which.
@@ -115,7 +86,7 @@ export async function runVisionInChromium(
   options: { repeats?: number; keep?: number; verbose?: boolean } = {},
 ): Promise<BrowserResult> {
   const { chromium } = await import('playwright-core');
-  const { server, url } = await serve(modelsDir);
+  const server = await serveStatic({ pages: { '/': PAGE }, folders: { '/ort/': onnxRuntimeWebDir(), '/models/': modelsDir } });
   const browser = await chromium.launch({ executablePath: findChromium(), args: [...QUIET_FLAGS, '--enable-unsafe-webgpu'] });
   try {
     const page = await browser.newPage();
@@ -124,7 +95,7 @@ export async function runVisionInChromium(
       if (options.verbose) console.log(message.text());
       if (/validation error/i.test(message.text())) problems.push(message.text());
     });
-    await page.goto(url);
+    await page.goto(`${server.origin}/`);
     await page.waitForFunction(() => (window as unknown as { pageReady?: boolean }).pageReady === true);
     const result = await page.evaluate(
       (args) => (window as unknown as { runVision: (a: unknown) => Promise<BrowserResult> }).runVision(args),
@@ -134,6 +105,6 @@ export async function runVisionInChromium(
     return result;
   } finally {
     await browser.close();
-    server.close();
+    await server.close();
   }
 }

@@ -1,3 +1,4 @@
+import type { BundleManifest } from '../../src/core/bundle/manifest.ts';
 import { AppError } from '../../src/core/errors.ts';
 
 /** The LlamaForCausalLM fields of a Hugging Face `config.json` that the converter needs (Vicuna's names). */
@@ -48,6 +49,22 @@ export function parseLlamaConfig(json: unknown, file: string): LlamaConfig {
     throw new AppError('CHECKPOINT_INVALID', `${file}: hidden_size ${config.hidden_size} is not a multiple of num_attention_heads`);
   }
   return config;
+}
+
+/** A converted bundle's language model numbers, back in Hugging Face's config.json names. */
+export function llamaConfigOf(manifest: BundleManifest): LlamaConfig {
+  const llm = manifest.llm;
+  return {
+    hidden_size: llm.hiddenSize,
+    intermediate_size: llm.intermediateSize,
+    num_attention_heads: llm.numHeads,
+    num_key_value_heads: llm.numKvHeads,
+    num_hidden_layers: llm.numLayers,
+    rms_norm_eps: llm.rmsNormEps,
+    rope_theta: llm.ropeTheta,
+    max_position_embeddings: llm.maxPositionEmbeddings,
+    vocab_size: llm.vocabSize,
+  };
 }
 
 export function headDim(config: LlamaConfig): number {

@@ -7,7 +7,7 @@ import { openCheckpoint } from './openCheckpoint.ts';
 import { writeSafetensors } from './safetensorsWriter.ts';
 import { writeShardedCheckpoint } from './shardWriter.ts';
 import { denseSource, type TensorSource } from './tensorSource.ts';
-import { expectAppError, makeTempDir } from './testSupport.ts';
+import { expectAppError, makeTempDir } from './testing/support.ts';
 import { writeTorchZip } from './torchWriter.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/torch/', import.meta.url));

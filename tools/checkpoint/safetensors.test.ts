@@ -7,7 +7,7 @@ import { openSafetensors } from './safetensorsReader.ts';
 import { writeSafetensors } from './safetensorsWriter.ts';
 import { writeShardedCheckpoint } from './shardWriter.ts';
 import { denseSource, type TensorSource } from './tensorSource.ts';
-import { expectAppError, makeTempDir } from './testSupport.ts';
+import { expectAppError, makeTempDir } from './testing/support.ts';
 import type { DType } from './types.ts';
 
 let dir: { path: string; remove: () => Promise<void> };

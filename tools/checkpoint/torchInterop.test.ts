@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeInto, encodeFloat32 } from './dtypes.ts';
 import { openFile } from './fileAccess.ts';
 import { denseSource } from './tensorSource.ts';
-import { detectTorchPython, makeTempDir, runPythonJson } from './testSupport.ts';
+import { detectTorchPython, makeTempDir, runPythonJson } from './testing/support.ts';
 import { writeTorchZip } from './torchWriter.ts';
 import type { DType } from './types.ts';
 import { readZipDirectory, readZipEntry } from './zipReader.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeInto, encodeFloat32 } from './dtypes.ts';
 import { openFile } from './fileAccess.ts';
 import { pickleStateDict } from './pickleWriter.ts';
-import { expectAppError, makeTempDir } from './testSupport.ts';
+import { expectAppError, makeTempDir } from './testing/support.ts';
 import { openTorchZip } from './torchReader.ts';
 import { denseSource } from './tensorSource.ts';
 import { writeTorchZip } from './torchWriter.ts';

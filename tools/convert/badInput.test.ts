@@ -7,8 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { denseSource, openCheckpoint, writeTorchZip } from '../checkpoint/index.ts';
 import { makeTinyCheckpoint, type TinyCheckpoint } from '../tiny/makeTinyCheckpoint.ts';
 import { convertBundle } from './convertBundle.ts';
+import { SILENT_PROGRESS } from './progress.ts';
 
-const silent = { start() {}, tensorDone() {}, finish() {}, log() {} };
 const TORCH_FIXTURES = resolve(import.meta.dirname, '../fixtures/torch');
 
 let root: string;
@@ -39,7 +39,7 @@ async function rewriteDelta(path: string, edit: (tensors: Map<string, { dtype: '
 /** Runs the converter expecting a failure; checks the error and that nothing was written. */
 async function expectRefusal(llm: string, delta: string, code: string, message: RegExp) {
   const out = join(root, `out-${Math.random().toString(36).slice(2)}`);
-  const error = await convertBundle({ llm, delta, out, variants: ['q4'], progress: silent }).catch((caught: unknown) => caught);
+  const error = await convertBundle({ llm, delta, out, variants: ['q4'], progress: SILENT_PROGRESS }).catch((caught: unknown) => caught);
   expect(error).toMatchObject({ code });
   expect((error as Error).message).toMatch(message);
   expect((error as Error).message).not.toContain('\n');
@@ -90,7 +90,7 @@ describe('the converter refuses bad input with one line naming the file, and wri
 
   it('--out inside an input folder', async () => {
     const out = join(tiny.llmDir, 'bundle');
-    const error = await convertBundle({ llm: tiny.llmDir, delta: tiny.deltaPath, out, variants: ['q4'], progress: silent }).catch((caught: unknown) => caught);
+    const error = await convertBundle({ llm: tiny.llmDir, delta: tiny.deltaPath, out, variants: ['q4'], progress: SILENT_PROGRESS }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'OUTPUT_INSIDE_INPUT' });
     expect(existsSync(out)).toBe(false);
   });

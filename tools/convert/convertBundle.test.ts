@@ -8,16 +8,17 @@ import { llamaNames, parseLlamaConfig, type LlamaConfig } from '../checkpoint/ll
 import { openCheckpoint } from '../checkpoint/index.ts';
 import type { DenseTensor } from '../checkpoint/types.ts';
 import { roundToFloat16InPlace } from '../onnx/float16.ts';
-import { LlamaReference } from '../reference/llama.ts';
-import { referenceLoraMerge } from '../reference/loraReference.ts';
-import { seededRandom } from '../reference/randomLlama.ts';
+import { LlamaReference } from '../oracles/llama.ts';
+import { referenceLoraMerge } from '../oracles/loraReference.ts';
+import { seededRandom } from '../oracles/randomLlama.ts';
 import { makeTinyCheckpoint } from '../tiny/makeTinyCheckpoint.ts';
 import { convertBundle } from './convertBundle.ts';
+import { SILENT_PROGRESS } from './progress.ts';
 import { llamaWeightShapes } from './llama/convertLlama.ts';
 import { dequantizeMatMulNBits, quantizeMatMulNBits } from './quantize.ts';
-import { BundleLanguageModel, readBundleManifest } from './testing/bundleRunner.ts';
+import { readBundleManifest } from '../node/folderBundle.ts';
+import { BundleLanguageModel } from './testing/bundleRunner.ts';
 
-const silent = { start() {}, tensorDone() {}, finish() {}, log() {} };
 const STEPS = 8;
 
 let root: string;
@@ -31,7 +32,7 @@ beforeAll(async () => {
   const tiny = await makeTinyCheckpoint({ out: join(root, 'original'), seed: 11 });
   bundle = join(root, 'bundle');
   // A small chunk limit splits the fp32 weights over several external-data files.
-  await convertBundle({ llm: tiny.llmDir, delta: tiny.deltaPath, out: bundle, variants: ['fp32', 'q4'], chunkLimitBytes: 8_500_000, progress: silent });
+  await convertBundle({ llm: tiny.llmDir, delta: tiny.deltaPath, out: bundle, variants: ['fp32', 'q4'], chunkLimitBytes: 8_500_000, progress: SILENT_PROGRESS });
 
   config = parseLlamaConfig(JSON.parse(await readFile(join(tiny.llmDir, 'config.json'), 'utf8')), 'config.json');
   const llm = await openCheckpoint(tiny.llmDir);

@@ -1,5 +1,5 @@
 /** Error measures and seeded test matrices shared by the quantization tests and quantizeReport.ts. */
-import { seededRandom as seeded } from '../reference/randomLlama.ts';
+import { seededRandom as seeded } from '../oracles/randomLlama.ts';
 
 /** Standard normal values (Box–Muller). */
 export function gaussianMatrix(length: number, seed: number): Float32Array {

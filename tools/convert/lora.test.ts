@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors.ts';
 import { llamaNames } from '../checkpoint/llamaConfig.ts';
 import type { TensorEntry } from '../checkpoint/types.ts';
-import { loadLlamaFixture, maxAbsDiff } from '../reference/llamaFixture.ts';
+import { loadLlamaFixture, maxAbsDiff } from '../oracles/testing/llamaFixture.ts';
 import { gaussianMatrix } from './errorMetrics.ts';
 import { applyLora, mergedWeightReader, planLoraMerge, type LoraDelta } from './lora.ts';
 import { smallLlamaConfig } from './llama/smallConfig.ts';

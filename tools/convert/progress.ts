@@ -10,6 +10,9 @@ export interface Progress {
   log(message: string): void;
 }
 
+/** Progress that prints nothing: for tests, benches and fixture scripts that convert. */
+export const SILENT_PROGRESS: Progress = { start() {}, tensorDone() {}, finish() {}, log() {} };
+
 export interface ProgressOptions {
   stream?: NodeJS.WriteStream;
   now?: () => number;

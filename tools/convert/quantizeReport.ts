@@ -8,8 +8,8 @@
  */
 import type { LlamaConfig } from '../checkpoint/llamaConfig.ts';
 import type { DenseTensor } from '../checkpoint/types.ts';
-import { LlamaReference } from '../reference/llama.ts';
-import { randomLlamaWeights } from '../reference/randomLlama.ts';
+import { LlamaReference } from '../oracles/llama.ts';
+import { randomLlamaWeights } from '../oracles/randomLlama.ts';
 import { cosine, gaussianMatrix, laplaceMatrix, relativeRmsError } from './errorMetrics.ts';
 import { dequantizeMatMulNBits, quantizeMatMulNBits, type QuantizeOptions } from './quantize.ts';
 import { smallLlamaConfig } from './llama/smallConfig.ts';

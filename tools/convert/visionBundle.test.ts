@@ -13,16 +13,17 @@ import { denseSource, openCheckpoint, writeSafetensors, writeTorchZip } from '..
 import type { DenseTensor } from '../checkpoint/types.ts';
 import { fromFloat16Bits } from '../onnx/float16.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
-import { referenceImageFeatures } from '../reference/clip.ts';
+import { referenceImageFeatures } from '../oracles/clip.ts';
 import { makeTinyCheckpoint, type TinyCheckpoint } from '../tiny/makeTinyCheckpoint.ts';
 import { parseConvertArgs } from './args.ts';
 import { convertBundle, type ConvertOptions } from './convertBundle.ts';
+import { SILENT_PROGRESS } from './progress.ts';
 import { cosine, relativeMaxError } from './errorMetrics.ts';
-import { openBundleGraph, readBundleManifest } from './testing/bundleRunner.ts';
+import { readBundleManifest } from '../node/folderBundle.ts';
+import { openBundleGraph } from './testing/bundleRunner.ts';
 import { randomPixels, visionReference } from './vision/testing/tinyVision.ts';
 import { visionVariantSpecs } from './vision/visionVariants.ts';
 
-const silent = { start() {}, tensorDone() {}, finish() {}, log() {} };
 const TORCHSCRIPT = resolve(import.meta.dirname, 'vision/fixtures/ViT-tiny-torchscript.pt');
 
 let root: string;
@@ -37,7 +38,7 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 function options(tiny: TinyCheckpoint, out: string, extra: Partial<ConvertOptions> = {}): ConvertOptions {
-  return { llm: tiny.llmDir, delta: tiny.deltaPath, clip: tiny.clipDir, out: join(root, out), variants: ['q4'], progress: silent, ...extra };
+  return { llm: tiny.llmDir, delta: tiny.deltaPath, clip: tiny.clipDir, out: join(root, out), variants: ['q4'], progress: SILENT_PROGRESS, ...extra };
 }
 
 /** The tensors of the original CLIP and delta files, for the reference. */

@@ -2,7 +2,7 @@
  * onnxruntime-node's bundled WebGPU EP (Dawn over Vulkan; on a machine without a GPU, Mesa's lavapipe): the same
  * C++ kernels onnxruntime-web/webgpu runs in a browser, so fp16 graphs can be checked where Chromium only offers
  * SwiftShader without shader-f16. Sessions disable CPU fallback, so a result really comes from WebGPU. Whether
- * this machine has an adapter at all: tools/engine/nodeGpu.ts.
+ * this machine has an adapter at all: tools/node/nodeGpu.ts.
  */
 import ort from 'onnxruntime-node';
 

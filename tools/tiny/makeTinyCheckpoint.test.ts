@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLlamaConfig, llamaNames } from '../checkpoint/llamaConfig.ts';
 import { openCheckpoint } from '../checkpoint/openCheckpoint.ts';
-import { expectAppError, makeTempDir } from '../checkpoint/testSupport.ts';
+import { expectAppError, makeTempDir } from '../checkpoint/testing/support.ts';
 import type { Checkpoint } from '../checkpoint/types.ts';
 import { parseCliArgs } from './cliArgs.ts';
 import { makeTinyCheckpoint, type TinyCheckpoint } from './makeTinyCheckpoint.ts';

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../checkpoint/openCheckpoint.ts';
-import { detectTorchPython, makeTempDir, runPythonJson } from '../checkpoint/testSupport.ts';
+import { detectTorchPython, makeTempDir, runPythonJson } from '../checkpoint/testing/support.ts';
 import { makeTinyCheckpoint, type TinyCheckpoint } from './makeTinyCheckpoint.ts';
 import { SHAPES } from './shapes.ts';
 

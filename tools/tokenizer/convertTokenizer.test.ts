@@ -8,7 +8,7 @@ import { encodeTextChunk, splitOnSpecialTokens } from '../../src/core/prompt/spe
 import { convertTokenizer } from './convertTokenizer.ts';
 import { referenceEncodeText } from './llamaReference.ts';
 import { PROMPT_FIXTURE_PATH, type PromptFixture } from './makePromptFixture.ts';
-import { buildVicunaTestBundle, type VicunaTestBundle } from './testBundle.ts';
+import { buildVicunaTestBundle, type VicunaTestBundle } from './testing/vicunaTokenizer.ts';
 
 let bundle: VicunaTestBundle;
 beforeAll(async () => {

@@ -12,6 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import prompts from '../../src/core/prompt/prompts.json';
 import type { PromptKind } from '../../src/core/prompt/prompts.ts';
+import { comparesAB } from '../../src/core/tasks.ts';
 import { referenceEncodeText } from './llamaReference.ts';
 
 export const PROMPT_FIXTURE_PATH = fileURLToPath(new URL('../../src/core/prompt/fixtures/promptIds.json', import.meta.url));
@@ -46,8 +47,7 @@ export function promptFixture(): PromptFixture {
   const cases: PromptFixtureCase[] = [];
   for (const task of ['description', 'comparison', 'reasoning', 'distortion'] as const) {
     for (const hasReference of [true, false]) {
-      const pair = task === 'comparison' || task === 'reasoning';
-      const kind = `${pair ? 'compare' : 'single'}_${hasReference ? 'full' : 'no'}_reference` as const;
+      const kind = `${comparesAB(task) ? 'compare' : 'single'}_${hasReference ? 'full' : 'no'}_reference` as const;
       const text = question(task, hasReference);
       const segments: Segment[] = [];
       let pending = [1]; // BOS

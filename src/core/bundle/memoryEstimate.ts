@@ -1,3 +1,4 @@
+import { DEFAULT_PREFILL_CHUNK } from '../engine/types.ts';
 import type { BundleManifest, BundleVariant } from './manifest.ts';
 
 /** What the user can change to make a model fit; the estimate is recomputed for each. */
@@ -31,9 +32,6 @@ export interface MemoryEstimate {
   largestBufferBytes: number;
 }
 
-/** Prefill chunk the engine uses on real GPUs; activations scale with it. */
-export const PREFILL_CHUNK = 512;
-
 /**
  * GPU memory a bundle needs, from its manifest alone (before any download). Deliberately simple, to be
  * checked by hand: weights are the files' sizes, the cache and activations are products of the shapes.
@@ -63,7 +61,7 @@ export function estimateMemory(manifest: BundleManifest, scenario: MemoryScenari
     visionActivationBytes = (perLayer + scenario.images * rows * vision.outputSize) * elementBytes;
   }
 
-  const chunk = Math.min(PREFILL_CHUNK, scenario.contextLength);
+  const chunk = Math.min(DEFAULT_PREFILL_CHUNK, scenario.contextLength);
   const decoderActivationBytes =
     (chunk * (2 * llm.intermediateSize + 4 * llm.hiddenSize) + // MLP gate/up, residual and q/k/v/o
       llm.numHeads * chunk * scenario.contextLength) * // attention scores over the cache

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decideCapabilities, type Capabilities, type GpuAdapterReport } from '../capabilities.ts';
 import { formatBytes } from '../format.ts';
 import { parseManifest } from './manifest.ts';
-import { contextChoices, preflight, runnableVariants } from './preflight.ts';
+import { contextChoices, preflight } from './preflight.ts';
+import { runnableVariants } from './variantChoice.ts';
 import tinyJson from './fixtures/tinyManifest.json' with { type: 'json' };
 import { sevenBManifest } from './testing/sevenBManifest.ts';
 

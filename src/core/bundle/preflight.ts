@@ -1,7 +1,8 @@
 import type { Backend, Capabilities } from '../capabilities.ts';
 import { formatBytes } from '../format.ts';
-import { graphsFor, type BundleManifest, type BundleVariant } from './manifest.ts';
+import type { BundleManifest, BundleVariant } from './manifest.ts';
 import { estimateMemory, type MemoryEstimate } from './memoryEstimate.ts';
+import { needsF16Reason, runnableVariants } from './variantChoice.ts';
 
 /**
  * The check before a download: from the manifest alone, how much memory the model will take, compared with
@@ -75,20 +76,6 @@ export function contextChoices(maxPositions: number): number[] {
   return [...choices].sort((a, b) => b - a);
 }
 
-/**
- * Variants the engine can run here, in the engine's order of preference (see pickVariant): q4f16 needs WebGPU
- * with shader-f16; q4 and fp32 run anywhere.
- */
-export function runnableVariants(manifest: BundleManifest, capabilities: Capabilities): BundleVariant[] {
-  const f16 = capabilities.backend === 'webgpu' && capabilities.adapter?.hasShaderF16 === true;
-  const order: BundleVariant[] = ['q4f16', 'q4', 'fp32'];
-  return order.filter((variant) => {
-    if (!manifest.variants.includes(variant)) return false;
-    const needs = [...graphsFor(manifest, variant).values()].flatMap((graph) => graph.requires);
-    return needs.every((feature) => feature === 'shader-f16' && f16);
-  });
-}
-
 export function preflight(manifest: BundleManifest, capabilities: Capabilities, choice: PreflightChoice = {}): PreflightReport {
   const backend = capabilities.backend;
   const variants = runnableVariants(manifest, capabilities).filter((variant) => choice.available?.includes(variant) ?? true);
@@ -136,7 +123,7 @@ export function preflight(manifest: BundleManifest, capabilities: Capabilities, 
   let { verdict, reason } = judged;
   if (!variants.includes(variant)) {
     verdict = 'no-fit';
-    reason = `The ${variant} variant needs 16-bit float shaders (shader-f16), which ${backend === 'webgpu' ? 'this GPU adapter lacks' : 'the CPU backend does not offer'}.`;
+    reason = `The ${variant} variant ${needsF16Reason(backend)}.`;
   }
 
   const advice = variants.includes(variant)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROMPTS } from '../prompt/prompts.ts';
-import { MAX_QUESTION_CHARS, questionCount, resolveQuestion } from './question.ts';
+import { MAX_QUESTION_CHARS, questionCount, resolveQuestion, taskQuestions } from './question.ts';
 
 const TAIL = PROMPTS.short_answer_tail;
 
@@ -32,5 +32,17 @@ describe('resolveQuestion', () => {
     expect(() => resolveQuestion('description', false, { index: 0.5 })).toThrow(expect.objectContaining({ code: 'REQUEST_INVALID' }));
     expect(() => resolveQuestion('description', false, { text: ' \n' })).toThrow(expect.objectContaining({ code: 'REQUEST_INVALID' }));
     expect(() => resolveQuestion('description', false, { text: 'x'.repeat(MAX_QUESTION_CHARS + 1) })).toThrow(/at most 2000/);
+  });
+});
+
+describe('taskQuestions', () => {
+  it('lists the set of each task as asked, short-answer tail included where the task has one', () => {
+    expect(taskQuestions('description', false)).toEqual(PROMPTS.questions.assessment_reasoning);
+    const comparison = taskQuestions('comparison', true);
+    expect(comparison).toHaveLength(PROMPTS.questions.instant_rating_AB.length);
+    expect(comparison[0]).toBe(PROMPTS.questions.instant_rating_AB[0] + PROMPTS.short_answer_tail);
+    // Distortion identification has its own sets with and without a reference ("ONE distortion" form).
+    expect(taskQuestions('distortion', true)[1]).toBe(PROMPTS.questions.distortion_identification_full_reference[1]![1] + PROMPTS.short_answer_tail);
+    expect(taskQuestions('distortion', false)).toHaveLength(PROMPTS.questions.distortion_identification_no_reference.length);
   });
 });

@@ -24,6 +24,11 @@ export function questionCount(task: TaskId, hasReference: boolean, prompts: Prom
   }
 }
 
+/** The task's built-in questions as the model is asked them, in the order of prompts.json. */
+export function taskQuestions(task: TaskId, hasReference: boolean, prompts: PromptData = PROMPTS): string[] {
+  return Array.from({ length: questionCount(task, hasReference, prompts) }, (_, index) => taskQuestion(task, { hasReference, index }, prompts));
+}
+
 /** Tasks whose answer is one short phrase: DepictQA asked them with the short-answer tail. */
 function isBrief(task: TaskId): boolean {
   return task === 'comparison' || task === 'distortion';

@@ -4,6 +4,7 @@
  * in-thread engine of the Node tools, and the stores.
  */
 import type { LoadProgress } from '../bundle/bundleFiles.ts';
+import type { LocalFile } from '../bundle/localFolder.ts';
 import type { BundleVariant } from '../bundle/manifest.ts';
 import type { Backend } from '../capabilities.ts';
 import type { SerializedError } from '../errors.ts';
@@ -22,13 +23,19 @@ import type { ImageSlotId, TaskId } from '../tasks.ts';
  * dropped folder, the cache), and, for the Node tools only, a folder path. Structured-cloneable.
  */
 export type BundleSource =
+  /** A folder on a web server: `${url}/manifest.json`, then each file (e.g. a Hugging Face `resolve/main/` URL). */
   | { kind: 'url'; url: string }
+  /** A folder picked with the File System Access API, or a dropped item's handle. */
   | { kind: 'directory'; handle: FileSystemDirectoryHandle }
-  /** Files of a folder; a plain File's path is its `webkitRelativePath`. */
-  | { kind: 'files'; files: ReadonlyArray<File | { path: string; file: File }> }
-  /** A bundle already downloaded, by its cache key. */
+  /** A folder from `<input webkitdirectory>` (paths from `webkitRelativePath`) or a drop (paths given). */
+  | { kind: 'files'; files: ReadonlyArray<File | LocalFile> }
+  /** A bundle already downloaded, by the key `listCachedBundles` reports. */
   | { kind: 'cache'; key: string }
+  /** A folder on disk: the Node tools only. */
   | { kind: 'path'; path: string };
+
+/** The sources the browser's loader reads: all but a folder path. */
+export type BrowserBundleSource = Exclude<BundleSource, { kind: 'path' }>;
 
 export interface LoadOptions {
   /** Force a precision variant; by default the capabilities pick it (q4f16 with shader-f16, else q4, else fp32). */
@@ -37,9 +44,12 @@ export interface LoadOptions {
   backend?: Backend;
   /** KV cache capacity in positions, allocated once; default and maximum: the model's maxPositionEmbeddings. */
   maxContext?: number;
-  /** Longest prefill run in positions (longer prompts are prefilled in chunks); default 512. */
+  /** Longest prefill run in positions (longer prompts are prefilled in chunks); default DEFAULT_PREFILL_CHUNK. */
   prefillChunk?: number;
 }
+
+/** The engine's longest prefill run on real GPUs, in positions; prefill activations scale with it. */
+export const DEFAULT_PREFILL_CHUNK = 512;
 
 export type GraphRole = 'tokenizer' | 'embed_tokens' | 'decoder' | 'vision_encoder';
 

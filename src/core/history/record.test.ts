@@ -7,7 +7,6 @@ import {
   interruptRecord,
   recordToSnapshot,
   samplingFrom,
-  slotsUsed,
   updateRecord,
   verdictLabel,
   type RunStart,
@@ -112,12 +111,6 @@ describe('history records', () => {
   it('show the first non-empty line of an answer', () => {
     expect(firstLine('\n  The image is blurry.\nSecond line')).toBe('The image is blurry.');
     expect(firstLine('   \n\n')).toBe('');
-  });
-
-  it('list the slots a task reads, as the run does', () => {
-    expect(slotsUsed('description', ['reference', 'a', 'b'])).toEqual(['reference', 'a']);
-    expect(slotsUsed('reasoning', ['b', 'a'])).toEqual(['a', 'b']);
-    expect(slotsUsed('distortion', [])).toEqual([]);
   });
 });
 

@@ -175,12 +175,6 @@ export function verdictLabel(record: Pick<HistoryRecord, 'verdict' | 'distortion
   return null;
 }
 
-/** Slots a task reads from the filled ones: B only for the two-image tasks (as the run does). */
-export function slotsUsed(task: TaskId, filled: readonly ImageSlotId[]): ImageSlotId[] {
-  const pair = task === 'comparison' || task === 'reasoning';
-  return (['reference', 'a', 'b'] as const).filter((slot) => filled.includes(slot) && (slot !== 'b' || pair));
-}
-
 function pickError(error: SerializedError): HistoryRecord['error'] {
   return { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) };
 }

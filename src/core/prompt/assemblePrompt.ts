@@ -1,5 +1,5 @@
 import { AppError } from '../errors.ts';
-import type { ImageSlotId, TaskId } from '../tasks.ts';
+import { comparesAB, type ImageSlotId, type TaskId } from '../tasks.ts';
 import { PROMPTS, QUESTION_MARKER, type PromptData, type PromptImage, type PromptKind } from './prompts.ts';
 import { BOS_ID, encodeTextChunk, type PieceEncoder } from './specialTokens.ts';
 
@@ -16,8 +16,7 @@ const SLOT_OF_IMAGE: Record<PromptImage, ImageSlotId> = { reference: 'reference'
 
 /** Comparison tasks show A and B; the others show A alone. The reference, when given, picks the full-reference kind. */
 export function promptKindFor(task: TaskId, hasReference: boolean): PromptKind {
-  const pair = task === 'comparison' || task === 'reasoning';
-  if (pair) return hasReference ? 'compare_full_reference' : 'compare_no_reference';
+  if (comparesAB(task)) return hasReference ? 'compare_full_reference' : 'compare_no_reference';
   return hasReference ? 'single_full_reference' : 'single_no_reference';
 }
 

@@ -2,6 +2,7 @@ import { parseManifest, type BundleManifest } from '../../core/bundle/manifest.t
 import { AppError } from '../../core/errors.ts';
 import type { CachedBundle } from '../../core/engineApi.ts';
 import { pathOfStoredFile, storedFileName } from './cacheKey.ts';
+import { entriesOf, unlessAbsent } from './directoryHandle.ts';
 import { storageError, writeWholeFile } from './opfsFile.ts';
 import { completeVariants } from '../../core/bundle/variantFiles.ts';
 
@@ -192,17 +193,11 @@ export async function withBundleLock<T>(key: string, task: () => Promise<T>): Pr
   return navigator.locks.request(`depictqa-bundle:${key}`, task);
 }
 
-/** Directory iteration; typed here because TypeScript keeps it in the DOM.AsyncIterable library. */
-function entriesOf(dir: FileSystemDirectoryHandle): AsyncIterable<[string, FileSystemHandle]> {
-  return (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries();
-}
-
 /** null for NotFoundError, the call's value otherwise; other failures become storage errors. */
 async function optional<T>(call: () => Promise<T>): Promise<T | null> {
   try {
-    return await call();
+    return await unlessAbsent(call);
   } catch (error) {
-    if ((error as { name?: unknown }).name === 'NotFoundError') return null;
     throw storageError('the model cache', error);
   }
 }

@@ -1,5 +1,5 @@
 import type { BundleManifest } from '../../core/bundle/manifest.ts';
-import { sha256Hex } from './sha256.ts';
+import { sha256Hex } from '../../core/sha256.ts';
 
 /**
  * The cache's name for a bundle: a digest of its file list (path, size, sha256). The same bytes from two

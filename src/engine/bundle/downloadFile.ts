@@ -1,7 +1,7 @@
 import type { FileSpec } from '../../core/bundle/manifest.ts';
 import { AppError } from '../../core/errors.ts';
 import { planResponse, rangeHeaders, resumeOffset, retryDelayMs } from './resumePlan.ts';
-import { createSha256, hashStream, type Sha256 } from './sha256.ts';
+import { createSha256, hashStream, type Sha256 } from '../../core/sha256.ts';
 
 /** Where a download's bytes go: a file that keeps what was written when a download stops half way. */
 export interface StoredFile {

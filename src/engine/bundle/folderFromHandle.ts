@@ -1,5 +1,6 @@
 import { AppError } from '../../core/errors.ts';
 import { BUNDLE_FOLDER_HINT, MANIFEST_FILE, type LocalFolder } from '../../core/bundle/localFolder.ts';
+import { entriesOf, unlessAbsent } from './directoryHandle.ts';
 
 /** A folder from the File System Access API (`showDirectoryPicker`, or a dropped item's handle). */
 export async function folderFromHandle(handle: FileSystemDirectoryHandle): Promise<LocalFolder> {
@@ -25,7 +26,7 @@ export async function folderFromHandle(handle: FileSystemDirectoryHandle): Promi
       const parts = path.split('/');
       let dir = root;
       for (const part of parts.slice(0, -1)) {
-        const next = await optional(() => dir.getDirectoryHandle(part));
+        const next = await unlessAbsent(() => dir.getDirectoryHandle(part), ['TypeMismatchError']);
         if (next === null) return null;
         dir = next;
       }
@@ -36,20 +37,5 @@ export async function folderFromHandle(handle: FileSystemDirectoryHandle): Promi
 }
 
 function childFile(dir: FileSystemDirectoryHandle, name: string): Promise<FileSystemFileHandle | null> {
-  return optional(() => dir.getFileHandle(name));
-}
-
-function entriesOf(dir: FileSystemDirectoryHandle): AsyncIterable<[string, FileSystemHandle]> {
-  return (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries();
-}
-
-async function optional<T>(call: () => Promise<T>): Promise<T | null> {
-  try {
-    return await call();
-  } catch (error) {
-    const name = (error as { name?: unknown }).name;
-    // NotFound: absent. TypeMismatch: a folder where a file was expected (or the reverse).
-    if (name === 'NotFoundError' || name === 'TypeMismatchError') return null;
-    throw error;
-  }
+  return unlessAbsent(() => dir.getFileHandle(name), ['TypeMismatchError']);
 }

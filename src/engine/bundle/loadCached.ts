@@ -8,7 +8,7 @@ import { opfsStoredFile, readOpfsFile } from './opfsFile.ts';
 import { createProgressTracker } from './progressTracker.ts';
 import { checkQuota, quotaError } from './quota.ts';
 import { resumeOffset } from './resumePlan.ts';
-import { sha256Hex } from './sha256.ts';
+import { sha256Hex } from '../../core/sha256.ts';
 
 /**
  * Brings the chosen files of a URL's bundle into the cache (downloading only what is missing, resuming
@@ -42,7 +42,7 @@ export async function downloadIntoCache(
   const bytesNeeded = pending.reduce((sum, { spec, storedBytes }) => sum + spec.bytes - resumeOffset(storedBytes, spec.bytes), 0);
   const estimate = bytesNeeded > 0 ? await navigator.storage.estimate?.() : undefined;
   checkQuota(bytesNeeded, estimate);
-  if (bytesNeeded > 0) await requestPersistentStorage();
+  // Persistent storage is the page's to ask for (workers have no `persist`): see src/ui/model/loadModel.ts.
 
   // 3. Download in manifest order; each verified file is recorded at once, so an interrupted load keeps it.
   const tracker = createProgressTracker(specs, (event) => options.onProgress?.(event), { intervalMs: options.progressIntervalMs ?? 100 });
@@ -163,19 +163,4 @@ async function forget(entry: BundleCacheEntry, path: string): Promise<void> {
   delete index.verified[path];
   await entry.writeIndex(index);
   await entry.removeFile(path);
-}
-
-/**
- * Asks the browser not to evict the model under storage pressure. Only pages can ask (the API is absent in
- * workers); the UI should call it too, from the page, when the user starts a download.
- */
-export async function requestPersistentStorage(): Promise<boolean> {
-  const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
-  if (typeof storage?.persist !== 'function') return false;
-  try {
-    return (await storage.persisted()) || (await storage.persist());
-  } catch {
-    // Persistence is a favour the browser may refuse; the download works without it.
-    return false;
-  }
 }

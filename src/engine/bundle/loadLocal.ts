@@ -1,10 +1,10 @@
-import { parseManifest } from '../../core/bundle/manifest.ts';
+import { readFolderManifest } from '../../core/bundle/readManifest.ts';
 import { AppError } from '../../core/errors.ts';
 import { sizeMismatch } from './downloadFile.ts';
 import { notLoaded, selectedSpecs, type LoadBundleOptions, type LoadedBundle } from './loadTypes.ts';
 import type { LocalFolder } from '../../core/bundle/localFolder.ts';
 import { createProgressTracker } from './progressTracker.ts';
-import { sha256Hex } from './sha256.ts';
+import { sha256Hex } from '../../core/sha256.ts';
 
 /**
  * A bundle read in place from the user's disk. Nothing is downloaded or copied. Sizes are checked up front;
@@ -13,18 +13,7 @@ import { sha256Hex } from './sha256.ts';
  */
 export async function loadLocal(folder: LocalFolder, options: LoadBundleOptions): Promise<LoadedBundle> {
   const label = `the folder "${folder.name}"`;
-  const manifestFile = await folder.file('manifest.json');
-  if (manifestFile === null) throw new AppError('BUNDLE_NOT_FOUND', `${label} has no manifest.json.`);
-  let json: unknown;
-  try {
-    json = JSON.parse(await manifestFile.text());
-  } catch (cause) {
-    throw new AppError('MANIFEST_INVALID', `${folder.name}/manifest.json is not JSON: ${(cause as Error).message}.`, {
-      hint: 'The manifest is damaged: copy the bundle again, or convert the model again.',
-      cause,
-    });
-  }
-  const manifest = parseManifest(json, `${folder.name}/manifest.json`);
+  const manifest = await readFolderManifest(folder);
   const specs = selectedSpecs(manifest, options.selectFiles);
 
   // 1. Every chosen file is there with the manifest's size, before the engine starts on any of them.

@@ -1,18 +1,6 @@
 import type { BundleFiles, LoadProgress } from '../../core/bundle/bundleFiles.ts';
 import type { BundleManifest, FileSpec } from '../../core/bundle/manifest.ts';
 import { AppError } from '../../core/errors.ts';
-import type { LocalFile } from '../../core/bundle/localFolder.ts';
-
-/** Where a bundle comes from. Every variant is structured-cloneable, so it crosses into the engine worker. */
-export type BundleSource =
-  /** A folder on a web server: `${url}/manifest.json`, then each file (e.g. a Hugging Face `resolve/main/` URL). */
-  | { kind: 'url'; url: string }
-  /** A folder picked with the File System Access API, or a dropped item's handle. */
-  | { kind: 'directory'; handle: FileSystemDirectoryHandle }
-  /** A folder from `<input webkitdirectory>` (paths from `webkitRelativePath`) or a drop (paths given). */
-  | { kind: 'files'; files: ReadonlyArray<File | LocalFile> }
-  /** A bundle already downloaded, by the key `listCachedBundles` reports. */
-  | { kind: 'cache'; key: string };
 
 export interface LoadBundleOptions {
   /** The files this load makes readable, chosen once the manifest is valid (e.g. `variantFiles(m, 'q4')`). Default: all. */

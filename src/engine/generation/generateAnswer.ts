@@ -7,7 +7,7 @@ import type { SamplingOptions, StoppingOptions } from '../../core/generation/set
 import { createStoppingCriteria, type StopReason } from '../../core/generation/stopping.ts';
 import { createTextStream } from '../../core/generation/textStream.ts';
 import { comparisonConfidence, parseComparison } from '../../core/generation/verdict.ts';
-import type { ImageSlotId } from '../../core/tasks.ts';
+import { comparesAB, type ImageSlotId } from '../../core/tasks.ts';
 import { gpuFailureError } from '../gpu/gpuErrors.ts';
 import type { GpuGuard } from '../gpu/gpuGuard.ts';
 import { guardedNow, guardedRun } from '../gpu/guardedRun.ts';
@@ -201,7 +201,7 @@ export async function generateAnswer(context: AnswerContext): Promise<Omit<Gener
     rawText: text.text,
     ids,
     stopReason: stopReason ?? 'max_tokens',
-    verdict: task === 'comparison' || task === 'reasoning' ? parseComparison(answer) : null,
+    verdict: comparesAB(task) ? parseComparison(answer) : null,
     distortion: task === 'distortion' ? parseDistortion(answer) : null,
     confidence,
     sampling: sampler.options,

@@ -4,7 +4,7 @@ import type { GpuGuard } from './gpuGuard.ts';
 import { guardedNow } from './guardedRun.ts';
 
 /**
- * The vision encoder as the image store sees it: every encoding runs inside the GPU error scopes, and its rows
+ * The vision encoder as the image feature cache sees it: every encoding runs inside the GPU error scopes, and its rows
  * are handed out only once the scopes came back clean. After a GPU failure the model is rebuilt and the new
  * encoder (and guard) replace the old ones here, so the store keeps the rows it holds: they are CPU copies
  * (the vision graph's output is fetched to the CPU), computed and checked before the failure.

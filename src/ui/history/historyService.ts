@@ -1,7 +1,7 @@
 import { AppError, serializeError } from '../../core/errors.ts';
 import { historyToJson, historyToMarkdown } from '../../core/history/exportHistory.ts';
-import { recordToSnapshot, samplingFrom, slotsUsed, type HistoryImage, type HistoryRecord } from '../../core/history/record.ts';
-import { SLOT_LABELS, type ImageSlotId } from '../../core/tasks.ts';
+import { recordToSnapshot, samplingFrom, type HistoryImage, type HistoryRecord } from '../../core/history/record.ts';
+import { IMAGE_SLOTS, SLOT_LABELS, slotsRead, type ImageSlotId } from '../../core/tasks.ts';
 import { useErrorStore } from '../../state/useErrorStore.ts';
 import { useHistoryStore } from '../../state/useHistoryStore.ts';
 import { useImageStore, type SlotImage } from '../../state/useImageStore.ts';
@@ -51,8 +51,8 @@ function captureStart() {
   const run = useRunStore.getState();
   const task = run.lastRun?.task ?? useTaskStore.getState().task;
   const slots = run.lastRun?.images ?? useImageStore.getState().images;
-  const filled = (['reference', 'a', 'b'] as const).filter((slot) => slots[slot] != null);
-  const used = slotsUsed(task, filled).map((slot) => ({ slot, image: slots[slot]! }));
+  const filled = IMAGE_SLOTS.filter((slot) => slots[slot] != null);
+  const used = slotsRead(task, filled).map((slot) => ({ slot, image: slots[slot]! }));
   const model = useModelStore.getState().model;
   return {
     start: {
@@ -155,7 +155,7 @@ export async function openRun(id: string): Promise<void> {
   }
   // 2. The slots the task reads hold exactly the run's images (a leftover reference would change the question).
   const images = useImageStore.getState();
-  for (const slot of slotsUsed(record.task, ['reference', 'a', 'b'])) {
+  for (const slot of slotsRead(record.task)) {
     const saved = restored.get(slot);
     const shown = images.images[slot];
     if (saved === undefined) {

@@ -1,7 +1,7 @@
 import { AppError } from '../../core/errors.ts';
 import { FORMAT_NAMES } from '../../core/image/sniff.ts';
 import { inspectImageBytes } from '../../core/image/inspectImage.ts';
-import { sha256Hex } from '../../core/sha256Hex.ts';
+import { sha256Hex } from '../../core/sha256.ts';
 import type { SlotImage } from '../../state/useImageStore.ts';
 
 /**

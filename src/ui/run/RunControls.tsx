@@ -7,7 +7,7 @@ import { useTaskStore } from '../../state/useTaskStore.ts';
 import { GenerationSettings } from './GenerationSettings.tsx';
 import { readGenerationForm } from '../../core/generation/generationForm.ts';
 import { QuestionPicker } from './QuestionPicker.tsx';
-import { taskQuestions } from './questions.ts';
+import { taskQuestions } from '../../core/engine/question.ts';
 import { regenerate, runTask, stopTask } from './runTask.ts';
 
 const primaryClass =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { questionChoice, slotsRead, withSeed } from './runTask.ts';
+import { questionChoice, withSeed } from './runTask.ts';
 
 describe('run requests', () => {
   it('draws a random question once, before the run, so that Regenerate asks the same one', () => {
@@ -17,10 +17,5 @@ describe('run requests', () => {
     expect(withSeed(penalised, 5)).toBe(penalised);
     expect(withSeed({ sampling: { temperature: 0.7 }, maxNewTokens: 16, loopGuard: false }, 5).sampling).toEqual({ temperature: 0.7, seed: 5 });
     expect(withSeed({ sampling: { temperature: 0.7, seed: 1 }, maxNewTokens: 16, loopGuard: false }, 5).sampling).toEqual({ temperature: 0.7, seed: 1 });
-  });
-
-  it('reads B only for the pair tasks', () => {
-    expect(slotsRead('description')).toEqual(['reference', 'a']);
-    expect(slotsRead('reasoning')).toEqual(['reference', 'a', 'b']);
   });
 });

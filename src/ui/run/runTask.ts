@@ -1,20 +1,12 @@
 import type { QuestionChoice } from '../../core/engine/types.ts';
 import { serializeError } from '../../core/errors.ts';
 import { randomSeed } from '../../core/generation/random.ts';
-import type { ImageSlotId, TaskId } from '../../core/tasks.ts';
+import { slotsRead, type TaskId } from '../../core/tasks.ts';
 import { useImageStore } from '../../state/useImageStore.ts';
 import { useRunStore, type QuestionPick, type RunRequest } from '../../state/useRunStore.ts';
 import { engine } from '../../client/useEngine.ts';
 import type { RunSettings } from '../../core/generation/generationForm.ts';
-import { taskQuestions } from './questions.ts';
-
-const SLOTS: readonly ImageSlotId[] = ['reference', 'a', 'b'];
-
-/** The slots a task reads: the reference when given, A, and B for the pair tasks. */
-export function slotsRead(task: TaskId): ImageSlotId[] {
-  const pair = task === 'comparison' || task === 'reasoning';
-  return SLOTS.filter((slot) => slot !== 'b' || pair);
-}
+import { taskQuestions } from '../../core/engine/question.ts';
 
 /** The question to ask: a random pick is drawn here, so the run (and a regenerate) knows which one it was. */
 export function questionChoice(pick: QuestionPick, ownQuestion: string, count: number, random: () => number = Math.random): QuestionChoice {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relativeMaxError } from '../../convert/errorMetrics.ts';
 import { smallLlamaConfig } from '../../convert/llama/smallConfig.ts';
-import { describeOnNodeGpu } from '../../engine/testing/nodeGpuSuite.ts';
+import { describeOnNodeGpu } from '../../node/testing/nodeGpuSuite.ts';
 import { beginMarker, END_MARKER, parseDispatchLog, profileDecodeSteps } from './countDecodeDispatches.ts';
 import { writeDecoderForm, type DecoderFile } from './decoderForms.ts';
 

@@ -5,7 +5,7 @@
  * works; values are deterministic, so that two graphs of the same weights can be compared on their logits.
  */
 import { toFloat16Bits } from '../../onnx/float16.ts';
-import { seededRandom } from '../../reference/randomLlama.ts';
+import { seededRandom } from '../../oracles/randomLlama.ts';
 
 export interface DecodeStep {
   /** Positions already in the cache (the new one is written at this index). */

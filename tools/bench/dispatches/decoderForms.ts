@@ -5,13 +5,12 @@
  */
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import type { BundleManifest } from '../../../src/core/bundle/manifest.ts';
 import type { LlamaConfig } from '../../checkpoint/llamaConfig.ts';
 import { writeLlamaGraphs } from '../../convert/llama/convertLlama.ts';
 import { layoutFormName } from '../../convert/llama/decoderLayout.ts';
 import type { LlamaVariant } from '../../convert/llama/variants.ts';
-import { expectedShapes } from '../../reference/llamaWeights.ts';
-import { seededRandom } from '../../reference/randomLlama.ts';
+import { expectedShapes } from '../../oracles/llamaWeights.ts';
+import { seededRandom } from '../../oracles/randomLlama.ts';
 
 export interface DecoderForm {
   fuseQkv: boolean;
@@ -38,21 +37,6 @@ export function formName(form: DecoderForm): string {
 export interface DecoderFile {
   onnxPath: string;
   externalData: string[];
-}
-
-export function llamaConfigOf(manifest: BundleManifest): LlamaConfig {
-  const llm = manifest.llm;
-  return {
-    hidden_size: llm.hiddenSize,
-    intermediate_size: llm.intermediateSize,
-    num_attention_heads: llm.numHeads,
-    num_key_value_heads: llm.numKvHeads,
-    num_hidden_layers: llm.numLayers,
-    rms_norm_eps: llm.rmsNormEps,
-    rope_theta: llm.ropeTheta,
-    max_position_embeddings: llm.maxPositionEmbeddings,
-    vocab_size: llm.vocabSize,
-  };
 }
 
 /** Random weights made on demand (one tensor at a time: a 100M model's would take 0.5 GB at once). */

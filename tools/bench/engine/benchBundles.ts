@@ -3,13 +3,15 @@
  * original formats and converted by the real converter (the variants asked for, q4 by default, with its vision graph).
  */
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { graphsFor, parseManifest, type BundleManifest, type BundleVariant } from '../../../src/core/bundle/manifest.ts';
+import { graphsFor, type BundleManifest, type BundleVariant } from '../../../src/core/bundle/manifest.ts';
 import { convertBundle } from '../../convert/convertBundle.ts';
+import { SILENT_PROGRESS } from '../../convert/progress.ts';
 import { makeTinyCheckpoint } from '../../tiny/makeTinyCheckpoint.ts';
 import { SHAPES } from '../../tiny/shapes.ts';
 import { BENCH_100M_SHAPE, llamaParameters, writeSyntheticCheckpoint } from './syntheticCheckpoint.ts';
+import { readBundleManifest } from '../../node/folderBundle.ts';
 
 export type BenchModel = 'tiny' | '100m';
 
@@ -22,7 +24,6 @@ export interface BenchBundle {
   buildSeconds: number;
 }
 
-const silent = { start() {}, tensorDone() {}, finish() {}, log() {} };
 
 /** The bundle of `model` under `root`: the one already there (from an earlier run), or a new one. */
 export async function buildBenchBundle(root: string, model: BenchModel, variants: readonly BundleVariant[] = ['q4']): Promise<BenchBundle> {
@@ -31,15 +32,15 @@ export async function buildBenchBundle(root: string, model: BenchModel, variants
   const bundleDir = join(root, `${model}-bundle`);
   const shape = model === 'tiny' ? SHAPES.tiny : BENCH_100M_SHAPE;
   if (existsSync(join(bundleDir, 'manifest.json'))) {
-    const manifest = parseManifest(JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')));
+    const manifest = await readBundleManifest(bundleDir);
     if (variants.every((variant) => manifest.variants.includes(variant))) return { model, bundleDir, parameters: llamaParameters(shape.llm), manifest, buildSeconds: 0 };
   }
   await rm(original, { recursive: true, force: true });
   await rm(bundleDir, { recursive: true, force: true });
   const written =
     model === 'tiny' ? await makeTinyCheckpoint({ out: original, seed: 3 }) : await writeSyntheticCheckpoint(original, BENCH_100M_SHAPE, 3);
-  await convertBundle({ llm: written.llmDir, delta: written.deltaPath, clip: written.clipDir, out: bundleDir, variants: [...variants], progress: silent });
-  const manifest = parseManifest(JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')));
+  await convertBundle({ llm: written.llmDir, delta: written.deltaPath, clip: written.clipDir, out: bundleDir, variants: [...variants], progress: SILENT_PROGRESS });
+  const manifest = await readBundleManifest(bundleDir);
   return { model, bundleDir, parameters: llamaParameters(shape.llm), manifest, buildSeconds: (performance.now() - started) / 1000 };
 }
 

@@ -3,28 +3,16 @@
  * one cross-origin-isolated origin, and a persistent profile on disk (so the loader's OPFS cache lives on disk,
  * not in an incognito profile's memory). WebGPU is SwiftShader on a machine without a GPU.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import { extname, join, normalize, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { findChromium, QUIET_FLAGS } from '../../browser/chromium.ts';
+import { buildPage } from '../../browser/buildPage.ts';
+import { serveStatic } from '../../browser/staticServer.ts';
 import type { BenchMessage, BenchRequest } from './browser/protocol.ts';
-
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' };
 
 /** Builds tools/bench/engine/browser into `outDir`. */
 export async function buildBenchPage(outDir: string): Promise<void> {
-  await build({
-    configFile: false,
-    root: resolve(import.meta.dirname, 'browser'),
-    base: './',
-    logLevel: 'warn',
-    publicDir: false,
-    worker: { format: 'es' },
-    build: { outDir, emptyOutDir: true, target: 'es2022' },
-  });
+  await buildPage(resolve(import.meta.dirname, 'browser'), outDir);
 }
 
 export interface BenchServer {
@@ -34,29 +22,9 @@ export interface BenchServer {
 
 /** Serves `site` at / and each bundle folder at /bundles/<name>/, streamed (bundles may be gigabytes). */
 export async function serveBench(site: string, bundles: Record<string, string>): Promise<BenchServer> {
-  const server: Server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
-    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
-    const match = /^\/bundles\/([^/]+)\/(.*)$/.exec(path);
-    const base = match === null ? site : bundles[match[1]!];
-    const rest = match === null ? path.slice(1) || 'index.html' : match[2]!;
-    const file = base === undefined ? '' : normalize(join(base, rest));
-    if (base === undefined || !file.startsWith(base)) {
-      response.writeHead(404, headers).end();
-      return;
-    }
-    stat(file).then(
-      (info) => {
-        response.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': info.size });
-        createReadStream(file).pipe(response);
-      },
-      () => response.writeHead(404, headers).end(),
-    );
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('the bench server has no port');
-  return { origin: `http://127.0.0.1:${address.port}`, close: () => server.close() };
+  const folders = Object.fromEntries(Object.entries(bundles).map(([name, dir]) => [`/bundles/${name}/`, dir]));
+  const server = await serveStatic({ folders: { ...folders, '/': site } });
+  return { origin: server.origin, close: () => void server.close() };
 }
 
 /** Chromium with WebGPU enabled and a profile in `profileDir` (created; the caller removes it). */

@@ -1,6 +1,6 @@
 /**
  * The cost of a decode step measured without a prompt's prefill in front of it. The bundle is opened and loaded
- * by the engine's own path (`loadModel`, as `Engine.load` runs it), then BOS and greedy tokens are fed one
+ * by the engine's own path (`openModel`, as `Engine.load` runs it), then BOS and greedy tokens are fed one
  * position at a time through the LanguageModel that answers in the app: the first run has an empty cache (a
  * one-position prefill), every later run is exactly a decode step (one new position after the cached ones, the
  * last position's logits read back to the CPU). On a software adapter the prefill of a 7B prompt takes hours;
@@ -12,10 +12,10 @@ import { gpuFailureError } from '../../../src/engine/gpu/gpuErrors.ts';
 import { variantFiles } from '../../../src/core/bundle/variantFiles.ts';
 import type { EngineHost } from '../../../src/engine/EngineHost.ts';
 import { zeroCounters } from '../../../src/engine/llm/LanguageModel.ts';
-import { loadModel } from '../../../src/engine/loadModel.ts';
-import { pickVariant } from '../../../src/engine/pickVariant.ts';
+import { openModel } from '../../../src/engine/openModel.ts';
+import { pickVariant } from '../../../src/core/bundle/variantChoice.ts';
 import { probeCapabilities } from '../../../src/engine/probeCapabilities.ts';
-import { argmax } from '../../reference/referenceMath.ts';
+import { argmax } from '../../oracles/referenceMath.ts';
 import type { RunLog } from './timedOrt.ts';
 
 export interface DecodeProbeRequest {
@@ -53,7 +53,7 @@ export async function runDecodeProbe(host: EngineHost, log: RunLog, request: Dec
   });
   const choice = pickVariant(files.manifest, capabilities, request.options);
   const ort = await host.runtime(capabilities);
-  const model = await loadModel(ort, files, choice, host, request.options, zeroCounters(), () => undefined);
+  const model = await openModel(ort, files, choice, host, request.options, zeroCounters(), () => undefined);
   try {
     const loadMs = performance.now() - started;
     note(`loaded in ${(loadMs / 1000).toFixed(1)} s`);

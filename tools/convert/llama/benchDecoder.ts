@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LlamaConfig } from '../../checkpoint/llamaConfig.ts';
 import { nodeOrt, openWrittenGraph } from '../../onnx/ortNode.ts';
-import { randomLlamaWeights } from '../../reference/randomLlama.ts';
+import { randomLlamaWeights } from '../../oracles/randomLlama.ts';
 import { gaussianMatrix } from '../errorMetrics.ts';
 import { writeLlamaGraphs } from './convertLlama.ts';
 import { DecoderSession } from './decoderSession.ts';

@@ -5,16 +5,15 @@
  * cached steps, with a growing and with a static (whole-context) KV cache. fp16 graphs need the adapter's `shader-f16`; without it their failure is reported, not hidden.
  * Prints one line per variant; exit status 1 when a variant that should run does not match.
  */
-import { createServer, type Server } from 'node:http';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize } from 'node:path';
-import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { findChromium, QUIET_FLAGS } from '../../browser/chromium.ts';
+import { onnxRuntimeWebDir, serveStatic } from '../../browser/staticServer.ts';
 import { smallLlamaConfig } from './smallConfig.ts';
-import { LlamaReference } from '../../reference/llama.ts';
-import { randomLlamaWeights } from '../../reference/randomLlama.ts';
+import { LlamaReference } from '../../oracles/llama.ts';
+import { randomLlamaWeights, spreadTokenIds } from '../../oracles/randomLlama.ts';
 import { cosine, relativeMaxError } from '../errorMetrics.ts';
 import { dequantizedLlamaWeights } from '../quantizeReport.ts';
 import { writeLlamaGraphs } from './convertLlama.ts';
@@ -23,7 +22,6 @@ import type { LlamaVariant } from './variants.ts';
 const config = smallLlamaConfig();
 const PREFILL = 20;
 const STEPS = 8;
-const TYPES: Record<string, string> = { '.html': 'text/html', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
 
 /**
  * Runs in the page: one decoder on WebGPU with a growing KV cache (staticLength 0) or one buffer for the whole
@@ -82,31 +80,6 @@ function referenceRows(weights: Parameters<typeof dequantizedLlamaWeights>[0], i
   return rows;
 }
 
-function serve(modelDir: string, ortDir: string): Promise<Server> {
-  const server = createServer((request, response) => {
-    void (async () => {
-      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-      const [root, rest] = url.pathname.startsWith('/ort/') ? [ortDir, url.pathname.slice(5)] : url.pathname.startsWith('/model/') ? [modelDir, url.pathname.slice(7)] : ['', ''];
-      // Cross-origin isolation, as the app is served, so that onnxruntime-web may use SharedArrayBuffer.
-      const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
-      if (url.pathname === '/') {
-        response.writeHead(200, { ...headers, 'Content-Type': 'text/html' });
-        response.end(`<!doctype html><body><script type="module">${PAGE_SCRIPT}</script></body>`);
-        return;
-      }
-      try {
-        const body = await readFile(join(root, normalize(rest).replace(/^(\.\.[/\\])+/, '')));
-        response.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(rest)] ?? 'application/octet-stream' });
-        response.end(body);
-      } catch {
-        response.writeHead(404, headers);
-        response.end();
-      }
-    })();
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 async function main(): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'llama-webgpu-'));
   const weights = randomLlamaWeights(config, 11);
@@ -114,7 +87,7 @@ async function main(): Promise<number> {
   await writeLlamaGraphs(config, async (name) => weights.get(name)!.data, dir, { variants });
   await mkdir(join(dir, 'fused'));
   await writeLlamaGraphs(config, async (name) => weights.get(name)!.data, join(dir, 'fused'), { variants: ['q4'], fuseQkv: true, fuseGateUp: true });
-  const ids = Array.from({ length: PREFILL + STEPS }, (_, i) => (i * 7919 + 13) % config.vocab_size);
+  const ids = spreadTokenIds(PREFILL + STEPS, config.vocab_size);
   const embeds = Array.from(new LlamaReference(config, weights).embed(ids));
   const exact = referenceRows(weights, ids);
   const expected: Record<LlamaVariant, Float32Array[]> = {
@@ -122,8 +95,8 @@ async function main(): Promise<number> {
     q4: referenceRows(dequantizedLlamaWeights(weights), ids),
     q4f16: referenceRows(dequantizedLlamaWeights(weights, { scaleType: 'float16' }), ids),
   };
-  const ortDir = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm'));
-  const server = await serve(dir, ortDir);
+  const html = `<!doctype html><body><script type="module">${PAGE_SCRIPT}</script></body>`;
+  const server = await serveStatic({ pages: { '/': html }, folders: { '/ort/': onnxRuntimeWebDir(), '/model/': dir } });
   const browser = await chromium.launch({ executablePath: findChromium(), args: [...QUIET_FLAGS, '--enable-unsafe-webgpu'] });
   let failures = 0;
   try {
@@ -134,8 +107,7 @@ async function main(): Promise<number> {
         failures++;
       }
     });
-    const address = server.address();
-    await page.goto(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`);
+    await page.goto(`${server.origin}/`);
     await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
     const runs = [
       ...variants.flatMap((v) => [[v, '', 0], [v, '', config.max_position_embeddings]] as const),
@@ -164,7 +136,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await browser.close();
-    server.close();
+    await server.close();
     await rm(dir, { recursive: true, force: true });
   }
   return failures === 0 ? 0 : 1;

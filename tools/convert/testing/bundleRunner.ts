@@ -5,16 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type * as ort from 'onnxruntime-web/webgpu';
-import { graphsFor, parseManifest, type BundleManifest, type GraphSpec } from '../../../src/core/bundle/manifest.ts';
-import type { LlamaConfig } from '../../checkpoint/llamaConfig.ts';
+import { graphsFor, type GraphSpec } from '../../../src/core/bundle/manifest.ts';
+import { llamaConfigOf, type LlamaConfig } from '../../checkpoint/llamaConfig.ts';
 import { fromFloat16Bits } from '../../onnx/float16.ts';
+import { readBundleManifest } from '../../node/folderBundle.ts';
 import { nodeOrt } from '../../onnx/ortNode.ts';
 import { DecoderSession } from '../llama/decoderSession.ts';
 import type { LlamaVariant } from '../llama/variants.ts';
-
-export async function readBundleManifest(bundleDir: string): Promise<BundleManifest> {
-  return parseManifest(JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')), join(bundleDir, 'manifest.json'));
-}
 
 export async function openBundleGraph(bundleDir: string, graph: GraphSpec): Promise<ort.InferenceSession> {
   const runtime = await nodeOrt();
@@ -29,21 +26,6 @@ export async function openBundleGraph(bundleDir: string, graph: GraphSpec): Prom
   return runtime.InferenceSession.create(model, { executionProviders: ['wasm'], externalData });
 }
 
-export function configOf(manifest: BundleManifest): LlamaConfig {
-  const llm = manifest.llm;
-  return {
-    hidden_size: llm.hiddenSize,
-    intermediate_size: llm.intermediateSize,
-    num_attention_heads: llm.numHeads,
-    num_key_value_heads: llm.numKvHeads,
-    num_hidden_layers: llm.numLayers,
-    rms_norm_eps: llm.rmsNormEps,
-    rope_theta: llm.ropeTheta,
-    max_position_embeddings: llm.maxPositionEmbeddings,
-    vocab_size: llm.vocabSize,
-  };
-}
-
 /** embed_tokens + decoder of one variant. */
 export class BundleLanguageModel {
   private constructor(
@@ -56,7 +38,7 @@ export class BundleLanguageModel {
   static async open(bundleDir: string, variant: LlamaVariant, maxSequence?: number): Promise<BundleLanguageModel> {
     const manifest = await readBundleManifest(bundleDir);
     const graphs = graphsFor(manifest, variant);
-    const config = configOf(manifest);
+    const config = llamaConfigOf(manifest);
     const embed = await openBundleGraph(bundleDir, graphs.get('embed_tokens')!);
     const decoder = await openBundleGraph(bundleDir, graphs.get('decoder')!);
     const cache = maxSequence === undefined ? undefined : ({ kind: 'static', maxSequence } as const);

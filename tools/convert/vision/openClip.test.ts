@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../checkpoint/index.ts';
-import { expectAppError } from '../../checkpoint/testSupport.ts';
+import { expectAppError } from '../../checkpoint/testing/support.ts';
 import { makeTinyCheckpoint, type TinyCheckpoint } from '../../tiny/makeTinyCheckpoint.ts';
 import { parseClipVisionConfig } from './clipConfig.ts';
 import { isTorchScript, openClipVision } from './openClip.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelWriter } from '../../onnx/ModelWriter.ts';
 import { nodeOrt, openWrittenGraph } from '../../onnx/ortNode.ts';
-import { linear } from '../../reference/referenceMath.ts';
+import { linear } from '../../oracles/referenceMath.ts';
 import { gaussianMatrix, relativeMaxError } from '../errorMetrics.ts';
 import { dequantizeMatMulNBits8, quantizeMatMulNBits8 } from './quantize8.ts';
 import { addVisionLinear, effectiveWeight, type VisionPrecision } from './visionLinear.ts';

@@ -12,7 +12,7 @@ import { GraphBuilder, attr } from '../../onnx/GraphBuilder.ts';
 import type { WrittenGraph } from '../../onnx/ModelWriter.ts';
 import { fromFloat16Bits } from '../../onnx/float16.ts';
 import { nodeOrt, openWrittenGraph } from '../../onnx/ortNode.ts';
-import { projectFeatures, type VisionPathReference } from '../../reference/clip.ts';
+import { projectFeatures, type VisionPathReference } from '../../oracles/clip.ts';
 import { cosine, relativeMaxError } from '../errorMetrics.ts';
 import type { LlamaVariant } from '../llama/variants.ts';
 import { writeVisionGraphs } from './convertVision.ts';

@@ -2,7 +2,7 @@ import type { Capabilities } from '../../../../src/core/capabilities.ts';
 import { serializeError } from '../../../../src/core/errors.ts';
 import { browserEngineHost } from '../../../../src/engine/browserHost.ts';
 import { Engine } from '../../../../src/engine/Engine.ts';
-import { fixedRowsEncoder } from '../../../engine/testing/fixedRowsEncoder.ts';
+import { fixedRowsEncoder } from '../../../node/testing/fixedRowsEncoder.ts';
 import { runDecodeProbe } from '../decodeProbe.ts';
 import { runScenario } from '../scenario.ts';
 import { createRunLog, timedOrt } from '../timedOrt.ts';

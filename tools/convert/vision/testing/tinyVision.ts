@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import { openCheckpoint } from '../../../checkpoint/index.ts';
 import type { Checkpoint, DenseTensor } from '../../../checkpoint/types.ts';
-import { ClipVisionReference, type VisionPathReference } from '../../../reference/clip.ts';
-import { AbstractorReference } from '../../../reference/clipAbstractor.ts';
-import { seededRandom } from '../../../reference/randomLlama.ts';
+import { ClipVisionReference, type VisionPathReference } from '../../../oracles/clip.ts';
+import { AbstractorReference } from '../../../oracles/clipAbstractor.ts';
+import { seededRandom } from '../../../oracles/randomLlama.ts';
 import { makeTinyCheckpoint, type TinyCheckpoint } from '../../../tiny/makeTinyCheckpoint.ts';
 import { openClipVision, type ClipInput } from '../openClip.ts';
 import { planVisionDelta, type VisionDelta } from '../visionDelta.ts';

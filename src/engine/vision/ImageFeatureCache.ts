@@ -1,0 +1,96 @@
+import type { EncodedImage, ImageInput } from '../../core/engine/types.ts';
+import { AppError } from '../../core/errors.ts';
+import { sha256Hex } from '../../core/sha256.ts';
+import { preprocessImage } from '../../core/vision/preprocess.ts';
+import type { RgbImage } from '../../core/vision/rgbImage.ts';
+import type { WorkCounters } from '../llm/LanguageModel.ts';
+import type { ImageEncoder, ImageFeatures } from './ImageEncoder.ts';
+
+/** Turns a file's bytes into RGB as PIL's convert("RGB") does: sharp in Node, the browser's decoder in a worker. */
+export type ImageDecoder = (bytes: Uint8Array, name: string) => Promise<RgbImage>;
+
+interface StoredImage {
+  info: EncodedImage;
+  features: ImageFeatures;
+}
+
+/** Images kept per session. 7B rows are 16 KB each, so 32 images of ≤ 768 rows stay under ~400 MB. */
+export const MAX_STORED_IMAGES = 32;
+
+/**
+ * Encoded images by a SHA-256 of their bytes (the caller's, when it gives one): the same file is decoded and
+ * encoded once per session, and asking about it again costs nothing. The oldest image is dropped past `maxImages`.
+ */
+export class ImageFeatureCache {
+  private readonly images = new Map<string, StoredImage>();
+
+  constructor(
+    private readonly decode: ImageDecoder,
+    /** null when the bundle has no vision graph for the loaded variant. */
+    private readonly encoder: ImageEncoder | null,
+    private readonly hiddenSize: number,
+    private readonly counters: WorkCounters,
+    /** The model, for messages. */
+    private readonly label: string,
+    private readonly maxImages = MAX_STORED_IMAGES,
+  ) {}
+
+  async encode(input: ImageInput): Promise<EncodedImage> {
+    if (!(input.bytes instanceof Uint8Array) || typeof input.name !== 'string') {
+      throw new AppError('REQUEST_INVALID', 'encodeImage needs { name, bytes: Uint8Array }.', { hint: 'Add the image again.' });
+    }
+    if (this.encoder === null) {
+      throw new AppError('VARIANT_UNAVAILABLE', `${this.label} has no vision encoder, so it cannot read images.`, {
+        hint: 'Convert the model again with the CLIP vision tower (`npm run convert -- --clip DIR`).',
+      });
+    }
+    const id = typeof input.id === 'string' && input.id.length > 0 ? input.id : await sha256Hex(input.bytes);
+    const known = this.images.get(id);
+    if (known !== undefined) {
+      // Refresh its place in the eviction order.
+      this.images.delete(id);
+      this.images.set(id, known);
+      return { ...known.info, name: input.name, cached: true };
+    }
+    const started = performance.now();
+    // 1. Decode and preprocess exactly as DepictQA (resize rule, PIL bicubic, padding, CLIP normalisation).
+    const rgb = await this.decode(input.bytes, input.name);
+    const pixels = preprocessImage(rgb);
+    // 2. Encode.
+    this.counters.visionRuns++;
+    const features = await this.encoder.encode(pixels);
+    if (features.rows.length !== features.count * this.hiddenSize) {
+      throw new AppError('MODEL_RUN_FAILED', `The vision encoder gave ${features.rows.length} values for ${features.count} rows of ${this.hiddenSize}.`, {
+        hint: 'The vision graph and the language model come from different conversions: convert the model again.',
+      });
+    }
+    const info: EncodedImage = {
+      id,
+      name: input.name,
+      width: rgb.width,
+      height: rgb.height,
+      grid: pixels.grid,
+      rows: features.count,
+      visionMs: performance.now() - started,
+      cached: false,
+    };
+    this.images.set(id, { info, features });
+    while (this.images.size > this.maxImages) this.images.delete(this.images.keys().next().value!);
+    return info;
+  }
+
+  /** The features of an encoded image; IMAGE_NOT_ENCODED when the id is unknown (or was dropped). */
+  get(id: string): StoredImage {
+    const stored = this.images.get(id);
+    if (stored === undefined) {
+      throw new AppError('IMAGE_NOT_ENCODED', `No encoded image has id ${id.slice(0, 12)}…`, {
+        hint: 'Add the image again: it was never encoded, or the model was reloaded since.',
+      });
+    }
+    return stored;
+  }
+
+  clear(): void {
+    this.images.clear();
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * A bundle in a local folder as the engine's `BundleFiles`, for the Node tools and tests: the manifest is
+ * validated with the app's own schema, every listed file is checked for presence and size up front, and each
+ * file's sha256 is checked when it is read.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { BundleFiles, LoadProgress } from '../../src/core/bundle/bundleFiles.ts';
+import type { BundleManifest } from '../../src/core/bundle/manifest.ts';
+import { parseManifestText } from '../../src/core/bundle/readManifest.ts';
+import { AppError } from '../../src/core/errors.ts';
+
+export interface FolderBundleOptions {
+  /** Check each file's sha256 as it is read (default true). */
+  verify?: boolean;
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+/** A bundle folder's manifest.json, parsed and validated as the app validates it. */
+export async function readBundleManifest(dir: string): Promise<BundleManifest> {
+  const manifestPath = join(resolve(dir), 'manifest.json');
+  let text: string;
+  try {
+    text = await readFile(manifestPath, 'utf8');
+  } catch (cause) {
+    throw new AppError('BUNDLE_NOT_FOUND', `${manifestPath}: no manifest.json in this folder`, {
+      hint: 'Point at the folder that `npm run convert` wrote.',
+      cause,
+    });
+  }
+  return parseManifestText(text, manifestPath, 'Convert the model again.');
+}
+
+export async function openFolderBundle(dir: string, options: FolderBundleOptions = {}): Promise<BundleFiles> {
+  const folder = resolve(dir);
+  const manifest = await readBundleManifest(folder);
+
+  // Presence and size of every file before anything is loaded, so a broken folder fails at once.
+  for (const file of manifest.files) {
+    const path = join(folder, file.path);
+    const size = await stat(path).then(
+      (info) => info.size,
+      () => null,
+    );
+    if (size === null) {
+      throw new AppError('BUNDLE_FILE_MISSING', `${path}: listed in manifest.json but missing`, { hint: 'Copy the whole bundle folder, or convert the model again.' });
+    }
+    if (size !== file.bytes) {
+      throw new AppError('BUNDLE_FILE_SIZE_MISMATCH', `${path}: ${size} bytes, but manifest.json says ${file.bytes}`, {
+        hint: 'The file is truncated or was replaced: copy the bundle again, or convert the model again.',
+      });
+    }
+  }
+
+  const specs = new Map(manifest.files.map((file) => [file.path, file]));
+  const bytesTotal = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
+  let bytesLoaded = 0;
+  return {
+    manifest,
+    label: folder,
+    async read(path: string): Promise<Uint8Array> {
+      const spec = specs.get(path);
+      if (spec === undefined) throw new AppError('INTERNAL', `${path} is not listed in ${join(folder, 'manifest.json')}`);
+      const full = join(folder, path);
+      const bytes = new Uint8Array(await readFile(full));
+      if (options.verify !== false) {
+        const actual = createHash('sha256').update(bytes).digest('hex');
+        if (actual !== spec.sha256) {
+          throw new AppError('BUNDLE_HASH_MISMATCH', `${full}: sha256 ${actual.slice(0, 12)}… differs from manifest.json's ${spec.sha256.slice(0, 12)}…`, {
+            hint: 'The file is damaged: copy the bundle again, or convert the model again.',
+          });
+        }
+      }
+      bytesLoaded += bytes.length;
+      options.onProgress?.({
+        file: path,
+        fileBytesLoaded: bytes.length,
+        fileBytesTotal: spec.bytes,
+        bytesLoaded,
+        bytesTotal,
+        bytesPerSecond: 0,
+        etaSeconds: null,
+        fromCache: true,
+      });
+      return bytes;
+    },
+  };
+}
