@@ -19,4 +19,15 @@ export {
 } from './settings.ts';
 export { createStoppingCriteria, detectRepetitionLoop, type LoopMatch, type StopDecision, type StopReason, type StoppingCriteria } from './stopping.ts';
 export { createTextStream, type TextStream } from './textStream.ts';
-export { comparisonConfidence, parseComparison, type ComparisonConfidence, type Verdict } from './verdict.ts';
+export {
+  comparisonConfidence,
+  firstImageMention,
+  IMAGE_TOKEN_ID,
+  LETTER_TOKEN_IDS,
+  parseComparison,
+  parseReasoning,
+  type ComparisonConfidence,
+  type ImageMention,
+  type ReasoningVerdict,
+  type Verdict,
+} from './verdict.ts';
