@@ -9,6 +9,8 @@ Writes a deterministic random DepictQA checkpoint in the original formats:
   DIR/llm/    Vicuna-style config.json, fp16 weights (.bin shards or safetensors) and tokenizer files
   DIR/clip/   CLIPVisionModel config.json and fp32 model.safetensors
   DIR/delta/  DepictQA's ckpt.pt (LoRA factors and vision projector, fp16)
+  DIR/embedder/  a tiny random BERT sentence embedder for transformers.js (config.json, tokenizer.json,
+              tokenizer_config.json, onnx/model.onnx; model.safetensors for PyTorch)
 
   --out DIR         output folder (created; must be empty)
   --seed N          0…4294967295 (default 0); the same seed writes byte-identical files

@@ -7,6 +7,7 @@ import { byteLength, type TensorSource } from '../checkpoint/tensorSource.ts';
 import { writeTorchZip } from '../checkpoint/torchWriter.ts';
 import { clipConfigJson, clipPreprocessorJson, llamaConfigJson } from './configs.ts';
 import { SHAPES, type CheckpointShape, type ShapeName } from './shapes.ts';
+import { writeTinyEmbedder } from './embedder.ts';
 import { writeVicunaTokenizer } from './tokenizer.ts';
 import { clipSources, deltaSources, llamaSources } from './weights.ts';
 
@@ -28,6 +29,8 @@ export interface TinyCheckpoint {
   llmDir: string;
   clipDir: string;
   deltaPath: string;
+  /** A tiny random sentence embedder (BERT, transformers.js layout) for the detailed-answer confidence. */
+  embedderDir: string;
   shape: CheckpointShape;
   /** Every weights file written (relative to `out`) and its size on disk in bytes. */
   files: Array<{ path: string; bytes: number }>;
@@ -69,7 +72,8 @@ async function ensureSpace(out: string, bytes: number): Promise<void> {
  * - `llm/`: Vicuna-style config.json (marked `depictqa_random_weights: true`), fp16 weights (PyTorch .bin shards + pytorch_model.bin.index.json, or
  *   safetensors shards + model.safetensors.index.json) and the tokenizer files;
  * - `clip/`: a CLIPVisionModel config.json, preprocessor_config.json and fp32 model.safetensors;
- * - `delta/ckpt.pt`: DepictQA's fp16 LoRA factors and projector (and the Abstractor with `abstractor`).
+ * - `delta/ckpt.pt`: DepictQA's fp16 LoRA factors and projector (and the Abstractor with `abstractor`);
+ * - `embedder/`: a tiny random BERT sentence embedder standing in for all-MiniLM-L6-v2 (see `embedder.ts`).
  * Every tensor streams to disk chunk by chunk, so even the 7B shapes (~15 GB) need only megabytes of memory.
  */
 export async function makeTinyCheckpoint(options: TinyCheckpointOptions): Promise<TinyCheckpoint> {
@@ -118,5 +122,8 @@ export async function makeTinyCheckpoint(options: TinyCheckpointOptions): Promis
   await writeTorchZip(deltaPath, delta);
   await record(join('delta', 'ckpt.pt'));
 
-  return { llmDir, clipDir, deltaPath, shape, files, weightBytes, elapsedMs: performance.now() - started };
+  const embedderDir = join(out, 'embedder');
+  for (const file of await writeTinyEmbedder(embedderDir, seed)) await record(join('embedder', file.path));
+
+  return { llmDir, clipDir, deltaPath, embedderDir, shape, files, weightBytes, elapsedMs: performance.now() - started };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { comparisonConfidence, parseComparison } from './verdict.ts';
+import { comparisonConfidence, firstImageMention, parseComparison, parseReasoning } from './verdict.ts';
 
 describe('parseComparison: brief answers', () => {
   it.each([
@@ -112,5 +112,21 @@ describe('comparisonConfidence', () => {
     expect(c.verdict).toBe('A');
     expect(comparisonConfidence(0.01, 0.9).verdict).toBe('B');
     expect(comparisonConfidence(0, 0).confidenceA).toBe(0.5);
+  });
+});
+
+describe('firstImageMention and parseReasoning', () => {
+  // ▁Image 7084, ▁A 319, ▁B 350, ▁is 338, ▁better 2253, . 29889, \n 13, ▁ 29871, </s> 2.
+  it('finds the first ▁Image followed by a letter, skipping a ▁Image without one', () => {
+    expect(firstImageMention([7084, 350, 13, 29871, 2])).toEqual({ verdict: 'B', position: 0 });
+    expect(firstImageMention([7084, 338, 7084, 319, 338, 2253, 1135, 7084, 350])).toEqual({ verdict: 'A', position: 2 });
+    expect(firstImageMention([319, 7084])).toBeNull();
+    expect(firstImageMention([])).toBeNull();
+  });
+
+  it('reports the preferred image and the first one named, which may differ', () => {
+    const text = 'Image A shows heavy noise. Image B is slightly blurred. Therefore, Image B is better.';
+    const ids = [7084, 319, 3697, 9416, 11462, 29889, 7084, 350, 338];
+    expect(parseReasoning(text, ids)).toEqual({ verdict: 'B', firstMention: { verdict: 'A', position: 0 } });
   });
 });

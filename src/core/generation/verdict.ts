@@ -37,6 +37,40 @@ export function comparisonConfidence(pA: number, pB: number): ComparisonConfiden
   return { pA, pB, confidenceA, verdict: pA >= pB ? 'A' : 'B' };
 }
 
+/** LLaMA ids of `▁Image`, `▁A` and `▁B` (model contract, "Known ids"). */
+export const IMAGE_TOKEN_ID = 7084;
+export const LETTER_TOKEN_IDS: Readonly<Record<Verdict, number>> = { A: 319, B: 350 };
+
+/** The first `▁Image ▁A` or `▁Image ▁B` pair in generated tokens; `position` is that of `▁Image`. */
+export interface ImageMention {
+  verdict: Verdict;
+  position: number;
+}
+
+/** Where DepictQA reads a brief comparison's letter: the first `▁Image` directly followed by `▁A` or `▁B`. */
+export function firstImageMention(ids: readonly number[]): ImageMention | null {
+  for (let i = 0; i + 1 < ids.length; i++) {
+    if (ids[i] !== IMAGE_TOKEN_ID) continue;
+    if (ids[i + 1] === LETTER_TOKEN_IDS.A) return { verdict: 'A', position: i };
+    if (ids[i + 1] === LETTER_TOKEN_IDS.B) return { verdict: 'B', position: i };
+  }
+  return null;
+}
+
+/**
+ * A Reasoning answer read two ways: `verdict`, the image the paragraph prefers (its concluding judgement, see
+ * `parseComparison`), and `firstMention`, the first image it names, which is where a letter-probability rule
+ * looks. In a paragraph the two often differ ("Image A shows noise … Therefore Image B is better").
+ */
+export interface ReasoningVerdict {
+  verdict: Verdict | null;
+  firstMention: ImageMention | null;
+}
+
+export function parseReasoning(text: string, ids: readonly number[]): ReasoningVerdict {
+  return { verdict: parseComparison(text), firstMention: firstImageMention(ids) };
+}
+
 type SentenceResult = Verdict | 'none' | 'unclear';
 
 interface Vote {
