@@ -63,6 +63,12 @@ export function fitBradleyTerry(n: number, pairs: readonly PairOutcome[], option
   if (!(priorSd > 0 && dispersionPrior > 0 && dispersionPriorWeight >= 0 && level > 0 && level < 1)) {
     throw new AppError('SCORES_INPUT_INVALID', 'Bradley–Terry options out of range.', { hint: 'Use priorSd > 0, dispersionPrior > 0 and 0 < level < 1.' });
   }
+  const bad = pairs.find(({ i, j, pIBeatsJ, records }) => !(i >= 0 && j < n && i < j && pIBeatsJ >= 0 && pIBeatsJ <= 1 && records > 0));
+  if (bad) {
+    throw new AppError('SCORES_INPUT_INVALID', `Pair outcome of images ${bad.i} and ${bad.j} does not fit ${n} images.`, {
+      hint: 'Build the outcomes with combineOrders from records of this ranking.',
+    });
+  }
   const priorPrecision = 1 / (priorSd * priorSd);
 
   let dispersion = dispersionPrior;
