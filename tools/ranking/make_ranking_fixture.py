@@ -119,7 +119,7 @@ def answer(rng, scores, first, second, bias, noise_sd, mass):
     return {'first': first, 'second': second, 'pFirst': float(mass * p), 'pSecond': float(mass * (1 - p))}
 
 
-def case(name, n, records, prior_sd=3.0, phi0=1.0, nu0=2.0, level=0.95):
+def case(name, n, records, prior_sd=3.0, phi0=1.0, nu0=0.5, level=0.95):
     options = {'priorSd': prior_sd, 'dispersionPrior': phi0, 'dispersionPriorWeight': nu0, 'level': level}
     return {'name': name, 'n': n, 'options': options, 'records': records, 'pairs': combine(records),
             'voting': vote(n, records), 'positionBias': float(np.mean([normalised(r) for r in records])),

@@ -47,7 +47,7 @@ export interface BradleyTerryFit {
 export const DEFAULT_BRADLEY_TERRY: Required<BradleyTerryOptions> = {
   priorSd: 3,
   dispersionPrior: 1,
-  dispersionPriorWeight: 2,
+  dispersionPriorWeight: 0.5,
   level: 0.95,
 };
 
