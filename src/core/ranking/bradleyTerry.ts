@@ -1,5 +1,6 @@
 import { AppError } from '../errors.ts';
 import { cholesky, choleskyInverse, choleskySolve } from './cholesky.ts';
+import { logSigmoid, sigmoid } from './logistic.ts';
 import { normalQuantile } from './normal.ts';
 import type { PairOutcome } from './records.ts';
 
@@ -199,15 +200,4 @@ function factorOrThrow(matrix: Float64Array, n: number) {
   const factor = cholesky(matrix, n);
   if (factor === null) throw new AppError('INTERNAL', 'The Bradley–Terry Hessian is not positive definite.', { hint: 'Check that the comparison probabilities are finite.' });
   return factor;
-}
-
-export function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
-  return e / (1 + e);
-}
-
-/** log σ(z) without overflow for large |z|. */
-function logSigmoid(z: number): number {
-  return z >= 0 ? -Math.log1p(Math.exp(-z)) : z - Math.log1p(Math.exp(z));
 }

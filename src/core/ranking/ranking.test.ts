@@ -22,6 +22,8 @@ describe('createRanking', () => {
     expect(createRanking(16).options).toMatchObject({ mode: 'active', maxPairs: 64, stopWhenSettled: true, separation: 0.95 });
     expect(createRanking(16, { mode: 'allPairs' }).options).toMatchObject({ maxPairs: 120, stopWhenSettled: false });
     expect(createRanking(16, { maxPairs: undefined, priorSd: 1 }).options).toMatchObject({ maxPairs: 64, priorSd: 1 });
+    expect(() => createRanking(16, { maxPairs: 0 })).toThrow(/maxPairs 0/);
+    expect(() => createRanking(16, { separation: 0.4 })).toThrow(/separation 0.4/);
   });
 });
 

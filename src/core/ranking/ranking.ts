@@ -1,5 +1,6 @@
 import { AppError } from '../errors.ts';
-import { DEFAULT_BRADLEY_TERRY, fitBradleyTerry, sigmoid, type BradleyTerryFit, type BradleyTerryOptions } from './bradleyTerry.ts';
+import { DEFAULT_BRADLEY_TERRY, fitBradleyTerry, type BradleyTerryFit, type BradleyTerryOptions } from './bradleyTerry.ts';
+import { sigmoid } from './logistic.ts';
 import { DEFAULT_SEPARATION, orderIsSettled, rankOrder, tiedGroups } from './order.ts';
 import { combineOrders, positionBias, validateRecord, type ComparisonRecord, type PairOutcome } from './records.ts';
 import { votingScores } from './voting.ts';
@@ -80,6 +81,11 @@ export function createRanking(n: number, options: RankingOptions = {}): RankingS
     separation: DEFAULT_SEPARATION,
     ...definedOnly(options),
   };
+  if (!(Number.isInteger(resolved.maxPairs) && resolved.maxPairs >= 1 && resolved.separation > 0.5 && resolved.separation < 1)) {
+    throw new AppError('SCORES_INPUT_INVALID', `Ranking options out of range: maxPairs ${resolved.maxPairs}, separation ${resolved.separation}.`, {
+      hint: 'Use a whole number of pairs ≥ 1 and a separation between 0.5 and 1.',
+    });
+  }
   return { n, options: resolved, records: [] };
 }
 

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.ts';
 import { comparisonConfidence } from '../generation/verdict.ts';
+import { sigmoid } from './logistic.ts';
 
 /**
  * One answer of the model to "which of these two distorted images is better?" for one order of the pair:
@@ -99,10 +100,6 @@ export const LOG_ODDS_CLAMP = 1e-6;
 function logOdds(p: number): number {
   const clamped = Math.min(1 - LOG_ODDS_CLAMP, Math.max(LOG_ODDS_CLAMP, p));
   return Math.log(clamped / (1 - clamped));
-}
-
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
 /** Summed in sorted order, so that a stored run re-applied in any order gives bit-identical sums. */

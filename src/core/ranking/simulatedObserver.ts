@@ -1,5 +1,5 @@
 import { createRandom, type Random } from '../generation/random.ts';
-import { sigmoid } from './bradleyTerry.ts';
+import { sigmoid } from './logistic.ts';
 import type { PairQuery } from './ranking.ts';
 import type { ComparisonRecord } from './records.ts';
 
