@@ -1,4 +1,5 @@
 /** Ranking distorted images of one reference from pairwise answers: pure logic, no DOM, no workers. */
+export { bootstrapIntervals, type BootstrapIntervals, type BootstrapOptions } from './bootstrap.ts';
 export { DEFAULT_BRADLEY_TERRY, fitBradleyTerry, type BradleyTerryFit, type BradleyTerryOptions } from './bradleyTerry.ts';
 export { DEFAULT_SEPARATION, orderIsSettled, probabilityBetter, rankOrder, tiedGroups } from './order.ts';
 export {
