@@ -2,11 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { buildPageBundle, chooseImage, loadPageBundle, patternPng, pickQuestion, runToDone, setMaxNewTokens, type PageBundle } from './testing/pageBundle.ts';
+import { chooseImage, loadPageBundle, pageFlowBundle, patternPng, pickQuestion, runToDone, setMaxNewTokens } from './testing/pageBundle.ts';
 
 const SCHEMES = ['light', 'dark'] as const;
-
-let bundle: PageBundle | undefined;
 
 /** Runs axe (WCAG 2.x A and AA rules) in both colour schemes and fails with each violation's rule, nodes and help. */
 async function expectNoViolations(page: Page, testInfo: TestInfo, state: string): Promise<void> {
@@ -50,28 +48,15 @@ async function tabThrough(page: Page, stops: number): Promise<{ name: string; ri
 }
 
 test.describe('accessibility', () => {
-  test.beforeEach(({ browserName: _ }, testInfo) => {
-    // The page is the same on both backends: check it once, without WebGPU.
-    test.skip(testInfo.project.name !== 'wasm', 'covered by the wasm project');
-    test.setTimeout(300_000);
-  });
-
-  test.beforeAll(async ({ browserName: _ }, testInfo) => {
-    if (testInfo.project.name !== 'wasm') return;
-    test.setTimeout(120_000);
-    bundle = await buildPageBundle();
-  });
-
-  test.afterAll(async () => {
-    await bundle?.remove();
-  });
+  // The page is the same on both backends: check it once, without WebGPU.
+  const flow = pageFlowBundle({ project: 'wasm', testTimeoutMs: 300_000 });
 
   test('axe finds no violations when empty, with images and with an answer, in light and dark; Tab reaches every control with a focus ring', async ({ page }, testInfo) => {
     await page.goto('/');
     await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeVisible();
     await expectNoViolations(page, testInfo, 'empty');
 
-    await loadPageBundle(page, bundle!);
+    await loadPageBundle(page, flow().bundle);
     await chooseImage(page, 'a', 'a.png', await patternPng(0));
     await chooseImage(page, 'b', 'b.png', await patternPng(1));
     await page.getByRole('radio', { name: /^Comparison/ }).check();

@@ -3,16 +3,13 @@ import { readFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import type { Download, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { buildPageBundle, loadPageBundle, patternPng, type PageBundle } from './testing/pageBundle.ts';
+import { loadPageBundle, pageFlowBundle, patternPng, type PageBundle } from './testing/pageBundle.ts';
 
 /** Few tokens for the saved run; the crash test needs an answer long enough to reload in the middle of. */
 const ANSWER_TOKENS = 24;
 const LONG_ANSWER_TOKENS = 2000;
 /** Reading the history after a reload waits for the page to start, which takes seconds on busy shared cores. */
 const LOAD_TIMEOUT = 20_000;
-
-let bundle: PageBundle | undefined;
-let imageA: Buffer;
 
 /** The run's settings sit in a collapsed section when the page has one. */
 async function setMaxNewTokens(page: Page, value: number): Promise<void> {
@@ -21,9 +18,9 @@ async function setMaxNewTokens(page: Page, value: number): Promise<void> {
   await field.fill(String(value));
 }
 
-async function startDescription(page: Page, tokens: number): Promise<void> {
+async function startDescription(page: Page, { bundle, imageA }: { bundle: PageBundle; imageA: Buffer }, tokens: number): Promise<void> {
   await page.goto('/');
-  await loadPageBundle(page, bundle!);
+  await loadPageBundle(page, bundle);
   await page.getByTestId('file-input-a').setInputFiles({ name: 'a.png', mimeType: 'image/png', buffer: imageA });
   await expect(page.getByTestId('slot-a')).toHaveAttribute('data-filled', 'true');
   await page.getByLabel('Question').selectOption('0');
@@ -37,25 +34,12 @@ async function downloaded(page: Page, click: () => Promise<void>): Promise<{ nam
 }
 
 test.describe('run history', () => {
-  test.beforeEach(({ browserName: _ }, testInfo) => {
-    test.skip(testInfo.project.name !== 'wasm', 'the page flow is the same on both backends: run once, without WebGPU');
-  });
-
-  test.beforeAll(async ({ browserName: _ }, testInfo) => {
-    if (testInfo.project.name !== 'wasm') return;
-    test.setTimeout(120_000);
-    bundle = await buildPageBundle();
-    imageA = await patternPng();
-  });
-
-  test.afterAll(async () => {
-    await bundle?.remove();
-  });
+  const flow = pageFlowBundle({ project: 'wasm', prepare: async () => ({ imageA: await patternPng() }), testTimeoutMs: 180_000 });
 
   test('a finished run is saved, survives a reload, opens again with its image, exports as JSON and Markdown, copies and deletes', async ({ page, context }, testInfo) => {
-    test.setTimeout(180_000);
+    const { bundle, imageA } = flow();
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-    await startDescription(page, ANSWER_TOKENS);
+    await startDescription(page, { bundle, imageA }, ANSWER_TOKENS);
     await expect(page.getByTestId('answer-status')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
     const answer = (await page.getByTestId('answer-text').textContent()) ?? '';
     expect(answer.length).toBeGreaterThan(0);
@@ -132,8 +116,8 @@ test.describe('run history', () => {
   });
 
   test('a reload mid-answer leaves a stopped, interrupted run with the partial text; delete all asks first', async ({ page }, testInfo) => {
-    test.setTimeout(180_000);
-    await startDescription(page, LONG_ANSWER_TOKENS);
+    const { bundle, imageA } = flow();
+    await startDescription(page, { bundle, imageA }, LONG_ANSWER_TOKENS);
     const items = page.getByTestId('history-item');
     // The partial answer is saved about once a second while it streams.
     await expect(items.first()).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
@@ -157,7 +141,7 @@ test.describe('run history', () => {
 
     // A second run, so that "all" means more than one.
     await page.getByTestId('file-input-a').setInputFiles({ name: 'a.png', mimeType: 'image/png', buffer: imageA });
-    await loadPageBundle(page, bundle!);
+    await loadPageBundle(page, bundle);
     await setMaxNewTokens(page, 4);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expect(page.getByTestId('answer-status')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });

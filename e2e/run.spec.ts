@@ -1,39 +1,23 @@
-import { chooseImage, describedPattern, loadPageBundle, pickQuestion, setMaxNewTokens, type AskRecord, type PageBundle } from './testing/pageBundle.ts';
+import { chooseImage, describedPattern, loadPageBundle, pageFlowBundle, pickQuestion, setMaxNewTokens } from './testing/pageBundle.ts';
 import { expect, test } from './fixtures.ts';
 
 /** Enough tokens to see the answer grow, few enough for two shared cores (the model runs on the CPU here). */
 const ANSWER_TOKENS = 16;
 
-let bundle: PageBundle | undefined;
-let imageA: Buffer;
-/** The engine's greedy answer in Node for the same bundle, image and question: what the page must show. */
-let expected: AskRecord;
-
 test.describe('load a model and run a task', () => {
-  test.beforeEach(({ browserName: _ }, testInfo) => {
-    // The engine's backends have their own browser tests; the page flow is the same on both: run it once, without WebGPU.
-    test.skip(testInfo.project.name !== 'wasm', 'covered by the wasm project');
-  });
-
-  test.beforeAll(async ({ browserName: _ }, testInfo) => {
-    if (testInfo.project.name !== 'wasm') return;
-    test.setTimeout(120_000);
-    ({ bundle, imageA, expected } = await describedPattern(ANSWER_TOKENS));
-  });
-
-  test.afterAll(async () => {
-    await bundle?.remove();
-  });
+  // The engine's answer in Node for the same bundle, image and question (`expected`): what the page must show.
+  const flow = pageFlowBundle({ project: 'wasm', prepare: (bundle) => describedPattern(bundle, ANSWER_TOKENS) });
 
   test('Description through a file chooser: the engine greedy text streams in with a caret, done with its stats, the same again on Regenerate, then Stop', async ({ page, context }, testInfo) => {
     // Three answers on the CPU; two shared cores under load take minutes for what a quiet machine does in seconds.
     test.setTimeout(180_000);
+    const { bundle, imageA, expected } = flow();
     await page.goto('/');
     const run = page.getByRole('button', { name: 'Run', exact: true });
     await expect(run).toBeDisabled();
     await expect(page.getByTestId('run-hint')).toHaveText('Load a model first.');
 
-    await loadPageBundle(page, bundle!);
+    await loadPageBundle(page, bundle);
     await expect(page.getByTestId('run-hint')).toHaveText('This task needs Image A.');
 
     await chooseImage(page, 'a', 'a.png', imageA);

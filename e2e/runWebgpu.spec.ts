@@ -1,4 +1,4 @@
-import { chooseImage, describedPattern, loadPageBundle, pickQuestion, setMaxNewTokens, type AskRecord, type PageBundle } from './testing/pageBundle.ts';
+import { describedPattern, loadPageBundle, pageFlowBundle, runToDone, setUpDescription } from './testing/pageBundle.ts';
 import { expect, test } from './fixtures.ts';
 
 /**
@@ -8,33 +8,15 @@ import { expect, test } from './fixtures.ts';
  */
 const ANSWER_TOKENS = 6;
 
-let bundle: PageBundle | undefined;
-let imageA: Buffer;
-let expected: AskRecord;
-
-test.beforeEach(({ browserName: _ }, testInfo) => {
-  test.skip(testInfo.project.name !== 'webgpu', 'the page flow on WebGPU');
-});
-
-test.beforeAll(async ({ browserName: _ }, testInfo) => {
-  if (testInfo.project.name !== 'webgpu') return;
-  test.setTimeout(120_000);
-  ({ bundle, imageA, expected } = await describedPattern(ANSWER_TOKENS));
-});
-
-test.afterAll(async () => {
-  await bundle?.remove();
-});
+const flow = pageFlowBundle({ project: 'webgpu', prepare: (bundle) => describedPattern(bundle, ANSWER_TOKENS) });
 
 test('Description on WebGPU: the page streams the engine greedy answer', async ({ page }, testInfo) => {
   test.setTimeout(420_000);
+  const { bundle, imageA, expected } = flow();
   await page.goto('/');
-  await loadPageBundle(page, bundle!, 'q4 · WebGPU');
-  await chooseImage(page, 'a', 'a.png', imageA);
-  await pickQuestion(page, 0);
-  await setMaxNewTokens(page, ANSWER_TOKENS);
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
-  await expect(page.getByTestId('answer-status')).toHaveAttribute('data-status', 'done', { timeout: 360_000 });
+  await loadPageBundle(page, bundle, 'q4 · WebGPU');
+  await setUpDescription(page, imageA, ANSWER_TOKENS);
+  await runToDone(page, 'Run', 360_000);
   await expect(page.getByTestId('answer-text')).toHaveText(expected.answer);
   await expect(page.getByTestId('answer-stats')).toContainText(`${expected.stats.tokensGenerated} tokens ·`);
   await page.screenshot({ path: testInfo.outputPath('webgpu-done.png'), fullPage: true });

@@ -2,10 +2,10 @@ import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import {
   askJson,
-  buildPageBundle,
   chooseImage,
   dropImages,
   loadPageBundle,
+  pageFlowBundle,
   patternPng,
   pickQuestion,
   runToDone,
@@ -19,49 +19,49 @@ import {
 const ANSWER_TOKENS = 12;
 const OWN_QUESTION = 'Which image shows less noise, and why?';
 
-let bundle: PageBundle | undefined;
-const png: { reference: Buffer; a: Buffer; b: Buffer } = { reference: Buffer.alloc(0), a: Buffer.alloc(0), b: Buffer.alloc(0) };
+interface Images {
+  reference: Buffer;
+  a: Buffer;
+  b: Buffer;
+}
+
 /** The engine's greedy answers in Node (`npm run ask -- --json`) for the same images and questions. */
-let expected: { comparison: AskRecord; sampled: AskRecord; reasoning: AskRecord; distortion: AskRecord };
+interface Expected {
+  comparison: AskRecord;
+  sampled: AskRecord;
+  reasoning: AskRecord;
+  distortion: AskRecord;
+}
+
+/** Three pattern images written beside the bundle, and the engine's answers for them. */
+async function askAll(bundle: PageBundle): Promise<{ png: Images; expected: Expected }> {
+  const [referencePng, aPng, bPng] = await Promise.all([patternPng(2), patternPng(0), patternPng(1, 84, 70)]);
+  const reference = await writeImage(bundle, 'reference.png', referencePng);
+  const a = await writeImage(bundle, 'a.png', aPng);
+  const b = await writeImage(bundle, 'b.png', bPng);
+  const ask = (options: Omit<Parameters<typeof askJson>[1], 'maxNewTokens'>) => askJson(bundle, { ...options, maxNewTokens: ANSWER_TOKENS });
+  const [comparison, sampled, reasoning, distortion] = await Promise.all([
+    ask({ task: 'comparison', images: { reference, a, b }, questionIndex: 1 }),
+    ask({ task: 'comparison', images: { reference, a, b }, questionIndex: 1, extra: ['--temperature', '0.8', '--seed', '7'] }),
+    ask({ task: 'reasoning', images: { a, b }, question: OWN_QUESTION }),
+    ask({ task: 'distortion', images: { reference, a }, questionIndex: 0 }),
+  ]);
+  return { png: { reference: referencePng, a: aPng, b: bPng }, expected: { comparison, sampled, reasoning, distortion } };
+}
 
 async function selectTask(page: Page, label: string): Promise<void> {
   await page.getByRole('radio', { name: new RegExp(`^${label}`) }).check();
 }
 
 test.describe('every task answers with the engine greedy text', () => {
-  test.beforeEach(({ browserName: _ }, testInfo) => {
-    // The page flow is the same on both backends, whose engines have their own browser tests: run it once, without WebGPU.
-    test.skip(testInfo.project.name !== 'wasm', 'covered by the wasm project');
-    // A model load and one or two answers on the CPU; two shared cores under load need far more than a quiet machine.
-    test.setTimeout(180_000);
-  });
-
-  test.beforeAll(async ({ browserName: _ }, testInfo) => {
-    if (testInfo.project.name !== 'wasm') return;
-    test.setTimeout(300_000);
-    bundle = await buildPageBundle();
-    [png.reference, png.a, png.b] = await Promise.all([patternPng(2), patternPng(0), patternPng(1, 84, 70)]);
-    const reference = await writeImage(bundle, 'reference.png', png.reference);
-    const a = await writeImage(bundle, 'a.png', png.a);
-    const b = await writeImage(bundle, 'b.png', png.b);
-    const ask = (options: Omit<Parameters<typeof askJson>[1], 'maxNewTokens'>) => askJson(bundle!, { ...options, maxNewTokens: ANSWER_TOKENS });
-    const [comparison, sampled, reasoning, distortion] = await Promise.all([
-      ask({ task: 'comparison', images: { reference, a, b }, questionIndex: 1 }),
-      ask({ task: 'comparison', images: { reference, a, b }, questionIndex: 1, extra: ['--temperature', '0.8', '--seed', '7'] }),
-      ask({ task: 'reasoning', images: { a, b }, question: OWN_QUESTION }),
-      ask({ task: 'distortion', images: { reference, a }, questionIndex: 0 }),
-    ]);
-    expected = { comparison, sampled, reasoning, distortion };
-  });
-
-  test.afterAll(async () => {
-    await bundle?.remove();
-  });
+  // A model load and one or two answers on the CPU; two shared cores under load need far more than a quiet machine.
+  const flow = pageFlowBundle({ project: 'wasm', prepare: askAll, setupTimeoutMs: 300_000, testTimeoutMs: 180_000 });
 
   test('Comparison, full-reference, slots filled through the file chooser', async ({ page }, testInfo) => {
+    const { bundle, png, expected } = flow();
     await page.goto('/');
     await selectTask(page, 'Comparison');
-    await loadPageBundle(page, bundle!);
+    await loadPageBundle(page, bundle);
     // A task that lacks images names them.
     await expect(page.getByTestId('run-hint')).toHaveText('This task needs Image A and Image B.');
     await chooseImage(page, 'a', 'a.png', png.a);
@@ -96,6 +96,7 @@ test.describe('every task answers with the engine greedy text', () => {
   });
 
   test('bad files dropped on a slot give an inline message and leave the other slots intact', async ({ page }) => {
+    const { png } = flow();
     await page.goto('/');
     await chooseImage(page, 'b', 'b.png', png.b);
     const bad = [
@@ -112,9 +113,10 @@ test.describe('every task answers with the engine greedy text', () => {
   });
 
   test('Reasoning, no-reference, images dropped on their slots, with the user own question; Regenerate gives it again', async ({ page }, testInfo) => {
+    const { bundle, png, expected } = flow();
     await page.goto('/');
     await selectTask(page, 'Reasoning');
-    await loadPageBundle(page, bundle!);
+    await loadPageBundle(page, bundle);
     await dropImages(page, '[data-testid=slot-a]', [{ name: 'a.png', bytes: png.a }]);
     await dropImages(page, '[data-testid=slot-b]', [{ name: 'b.png', bytes: png.b }]);
     await expect(page.getByTestId('slot-b')).toHaveAttribute('data-filled', 'true', { timeout: 30_000 });
@@ -137,9 +139,10 @@ test.describe('every task answers with the engine greedy text', () => {
   });
 
   test('Distortion identification, full-reference, both images dropped on the page at once', async ({ page }, testInfo) => {
+    const { bundle, png, expected } = flow();
     await page.goto('/');
     await selectTask(page, 'Distortion identification');
-    await loadPageBundle(page, bundle!);
+    await loadPageBundle(page, bundle);
     await expect(page.getByTestId('run-hint')).toHaveText('This task needs Image A.');
     // The page routes a dropped pair by name: the ground truth to the reference, the other to A.
     await dropImages(page, 'main', [

@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test';
 import type { EndMoment } from '../src/client/e2eHooks.ts';
 import { BundleServer } from './bundleHarness/bundleServer.ts';
 import { expect, test } from './fixtures.ts';
-import { chooseImage, describedPattern, loadPageBundle, pickQuestion, setMaxNewTokens, type AskRecord, type PageBundle } from './testing/pageBundle.ts';
+import { describedPattern, loadPageBundle, pageFlowBundle, runToDone, setMaxNewTokens, setUpDescription } from './testing/pageBundle.ts';
 
 /**
  * The engine worker ended under the page (as the browser ends one that runs out of memory: no event, only its
@@ -14,40 +14,28 @@ const ANSWER_TOKENS = 16;
 /** Far more than the first batch of tokens, at which the worker is ended. */
 const LONG_ANSWER_TOKENS = 400;
 
-let bundle: PageBundle | undefined;
-let server: BundleServer | undefined;
-let imageA: Buffer;
-let expected: AskRecord;
-
 test.describe('the engine worker ends under the page', () => {
-  test.beforeEach(({ browserName: _ }, testInfo) => {
-    test.skip(testInfo.project.name !== 'wasm', 'the page flow is the same on both backends: run once, without WebGPU');
-  });
-
-  test.beforeAll(async ({ browserName: _ }, testInfo) => {
-    if (testInfo.project.name !== 'wasm') return;
-    test.setTimeout(120_000);
-    ({ bundle, imageA, expected } = await describedPattern(ANSWER_TOKENS));
-    // Served from a second origin, as from a model host, so the download is cached and every request is counted.
-    server = new BundleServer(tmpdir(), { tiny: bundle.bundleDir });
-    await server.start();
-  });
-
-  test.afterAll(async () => {
-    await server?.stop();
-    await bundle?.remove();
+  const flow = pageFlowBundle({
+    project: 'wasm',
+    prepare: async (bundle) => {
+      const described = await describedPattern(bundle, ANSWER_TOKENS);
+      // Served from a second origin, as from a model host, so the download is cached and every request is counted.
+      const server = new BundleServer(tmpdir(), { tiny: bundle.bundleDir });
+      await server.start();
+      return { ...described, server };
+    },
+    release: ({ server }) => server.stop(),
+    testTimeoutMs: 180_000,
   });
 
   test('mid-answer: the run fails with its partial text, the model panel says what happened, and the next Run reopens the model from the cache', async ({ page }, testInfo) => {
-    test.setTimeout(180_000);
+    const { imageA, expected, server } = flow();
     await page.goto('/?e2e');
-    await loadFromUrl(page);
-    await chooseImage(page, 'a', 'a.png', imageA);
-    await pickQuestion(page, 0);
-    await setMaxNewTokens(page, LONG_ANSWER_TOKENS);
+    await loadFromUrl(page, server);
+    await setUpDescription(page, imageA, LONG_ANSWER_TOKENS);
 
     await endEngineWorkerAt(page, 'first-tokens');
-    server!.reset();
+    server.reset();
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expect(page.getByTestId('answer-status')).toHaveAttribute('data-status', 'failed', { timeout: 60_000 });
     const answerError = page.getByTestId('answer-error');
@@ -67,23 +55,22 @@ test.describe('the engine worker ends under the page', () => {
 
     // The next Run: a new worker, the model from the cache (nothing fetched), the engine's greedy answer.
     await setMaxNewTokens(page, ANSWER_TOKENS);
-    await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await expect(page.getByTestId('answer-status')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+    await runToDone(page);
     await expect(page.getByTestId('answer-text')).toHaveText(expected.answer);
     await expect(page.getByTestId('model-ready')).toContainText('delta · q4 · CPU (wasm)');
     await expect(page.getByTestId('model-error')).toHaveCount(0);
-    expect(server!.requests).toEqual([]);
+    expect(server.requests).toEqual([]);
     await expect(page.getByTestId('history-item')).toHaveCount(2);
     await expect(page.getByTestId('history-item').first()).toHaveAttribute('data-status', 'done');
   });
 
   test('mid-load: the model panel says what happened, and the next Run opens the model being loaded from the cache', async ({ page }) => {
-    test.setTimeout(180_000);
+    const { imageA, expected, server } = flow();
     await page.goto('/?e2e');
-    await loadFromUrl(page);
+    await loadFromUrl(page, server);
 
     // Open the cached copy again, and end the worker as it reads it.
-    server!.reset();
+    server.reset();
     await page.getByTestId('cached-bundle').getByRole('button', { name: 'Open delta' }).click();
     await endEngineWorkerAt(page, 'first-load-progress');
     await page.getByTestId('preflight').getByRole('button', { name: 'Load', exact: true }).click();
@@ -92,30 +79,24 @@ test.describe('the engine worker ends under the page', () => {
     await expect(modelError).toContainText('The engine stopped: the browser ended its worker');
     await expect(page.getByTestId('model-lost')).toContainText('reopens at the next run.');
 
-    await chooseImage(page, 'a', 'a.png', imageA);
-    await pickQuestion(page, 0);
-    await setMaxNewTokens(page, ANSWER_TOKENS);
-    await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await expect(page.getByTestId('answer-status')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+    await setUpDescription(page, imageA, ANSWER_TOKENS);
+    await runToDone(page);
     await expect(page.getByTestId('answer-text')).toHaveText(expected.answer);
     await expect(page.getByTestId('model-ready')).toContainText('delta · q4 · CPU (wasm)');
-    expect(server!.requests).toEqual([]);
+    expect(server.requests).toEqual([]);
   });
 
   test('a folder-picked model is read again from the files the page still holds', async ({ page }) => {
-    test.setTimeout(180_000);
+    const { bundle, imageA, expected } = flow();
     await page.goto('/?e2e');
-    await loadPageBundle(page, bundle!);
-    await chooseImage(page, 'a', 'a.png', imageA);
-    await pickQuestion(page, 0);
-    await setMaxNewTokens(page, LONG_ANSWER_TOKENS);
+    await loadPageBundle(page, bundle);
+    await setUpDescription(page, imageA, LONG_ANSWER_TOKENS);
     await endEngineWorkerAt(page, 'first-tokens');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expect(page.getByTestId('answer-error')).toHaveAttribute('data-code', 'ENGINE_WORKER_LOST', { timeout: 60_000 });
 
     await setMaxNewTokens(page, ANSWER_TOKENS);
-    await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await expect(page.getByTestId('answer-status')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+    await runToDone(page);
     await expect(page.getByTestId('answer-text')).toHaveText(expected.answer);
     await expect(page.getByTestId('model-ready')).toContainText('delta · q4 · CPU (wasm)');
     // Read in place, as at the first load: nothing went into the download cache.
@@ -124,8 +105,8 @@ test.describe('the engine worker ends under the page', () => {
 });
 
 /** Loads the tiny bundle from the server's URL (downloaded into the cache) and waits until it is ready. */
-async function loadFromUrl(page: Page): Promise<void> {
-  await page.getByLabel('Bundle URL').fill(`${server!.bundleOrigin}/tiny/`);
+async function loadFromUrl(page: Page, server: BundleServer): Promise<void> {
+  await page.getByLabel('Bundle URL').fill(`${server.bundleOrigin}/tiny/`);
   await page.getByRole('button', { name: 'Check', exact: true }).click();
   await page.getByTestId('preflight').getByRole('button', { name: 'Load', exact: true }).click();
   await expect(page.getByTestId('model-ready')).toContainText('delta · q4 · CPU (wasm)', { timeout: 60_000 });

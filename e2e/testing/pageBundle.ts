@@ -2,7 +2,7 @@
  * The tiny DepictQA bundle for page-flow tests, and what the engine answers with it in Node (`npm run ask --
  * --json`): the text a page must show for the same images, question and settings. Unlike the engine tests'
  * bundle (tools/node/testing/tinyBundle.ts), it carries no oracle outputs: the page is held to the Node answer.
- * Build it once per spec file (in `beforeAll`): conversion takes seconds on two cores.
+ * Build it once per describe block (`pageFlowBundle`): conversion takes seconds on two cores.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -15,7 +15,7 @@ import type { TaskId } from '../../src/core/tasks.ts';
 import { convertBundle } from '../../tools/convert/convertBundle.ts';
 import { SILENT_PROGRESS } from '../../tools/convert/progress.ts';
 import { makeTinyCheckpoint } from '../../tools/tiny/makeTinyCheckpoint.ts';
-import { expect } from '../fixtures.ts';
+import { expect, test } from '../fixtures.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
 
@@ -142,16 +142,79 @@ export async function pickQuestion(page: Page, index: number): Promise<void> {
 }
 
 /** Presses Run (or Regenerate) and waits for the answer to be done. */
-export async function runToDone(page: Page, button: 'Run' | 'Regenerate' = 'Run'): Promise<void> {
+export async function runToDone(page: Page, button: 'Run' | 'Regenerate' = 'Run', timeoutMs = 60_000): Promise<void> {
   await page.getByRole('button', { name: button, exact: true }).click();
-  await expect(page.getByTestId('answer-status')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+  await expect(page.getByTestId('answer-status')).toHaveAttribute('data-status', 'done', { timeout: timeoutMs });
 }
 
-/** The tiny bundle, a pattern image written beside it as a.png, and the engine's greedy Description of it in Node: what a page flow must show. */
-export async function describedPattern(maxNewTokens: number): Promise<{ bundle: PageBundle; imageA: Buffer; expected: AskRecord }> {
-  const bundle = await buildPageBundle();
+/** The page side of `describedPattern`: the pattern as Image A, the Description set's first question, the answer length. */
+export async function setUpDescription(page: Page, imageA: Buffer, maxNewTokens: number): Promise<void> {
+  await chooseImage(page, 'a', 'a.png', imageA);
+  await pickQuestion(page, 0);
+  await setMaxNewTokens(page, maxNewTokens);
+}
+
+/** A pattern image written beside the bundle as a.png, and the engine's greedy Description of it in Node: what a page flow must show. */
+export async function describedPattern(bundle: PageBundle, maxNewTokens: number): Promise<{ imageA: Buffer; expected: AskRecord }> {
   const imageA = await patternPng();
   const a = await writeImage(bundle, 'a.png', imageA);
   const expected = await askJson(bundle, { task: 'description', images: { a }, questionIndex: 0, maxNewTokens });
-  return { bundle, imageA, expected };
+  return { imageA, expected };
+}
+
+// ── One bundle per describe block ───────────────────────────────────────────────────────────────────────────
+
+export type ProjectName = 'wasm' | 'webgpu';
+
+/** Why the other project skips a block. */
+const SKIP_REASON: Record<ProjectName, string> = {
+  // The engine's backends have their own browser tests; the page flow is the same on both.
+  wasm: 'the page flow is the same on both backends: run once, without WebGPU',
+  webgpu: 'the page flow on WebGPU',
+};
+
+export interface PageFlowOptions<T> {
+  /** The project that runs the block's tests; the other skips them and builds nothing. */
+  project: ProjectName;
+  /** What the tests need beside the bundle (images, the engine's answers in Node, a server), made once after it. */
+  prepare?: (bundle: PageBundle) => Promise<T>;
+  /** Releases what `prepare` made, before the bundle is removed. */
+  release?: (prepared: T) => Promise<void>;
+  /** For building the bundle and `prepare`. */
+  setupTimeoutMs?: number;
+  /** Each test's timeout, where the block's tests share one. */
+  testTimeoutMs?: number;
+}
+
+/**
+ * Registers, in the calling describe block (or file), the project its tests run in and the bundle's lifecycle:
+ * built before the first test, removed after the last. Returns what the tests read: the bundle and what
+ * `prepare` made of it.
+ */
+export function pageFlowBundle<T extends object = Record<never, never>>(options: PageFlowOptions<T>): () => T & { bundle: PageBundle } {
+  let bundle: PageBundle | undefined;
+  let prepared: T | undefined;
+
+  test.beforeEach(({ browserName: _ }, testInfo) => {
+    test.skip(testInfo.project.name !== options.project, SKIP_REASON[options.project]);
+    if (options.testTimeoutMs !== undefined) test.setTimeout(options.testTimeoutMs);
+  });
+
+  test.beforeAll(async ({ browserName: _ }, testInfo) => {
+    if (testInfo.project.name !== options.project) return;
+    // Conversion and the answers in Node take seconds to minutes on two shared cores.
+    test.setTimeout(options.setupTimeoutMs ?? 120_000);
+    bundle = await buildPageBundle();
+    prepared = options.prepare === undefined ? ({} as T) : await options.prepare(bundle);
+  });
+
+  test.afterAll(async () => {
+    if (prepared !== undefined) await options.release?.(prepared);
+    await bundle?.remove();
+  });
+
+  return () => {
+    if (bundle === undefined || prepared === undefined) throw new Error(`the page-flow bundle is built only in the ${options.project} project`);
+    return { ...prepared, bundle };
+  };
 }
