@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { graphsFor, imageTokenCount, MANIFEST_SCHEMA_VERSION, parseManifest, type BundleManifest, type VisionSpec } from './manifest.ts';
 import { tinyLlmSpec } from './testing/llmSpec.ts';
+import { tinyVisionSpec } from './testing/visionSpec.ts';
 
 const hash = 'a'.repeat(64);
 
@@ -85,36 +86,11 @@ describe('parseManifest', () => {
   });
 });
 
-function visionSpec(): VisionSpec {
-  return {
-    architecture: 'clip-vit',
-    hiddenSize: 64,
-    intermediateSize: 256,
-    numLayers: 2,
-    numHeads: 4,
-    layerNormEps: 1e-5,
-    patchSize: 14,
-    positionGrid: 16,
-    preprocess: {
-      resizeShortSide: 224,
-      resizeLongSide: 672,
-      minPaddedSide: 70,
-      resample: 'pil-bicubic',
-      mean: [0.48145466, 0.4578275, 0.40821073],
-      std: [0.26862954, 0.26130258, 0.27577711],
-    },
-    abstractor: null,
-    imageTokens: { rule: 'patch-grid' },
-    outputSize: 64,
-    weights: { q4: 'int8' },
-  };
-}
-
 /** The valid manifest plus a vision section and the q4 vision graph. */
 function withVision(): BundleManifest {
   const manifest = validManifest();
   const path = 'onnx/vision_encoder_q4.onnx';
-  manifest.vision = visionSpec();
+  manifest.vision = tinyVisionSpec();
   manifest.graphs.push({
     role: 'vision_encoder',
     variant: 'q4',
@@ -138,7 +114,7 @@ describe('parseManifest: the vision section', () => {
   });
 
   it('counts image rows by the patch grid, or by the Abstractor queries', () => {
-    const vision = visionSpec();
+    const vision = tinyVisionSpec();
     expect(imageTokenCount(vision, { height: 224, width: 336 })).toBe(16 * 24);
     expect(imageTokenCount(vision, { height: 70, width: 70 })).toBe(25);
     const abstractor: VisionSpec = { ...vision, abstractor: { numQueries: 64, numLayers: 4, numHeads: 8, intermediateSize: 2048 }, imageTokens: { rule: 'queries', count: 64 } };
