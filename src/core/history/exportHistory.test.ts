@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { historyToJson, historyToMarkdown, runToMarkdown, type HistoryExport } from './exportHistory.ts';
 import { beginRecord, interruptRecord, updateRecord, type HistoryRecord } from './record.ts';
+import { runStats } from './testing/runStats.ts';
 
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 3);
-const stats = {
-  timeToFirstTokenMs: 120.4,
-  prefillTokens: 60,
-  reusedPositions: 0,
-  prefillMs: 100,
-  prefillTokensPerSecond: 600,
-  decodeMs: 900,
-  decodeTokensPerSecond: 25.55,
-  tokensGenerated: 24,
-  visionMs: { a: 30 },
-  visionMsPerImage: 30,
-  totalMs: 2150,
-};
+const stats = runStats(2150);
 
 function comparison(): HistoryRecord {
   const begun = beginRecord({

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { GenerationStats } from '../engine/types.ts';
 import {
   beginRecord,
   chosenConfidence,
@@ -12,20 +11,9 @@ import {
   type RunStart,
   type RunSnapshot,
 } from './record.ts';
+import { runStats } from './testing/runStats.ts';
 
-const STATS: GenerationStats = {
-  timeToFirstTokenMs: 120.4,
-  prefillTokens: 60,
-  reusedPositions: 0,
-  prefillMs: 100,
-  prefillTokensPerSecond: 600,
-  decodeMs: 900,
-  decodeTokensPerSecond: 25.55,
-  tokensGenerated: 24,
-  visionMs: { a: 30 },
-  visionMsPerImage: 30,
-  totalMs: 1050,
-};
+const STATS = runStats(1050);
 
 const START: RunStart = {
   id: 'run-1',
