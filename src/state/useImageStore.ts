@@ -1,19 +1,12 @@
 import { create } from 'zustand';
 import type { SerializedError } from '../core/errors.ts';
+import type { ImageFacts } from '../core/image/imageFacts.ts';
 import type { ImageSlotId } from '../core/tasks.ts';
 
 /** An image the user put in a slot. The Blob is kept so workers can decode it and history can store it. */
-export interface SlotImage {
+export interface SlotImage extends ImageFacts {
   /** sha256 of the file's bytes, hex: the same picture is recognised wherever it is dropped. */
   id: string;
-  name: string;
-  /** MIME-like format label, e.g. "PNG", "JPEG". */
-  format: string;
-  bytes: number;
-  width: number;
-  height: number;
-  /** The file asks viewers to rotate it (EXIF); the model sees it as stored, like the preview does. */
-  exifRotated: boolean;
   blob: Blob;
   /** An object URL for <img> previews; revoked when the image leaves every slot. */
   previewUrl: string;

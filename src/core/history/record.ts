@@ -8,6 +8,7 @@ import type { DistortionName } from '../generation/distortion.ts';
 import type { SamplingOptions } from '../generation/settings.ts';
 import type { StopReason } from '../generation/stopping.ts';
 import type { Verdict } from '../generation/verdict.ts';
+import type { ImageFacts } from '../image/imageFacts.ts';
 import type { ImageSlotId, TaskId } from '../tasks.ts';
 
 export const HISTORY_RECORD_VERSION = 1;
@@ -15,17 +16,10 @@ export const HISTORY_RECORD_VERSION = 1;
 /** 'running': saved while the answer streamed; a page that finds one on startup was closed mid-answer. */
 export type HistoryStatus = 'running' | 'done' | 'stopped' | 'failed';
 
-export interface HistoryImage {
+export interface HistoryImage extends ImageFacts {
   slot: ImageSlotId;
   /** sha256 of the file's bytes, hex: the key of its stored blob. */
   sha256: string;
-  name: string;
-  /** Format label, e.g. "PNG". */
-  format: string;
-  bytes: number;
-  width: number;
-  height: number;
-  exifRotated: boolean;
 }
 
 export interface HistorySettings {

@@ -1,6 +1,7 @@
 import { AppError, serializeError } from '../../core/errors.ts';
 import { historyToJson, historyToMarkdown } from '../../core/history/exportHistory.ts';
 import { recordToSnapshot, samplingFrom, type HistoryImage, type HistoryRecord } from '../../core/history/record.ts';
+import { imageFacts } from '../../core/image/imageFacts.ts';
 import { IMAGE_SLOTS, SLOT_LABELS, slotsRead, type ImageSlotId } from '../../core/tasks.ts';
 import { useErrorStore } from '../../state/useErrorStore.ts';
 import { useHistoryStore } from '../../state/useHistoryStore.ts';
@@ -57,16 +58,7 @@ function captureStart() {
   return {
     start: {
       task,
-      images: used.map(({ slot, image }) => ({
-        slot,
-        sha256: image.id,
-        name: image.name,
-        format: image.format,
-        bytes: image.bytes,
-        width: image.width,
-        height: image.height,
-        exifRotated: image.exifRotated,
-      })),
+      images: used.map(({ slot, image }) => ({ slot, sha256: image.id, ...imageFacts(image) })),
       settings: { maxNewTokens: run.maxNewTokens, sampling: samplingFrom(run.sampling), loopGuard: run.lastRun?.settings.loopGuard ?? false },
       model: model === null ? null : { name: model.name, variant: model.variant, backend: model.backend },
     },
@@ -171,8 +163,7 @@ export async function openRun(id: string): Promise<void> {
 }
 
 function toSlotImage(image: HistoryImage, blob: Blob): SlotImage {
-  const { sha256, name, format, bytes, width, height, exifRotated } = image;
-  return { id: sha256, name, format, bytes, width, height, exifRotated, blob, previewUrl: URL.createObjectURL(blob) };
+  return { id: image.sha256, ...imageFacts(image), blob, previewUrl: URL.createObjectURL(blob) };
 }
 
 export async function deleteRun(id: string): Promise<void> {
