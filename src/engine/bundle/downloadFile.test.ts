@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { FileSpec } from '../../core/bundle/manifest.ts';
-import { AppError } from '../../core/errors.ts';
+import { rejection } from '../../core/testing/rejection.ts';
 import { downloadFile, type DownloadOptions, type StoredFile } from './downloadFile.ts';
 
 const URL_ = 'https://example.org/bundle/onnx/decoder_q4.onnx_data';
@@ -111,16 +111,6 @@ function optionsFor(server: { fetch: typeof fetch }, extra: Partial<DownloadOpti
     ...extra,
   };
   return { options, deltas, starts };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected the download to fail');
 }
 
 describe('downloadFile', () => {

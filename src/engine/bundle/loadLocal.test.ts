@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadProgress } from '../../core/bundle/bundleFiles.ts';
-import { AppError } from '../../core/errors.ts';
+import { rejection } from '../../core/testing/rejection.ts';
 import { loadLocal } from './loadLocal.ts';
 import { folderFromFiles, type LocalFile } from '../../core/bundle/localFolder.ts';
 import { makeTestBundle } from '../../core/bundle/testing/testBundle.ts';
@@ -12,16 +12,6 @@ async function droppedFolder(edit?: (files: Map<string, Uint8Array>) => void, ro
   files.set('manifest.json', new TextEncoder().encode(JSON.stringify(manifest)));
   edit?.(files);
   return [...files].map(([path, data]) => ({ path: `${root}${path}`, file: new File([data as Uint8Array<ArrayBuffer>], path.split('/').pop()!) }));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('folderFromFiles', () => {
