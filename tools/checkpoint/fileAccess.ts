@@ -38,6 +38,21 @@ export async function openFile(path: string, namedBy?: string): Promise<OpenFile
   return { path, handle, size: info.size, close: () => (closing ??= handle.close()) };
 }
 
+/**
+ * Opens a checkpoint file and parses it: an empty file is FILE_TRUNCATED; the file is closed when parsing fails
+ * and otherwise left open for the parsed checkpoint's reads.
+ */
+export async function openParsed<T>(path: string, namedBy: string | undefined, parse: (file: OpenFile) => Promise<T>): Promise<T> {
+  const file = await openFile(path, namedBy);
+  try {
+    if (file.size === 0) throw new AppError('FILE_TRUNCATED', `${file.path}: the file is empty`);
+    return await parse(file);
+  } catch (error) {
+    await file.close();
+    throw error;
+  }
+}
+
 export async function pathExists(path: string): Promise<boolean> {
   try {
     await stat(path);

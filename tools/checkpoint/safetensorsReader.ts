@@ -1,6 +1,6 @@
 import { AppError } from '../../src/core/errors.ts';
 import { bytesPerElement, elementCount } from './dtypes.ts';
-import { openFile, readAt, truncatedError, type OpenFile } from './fileAccess.ts';
+import { openParsed, readAt, truncatedError, type OpenFile } from './fileAccess.ts';
 import { readContiguous } from './tensorData.ts';
 import type { Checkpoint, DType, TensorEntry } from './types.ts';
 
@@ -27,17 +27,10 @@ function isNaturalArray(value: unknown): value is number[] {
 
 /** Opens one `.safetensors` file: parses the header now, reads tensor data on `read()`. */
 export async function openSafetensors(path: string, namedBy?: string): Promise<Checkpoint> {
-  const file = await openFile(path, namedBy);
-  try {
-    return await parse(file);
-  } catch (error) {
-    await file.close();
-    throw error;
-  }
+  return openParsed(path, namedBy, parse);
 }
 
 async function parse(file: OpenFile): Promise<Checkpoint> {
-  if (file.size === 0) throw new AppError('FILE_TRUNCATED', `${file.path}: the file is empty`);
   if (file.size < 8) throw truncatedError(file, 'the header length', 8);
   const prefix = await readAt(file, 0, 8, 'the header length');
   const headerLength = Number(prefix.readBigUInt64LE(0));

@@ -1,6 +1,6 @@
 import { AppError } from '../../src/core/errors.ts';
 import { decodeInto, elementCount, swapBytes } from './dtypes.ts';
-import { openFile, readAt, type OpenFile } from './fileAccess.ts';
+import { openParsed, readAt, type OpenFile } from './fileAccess.ts';
 import { readContiguous, gatherStrided, isContiguous, stridedExtent } from './tensorData.ts';
 import { collectTensors, unpickleTorch, type TensorRef } from './torchPickle.ts';
 import type { Checkpoint, DType, TensorEntry } from './types.ts';
@@ -12,19 +12,12 @@ import { readZipDirectory, readZipEntry, resolveDataOffset, type ZipEntry } from
  * each tensor's bytes are read from their file offset on `read()`.
  */
 export async function openTorchZip(path: string, namedBy?: string): Promise<Checkpoint> {
-  const file = await openFile(path, namedBy);
-  try {
-    return await parse(file);
-  } catch (error) {
-    await file.close();
-    throw error;
-  }
+  return openParsed(path, namedBy, parse);
 }
 
 async function parse(file: OpenFile): Promise<Checkpoint> {
   const invalid = (problem: string, hint?: string) =>
     new AppError('CHECKPOINT_INVALID', `${file.path}: ${problem}`, hint === undefined ? {} : { hint });
-  if (file.size === 0) throw new AppError('FILE_TRUNCATED', `${file.path}: the file is empty`);
   const head = await readAt(file, 0, Math.min(4, file.size));
   if (head[0] === 0x80 && head[2] === 0x8a) {
     throw invalid('a legacy (pre-1.6, non-zip) PyTorch checkpoint', 'Re-save it with torch.save in PyTorch 1.6 or newer.');
