@@ -1,9 +1,14 @@
 import type { LoadProgress } from '../../src/core/bundle/bundleFiles.ts';
 import type { SerializedError } from '../../src/core/errors.ts';
 import type { CachedBundleInfo } from '../../src/engine/bundle/bundleCache.ts';
+import type { LoadBundleOptions } from '../../src/engine/bundle/loadTypes.ts';
+
+/** The loader's options a request passes on as they are (the plain-data ones). */
+export const LOADER_SETTINGS = ['verifyCached', 'offlineFallback', 'maxAttempts', 'retryBaseMs', 'stallTimeoutMs', 'progressIntervalMs'] as const;
+type LoaderSettings = Pick<LoadBundleOptions, (typeof LOADER_SETTINGS)[number]>;
 
 /** What a browser test asks the harness page to do; plain data, so it crosses `page.evaluate` and `postMessage`. */
-export interface LoadRequest {
+export interface LoadRequest extends LoaderSettings {
   /** Run the loader on the page itself or in a module worker (where the engine runs it). */
   where: 'page' | 'worker';
   source:
@@ -14,12 +19,6 @@ export interface LoadRequest {
     /** A FileSystemDirectoryHandle: a folder in OPFS that `copyToOpfsFolder` filled. */
     | { kind: 'directory'; name: string };
   variant?: 'q4' | 'fp32';
-  verifyCached?: boolean;
-  offlineFallback?: boolean;
-  maxAttempts?: number;
-  retryBaseMs?: number;
-  stallTimeoutMs?: number;
-  progressIntervalMs?: number;
   /**
    * The bundle server's `storedUrl`: every progress event is reported there, so that a 'drop' fault resets its
    * connection once the loader has stored the bytes sent. Give `progressIntervalMs: 0` with it, or the last

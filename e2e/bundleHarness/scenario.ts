@@ -5,7 +5,7 @@ import type { BrowserBundleSource } from '../../src/core/engine/types.ts';
 import type { LoadBundleOptions } from '../../src/engine/bundle/loadTypes.ts';
 import { createSha256, sha256Hex } from '../../src/core/sha256.ts';
 import { variantFiles } from '../../src/core/bundle/variantFiles.ts';
-import type { LoadRequest, LoadResult } from './protocol.ts';
+import { LOADER_SETTINGS, type LoadRequest, type LoadResult } from './protocol.ts';
 
 /** Runs one load as the engine would, on the page or in a worker, and reports everything a test checks. */
 export async function runLoad(request: LoadRequest, picked: readonly File[]): Promise<LoadResult> {
@@ -21,7 +21,7 @@ export async function runLoad(request: LoadRequest, picked: readonly File[]): Pr
       if (request.storedUrl !== undefined && !event.fromCache) reports.push(reportStored(request.storedUrl, event.file, event.fileBytesLoaded));
     },
     ...(request.variant === undefined ? {} : { selectFiles: (manifest) => variantFiles(manifest, request.variant!) }),
-    ...pick(request, ['verifyCached', 'offlineFallback', 'maxAttempts', 'retryBaseMs', 'stallTimeoutMs', 'progressIntervalMs']),
+    ...pick(request, LOADER_SETTINGS),
   };
   const started = performance.now();
   let bundle;
@@ -68,7 +68,7 @@ async function sourceOf(request: LoadRequest, picked: readonly File[]): Promise<
   }
 }
 
-function pick<T extends object, K extends keyof T>(value: T, keys: K[]): Partial<Pick<T, K>> {
+function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Partial<Pick<T, K>> {
   const picked: Partial<Pick<T, K>> = {};
   for (const key of keys) if (value[key] !== undefined) picked[key] = value[key];
   return picked;
