@@ -2,9 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'vite';
-import { convertBundle } from '../../tools/convert/convertBundle.ts';
-import { SILENT_PROGRESS } from '../../tools/convert/progress.ts';
-import { makeTinyCheckpoint } from '../../tools/tiny/makeTinyCheckpoint.ts';
+import { buildTinyBundle } from '../../tools/node/testing/tinyBundle.ts';
 
 const here = import.meta.dirname;
 
@@ -25,7 +23,6 @@ export interface BundleFixtures {
 export async function prepareBundleFixtures(): Promise<BundleFixtures> {
   const root = await mkdtemp(join(tmpdir(), 'depictqa-bundle-e2e-'));
   const harnessDir = join(root, 'harness');
-  const bundleDir = join(root, 'bundle');
   const buildHarness = build({
     configFile: false,
     root: resolve(here, '../..'),
@@ -43,8 +40,7 @@ export async function prepareBundleFixtures(): Promise<BundleFixtures> {
       },
     },
   });
-  const tiny = await makeTinyCheckpoint({ out: join(root, 'original'), seed: 5 });
-  await convertBundle({ llm: tiny.llmDir, delta: tiny.deltaPath, out: bundleDir, variants: ['q4', 'fp32'], progress: SILENT_PROGRESS });
+  const { bundleDir } = await buildTinyBundle(root, ['q4', 'fp32'], { seed: 5 });
   await buildHarness;
   return { root, harnessDir, bundleDir, dispose: () => rm(root, { recursive: true, force: true }) };
 }

@@ -1,7 +1,7 @@
 /**
  * The tiny DepictQA bundle for page-flow tests, and what the engine answers with it in Node (`npm run ask --
- * --json`): the text a page must show for the same images, question and settings. Unlike the engine tests'
- * bundle (tools/node/testing/tinyBundle.ts), it carries no oracle outputs: the page is held to the Node answer.
+ * --json`): the text a page must show for the same images, question and settings. The bundle is the engine
+ * tests' (`buildTinyBundle`), but the page is held to the Node answer, not to the oracles' outputs.
  * Build it once per describe block (`pageFlowBundle`): conversion takes seconds on two cores.
  */
 import { execFile } from 'node:child_process';
@@ -12,9 +12,7 @@ import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import type { TaskId } from '../../src/core/tasks.ts';
-import { convertBundle } from '../../tools/convert/convertBundle.ts';
-import { SILENT_PROGRESS } from '../../tools/convert/progress.ts';
-import { makeTinyCheckpoint } from '../../tools/tiny/makeTinyCheckpoint.ts';
+import { buildTinyBundle } from '../../tools/node/testing/tinyBundle.ts';
 import { expect, test } from '../fixtures.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -43,9 +41,7 @@ export interface PageBundle {
 /** Builds the tiny random checkpoint and converts it (q4 only: the variant the CPU backend picks, in the page and in Node). */
 export async function buildPageBundle(seed = 11): Promise<PageBundle> {
   const root = await mkdtemp(join(tmpdir(), 'depictqa-e2e-'));
-  const tiny = await makeTinyCheckpoint({ out: join(root, 'original'), seed });
-  const bundleDir = join(root, 'bundle');
-  await convertBundle({ llm: tiny.llmDir, delta: tiny.deltaPath, clip: tiny.clipDir, out: bundleDir, variants: ['q4'], progress: SILENT_PROGRESS });
+  const { bundleDir } = await buildTinyBundle(root, ['q4'], { seed, vision: true });
   return { root, bundleDir, remove: () => rm(root, { recursive: true, force: true }) };
 }
 
