@@ -3,7 +3,7 @@ import type { Page, TestInfo } from '@playwright/test';
 import { sevenBManifest } from '../src/core/bundle/testing/sevenBManifest.ts';
 import { BundleServer } from './bundleHarness/bundleServer.ts';
 import { expect, test } from './fixtures.ts';
-import { buildPageBundle, type PageBundle } from './testing/pageBundle.ts';
+import { buildPageBundle, checkBundleUrl, type PageBundle } from './testing/pageBundle.ts';
 
 /**
  * The model panel in the real app: a source's manifest is read first, the pre-flight card says what the model
@@ -26,18 +26,22 @@ test.afterAll(async () => {
   await bundle?.remove();
 });
 
+/** Opens the page and checks the 7B shape's manifest, served once in place of the tiny one. */
+async function checkSevenB(page: Page): Promise<void> {
+  server!.reset();
+  server!.faults.push({ path: 'manifest.json', kind: 'body', body: JSON.stringify(sevenBManifest(true)), times: 1 });
+  await page.goto('/');
+  await checkBundleUrl(page, `${server!.bundleOrigin}/tiny/`);
+}
+
 test.describe('model panel on a software WebGPU adapter', () => {
   test.beforeEach(({ browserName: _ }, testInfo) => {
     test.skip(testInfo.project.name !== 'webgpu', 'needs the SwiftShader adapter of the webgpu project');
   });
 
   test('says q4 runs instead of q4f16, and that the adapter is slow', async ({ page }) => {
-    server!.reset();
     // The 7B shape's manifest (q4f16 and q4); nothing else is fetched.
-    server!.faults.push({ path: 'manifest.json', kind: 'body', body: JSON.stringify(sevenBManifest(true)), times: 1 });
-    await page.goto('/');
-    await page.getByLabel('Bundle URL').fill(`${server!.bundleOrigin}/tiny/`);
-    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await checkSevenB(page);
     const card = page.getByTestId('preflight');
     await expect(card.getByTestId('preflight-variant')).toHaveText('q4 (4-bit weights, 32-bit activations)');
     await expect(card.getByTestId('preflight-backend')).toContainText('Runs on WebGPU (');
@@ -90,12 +94,8 @@ test.describe('model panel', () => {
   });
 
   test('a manifest that will not fit: the reason, what to change, and Load anyway', async ({ page }, testInfo) => {
-    server!.reset();
-    // The 7B shape's manifest, served in place of the tiny one: its q4 weights exceed the CPU backend's 4 GiB heap.
-    server!.faults.push({ path: 'manifest.json', kind: 'body', body: JSON.stringify(sevenBManifest(true)), times: 1 });
-    await page.goto('/');
-    await page.getByLabel('Bundle URL').fill(`${server!.bundleOrigin}/tiny/`);
-    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    // The 7B shape's q4 weights exceed the CPU backend's 4 GiB heap.
+    await checkSevenB(page);
     const card = page.getByTestId('preflight');
     await expect(card).toHaveAttribute('data-verdict', 'no-fit');
     await expect(card.getByTestId('preflight-verdict')).toHaveText('Will not fit');
@@ -116,8 +116,7 @@ test.describe('model panel', () => {
     await page.goto('/');
     // The list comes from the engine worker, which starts with the page.
     await expect(page.getByTestId('model-cache')).toContainText('Nothing is cached yet', { timeout: 20_000 });
-    await page.getByLabel('Bundle URL').fill(`${server!.bundleOrigin}/tiny/`);
-    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await checkBundleUrl(page, `${server!.bundleOrigin}/tiny/`);
     const card = page.getByTestId('preflight');
     await expect(card).toHaveAttribute('data-verdict', 'fits');
     await expect(card.getByTestId('preflight-backend')).toContainText('Download:');

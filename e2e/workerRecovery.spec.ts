@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test';
 import type { EndMoment } from '../src/client/e2eHooks.ts';
 import { BundleServer } from './bundleHarness/bundleServer.ts';
 import { expect, test } from './fixtures.ts';
-import { describedPattern, loadPageBundle, pageFlowBundle, runToDone, setMaxNewTokens, setUpDescription } from './testing/pageBundle.ts';
+import { checkBundleUrl, describedPattern, loadPageBundle, pageFlowBundle, runToDone, setMaxNewTokens, setUpDescription } from './testing/pageBundle.ts';
 
 /**
  * The engine worker ended under the page (as the browser ends one that runs out of memory: no event, only its
@@ -106,8 +106,7 @@ test.describe('the engine worker ends under the page', () => {
 
 /** Loads the tiny bundle from the server's URL (downloaded into the cache) and waits until it is ready. */
 async function loadFromUrl(page: Page, server: BundleServer): Promise<void> {
-  await page.getByLabel('Bundle URL').fill(`${server.bundleOrigin}/tiny/`);
-  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await checkBundleUrl(page, `${server.bundleOrigin}/tiny/`);
   await page.getByTestId('preflight').getByRole('button', { name: 'Load', exact: true }).click();
   await expect(page.getByTestId('model-ready')).toContainText('delta · q4 · CPU (wasm)', { timeout: 60_000 });
   await expect(page.getByTestId('cached-bundle')).toHaveCount(1);

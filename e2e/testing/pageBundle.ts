@@ -125,6 +125,12 @@ export async function dropImages(page: Page, selector: string, files: { name: st
   await page.dispatchEvent(selector, 'drop', { dataTransfer });
 }
 
+/** Types a bundle URL in the model panel and presses Check, so the pre-flight card reads its manifest. */
+export async function checkBundleUrl(page: Page, url: string): Promise<void> {
+  await page.getByLabel('Bundle URL').fill(url);
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+}
+
 /** Opens the collapsed generation settings (once) and types the answer length. */
 export async function setMaxNewTokens(page: Page, count: number): Promise<void> {
   const details = page.locator('details', { has: page.getByText('Generation settings', { exact: true }) });
