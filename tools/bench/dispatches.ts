@@ -11,9 +11,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { graphsFor, VARIANTS, type BundleManifest, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import { AppError } from '../../src/core/errors.ts';
+import { parseFlags } from '../cli/parseFlags.ts';
 import { relativeMaxError } from '../convert/errorMetrics.ts';
 import { describeDecoderLayout, layoutFormName, type DecoderLayout } from '../convert/llama/decoderLayout.ts';
 import { decoderForms, formName, writeDecoderForm, type DecoderFile, type DecoderForm } from './dispatches/decoderForms.ts';
@@ -70,10 +70,9 @@ function printTable(rows: Row[], wasm: boolean): void {
 }
 
 function parse(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
+  const values = parseFlags(
+    argv,
+    {
       bundle: { type: 'string' },
       variant: { type: 'string' },
       runs: { type: 'string', default: '9' },
@@ -82,7 +81,8 @@ function parse(argv: string[]) {
       symmetric: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
-  });
+    USAGE,
+  );
   if (values.help) throw new AppError('BAD_ARGUMENTS', USAGE);
   if (values.bundle === undefined) throw new AppError('BAD_ARGUMENTS', `--bundle is required\n\n${USAGE}`);
   const runs = Number(values.runs);

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { AppError } from '../../src/core/errors.ts';
+import { parseFlags } from '../cli/parseFlags.ts';
 import type { ConvertOptions } from './convertBundle.ts';
 import { LLAMA_VARIANTS, type LlamaVariant } from './llama/variants.ts';
 
@@ -23,10 +23,9 @@ export const USAGE = `Usage: npm run convert -- --llm VICUNA_DIR --delta ckpt.pt
   --dry-run            check the inputs, print the plan and the output sizes, write nothing`;
 
 export function parseConvertArgs(argv: string[]): ConvertOptions {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
+  const values = parseFlags(
+    argv,
+    {
       llm: { type: 'string' },
       delta: { type: 'string' },
       clip: { type: 'string' },
@@ -42,7 +41,8 @@ export function parseConvertArgs(argv: string[]): ConvertOptions {
       'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
-  });
+    USAGE,
+  );
   if (values.help) throw new AppError('BAD_ARGUMENTS', USAGE);
   for (const required of ['llm', 'delta', 'out'] as const) {
     if (values[required] === undefined) throw new AppError('BAD_ARGUMENTS', `--${required} is required.\n\n${USAGE}`);

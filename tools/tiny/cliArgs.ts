@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { AppError } from '../../src/core/errors.ts';
+import { parseFlags } from '../cli/parseFlags.ts';
 import type { TinyCheckpointOptions } from './makeTinyCheckpoint.ts';
 import { isShapeName, SHAPES } from './shapes.ts';
 
@@ -20,25 +20,18 @@ Writes a deterministic random DepictQA checkpoint in the original formats:
   --abstractor      also write DepictQA's Abstractor (64 queries, 4 decoder layers) into the delta`;
 
 export function parseCliArgs(argv: string[]): TinyCheckpointOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        out: { type: 'string' },
-        seed: { type: 'string' },
-        shape: { type: 'string' },
-        'llm-format': { type: 'string' },
-        abstractor: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new AppError('BAD_ARGUMENTS', (error as Error).message, { hint: USAGE });
-  }
-  const { values } = parsed;
+  const values = parseFlags(
+    argv,
+    {
+      out: { type: 'string' },
+      seed: { type: 'string' },
+      shape: { type: 'string' },
+      'llm-format': { type: 'string' },
+      abstractor: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
   if (values.help) return 'help';
   if (!values.out) throw new AppError('BAD_ARGUMENTS', '--out DIR is required', { hint: USAGE });
   const seed = values.seed === undefined ? 0 : Number(values.seed);
