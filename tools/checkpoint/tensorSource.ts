@@ -21,6 +21,18 @@ export function byteLength(spec: TensorSpec): number {
   return elementCount(spec.shape) * bytesPerElement[spec.dtype];
 }
 
+/** A source's bytes in one array (each chunk copied as it comes, since a source may reuse its buffer). */
+export function sourceBytes(source: TensorSource): Uint8Array {
+  const out = new Uint8Array(byteLength(source));
+  let at = 0;
+  for (const chunk of source.chunks()) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  if (at !== out.length) throw new RangeError(`${source.name}: its chunks hold ${at} bytes, its shape ${out.length}`);
+  return out;
+}
+
 /** An in-memory tensor as a source (its values narrowed to `tensor.dtype`). */
 export function denseSource(name: string, tensor: DenseTensor): TensorSource {
   if (tensor.data.length !== elementCount(tensor.shape)) {

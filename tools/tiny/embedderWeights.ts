@@ -1,4 +1,4 @@
-import type { TensorSource } from '../checkpoint/tensorSource.ts';
+import { sourceBytes, type TensorSource } from '../checkpoint/tensorSource.ts';
 import { randomSource, type Distribution } from './random.ts';
 
 /** A tiny BERT sentence model (all-MiniLM-L6-v2's architecture: BertModel, mean pooling, L2 normalisation). */
@@ -82,14 +82,5 @@ export function embedderSources(shape: EmbedderShape, vocab: number, seed: numbe
 
 /** A source's values as one Float32Array (the tiny model's tensors are a few KB). */
 export function sourceValues(source: TensorSource): Float32Array {
-  // A source may reuse one buffer for every chunk: copy each before asking for the next.
-  const chunks: Uint8Array[] = [];
-  for (const chunk of source.chunks()) chunks.push(chunk.slice());
-  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new Float32Array(bytes.buffer);
+  return new Float32Array(sourceBytes(source).buffer);
 }

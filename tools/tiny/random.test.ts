@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fp16BitsToFloat32 } from '../checkpoint/dtypes.ts';
+import { sourceBytes } from '../checkpoint/tensorSource.ts';
 import { normalQuantile, randomSource, Xoshiro128 } from './random.ts';
-
-function concat(chunks: Iterable<Uint8Array>): Uint8Array {
-  const parts = [...chunks].map((chunk) => chunk.slice());
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 describe('random weights', () => {
   it('normalQuantile matches known values', () => {
@@ -32,20 +22,20 @@ describe('random weights', () => {
   });
 
   it('depends on the seed and the tensor name, and is reproducible', () => {
-    const bytes = (seed: number, name: string) => concat(randomSource(name, 'F16', [1000], { mean: 0, std: 1 }, seed).chunks());
+    const bytes = (seed: number, name: string) => sourceBytes(randomSource(name, 'F16', [1000], { mean: 0, std: 1 }, seed));
     expect(bytes(1, 'a')).toEqual(bytes(1, 'a'));
     expect(bytes(1, 'a')).not.toEqual(bytes(2, 'a'));
     expect(bytes(1, 'a')).not.toEqual(bytes(1, 'b'));
   });
 
   it('samples Normal(mean, std) in fp16 and fp32', () => {
-    const halves = new Uint16Array(concat(randomSource('w', 'F16', [200_001], { mean: 1, std: 0.1 }, 3).chunks()).buffer);
+    const halves = new Uint16Array(sourceBytes(randomSource('w', 'F16', [200_001], { mean: 1, std: 0.1 }, 3)).buffer);
     const values = Array.from(halves, (bits) => fp16BitsToFloat32(bits));
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
     expect(mean).toBeCloseTo(1, 2);
     expect(std).toBeCloseTo(0.1, 2);
-    const floats = new Float32Array(concat(randomSource('w', 'F32', [3, 7], { mean: 0, std: 0.02 }, 3).chunks()).buffer);
+    const floats = new Float32Array(sourceBytes(randomSource('w', 'F32', [3, 7], { mean: 0, std: 0.02 }, 3)).buffer);
     expect(floats.length).toBe(21);
     expect(Math.max(...floats.map(Math.abs))).toBeLessThan(0.02 * 4.5);
     expect(new Set(floats).size).toBeGreaterThan(15);
