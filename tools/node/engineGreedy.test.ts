@@ -7,14 +7,13 @@ import type { GenerateResult, ImageInput } from '../../src/core/engine/types.ts'
 import { softmaxAt } from '../../src/core/generation/sampler.ts';
 import promptFixture from '../../src/core/prompt/fixtures/promptIds.json' with { type: 'json' };
 import { IMAGE_SLOTS, slotsRead, type ImageSlotId, type TaskId } from '../../src/core/tasks.ts';
-import { preprocessImage } from '../../src/core/vision/preprocess.ts';
 import type { Engine } from '../../src/engine/Engine.ts';
 import type { DenseTensor } from '../checkpoint/types.ts';
-import { decodeImageBytes } from '../image/decode.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
 import type { LlamaReference } from '../oracles/llama.ts';
 import { createNodeEngine } from './nodeHost.ts';
 import { fixedRowsEncoder } from './testing/fixedRowsEncoder.ts';
+import { referencePromptEmbeds } from './testing/promptEmbeds.ts';
 import { randomPng } from './testing/testImages.ts';
 import { buildTinyBundle, mergedWeights, referenceFor, type TinyBundle } from './testing/tinyBundle.ts';
 
@@ -55,20 +54,12 @@ function request(task: TaskId, hasReference: boolean, maxNewTokens: number) {
 }
 
 /** The prompt's input embeddings built independently: reference table rows for text, the encoder's rows for images. */
-async function referenceEmbeds(reference: LlamaReference, result: GenerateResult): Promise<Float32Array> {
+function referenceEmbeds(reference: LlamaReference, result: GenerateResult): Promise<Float32Array> {
   const encoder = fixedRowsEncoder(bundle.config.hidden_size);
-  const parts: Float32Array[] = [];
-  for (const segment of result.prompt.segments) {
-    if ('ids' in segment) parts.push(reference.embed(segment.ids));
-    else parts.push((await encoder.encode(preprocessImage(await decodeImageBytes(images[segment.image].bytes, segment.image)))).rows);
-  }
-  const out = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return referencePromptEmbeds(result.prompt.segments, images, {
+    text: (ids) => reference.embed(ids),
+    image: async (pixels) => (await encoder.encode(pixels)).rows,
+  });
 }
 
 describe('prompt assembly in the engine', () => {

@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageInput } from '../../src/core/engine/types.ts';
 import type { ImageSlotId } from '../../src/core/tasks.ts';
-import { preprocessImage } from '../../src/core/vision/preprocess.ts';
 import type { Engine } from '../../src/engine/Engine.ts';
 import type { DenseTensor } from '../checkpoint/types.ts';
-import { decodeImageBytes } from '../image/decode.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
 import { createNodeEngine } from './nodeHost.ts';
+import { referencePromptEmbeds } from './testing/promptEmbeds.ts';
 import { randomSlotImages } from './testing/testImages.ts';
 import { buildTinyBundle, mergedWeights, referenceFor, visionReferenceFor, type TinyBundle } from './testing/tinyBundle.ts';
 
@@ -58,17 +57,10 @@ describe('engine with the vision graph', () => {
     // The prompt rebuilt from the references: LLaMA's table for text, the vision reference for images.
     const llama = referenceFor(bundle, merged, variant);
     const vision = await visionReferenceFor(bundle, variant);
-    const parts: Float32Array[] = [];
-    for (const segment of result.prompt.segments) {
-      if ('ids' in segment) {
-        parts.push(llama.embed(segment.ids));
-        continue;
-      }
-      const pixels = preprocessImage(await decodeImageBytes(images[segment.image].bytes, segment.image));
-      parts.push(vision(pixels.pixelValues, pixels.padded.height, pixels.padded.width));
-    }
-    const embeds = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
-    parts.reduce((at, part) => (embeds.set(part, at), at + part.length), 0);
+    const embeds = await referencePromptEmbeds(result.prompt.segments, images, {
+      text: (ids) => llama.embed(ids),
+      image: (pixels) => vision(pixels.pixelValues, pixels.padded.height, pixels.padded.width),
+    });
     expect(result.ids).toEqual(llama.greedy(embeds, 8));
   }, 60_000);
 });

@@ -1,4 +1,5 @@
 import { deflateSync } from 'node:zlib';
+import { concatArrays } from '../../testing/concatArrays.ts';
 
 /** Test-only PNG writer: lets a test put exact samples, chunks and (false) header sizes into a file. */
 
@@ -28,16 +29,6 @@ export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 function ihdr(width: number, height: number, bitDepth: number, colourType: number): Uint8Array {
   const data = new Uint8Array(13);
   const view = new DataView(data.buffer);
@@ -54,7 +45,7 @@ const SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a
 export function encodeRgbPng(width: number, height: number, rgb: Uint8Array, extraChunks: Uint8Array[] = []): Uint8Array {
   const rows = new Uint8Array(height * (1 + width * 3));
   for (let y = 0; y < height; y++) rows.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * (1 + width * 3) + 1);
-  return concat([
+  return concatArrays(Uint8Array, [
     SIGNATURE,
     ihdr(width, height, 8, 2),
     ...extraChunks,
@@ -66,10 +57,10 @@ export function encodeRgbPng(width: number, height: number, rgb: Uint8Array, ext
 /** The iCCP chunk that embeds `profile` (a PNG may carry one ICC profile before its image data). */
 export function iccpChunk(profile: Uint8Array): Uint8Array {
   const name = new TextEncoder().encode('test profile');
-  return pngChunk('iCCP', concat([name, new Uint8Array([0, 0]), deflateSync(profile)]));
+  return pngChunk('iCCP', concatArrays(Uint8Array, [name, new Uint8Array([0, 0]), deflateSync(profile)]));
 }
 
 /** Signature + IHDR claiming `width × height`, then a tiny IDAT and IEND: a decompression bomb's header. */
 export function claimedSizePng(width: number, height: number): Uint8Array {
-  return concat([SIGNATURE, ihdr(width, height, 8, 2), pngChunk('IDAT', deflateSync(new Uint8Array(16))), pngChunk('IEND', new Uint8Array(0))]);
+  return concatArrays(Uint8Array, [SIGNATURE, ihdr(width, height, 8, 2), pngChunk('IDAT', deflateSync(new Uint8Array(16))), pngChunk('IEND', new Uint8Array(0))]);
 }
