@@ -17,9 +17,21 @@ import { add, attention, layerNorm, linearBias, quickGeluInPlace } from './clipM
 /** Tensors by their checkpoint name (Hugging Face's, or ckpt.pt's for the projector and Abstractor). */
 export type VisionWeights = ReadonlyMap<string, DenseTensor>;
 
+export interface Linear {
+  weight: Float32Array; // [out, in]
+  bias: Float32Array; // [out]
+}
+
+export interface ShapedReader {
+  /** One tensor's values. */
+  read(name: string): Float32Array;
+  /** A layer's weight and bias. */
+  linear(names: { weight: string; bias: string }): Linear;
+}
+
 /** A reader that checks each tensor's presence and shape against `shapes`; `what` names the model in errors. */
-export function shapedReader(weights: VisionWeights, shapes: ReadonlyMap<string, number[]>, what: string): (name: string) => Float32Array {
-  return (name) => {
+export function shapedReader(weights: VisionWeights, shapes: ReadonlyMap<string, number[]>, what: string): ShapedReader {
+  const read = (name: string): Float32Array => {
     const shape = shapes.get(name);
     const tensor = weights.get(name);
     if (shape === undefined) throw new AppError('INTERNAL', `${what}: ${name} is not one of its tensors`);
@@ -29,11 +41,7 @@ export function shapedReader(weights: VisionWeights, shapes: ReadonlyMap<string,
     }
     return tensor.data;
   };
-}
-
-interface Linear {
-  weight: Float32Array; // [out, in]
-  bias: Float32Array; // [out]
+  return { read, linear: (names) => ({ weight: read(names.weight), bias: read(names.bias) }) };
 }
 
 interface EncoderLayer {
@@ -59,8 +67,7 @@ export class ClipVisionReference {
     readonly config: ClipVisionConfig,
     weights: VisionWeights,
   ) {
-    const read = shapedReader(weights, clipWeightShapes(config), 'CLIP vision weights');
-    const pair = (names: { weight: string; bias: string }): Linear => ({ weight: read(names.weight), bias: read(names.bias) });
+    const { read, linear: pair } = shapedReader(weights, clipWeightShapes(config), 'CLIP vision weights');
     this.classEmbedding = read(clipNames.classEmbedding);
     this.patchEmbedding = read(clipNames.patchEmbedding);
     this.positionEmbedding = read(clipNames.positionEmbedding);

@@ -8,13 +8,8 @@
  * nn.MultiheadAttention's in_proj_weight [3d, d] stacks the q, k and v projections in that order.
  */
 import { abstractorWeightShapes, deltaVisionNames, type AbstractorConfig } from '../convert/vision/clipConfig.ts';
-import { shapedReader, type VisionWeights } from './clip.ts';
+import { shapedReader, type Linear, type VisionWeights } from './clip.ts';
 import { add, attention, layerNorm, linearBias, reluInPlace } from './clipMath.ts';
-
-interface Linear {
-  weight: Float32Array;
-  bias: Float32Array;
-}
 
 interface DecoderLayer {
   selfIn: Linear; // [3d, d]
@@ -36,8 +31,7 @@ export class AbstractorReference {
     readonly config: AbstractorConfig,
     weights: VisionWeights,
   ) {
-    const read = shapedReader(weights, abstractorWeightShapes(config), 'Abstractor weights');
-    const pair = (names: { weight: string; bias: string }): Linear => ({ weight: read(names.weight), bias: read(names.bias) });
+    const { read, linear: pair } = shapedReader(weights, abstractorWeightShapes(config), 'Abstractor weights');
     this.queries = read(deltaVisionNames.queries); // [queries, 1, d] with batch 1 is [queries, d] row-major
     for (let i = 0; i < config.numLayers; i++) {
       const n = deltaVisionNames.layer(i);
