@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GraphBuilder, attr } from '../../onnx/GraphBuilder.ts';
+import { GraphBuilder } from '../../onnx/GraphBuilder.ts';
 import type { WrittenGraph } from '../../onnx/ModelWriter.ts';
 import { fromFloat16Bits } from '../../onnx/float16.ts';
 import { nodeOrt, openWrittenGraph } from '../../onnx/ortNode.ts';
@@ -17,6 +17,7 @@ import { cosine, relativeMaxError } from '../errorMetrics.ts';
 import type { LlamaVariant } from '../llama/variants.ts';
 import { writeVisionGraphs } from './convertVision.ts';
 import { openTinyVision, randomPixels, visionReference, type TinyVision } from './testing/tinyVision.ts';
+import { positionResizeAttributes } from './visionGraph.ts';
 import { visionVariantSpecs, visionWeightBytes } from './visionVariants.ts';
 
 type Kind = 'patches' | 'abstractor';
@@ -135,15 +136,7 @@ describe('position resize', () => {
     const g = new GraphBuilder('resize_identity');
     g.input('grid', 'float32', [1, 64, 16, 16]);
     g.input('sizes', 'int64', [2]);
-    g.node('Resize', ['grid', '', '', 'sizes'], ['resized'], {
-      attributes: {
-        axes: attr.ints([2, 3]),
-        mode: attr.string('cubic'),
-        coordinate_transformation_mode: attr.string('align_corners'),
-        cubic_coeff_a: attr.float(-0.75),
-        exclude_outside: attr.int(0),
-      },
-    });
+    g.node('Resize', ['grid', '', '', 'sizes'], ['resized'], { attributes: positionResizeAttributes() });
     g.output('resized', 'float32', [1, 64, 'h', 'w']);
     const session = await ort.InferenceSession.create(g.toBytes({ opsets: [{ domain: '', version: 18 }] }), { executionProviders: ['wasm'] });
     const grid = randomPixels(16, 16 * 64 / 3, 3).subarray(0, 64 * 256);

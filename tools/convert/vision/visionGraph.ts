@@ -21,7 +21,7 @@
  * runs in fp32 in every variant, then casts to the activation type.
  */
 import { AppError } from '../../../src/core/errors.ts';
-import { attr } from '../../onnx/GraphBuilder.ts';
+import { attr, type Attribute } from '../../onnx/GraphBuilder.ts';
 import { ModelWriter, type WrittenGraph } from '../../onnx/ModelWriter.ts';
 import type { ExternalDataOptions } from '../../onnx/ExternalDataWriter.ts';
 import type { LlamaVariant } from '../llama/variants.ts';
@@ -46,6 +46,20 @@ export const VISION_OPSETS = [
   { domain: '', version: 18 },
   { domain: 'com.microsoft', version: 1 },
 ];
+
+/**
+ * Resize of the position grid [1, C, grid, grid] to the patch grid (the last two axes), as DepictQA's
+ * F.interpolate(mode='bicubic', align_corners=True): PyTorch's cubic coefficient -0.75, no exclusion outside.
+ */
+export function positionResizeAttributes(): Record<string, Attribute> {
+  return {
+    axes: attr.ints([2, 3]),
+    mode: attr.string('cubic'),
+    coordinate_transformation_mode: attr.string('align_corners'),
+    cubic_coeff_a: attr.float(-0.75),
+    exclude_outside: attr.int(0),
+  };
+}
 
 export interface VisionGraphOptions extends ExternalDataOptions {
   /** Overrides the variant's precision (the precision report compares weight types with it). */
@@ -130,16 +144,7 @@ async function addEmbeddings(writer: ModelWriter, clip: ClipVisionConfig, precis
   const positions = await writer.weight('position_grid', 'float32', [1, c, grid, grid], gridImage);
   const classToken = await writer.weight('class_token', 'float32', [1, 1, c], classRow);
   g.node('Shape', ['patches'], ['patch_grid'], { name: 'patch_grid', attributes: { start: attr.int(1), end: attr.int(3) } }); // int64 [gridH, gridW]
-  g.node('Resize', [positions, '', '', 'patch_grid'], ['positions'], {
-    name: 'position_resize',
-    attributes: {
-      axes: attr.ints([2, 3]),
-      mode: attr.string('cubic'),
-      coordinate_transformation_mode: attr.string('align_corners'),
-      cubic_coeff_a: attr.float(-0.75),
-      exclude_outside: attr.int(0),
-    },
-  }); // [1, C, gridH, gridW]
+  g.node('Resize', [positions, '', '', 'patch_grid'], ['positions'], { name: 'position_resize', attributes: positionResizeAttributes() }); // [1, C, gridH, gridW]
   g.node('Reshape', ['positions', int64Constant(writer, 'positions_flat_shape', [1, c, -1])], ['positions_flat'], { name: 'flatten_positions' });
   g.node('Transpose', ['positions_flat'], ['position_rows'], { name: 'position_rows', attributes: { perm: attr.ints([0, 2, 1]) } }); // [1, N, C]
 
