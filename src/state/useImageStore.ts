@@ -12,8 +12,10 @@ export interface SlotImage {
   bytes: number;
   width: number;
   height: number;
-  /** The file asks viewers to rotate it (EXIF); the model sees it as stored, like the preview does. */
+  /** The file asks viewers to rotate it (EXIF): the preview does, the model sees it as stored. */
   exifRotated: boolean;
+  /** A 16-bit PNG, which the browser reduces to 8 bits for the model. */
+  sixteenBit?: boolean;
   blob: Blob;
   /** An object URL for <img> previews; revoked when the image leaves every slot. */
   previewUrl: string;

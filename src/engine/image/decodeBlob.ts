@@ -18,7 +18,8 @@ import type { RgbImage } from '../../core/vision/rgbImage.ts';
  *    back with the orientation the frame reported.
  * 4. Without WebCodecs, the same canvas: it premultiplies alpha, so fully transparent pixels come back black
  *    (opaque pixels are exact); the EXIF tag read from the header turns it back.
- * A 16-bit PNG is reduced to 8 bits by the browser (the high byte); PIL clips 16-bit grey instead.
+ * A 16-bit PNG is reduced to 8 bits by the browser (the high byte); PIL clips 16-bit grey instead, and the page
+ * says which the model gets (src/core/image/slotNotes.ts).
  */
 export async function decodeImageToRgb(bytes: Uint8Array, name: string): Promise<RgbImage> {
   const header = inspectImageBytes(bytes, name);
