@@ -1,9 +1,8 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { AppError } from '../core/errors.ts';
-import { inspectImageBytes } from '../core/image/inspectImage.ts';
 import { loadBundle } from './bundle/loadBundle.ts';
 import type { EngineHost } from './EngineHost.ts';
-import { decodeBlobToRgb } from './image/decodeBlob.ts';
+import { decodeImageToRgb } from './image/decodeBlob.ts';
 
 /**
  * The engine in a browser worker: onnxruntime-web's WebGPU build (with its wasm EP for the CPU parts and the
@@ -24,10 +23,8 @@ export function browserEngineHost(): EngineHost {
       }
       return loadBundle(source, options);
     },
-    decodeImage: async (bytes, name) => {
-      // Format, damage and size limits on the header first: a decompression bomb never reaches the decoder.
-      inspectImageBytes(bytes, name);
-      return decodeBlobToRgb(new Blob([bytes as Uint8Array<ArrayBuffer>]), name);
-    },
+    // Format, damage and size limits on the header first (a decompression bomb never reaches the decoder), then
+    // the decoder told the type the bytes say.
+    decodeImage: decodeImageToRgb,
   };
 }

@@ -7,6 +7,8 @@ import type { ImageSlotId } from '../core/tasks.ts';
 export interface SlotImage extends ImageFacts {
   /** sha256 of the file's bytes, hex: the same picture is recognised wherever it is dropped. */
   id: string;
+  /** A 16-bit PNG, which the browser reduces to 8 bits for the model. */
+  sixteenBit?: boolean;
   blob: Blob;
   /** An object URL for <img> previews; revoked when the image leaves every slot. */
   previewUrl: string;

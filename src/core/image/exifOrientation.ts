@@ -6,12 +6,13 @@ import { sniffImageFormat } from './sniff.ts';
  *
  * DepictQA reads images with `Image.open(path).convert("RGB")`; PIL never applies the EXIF orientation by
  * itself (only `ImageOps.exif_transpose` would), so the published weights were trained and evaluated on the
- * stored, un-rotated pixels. Browsers rotate by default (`image-orientation: from-image`,
- * `createImageBitmap(..., { imageOrientation: 'from-image' })`), so the page must decode with
- * `imageOrientation: 'none'` to feed the model what it saw in training, and the Node decoder does not
- * auto-orient (sharp rotates only when asked). Exactness wins over appearance here: a rotated photo changes
- * the patch grid (h × w becomes w × h) and what the model is asked to judge. The page can show the image
- * rotated and warn, using `readExifOrientation`, that the model sees the stored orientation.
+ * stored, un-rotated pixels. Exactness wins over appearance: a rotated photo changes the patch grid (h × w
+ * becomes w × h) and what the model is asked to judge. The Node decoder does not auto-orient (sharp rotates only
+ * when asked). Browsers rotate: Chromium applies the tag in `createImageBitmap` whatever `imageOrientation`
+ * says ('none' is a deprecated alias of 'from-image'), and WebCodecs' ImageDecoder reports it as the frame's
+ * rotation while copying the stored pixels. So the browser decoder reads frames at their stored size, and its
+ * canvas fallback turns the rotated bitmap back with `storedFromDisplayed`. The page shows the photo rotated and
+ * says that the model sees it as stored.
  */
 
 /** Orientation values 2–8 mean the stored pixels are mirrored and/or rotated relative to how they should be shown. */
@@ -107,4 +108,50 @@ function orientationFromTiff(t: Uint8Array): ExifOrientation | undefined {
     return value !== undefined && value >= 1 && value <= 8 ? (value as ExifOrientation) : undefined;
   }
   return undefined;
+}
+
+/** Orientations 5–8 swap width and height between the stored and the displayed picture. */
+export function swapsSides(orientation: ExifOrientation): boolean {
+  return orientation >= 5;
+}
+
+/** A 2D canvas transform, in `setTransform(a, b, c, d, e, f)` order: (x, y) → (a·x + c·y + e, b·x + d·y + f). */
+export type CanvasTransform = readonly [a: number, b: number, c: number, d: number, e: number, f: number];
+
+/**
+ * The transform that draws the displayed (EXIF-applied) picture back onto a canvas of the stored size
+ * `storedWidth` × `storedHeight`, so that each stored pixel returns to its place. Every case maps pixel squares
+ * onto pixel squares (quarter turns, mirrors, whole-pixel shifts), so no pixel is resampled.
+ */
+export function storedFromDisplayed(orientation: ExifOrientation, storedWidth: number, storedHeight: number): CanvasTransform {
+  const w = storedWidth;
+  const h = storedHeight;
+  switch (orientation) {
+    case 1:
+      return [1, 0, 0, 1, 0, 0];
+    case 2: // shown mirrored left–right
+      return [-1, 0, 0, 1, w, 0];
+    case 3: // shown turned 180°
+      return [-1, 0, 0, -1, w, h];
+    case 4: // shown mirrored top–bottom
+      return [1, 0, 0, -1, 0, h];
+    case 5: // shown transposed
+      return [0, 1, 1, 0, 0, 0];
+    case 6: // shown turned 90° clockwise
+      return [0, -1, 1, 0, 0, h];
+    case 7: // shown transposed across the other diagonal
+      return [0, -1, -1, 0, w, h];
+    case 8: // shown turned 90° counter-clockwise
+      return [0, 1, -1, 0, w, 0];
+  }
+}
+
+/**
+ * The EXIF orientation a WebCodecs frame carries as `rotation` (degrees clockwise) and `flip` (left–right), or
+ * undefined for a rotation that is not a quarter turn. Chromium turns first and flips the turned picture
+ * (measured with all eight orientations in e2e/modelPixels.spec.ts: orientation 5 comes as 90° + flip).
+ */
+export function orientationFromFrame(rotation: number, flip: boolean): ExifOrientation | undefined {
+  const table: Record<number, [ExifOrientation, ExifOrientation]> = { 0: [1, 2], 90: [6, 5], 180: [3, 4], 270: [8, 7] };
+  return table[rotation]?.[flip ? 1 : 0];
 }

@@ -6,7 +6,7 @@ export interface ImageFacts {
   bytes: number;
   width: number;
   height: number;
-  /** The file asks viewers to rotate it (EXIF); the model sees it as stored, like the preview does. */
+  /** The file asks viewers to rotate it (EXIF): the preview does, the model sees it as stored. */
   exifRotated: boolean;
 }
 

@@ -93,12 +93,12 @@ describe('samplesToRgb (PIL convert("RGB") rules)', () => {
     expect([...samplesToRgb(cmyk, 4, 1, 'cmyk').data]).toEqual([255, 255, 255, 0, 255, 255, 137, 181, 49, 0, 0, 0]);
   });
 
-  it('16-bit: high byte for colour and grey+alpha, clipping for plain grey', () => {
+  it('16-bit: high byte for every layout, plain grey included (PIL would clip it to 255)', () => {
     expect([...samplesToRgb(new Uint16Array([0x1234, 0xabcd, 0x00ff, 0xff00, 0x0180, 0x7fff]), 2, 1, 'rgb').data]).toEqual([
       18, 171, 0, 255, 1, 127,
     ]);
     expect([...samplesToRgb(new Uint16Array([0x12, 0xff, 0x100, 0xabcd]), 4, 1, 'grey').data]).toEqual([
-      18, 18, 18, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+      0, 0, 0, 0, 0, 0, 1, 1, 1, 171, 171, 171,
     ]);
     expect([...samplesToRgb(new Uint16Array([0x0012, 0xffff, 0xabcd, 0]), 2, 1, 'greyAlpha').data]).toEqual([
       0, 0, 0, 171, 171, 171,

@@ -29,6 +29,8 @@ export interface ImageHeaderInfo {
   height: number;
   /** present when the file carries an EXIF orientation tag (the model ignores it; see exifOrientation.ts) */
   exifOrientation?: ExifOrientation;
+  /** present for a PNG with 16 bits per sample, which a browser reduces to 8 (see src/core/image/slotNotes.ts) */
+  sixteenBit?: true;
 }
 
 function megapixels(pixels: number): string {
@@ -99,5 +101,7 @@ export function inspectImageBytes(bytes: Uint8Array, fileName: string, limits: I
     throw cause;
   }
   const exifOrientation = readExifOrientation(bytes);
-  return { format, width, height, ...(exifOrientation === undefined ? {} : { exifOrientation }) };
+  // IHDR's bit depth, right after the size (the header check above has read IHDR).
+  const sixteenBit = format === 'png' && bytes[24] === 16;
+  return { format, width, height, ...(exifOrientation === undefined ? {} : { exifOrientation }), ...(sixteenBit ? { sixteenBit } : {}) };
 }

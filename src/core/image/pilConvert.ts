@@ -8,8 +8,10 @@ import type { RgbImage } from '../vision/rgbImage.ts';
  * - CMYK (JPEG) → `cmyk2rgb`: R = 255 - K - round(C · (255 - K) / 255) with PIL's MULDIV255 rounding,
  *   no colour management (libjpeg has already undone Adobe's inversion).
  * - 16-bit PNG: colour, colour + alpha and grey + alpha keep the high byte (v >> 8), since Pillow unpacks them
- *   with "RGB;16B"-style raw modes; plain 16-bit grey opens as mode "I" and `i2rgb` clips instead:
- *   min(v, 255), so most of a 16-bit grey photo turns white. That is what DepictQA fed its model.
+ *   with "RGB;16B"-style raw modes. One written exception: plain 16-bit grey opens in Pillow as mode "I" and
+ *   `i2rgb` clips it, min(v, 255), so most of a 16-bit grey photo turns white. We keep its high byte instead,
+ *   as browsers do, so that the model sees the photo and the page and Node engines agree; the page's slot says
+ *   "16-bit PNG, reduced to 8 bits".
  */
 export type SampleLayout = 'grey' | 'greyAlpha' | 'rgb' | 'rgba' | 'cmyk';
 
@@ -37,8 +39,8 @@ export function samplesToRgb(
   }
   const wide = samples instanceof Uint16Array;
   if (wide && layout === 'cmyk') throw new AppError('INTERNAL', 'samplesToRgb: 16-bit CMYK has no PIL equivalent here');
-  // 16-bit grey alone is clipped (mode "I"); every other 16-bit layout keeps its high byte.
-  const to8 = !wide ? (v: number) => v : layout === 'grey' ? (v: number) => Math.min(v, 255) : (v: number) => v >> 8;
+  // Every 16-bit layout keeps its high byte (plain grey too: the exception to PIL above).
+  const to8 = wide ? (v: number) => v >> 8 : (v: number) => v;
   const data = new Uint8Array(count * 3); // [height, width, 3]
   for (let i = 0, s = 0, o = 0; i < count; i++, s += channels, o += 3) {
     if (layout === 'grey' || layout === 'greyAlpha') {

@@ -26,6 +26,16 @@ export const FORMAT_NAMES: Record<ImageFormat, string> = {
   avif: 'AVIF',
 };
 
+/** The MIME type a decoder is told, from the sniffed bytes (never from a file name or an upload's claimed type). */
+export const FORMAT_MIME: Record<ImageFormat, string> = {
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  bmp: 'image/bmp',
+  avif: 'image/avif',
+};
+
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** BMP DIB header sizes that exist (core, info, v2, v3, OS/2 v2, v4, v5); they keep "BM…" text out. */
 const BMP_DIB_SIZES = new Set([12, 40, 52, 56, 64, 108, 124]);

@@ -1,6 +1,7 @@
 import { ImagePlus, LoaderCircle, X } from 'lucide-react';
 import { useRef, useState, type DragEvent } from 'react';
 import { formatBytes } from '../../core/format.ts';
+import { EXIF_NOTE, modelInputNotes } from '../../core/image/slotNotes.ts';
 import { SLOT_LABELS, type ImageSlotId } from '../../core/tasks.ts';
 import { modelViewLine } from '../../core/vision/modelView.ts';
 import { useImageStore } from '../../state/useImageStore.ts';
@@ -9,10 +10,12 @@ interface Props {
   slot: ImageSlotId;
   role: string;
   onFiles: (slot: ImageSlotId, files: File[]) => void;
+  /** Replace the slot's EXIF-rotated file by a PNG of it as displayed. */
+  onUseAsDisplayed: (slot: ImageSlotId) => void;
 }
 
 /** One image slot: drop or pick a file, see what is in it, clear it. */
-export function ImageSlot({ slot, role, onFiles }: Props) {
+export function ImageSlot({ slot, role, onFiles, onUseAsDisplayed }: Props) {
   const image = useImageStore((state) => state.images[slot]);
   const error = useImageStore((state) => state.errors[slot]);
   const loading = useImageStore((state) => state.loading[slot]);
@@ -52,7 +55,7 @@ export function ImageSlot({ slot, role, onFiles }: Props) {
           <img
             src={image.previewUrl}
             alt={`${SLOT_LABELS[slot]}: ${image.name}`}
-            className="absolute inset-0 size-full object-contain [image-orientation:none]"
+            className="absolute inset-0 size-full object-contain"
           />
         )}
         <button
@@ -111,11 +114,24 @@ export function ImageSlot({ slot, role, onFiles }: Props) {
           {modelViewLine(image)}
         </p>
       )}
-      {image?.exifRotated && (
-        <p className="text-xs text-amber-700 dark:text-amber-300">
-          The file asks to be rotated (EXIF); shown and judged as stored, as the model was trained.
-        </p>
-      )}
+      {image !== null &&
+        modelInputNotes(image).map((note) => (
+          <p key={note} className="text-xs text-amber-800 dark:text-amber-300" data-testid={`slot-note-${slot}`}>
+            {note}
+            {note === EXIF_NOTE && (
+              <>
+                {' '}
+                <button
+                  type="button"
+                  onClick={() => onUseAsDisplayed(slot)}
+                  className="font-medium text-sky-700 underline underline-offset-2 hover:text-sky-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-sky-300 dark:hover:text-sky-100"
+                >
+                  Use as displayed
+                </button>
+              </>
+            )}
+          </p>
+        ))}
       {error !== null && (
         <p role="alert" data-testid={`slot-error-${slot}`} data-code={error.code} className="text-xs text-rose-700 dark:text-rose-300">
           {error.message} {error.hint}

@@ -15,7 +15,7 @@ const ROLE: Record<ImageSlotId, string> = {
 const ORDER: ImageSlotId[] = ['reference', 'a', 'b'];
 
 export function ImageSlots() {
-  const { loadInto, loadRouted } = useImageLoader();
+  const { loadInto, loadRouted, replaceWithDisplayed } = useImageLoader();
   const swapAB = useImageStore((state) => state.swapAB);
   const canSwap = useImageStore((state) => state.images.a !== null || state.images.b !== null);
   const images = useImageStore((state) => state.images);
@@ -67,7 +67,13 @@ export function ImageSlots() {
       </div>
       <div className="grid grid-cols-3 gap-2 sm:gap-3">
         {ORDER.map((slot) => (
-          <ImageSlot key={slot} slot={slot} role={ROLE[slot]} onFiles={(target, files) => void loadInto(target, files[0] as File)} />
+          <ImageSlot
+            key={slot}
+            slot={slot}
+            role={ROLE[slot]}
+            onFiles={(target, files) => void loadInto(target, files[0] as File)}
+            onUseAsDisplayed={(target) => void replaceWithDisplayed(target)}
+          />
         ))}
       </div>
       {mismatches.length > 0 && (

@@ -11,28 +11,45 @@ import type { SlotImage } from '../../state/useImageStore.ts';
 export async function loadImageFile(file: Blob, name: string): Promise<SlotImage> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   const header = inspectImageBytes(bytes, name);
-  let bitmap: ImageBitmap;
   try {
-    // Pixels as stored, as the model saw them in training: PIL ignores EXIF orientation and colour profiles.
-    bitmap = await createImageBitmap(file, { imageOrientation: 'none', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+    (await createImageBitmap(file)).close();
   } catch (cause) {
     throw new AppError('IMAGE_DECODE_FAILED', `${name} could not be decoded as a ${FORMAT_NAMES[header.format]} image.`, {
       hint: 'The file may be truncated or damaged. Export it again as PNG or JPEG and retry.',
       cause,
     });
   }
-  const { width, height } = bitmap;
-  bitmap.close();
   return {
     // The image's one hash: the engine keys its features by it and history its stored file.
     id: await sha256Hex(bytes),
     name,
     format: FORMAT_NAMES[header.format],
     bytes: bytes.length,
-    width,
-    height,
+    // The stored size, which the model sees (a bitmap's size would follow the EXIF rotation).
+    width: header.width,
+    height: header.height,
     exifRotated: header.exifOrientation !== undefined && header.exifOrientation !== 1,
+    ...(header.sixteenBit === true ? { sixteenBit: true } : {}),
     blob: file,
     previewUrl: URL.createObjectURL(file),
   };
+}
+
+/**
+ * The picture as viewers show it (EXIF rotation applied), re-encoded losslessly as PNG: for a user who wants the
+ * model to judge the photo upright. The pixels are the decoder's, not colour-managed, like every other input.
+ */
+export async function encodeAsDisplayed(file: Blob, name: string): Promise<{ blob: Blob; name: string }> {
+  try {
+    const bitmap = await createImageBitmap(file, { imageOrientation: 'from-image', premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext('2d');
+    if (context === null) throw new AppError('INTERNAL', 'OffscreenCanvas 2D context is unavailable in this browser.');
+    context.drawImage(bitmap, 0, 0);
+    bitmap.close();
+    return { blob: await canvas.convertToBlob({ type: 'image/png' }), name: `${name.replace(/\.[^.]*$/, '')} (as displayed).png` };
+  } catch (cause) {
+    if (cause instanceof AppError) throw cause;
+    throw new AppError('IMAGE_DECODE_FAILED', `${name} could not be turned as displayed.`, { hint: 'Rotate it in an image editor and export it as PNG.', cause });
+  }
 }
