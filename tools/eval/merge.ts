@@ -237,7 +237,8 @@ function toRecord(group: ShardGroupMeta, entry: JournalEntry): ComparisonRecord 
   return { first, second, pFirst: entry.pA, pSecond: entry.pB };
 }
 
-function correlate(x: number[], y: number[]): Correlations & { fitted: boolean } {
+/** SRCC of the scores with the MOS, and PLCC after DepictQA's logistic fit (on raw scores when it cannot be fitted). */
+export function correlate(x: number[], y: number[]): Correlations & { fitted: boolean } {
   if (x.length < 2) return { srcc: null, plcc: null, fitted: false };
   const srcc = finite(spearman(x, y));
   try {
