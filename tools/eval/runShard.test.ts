@@ -128,6 +128,15 @@ describe('runShard and mergeShards with the fake comparator', () => {
     );
   });
 
+  it('a journal of another shard split is refused', async () => {
+    const out = join(root, 'other-split');
+    await runShard({ dataset: datasets.csv, out, shard: { index: 0, count: 2 }, pairs: 'active', comparator: comparatorFor(datasets.csv) });
+    await copyFile(shardJournalPath(out, { index: 0, count: 2 }), shardJournalPath(out, { index: 0, count: 3 }));
+    await expect(runShard({ dataset: datasets.csv, out, shard: { index: 0, count: 3 }, pairs: 'active', comparator: comparatorFor(datasets.csv) })).rejects.toThrow(
+      /not in shard 0 of 3/,
+    );
+  });
+
   it('a corrupt line inside the journal is an error, not skipped', async () => {
     const out = join(root, 'corrupt');
     await mkdir(out, { recursive: true });

@@ -68,6 +68,12 @@ export async function runShard(options: RunShardOptions): Promise<RunShardResult
     seen.add(entryKey(entry));
     doneByGroup.set(entry.group, [...(doneByGroup.get(entry.group) ?? []), entry]);
   }
+  const stray = [...doneByGroup.keys()].find((key) => !groups.some((group) => group.key === key));
+  if (stray !== undefined) {
+    throw new AppError('BAD_ARGUMENTS', `${journalPath} records group "${stray}", which is not in shard ${shard.index} of ${shard.count} of this dataset.`, {
+      hint: 'The journal belongs to another dataset or shard count: evaluate into a fresh --out folder.',
+    });
+  }
   const resumed = seen.size;
   const planned = groups.reduce((sum, group) => sum + plannedComparisons(group, pairs), 0);
   const journal = await openJournal(journalPath, contents);
