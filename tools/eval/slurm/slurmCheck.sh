@@ -16,7 +16,8 @@ say() { printf '\n== %s\n' "$*"; }
 if [[ $(id -u) -ne 0 ]]; then echo "needs root to start munged, slurmctld and slurmd" >&2; exit 1; fi
 if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
   say "installing slurm-wlm and munge"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y slurm-wlm munge >/dev/null
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq slurm-wlm munge >/dev/null || { apt-get update -qq && apt-get install -y -qq slurm-wlm munge >/dev/null; }
 fi
 host=$(hostname -s)
 if ! scontrol ping 2>/dev/null | grep -q UP; then
