@@ -8,6 +8,17 @@ import { whenIdle } from './whenIdle.ts';
 /** How often an open page asks the server for a new version (a page may stay open for days). */
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
 
+let reloading = false;
+
+/** Reloads into the version now in control, once the page is idle; once, however many signals say so. */
+function reloadWhenIdle(): void {
+  whenIdle(() => {
+    if (reloading) return;
+    reloading = true;
+    window.location.reload();
+  });
+}
+
 /**
  * Registers the service worker and announces a new version of the app. The new version takes over only when
  * the user asks, and never under an answer being written or a model being loaded: the button waits for them.
@@ -20,7 +31,11 @@ export function UpdatePrompt() {
     needRefresh: [needRefresh, setNeedRefresh],
     updateServiceWorker,
   } = useRegisterSW({
-    onNeedReload: () => whenIdle(() => window.location.reload()),
+    onNeedReload: reloadWhenIdle,
+    // From the moment a new version waits, the page reloads into it when it takes over (from this page's button
+    // or another tab's). Workbox's own signal (onNeedReload) reaches only pages that had a service worker when
+    // they opened, not one opened at the first install that found an update later.
+    onNeedRefresh: () => navigator.serviceWorker.addEventListener('controllerchange', reloadWhenIdle, { once: true }),
     onRegisteredSW: (_url, registration) => {
       if (registration !== undefined) setInterval(() => void registration.update().catch(() => undefined), UPDATE_CHECK_MS);
     },
@@ -41,7 +56,7 @@ export function UpdatePrompt() {
       <button
         type="button"
         disabled={busy}
-        onClick={() => void updateServiceWorker(true)}
+        onClick={() => void updateServiceWorker()}
         className="inline-flex items-center gap-2 rounded-lg border border-sky-700 bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500 disabled:opacity-50 dark:border-sky-500"
       >
         <RefreshCw aria-hidden="true" className="size-4" />
