@@ -9,8 +9,8 @@ const crossOriginIsolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-/** The header's colours (white, slate-900): the browser's title bar matches the page. */
-export const THEME_COLOR = { light: '#ffffff', dark: '#0f172a' };
+/** The header's colours (white, slate-900), so the title bar matches the page; index.html's theme-color metas repeat them. */
+const THEME_COLOR = { light: '#ffffff', dark: '#0f172a' };
 
 /**
  * The service worker precaches the app shell: the page, its scripts and styles, the worker scripts and
@@ -52,6 +52,9 @@ const pwa = VitePWA({
     // onnxruntime-web's threaded wasm is about 27 MB.
     maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
     navigateFallback: 'index.html',
+    // The app is one page, whatever its query; a bundle's file opened in a tab (manifest.json on the same site)
+    // is not it. Workbox tests path and query together: only the path's ending counts here.
+    navigateFallbackDenylist: [/^[^?]*\.(?:json|onnx|onnx_data|txt)(?:\?.*)?$/],
     cleanupOutdatedCaches: true,
     // The first visit's page is served offline at once; an update still waits for the user (skipWaiting stays off).
     clientsClaim: true,
