@@ -26,6 +26,8 @@ export interface PendingBundle {
   manifest: BundleManifest;
   /** The variants this source can load (a cached bundle: those downloaded in full); undefined: every variant. */
   available?: BundleVariant[];
+  /** The URL whose server could not be reached: this is its cached copy, offered in its place. */
+  offlineFrom?: string;
 }
 
 export interface StorageUse {
@@ -51,6 +53,8 @@ interface ModelState {
   /** The download cache: null until listed. */
   cached: CachedBundle[] | null;
   storage: StorageUse | null;
+  /** Whether the browser keeps this site's storage (the cached models) under storage pressure; null: not said. */
+  persisted: boolean | null;
   cacheError: SerializedError | null;
   startReading: (source: string) => void;
   setPending: (pending: PendingBundle) => void;
@@ -66,6 +70,7 @@ interface ModelState {
   setReadFailed: (error: SerializedError) => void;
   setCache: (cached: CachedBundle[], storage: StorageUse | null) => void;
   setCacheError: (error: SerializedError) => void;
+  setPersisted: (persisted: boolean | null) => void;
 }
 
 /** The model the page has loaded, the one being checked or loaded, and the download cache. Data only. */
@@ -82,6 +87,7 @@ export const useModelStore = create<ModelState>()((set) => ({
   error: null,
   cached: null,
   storage: null,
+  persisted: null,
   cacheError: null,
   // Reading a manifest or checking it leaves a loaded model in place: the engine replaces it only on Load.
   startReading: (source) => set({ check: 'reading', source, pending: null, choice: {}, error: null }),
@@ -105,4 +111,5 @@ export const useModelStore = create<ModelState>()((set) => ({
   setReadFailed: (error) => set({ check: 'none', pending: null, error }),
   setCache: (cached, storage) => set({ cached, storage, cacheError: null }),
   setCacheError: (cacheError) => set({ cacheError }),
+  setPersisted: (persisted) => set({ persisted }),
 }));

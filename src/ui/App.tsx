@@ -9,6 +9,8 @@ import { ImageViewer } from './viewer/ImageViewer.tsx';
 import { Header } from './layout/Header.tsx';
 import { MetricsPanel } from './metrics/MetricsPanel.tsx';
 import { ModelPanel } from './model/ModelPanel.tsx';
+import { OfflineNotice } from './offline/OfflineNotice.tsx';
+import { UpdatePrompt } from './offline/UpdatePrompt.tsx';
 import { RunControls } from './run/RunControls.tsx';
 import { TaskPicker } from './tasks/TaskPicker.tsx';
 
@@ -20,6 +22,8 @@ export function App() {
         <CapabilityBadge status={status} capabilities={capabilities} />
       </Header>
       <main className="mx-auto max-w-7xl space-y-4 px-4 py-6 sm:px-6">
+        <UpdatePrompt />
+        <OfflineNotice />
         <ErrorBanner />
         {capabilities !== null && <CapabilityNotice capabilities={capabilities} />}
         <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">

@@ -30,7 +30,8 @@ export async function loadSentenceEmbedder(location: string, options: EmbedTexts
   }
   const loaded = extractor;
   return {
-    embedTexts: createEmbedTexts((texts, call) => loaded(texts, call), options),
+    // Mean-pooled, normalised features are float32; transformers.js types a tensor's data as any typed array.
+    embedTexts: createEmbedTexts((texts, call) => loaded(texts, call) as Promise<{ data: Float32Array; dims: number[] }>, options),
     dispose: () => loaded.dispose(),
   };
 }

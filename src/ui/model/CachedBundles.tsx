@@ -1,4 +1,4 @@
-import { Database, Trash2 } from 'lucide-react';
+import { Database, ShieldAlert, ShieldCheck, Trash2 } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import type { CachedBundle } from '../../core/engineApi.ts';
 import { formatBytes } from '../../core/format.ts';
@@ -12,7 +12,7 @@ let listed = false;
 
 /** Models kept in this browser after a download: open one without the network, delete one, or clear all. */
 export function CachedBundles({ busy }: { busy: boolean }) {
-  const { cached, storage, cacheError } = useModelStore();
+  const { cached, storage, persisted, cacheError } = useModelStore();
   const [confirmClear, setConfirmClear] = useState(false);
 
   useEffect(() => {
@@ -35,6 +35,7 @@ export function CachedBundles({ busy }: { busy: boolean }) {
           {storage !== null && ` · site storage ${formatBytes(storage.usageBytes)} of ${formatBytes(storage.quotaBytes)}`}
         </span>
       </div>
+      <Persistence persisted={persisted} />
       {cacheError !== null && (
         <p role="alert" className="text-xs text-rose-700 dark:text-rose-300">
           {cacheError.message}
@@ -75,6 +76,26 @@ export function CachedBundles({ busy }: { busy: boolean }) {
         </>
       )}
     </div>
+  );
+}
+
+/** Whether the browser may evict the cached models: it may unless the site's storage is persistent. */
+function Persistence({ persisted }: { persisted: boolean | null }) {
+  if (persisted === null) return null;
+  return (
+    <p data-testid="storage-persistence" data-persisted={persisted} className="flex items-start gap-1.5 text-xs text-slate-500 dark:text-slate-400">
+      {persisted ? (
+        <>
+          <ShieldCheck aria-hidden="true" className="mt-px size-3.5 shrink-0 text-emerald-600 dark:text-emerald-400" />
+          Persistent storage granted: the browser keeps the cached models when space runs low.
+        </>
+      ) : (
+        <>
+          <ShieldAlert aria-hidden="true" className="mt-px size-3.5 shrink-0 text-amber-600 dark:text-amber-400" />
+          Persistent storage not granted: the browser may evict the cached models when space runs low, and they would download again. Installing the app or bookmarking the page makes a grant likelier.
+        </>
+      )}
+    </p>
   );
 }
 

@@ -39,6 +39,12 @@ export function PreflightCard({ pending, capabilities }: { pending: PendingBundl
           {pending.label}
         </span>
       </div>
+      {pending.offlineFrom !== undefined && (
+        <p role="status" data-testid="preflight-offline" className="rounded-md bg-amber-50 px-2 py-1.5 text-xs text-amber-900 dark:bg-amber-950/50 dark:text-amber-100">
+          {navigator.onLine ? 'The server cannot be reached' : 'This browser is offline'}: {pending.offlineFrom} cannot be read. The copy cached in this browser
+          from that address opens instead, without the network.
+        </p>
+      )}
       <div className="grid gap-2 sm:grid-cols-2">
         <label className="flex flex-col gap-1 text-xs text-slate-600 dark:text-slate-300">
           Variant

@@ -5,8 +5,9 @@ import { engine } from '../../client/useEngine.ts';
 /** The download cache as the engine sees it, and the origin's storage use; failures go to the store. */
 export async function refreshCache(): Promise<void> {
   try {
-    const [cached, storage] = await Promise.all([engine().cachedBundles(), storageUse()]);
+    const [cached, storage, persisted] = await Promise.all([engine().cachedBundles(), storageUse(), storagePersisted()]);
     useModelStore.getState().setCache(cached, storage);
+    useModelStore.getState().setPersisted(persisted);
   } catch (error) {
     useModelStore.getState().setCacheError(serializeError(error));
   }
@@ -39,4 +40,21 @@ async function storageUse(): Promise<StorageUse | null> {
     // The estimate is a courtesy: without it the list still shows each bundle's size.
     return null;
   }
+}
+
+/** navigator.storage.persisted(): whether the browser keeps the cached models under storage pressure; null where it does not say. */
+async function storagePersisted(): Promise<boolean | null> {
+  if (typeof navigator.storage?.persisted !== 'function') return null;
+  return navigator.storage.persisted().catch(() => null);
+}
+
+/**
+ * Asks for persistent storage (before a download: the page's one place to ask), and shows the answer. Browsers
+ * grant it silently (Chromium: by how the site is used, e.g. installed or bookmarked) or after asking the user,
+ * so the load does not wait for it.
+ */
+export async function requestPersistence(): Promise<void> {
+  if (typeof navigator.storage?.persist !== 'function') return;
+  const persisted = await navigator.storage.persist().catch(() => null);
+  useModelStore.getState().setPersisted(persisted);
 }

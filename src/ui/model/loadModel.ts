@@ -1,13 +1,12 @@
-import type { BundleManifest, BundleVariant } from '../../core/bundle/manifest.ts';
 import { preflight } from '../../core/bundle/preflight.ts';
 import type { BundleSource, LoadOptions } from '../../core/engine/types.ts';
 import type { CachedBundle } from '../../core/engineApi.ts';
 import { serializeError } from '../../core/errors.ts';
 import type { LocalFile } from '../../core/bundle/localFolder.ts';
 import { useCapabilityStore } from '../../state/useCapabilityStore.ts';
-import { useModelStore } from '../../state/useModelStore.ts';
+import { useModelStore, type PendingBundle } from '../../state/useModelStore.ts';
 import { engine } from '../../client/useEngine.ts';
-import { refreshCache } from './cacheActions.ts';
+import { refreshCache, requestPersistence } from './cacheActions.ts';
 import { readFolderManifest, readUrlManifest } from './readManifest.ts';
 
 /**
@@ -20,36 +19,44 @@ let pendingSource: BundleSource | null = null;
 /** Counts choices, so that a manifest read for an earlier one is dropped. */
 let choices = 0;
 
-/** A picked (`<input webkitdirectory>`) or dropped folder's files. */
-export function chooseFolder(files: ReadonlyArray<File | LocalFile>): Promise<void> {
-  const source = folderSource(files);
-  return choose(source, 'files', folderLabel(files), () => readFolderManifest(files));
+/** What a choice opens once its manifest is read, and how the pre-flight card describes it. */
+interface Chosen extends PendingBundle {
+  source: BundleSource;
 }
 
+/** A picked (`<input webkitdirectory>`) or dropped folder's files. */
+export function chooseFolder(files: ReadonlyArray<File | LocalFile>): Promise<void> {
+  const label = folderLabel(files);
+  return choose(label, async () => ({ source: folderSource(files), kind: 'files', label, manifest: await readFolderManifest(files) }));
+}
+
+/** A bundle URL; when its server cannot be reached, its cached copy is offered in its place. */
 export function chooseUrl(url: string): Promise<void> {
-  return choose({ kind: 'url', url }, 'url', url, () => readUrlManifest(url, () => engine().cachedBundles()));
+  return choose(url, async () => {
+    const read = await readUrlManifest(url, () => engine().cachedBundles());
+    if (read.kind === 'fetched') return { source: { kind: 'url', url }, kind: 'url', label: url, manifest: read.manifest };
+    return { ...cachedChoice(read.copy), offlineFrom: url };
+  });
 }
 
 export function chooseCached(bundle: CachedBundle): Promise<void> {
-  const label = `${bundle.manifest.model.name} (cached)`;
-  return choose({ kind: 'cache', key: bundle.key }, 'cache', label, async () => bundle.manifest, bundle.completeVariants);
+  const chosen = cachedChoice(bundle);
+  return choose(chosen.label, async () => chosen);
 }
 
-async function choose(
-  source: BundleSource,
-  kind: 'files' | 'url' | 'cache',
-  label: string,
-  read: () => Promise<BundleManifest>,
-  available?: BundleVariant[],
-): Promise<void> {
+function cachedChoice(bundle: CachedBundle): Chosen {
+  return { source: { kind: 'cache', key: bundle.key }, kind: 'cache', label: `${bundle.manifest.model.name} (cached)`, manifest: bundle.manifest, available: bundle.completeVariants };
+}
+
+async function choose(label: string, read: () => Promise<Chosen>): Promise<void> {
   const choice = ++choices;
   useModelStore.getState().startReading(label);
   pendingSource = null;
   try {
-    const manifest = await read();
+    const { source, ...pending } = await read();
     if (choice !== choices) return; // a newer choice was made while this manifest was read
     pendingSource = source;
-    useModelStore.getState().setPending({ label, kind, manifest, ...(available === undefined ? {} : { available }) });
+    useModelStore.getState().setPending(pending);
   } catch (error) {
     if (choice === choices) useModelStore.getState().setReadFailed(serializeError(error));
   }
@@ -63,8 +70,8 @@ export async function loadPending(): Promise<void> {
   const report = preflight(pending.manifest, capabilities, { ...choice, ...(pending.available === undefined ? {} : { available: pending.available }) });
   const source = pendingSource;
   pendingSource = null;
-  // Only a page may ask for persistent storage; the download then survives storage pressure.
-  if (source.kind === 'url') void navigator.storage?.persist?.().catch(() => false);
+  // Before a download: only a page may ask for persistent storage, and the download then survives storage pressure.
+  if (source.kind === 'url') void requestPersistence();
   await loadModel(source, pending.label, { variant: report.variant, maxContext: report.contextLength }, pending.manifest.model.randomWeights === true);
 }
 
