@@ -18,7 +18,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { RankResult } from '../../src/core/engine/rankTypes.ts';
+import type { RankEvent, RankResult } from '../../src/core/engine/rankTypes.ts';
 import type { ImageInput } from '../../src/core/engine/types.ts';
 import { createNodeEngine } from '../node/nodeHost.ts';
 import { randomPng } from '../node/testing/testImages.ts';
@@ -77,7 +77,7 @@ try {
       for (const n of sizes) {
         const given = candidates.slice(0, n);
         process.stderr.write(`N = ${n}: active ranking…\n`);
-        const active = await engine.rank({ reference, candidates: given });
+        const active = await engine.rank({ reference, candidates: given }, progress);
         const positions = (active.stats.prefillTokens + active.stats.prefillTokensSaved) / active.stats.comparisons;
         const shared = active.stats.sharedPrefix;
         // All pairs from scratch: N(N − 1) comparisons, each prefilled whole.
@@ -93,7 +93,7 @@ try {
         lines.push([label, String(n), 'all pairs, from scratch', String(comparisons / 2), String(comparisons), String(scratchRuns), String(scratchTokens), '100%', (scratchMs / scratchSamples).toFixed(1)]);
         if (n <= allPairsUpTo) {
           process.stderr.write(`N = ${n}: all pairs…\n`);
-          const all = await engine.rank({ reference, candidates: given, mode: 'allPairs' });
+          const all = await engine.rank({ reference, candidates: given, mode: 'allPairs' }, progress);
           lines.push(planLine(label, n, 'all pairs, shared prefix reused', all, share));
         } else {
           // Each comparison but the first reuses exactly the shared prefix (the two orders of a pair part at Image A).
@@ -113,6 +113,11 @@ try {
   process.stdout.write(`${markdownTable(HEADER, lines)}\n`);
 } finally {
   if (flags.bundles === undefined) await rm(scratch, { recursive: true, force: true });
+}
+
+/** A line every 8 pairs (after the second order of the pair), so that a long run shows it is alive. */
+function progress(event: RankEvent): void {
+  if (event.type === 'comparison' && event.pairs % 8 === 0 && event.first > event.second) note(`${event.pairs} pairs compared`);
 }
 
 function planLine(label: string, n: number, plan: string, result: RankResult, share: (tokens: number) => string): string[] {
