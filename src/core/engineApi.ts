@@ -12,6 +12,7 @@ import type {
   LoadEvent,
   LoadOptions,
 } from './engine/types.ts';
+import type { CompareRequest, CompareResult, RankEvent, RankRequest, RankResult } from './engine/rankTypes.ts';
 
 /**
  * The engine as the UI sees it. `workers/engine.worker.ts` exposes an implementation through Comlink;
@@ -50,7 +51,23 @@ export interface EngineApi {
    */
   generate(request: GenerateRequest, onEvent?: (event: GenerateEvent) => void): Promise<GenerateResult>;
 
-  /** Stops the running answer within one model step; does nothing when none runs. */
+  /**
+   * One ordered comparison without free generation: DepictQA's brief comparison prompt, `▁Image` as the start of
+   * the answer, and p(▁A), p(▁B) read after it. The prompt's prefix already in the KV cache (the system text and
+   * the reference, after an earlier comparison of the same reference) is not run again. Refused with ENGINE_BUSY
+   * while an answer or a ranking runs.
+   */
+  compare(request: CompareRequest): Promise<CompareResult>;
+
+  /**
+   * Ranks 2 to 64 candidates against one (optional) reference in one job: each image encoded once, pairs chosen by
+   * the ranking core (active by default, or every pair), each asked in both orders through `compare`'s path.
+   * Events in order: `start`, `encoded` per image, `comparison` per ordered pair, then `done` or `error`.
+   * `cancel()` stops it between comparisons; it then resolves with what was compared (`cancelled: true`).
+   */
+  rank(request: RankRequest, onEvent?: (event: RankEvent) => void): Promise<RankResult>;
+
+  /** Stops the running answer or ranking within one model step; does nothing when none runs. */
   cancel(): Promise<void>;
 
   /** Frees the sessions, the KV cache's GPU buffers and the image features; onnxruntime's device goes with the last session. */

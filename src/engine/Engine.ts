@@ -14,8 +14,9 @@ import type {
   LoadEvent,
   LoadOptions,
 } from '../core/engine/types.ts';
+import type { CompareRequest, CompareResult, RankEvent, RankRequest, RankResult } from '../core/engine/rankTypes.ts';
 import type { CachedBundle, EngineApi } from '../core/engineApi.ts';
-import { AppError, serializeError } from '../core/errors.ts';
+import { AppError, serializeError, type SerializedError } from '../core/errors.ts';
 import type { ImageSlotId } from '../core/tasks.ts';
 import type { EngineHost } from './EngineHost.ts';
 import { generateAnswer } from './generation/generateAnswer.ts';
@@ -27,6 +28,8 @@ import { clearBundleCache, deleteCachedBundle, listCachedBundles } from './bundl
 import { pickVariant, type VariantChoice } from '../core/bundle/variantChoice.ts';
 import { probeCapabilities } from './probeCapabilities.ts';
 import { buildPrompt } from './prompt/buildPrompt.ts';
+import { compareImages } from './ranking/compareImages.ts';
+import { rankImages } from './ranking/rankImages.ts';
 
 /**
  * The engine behind `EngineApi`, the same in the worker and in Node. All model work (loading, encoding,
@@ -138,6 +141,50 @@ export class Engine implements EngineApi {
     } finally {
       if (this.answering === signal) this.answering = null;
     }
+  }
+
+  compare(request: CompareRequest): Promise<CompareResult> {
+    return this.modelJob((model) => compareImages(model, request, this.work), () => undefined);
+  }
+
+  async rank(request: RankRequest, onEvent?: (event: RankEvent) => void): Promise<RankResult> {
+    const emit = (event: RankEvent) => onEvent?.(event);
+    const result = await this.modelJob(
+      (model, signal) => rankImages(model, request, { signal, emit, counters: this.work }),
+      (error) => emit({ type: 'error', error }),
+    );
+    emit({ type: 'done', result });
+    return result;
+  }
+
+  /**
+   * A job that holds the model like an answer does (refused while one runs, stopped by `cancel()`), run after the
+   * jobs queued before it; `onError` hears a failure before the promise rejects.
+   */
+  private modelJob<T>(
+    job: (model: LoadedModel, signal: { readonly aborted: boolean }) => Promise<T>,
+    onError: (error: SerializedError) => void,
+  ): Promise<T> {
+    const signal = { aborted: false };
+    if (this.answering !== null) {
+      const busy = new AppError('ENGINE_BUSY', 'An answer or a ranking is already running.', { hint: 'Wait for it to finish, or stop it first.' });
+      onError(serializeError(busy));
+      return Promise.reject(busy);
+    }
+    this.answering = signal;
+    const promise = this.exclusive(async () => this.countGpuFailures(job(await this.usable(), signal)));
+    const settled = promise.then(
+      (value) => value,
+      (error: unknown) => {
+        onError(serializeError(error));
+        throw error;
+      },
+    );
+    const release = () => {
+      if (this.answering === signal) this.answering = null;
+    };
+    settled.then(release, release);
+    return settled;
   }
 
   async cancel(): Promise<void> {

@@ -111,13 +111,13 @@ export function parseAskArgs(argv: string[]): AskArgs {
   };
 }
 
-function number(text: string, flag: string): number {
+export function number(text: string, flag: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value)) throw new AppError('BAD_ARGUMENTS', `${flag} must be a number, not "${text}".`);
   return value;
 }
 
-function count(text: string, flag: string, min: number): number {
+export function count(text: string, flag: string, min: number): number {
   const value = number(text, flag);
   if (!Number.isInteger(value) || value < min) throw new AppError('BAD_ARGUMENTS', `${flag} must be an integer ≥ ${min}, not "${text}".`);
   return value;

@@ -143,7 +143,7 @@ function summary(result: GenerateResult): string {
  * What loading will involve, from the manifest alone: the variant's bytes and whether it can read images.
  * null when the manifest cannot be read; the load then fails with the reason.
  */
-async function planLoad(args: AskArgs, capabilities: Capabilities): Promise<{ variant: BundleVariant; bytes: number; hasVision: boolean } | null> {
+export async function planLoad(args: Pick<AskArgs, 'bundle' | 'variant'>, capabilities: Capabilities): Promise<{ variant: BundleVariant; bytes: number; hasVision: boolean } | null> {
   let manifest: BundleManifest;
   try {
     manifest = await readBundleManifest(args.bundle);
@@ -179,7 +179,7 @@ export function gpuDriverName(platform: NodeJS.Platform = process.platform): str
  * The engine on the asked device. `webgpu` needs onnxruntime-node's WebGPU EP and an adapter, and fails with the
  * reason when either is missing (never a silent fallback); no device asked: webgpu when both are there, else cpu.
  */
-async function openNodeEngine(
+export async function openNodeEngine(
   asked: NodeDevice | undefined,
   hostOverrides: Partial<EngineHost>,
   wasmTier: (capabilities: Capabilities) => Promise<'baseline' | 'optimized'>,

@@ -19,3 +19,4 @@ export {
 } from './ranking.ts';
 export { combineOrders, pFirstWins, positionBias, validateRecord, type ComparisonRecord, type PairOutcome } from './records.ts';
 export { votingScores } from './voting.ts';
+export { rankingReport, type OrderProbabilities, type RankedImage, type RankedPair, type RankingReport } from './report.ts';

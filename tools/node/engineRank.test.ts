@@ -1,0 +1,174 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ComparisonWork, RankEvent, RankResult } from '../../src/core/engine/rankTypes.ts';
+import type { ImageInput } from '../../src/core/engine/types.ts';
+import { defaultPairBudget } from '../../src/core/ranking/index.ts';
+import type { Engine } from '../../src/engine/Engine.ts';
+import { nodeOrt } from '../onnx/ortNode.ts';
+import { createNodeEngine } from './nodeHost.ts';
+import { randomPng } from './testing/testImages.ts';
+import { buildTinyBundle, type TinyBundle } from './testing/tinyBundle.ts';
+
+let root: string;
+let bundle: TinyBundle;
+let reference: ImageInput;
+/** 70×70 images: 25 rows each. */
+const candidates: ImageInput[] = [];
+
+beforeAll(async () => {
+  await nodeOrt();
+  root = await mkdtemp(join(tmpdir(), 'depictqa-rank-'));
+  bundle = await buildTinyBundle(root, ['fp32'], { seed: 5, vision: true });
+  reference = await randomPng('reference.png', 70, 70, 100);
+  for (let i = 0; i < 8; i++) candidates.push(await randomPng(`c${i}.png`, 70, 70, 200 + i));
+}, 120_000);
+
+afterAll(async () => {
+  if (root !== undefined) await rm(root, { recursive: true, force: true });
+});
+
+async function loadedEngine(): Promise<Engine> {
+  const engine = createNodeEngine();
+  await engine.load({ kind: 'path', path: bundle.bundleDir }, undefined, { maxContext: 512 });
+  return engine;
+}
+
+/** Runs `job` on a freshly loaded engine and unloads it. */
+async function withEngine<T>(job: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = await loadedEngine();
+  try {
+    return await job(engine);
+  } finally {
+    await engine.unload();
+  }
+}
+
+function comparisonsOf(events: RankEvent[]): Array<Extract<RankEvent, { type: 'comparison' }>> {
+  return events.filter((event): event is Extract<RankEvent, { type: 'comparison' }> => event.type === 'comparison');
+}
+
+describe('engine.rank', () => {
+  it('encodes each distinct image once: a file given twice costs one vision run', async () => {
+    await withEngine(async (engine) => {
+      const given = [...candidates.slice(0, 4), { ...candidates[0]!, name: 'again.png' }];
+      const result = await engine.rank({ reference, candidates: given, mode: 'allPairs' });
+      expect(result.stats.visionRuns).toBe(5);
+      expect((await engine.counters()).visionRuns).toBe(5);
+      expect(result.candidates[4]!.id).toBe(result.candidates[0]!.id);
+      expect(result.candidates.map((image) => image.rows)).toEqual([25, 25, 25, 25, 25]);
+      expect(result.reference).toMatchObject({ rows: 25 });
+    });
+  }, 60_000);
+
+  it('prefills the shared prefix once: each comparison runs only the positions the KV cache lacks', async () => {
+    await withEngine(async (engine) => {
+      const events: RankEvent[] = [];
+      const before = await engine.counters();
+      const result = await engine.rank({ reference, candidates: candidates.slice(0, 5) }, (event) => events.push(event));
+      const after = await engine.counters();
+      const done = comparisonsOf(events);
+      expect(done).toHaveLength(result.stats.comparisons);
+      const shared = result.stats.sharedPrefix;
+      // The reference's rows and the system text come before Image A.
+      expect(shared).toBeGreaterThan(25);
+      const works: ComparisonWork[] = done.map((event) => event.work);
+      expect(works[0]!.reusedPositions).toBe(0);
+      for (const [k, work] of works.entries()) {
+        expect(work.sharedPrefix).toBe(shared);
+        expect(work.prefillTokens).toBe(work.positions - work.reusedPositions);
+        if (k > 0) expect(work.reusedPositions).toBeGreaterThanOrEqual(shared);
+        // The second order of a pair parts from the first at Image A's rows: exactly the shared prefix is reused.
+        if (k % 2 === 1) expect(work.reusedPositions).toBe(shared);
+      }
+      const sum = (pick: (work: ComparisonWork) => number) => works.reduce((total, work) => total + pick(work), 0);
+      expect(result.stats.prefillTokens).toBe(sum((work) => work.prefillTokens));
+      expect(result.stats.prefillTokensSaved).toBe(sum((work) => work.reusedPositions));
+      expect(result.stats.prefillTokens + result.stats.prefillTokensSaved).toBe(sum((work) => work.positions));
+      expect(result.stats.prefillTokensSaved).toBeGreaterThanOrEqual((works.length - 1) * shared);
+      expect(after.prefillTokens - before.prefillTokens).toBe(result.stats.prefillTokens);
+      expect(after.decoderRuns - before.decoderRuns).toBe(result.stats.modelRuns);
+    });
+  }, 60_000);
+
+  it('keeps the number of pairs within the budget, each pair in both orders', async () => {
+    await withEngine(async (engine) => {
+      const active = await engine.rank({ reference, candidates });
+      expect(active.stats.pairs).toBeLessThanOrEqual(defaultPairBudget(8));
+      expect(active.stats.comparisons).toBe(2 * active.stats.pairs);
+      expect(active.comparisons.every((pair) => pair.iFirst !== null && pair.jFirst !== null)).toBe(true);
+      const capped = await engine.rank({ candidates: candidates.slice(0, 6), maxPairs: 4 });
+      expect(capped.stats.pairs).toBe(4);
+      const all = await engine.rank({ candidates: candidates.slice(0, 4), mode: 'allPairs' });
+      expect(all.stats).toMatchObject({ pairs: 6, comparisons: 12 });
+      expect(all.ranking.map((entry) => entry.index).sort()).toEqual([0, 1, 2, 3]);
+      expect(all.ranking.every((entry) => entry.wins + entry.losses <= 3 && entry.low <= entry.score && entry.score <= entry.high)).toBe(true);
+    });
+  }, 60_000);
+
+  it('gives the same record for the same request twice, whatever ran in between', async () => {
+    await withEngine(async (engine) => {
+      const request = { reference, candidates: candidates.slice(0, 5) };
+      const first = await engine.rank(request);
+      await engine.compare({ a: candidates[6]!, b: candidates[7]! });
+      const second = await engine.rank(request);
+      const record = (result: RankResult) => ({ ranking: result.ranking, comparisons: result.comparisons, positionBias: result.positionBias, tiedGroups: result.tiedGroups });
+      expect(record(second)).toEqual(record(first));
+      expect(second.stats.prefillTokens).toBe(first.stats.prefillTokens);
+      expect(second.stats.visionRuns).toBe(0);
+    });
+  }, 60_000);
+
+  it('refuses too few or too many candidates, and stops between comparisons on cancel()', async () => {
+    await withEngine(async (engine) => {
+      await expect(engine.rank({ candidates: [candidates[0]!] })).rejects.toMatchObject({ code: 'REQUEST_INVALID', message: expect.stringContaining('2 to 64') });
+      await expect(engine.rank({ candidates: new Array(65).fill(candidates[0]) })).rejects.toMatchObject({ code: 'REQUEST_INVALID' });
+      const events: RankEvent[] = [];
+      const result = await engine.rank({ candidates: candidates.slice(0, 4), mode: 'allPairs' }, (event) => {
+        events.push(event);
+        if (event.type === 'comparison') void engine.cancel();
+      });
+      expect(result.cancelled).toBe(true);
+      expect(result.stats.comparisons).toBe(1);
+      expect(events.map((event) => event.type)).toEqual(['start', 'encoded', 'encoded', 'encoded', 'encoded', 'comparison', 'done']);
+    });
+  }, 60_000);
+});
+
+describe('engine.compare', () => {
+  it('reads the same p(▁A), p(▁B) through the reused prefix as from scratch', async () => {
+    await withEngine(async (engine) => {
+      await engine.compare({ reference, a: candidates[0]!, b: candidates[1]! });
+      const reused = await engine.compare({ reference, a: candidates[2]!, b: candidates[3]! });
+      const scratch = await engine.compare({ reference, a: candidates[2]!, b: candidates[3]!, reuse: false });
+      expect(reused.work.reusedPositions).toBe(reused.work.sharedPrefix);
+      expect(reused.work.prefillTokens).toBe(reused.work.positions - reused.work.sharedPrefix);
+      expect(scratch.work).toMatchObject({ reusedPositions: 0, prefillTokens: reused.work.positions, modelRuns: 1 });
+      expect(Math.abs(reused.pA - scratch.pA)).toBeLessThan(1e-5);
+      expect(Math.abs(reused.pB - scratch.pB)).toBeLessThan(1e-5);
+      // The tiny random model's letters are rare tokens (p ≈ 1e-5): relative agreement is the meaningful check.
+      expect(Math.abs(Math.log(reused.pA / scratch.pA))).toBeLessThan(1e-4);
+      expect(Math.abs(Math.log(reused.pB / scratch.pB))).toBeLessThan(1e-4);
+      expect(reused.confidenceA).toBeCloseTo(reused.pA / (reused.pA + reused.pB), 12);
+      expect(reused.question).toMatch(/^Which image do you believe has better overall quality: Image A or Image B\? Answer the question/);
+    });
+  }, 60_000);
+
+  it("appends `▁Image` to the comparison prompt and reads the letters there, as the answer's probe does", async () => {
+    await withEngine(async (engine) => {
+      const compared = await engine.compare({ reference, a: candidates[0]!, b: candidates[1]!, questionIndex: 0, reuse: false });
+      const answered = await engine.generate({
+        task: 'comparison',
+        images: { reference, a: candidates[0]!, b: candidates[1]! },
+        question: { index: 0 },
+        maxNewTokens: 1,
+      });
+      expect(compared.work.positions).toBe(answered.prompt.positions + 1);
+      // Generation read its letters after `▁Image` too, either where its answer said it or by the probe.
+      expect(answered.confidence).not.toBeNull();
+      expect(Math.abs(Math.log(compared.pA / answered.confidence!.pA))).toBeLessThan(1e-4);
+      expect(Math.abs(Math.log(compared.pB / answered.confidence!.pB))).toBeLessThan(1e-4);
+    });
+  }, 60_000);
+});

@@ -1,0 +1,159 @@
+/**
+ * `npm run rank`: many candidates ranked against one reference in Node through the same engine as the app, each
+ * pair asked in both orders with DepictQA's brief comparison question, p(▁A) and p(▁B) read after `▁Image`.
+ * Prints a table, or one JSON record with --json. Bad input fails before the model loads.
+ */
+import { readFile } from 'node:fs/promises';
+import type { RankResult } from '../../src/core/engine/rankTypes.ts';
+import type { ImageInput } from '../../src/core/engine/types.ts';
+import { AppError } from '../../src/core/errors.ts';
+import { inspectImageBytes } from '../../src/core/image/inspectImage.ts';
+import { MAX_IMAGES, MIN_IMAGES } from '../../src/core/ranking/index.ts';
+import type { EngineHost } from '../../src/engine/EngineHost.ts';
+import type { RankArgs } from './rankArgs.ts';
+import type { NodeDevice } from './nodeDevice.ts';
+import { openNodeEngine, planLoad, type AskOutput } from './runAsk.ts';
+
+/** Above this many bytes of weights, onnxruntime's wasm is compiled fully before the first run (as `npm run ask`). */
+const OPTIMIZE_ABOVE_BYTES = 256 << 20;
+
+export async function runRank(args: RankArgs, io: AskOutput, hostOverrides: Partial<EngineHost> = {}): Promise<RankResult> {
+  // 1. Everything that can be checked without the model: the number of candidates, every file readable.
+  const n = args.candidates.length;
+  if (n < MIN_IMAGES || n > MAX_IMAGES) {
+    throw new AppError('REQUEST_INVALID', `A ranking needs ${MIN_IMAGES} to ${MAX_IMAGES} candidates; ${n === 0 ? 'none was' : `${n} ${n === 1 ? 'was' : 'were'}`} given.`, {
+      hint: n < MIN_IMAGES ? 'Pass at least two files after --candidates.' : `Rank at most ${MAX_IMAGES} images at a time: split them into groups.`,
+    });
+  }
+  const reference = args.reference === undefined ? undefined : await readImage(args.reference, 'the reference image', '--ref');
+  const candidates: ImageInput[] = [];
+  for (const [index, path] of args.candidates.entries()) candidates.push(await readImage(path, `candidate ${index + 1}`, '--candidates'));
+
+  // 2. The engine on the chosen device.
+  const { engine, device, capabilities } = await openNodeEngine(args.device, hostOverrides, async (capabilities) => {
+    const plan = await planLoad(args, capabilities);
+    return plan !== null && plan.bytes > OPTIMIZE_ABOVE_BYTES ? 'optimized' : 'baseline';
+  });
+  try {
+    const plan = await planLoad(args, capabilities);
+    if (plan !== null && !plan.hasVision && hostOverrides.imageEncoder === undefined) {
+      throw new AppError('VARIANT_UNAVAILABLE', `${args.bundle} has no vision encoder for ${plan.variant}, so it cannot read images.`, {
+        hint: 'Convert the model again with the CLIP vision tower (`npm run convert -- --clip DIR`).',
+      });
+    }
+    const model = await engine.load({ kind: 'path', path: args.bundle }, undefined, {
+      ...(args.variant === undefined ? {} : { variant: args.variant }),
+      ...(args.maxContext === undefined ? {} : { maxContext: args.maxContext }),
+    });
+
+    // 3. The ranking.
+    const result = await engine.rank({
+      ...(reference === undefined ? {} : { reference }),
+      candidates,
+      mode: args.allPairs ? 'allPairs' : 'active',
+      ...(args.maxPairs === undefined ? {} : { maxPairs: args.maxPairs }),
+      ...(args.questionIndex === undefined ? {} : { questionIndex: args.questionIndex }),
+    });
+    const where = { device, variant: model.variant };
+    if (args.json) io.out(`${JSON.stringify(rankRecord(result, args, where))}\n`);
+    else {
+      io.out(rankTable(result, args));
+      io.err(summary(result, where));
+    }
+    return result;
+  } finally {
+    await engine.unload();
+  }
+}
+
+async function readImage(path: string, what: string, flag: string): Promise<ImageInput> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (cause) {
+    throw new AppError('FILE_NOT_FOUND', `${path}: cannot read ${what} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, {
+      hint: `Check the path given to ${flag}.`,
+      cause,
+    });
+  }
+  // Format, damage and size from the header, so that a bad file fails before the model loads.
+  inspectImageBytes(bytes, path);
+  return { name: path, bytes };
+}
+
+/**
+ * The --json record: `ranking` best first (one entry per candidate), `comparisons` one per pair with both orders'
+ * raw p(▁A), p(▁B), the position bias and what the ranking cost.
+ */
+export function rankRecord(result: RankResult, args: Pick<RankArgs, 'candidates' | 'reference'>, where: { device: NodeDevice; variant: string }) {
+  const image = (index: number) => args.candidates[index]!;
+  const order = (first: number, second: number, p: { pA: number; pB: number } | null) => (p === null ? null : { a: image(first), b: image(second), pA: p.pA, pB: p.pB });
+  const { stats } = result;
+  return {
+    device: where.device,
+    variant: where.variant,
+    mode: result.mode,
+    reference: args.reference ?? null,
+    question: result.question,
+    ranking: result.ranking.map((entry, rank) => ({
+      rank: rank + 1,
+      image: image(entry.index),
+      index: entry.index,
+      score: entry.score,
+      low: entry.low,
+      high: entry.high,
+      votes: entry.votes,
+      wins: entry.wins,
+      losses: entry.losses,
+    })),
+    comparisons: result.comparisons.map((pair) => ({
+      images: [image(pair.i), image(pair.j)],
+      orders: [order(pair.i, pair.j, pair.iFirst), order(pair.j, pair.i, pair.jFirst)].filter((o) => o !== null),
+      pFirstBetter: pair.pIBeatsJ,
+    })),
+    positionBias: result.positionBias,
+    tiedGroups: result.tiedGroups.map((group) => group.map(image)),
+    settled: result.settled,
+    stats: {
+      pairs: stats.pairs,
+      comparisons: stats.comparisons,
+      modelRuns: stats.modelRuns,
+      visionRuns: stats.visionRuns,
+      prefillTokens: stats.prefillTokens,
+      prefillTokensSaved: stats.prefillTokensSaved,
+      sharedPrefix: stats.sharedPrefix,
+      elapsedMs: stats.elapsedMs,
+    },
+  };
+}
+
+/** The ranking as a plain-text table, best first. */
+export function rankTable(result: RankResult, args: Pick<RankArgs, 'candidates'>): string {
+  const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}`;
+  const rows = result.ranking.map((entry, rank) => [
+    String(rank + 1),
+    args.candidates[entry.index]!,
+    signed(entry.score),
+    `[${signed(entry.low)}, ${signed(entry.high)}]`,
+    Number.isFinite(entry.votes) ? entry.votes.toFixed(3) : '–',
+    `${entry.wins}–${entry.losses}`,
+  ]);
+  const header = ['rank', 'image', 'score', '95% interval', 'votes', 'won–lost'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column === 1 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  const tied = result.tiedGroups.filter((group) => group.length > 1).map((group) => group.map((index) => args.candidates[index]).join(' ≈ '));
+  return [
+    line(header),
+    ...rows.map(line),
+    ...(tied.length === 0 ? [] : ['', `not told apart yet: ${tied.join('; ')}`]),
+    '',
+    `position bias ${(result.positionBias * 100).toFixed(1)}% for Image A (50% is none)`,
+    '',
+  ].join('\n');
+}
+
+function summary(result: RankResult, where: { device: NodeDevice; variant: string }): string {
+  const s = result.stats;
+  const fromScratch = s.prefillTokens + s.prefillTokensSaved;
+  return `${result.mode}, ${s.pairs} pairs in both orders on ${where.device} (${where.variant}) · ${s.visionRuns} images encoded · ${s.modelRuns} model runs · prefill ${s.prefillTokens} of ${fromScratch} positions (${s.prefillTokensSaved} reused) · ${(s.elapsedMs / 1000).toFixed(2)} s\n`;
+}
