@@ -137,6 +137,8 @@ export function createEngineClient(start: StartWorker<Remote<EngineApi>>, option
               maxNewTokens: settings.maxNewTokens,
               ...(settings.sampling === null ? {} : { sampling: settings.sampling }),
               ...(settings.loopGuard ? { loopGuard: true } : {}),
+              // The page does not show DepictQA's confidence yet: no second question, no embedding.
+              confidence: false,
             },
             request.images,
           );
