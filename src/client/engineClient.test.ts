@@ -84,7 +84,7 @@ function runRequest(): RunRequest {
 }
 
 function result(text: string): GenerateResult {
-  return { text, rawText: text, ids: [1], stopReason: 'eos', verdict: null, distortion: null, confidence: null, stats: {} as never, images: {} } as unknown as GenerateResult;
+  return { text, rawText: text, ids: [1], stopReason: 'eos', verdict: null, distortion: null, comparison: null, confidence: null, stats: {} as never, images: {} } as unknown as GenerateResult;
 }
 
 const startEvent: GenerateEvent = {

@@ -1,6 +1,7 @@
 import { proxy, type Remote } from 'comlink';
 import type { Capabilities } from '../core/capabilities.ts';
 import type { BundleSource, GenerateEvent, LoadEvent, LoadOptions } from '../core/engine/types.ts';
+import { comparisonSummary } from '../core/engine/comparisonSummary.ts';
 import type { CachedBundle, EngineApi } from '../core/engineApi.ts';
 import { AppError, serializeError } from '../core/errors.ts';
 import { useModelStore } from '../state/useModelStore.ts';
@@ -104,8 +105,8 @@ export function createEngineClient(start: StartWorker<Remote<EngineApi>>, option
       state.appendText(event.text);
       atMoment('first-tokens');
     } else if (event.type === 'done') {
-      const { text, verdict, distortion, confidence, stats, stopReason } = event.result;
-      state.finish(text, { verdict, distortion, confidence, stats, stopReason });
+      const { text, verdict, distortion, comparison, stats, stopReason } = event.result;
+      state.finish(text, { verdict, distortion, confidence: comparisonSummary(comparison), stats, stopReason });
     }
   }
 
@@ -136,6 +137,8 @@ export function createEngineClient(start: StartWorker<Remote<EngineApi>>, option
               maxNewTokens: settings.maxNewTokens,
               ...(settings.sampling === null ? {} : { sampling: settings.sampling }),
               ...(settings.loopGuard ? { loopGuard: true } : {}),
+              // The page does not show DepictQA's confidence yet: no second question, no embedding.
+              confidence: false,
             },
             request.images,
           );

@@ -2,6 +2,8 @@ import type { BundleManifest, BundleVariant } from './bundle/manifest.ts';
 import type { Capabilities } from './capabilities.ts';
 import type {
   BundleSource,
+  EmbedderInfo,
+  EmbedderSource,
   EncodedImage,
   EngineCounters,
   GenerateEvent,
@@ -67,10 +69,20 @@ export interface EngineApi {
    */
   rank(request: RankRequest, onEvent?: (event: RankEvent) => void): Promise<RankResult>;
 
+  /**
+   * Loads the sentence embedder that DepictQA's detailed-answer confidence needs (all-MiniLM-L6-v2 in
+   * transformers.js layout, from a folder or URL prefix the user chose; never fetched from a hub). Until it is
+   * loaded, a detailed answer's confidence is `{ kind: 'detail', value: null, reason: 'needs the sentence model' }`.
+   */
+  loadEmbedder(source: EmbedderSource): Promise<EmbedderInfo>;
+
   /** Stops the running answer or ranking within one model step; does nothing when none runs. */
   cancel(): Promise<void>;
 
-  /** Frees the sessions, the KV cache's GPU buffers and the image features; onnxruntime's device goes with the last session. */
+  /**
+   * Frees the sessions, the KV cache's GPU buffers, the image features and the sentence embedder; onnxruntime's
+   * device goes with the last session.
+   */
   unload(): Promise<void>;
 
   counters(): Promise<EngineCounters>;

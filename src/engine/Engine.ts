@@ -3,6 +3,8 @@ import { resolveQuestion } from '../core/engine/question.ts';
 import { checkRequest } from '../core/engine/request.ts';
 import type {
   BundleSource,
+  EmbedderInfo,
+  EmbedderSource,
   EncodedImage,
   EngineCounters,
   GenerateEvent,
@@ -19,6 +21,8 @@ import type { CachedBundle, EngineApi } from '../core/engineApi.ts';
 import { AppError, serializeError, type SerializedError } from '../core/errors.ts';
 import type { ImageSlotId } from '../core/tasks.ts';
 import type { EngineHost } from './EngineHost.ts';
+import type { SentenceEmbedder } from './embedder/loadSentenceEmbedder.ts';
+import { answerConfidence } from './generation/answerConfidence.ts';
 import { generateAnswer } from './generation/generateAnswer.ts';
 import { isGpuFailure, withRepeatAdvice } from './gpu/gpuErrors.ts';
 import { zeroCounters } from './llm/LanguageModel.ts';
@@ -39,6 +43,8 @@ import { rankImages } from './ranking/rankImages.ts';
 export class Engine implements EngineApi {
   private capabilitiesPromise: Promise<Capabilities> | undefined;
   private loaded: LoadedModel | null = null;
+  /** The sentence embedder of the detailed-answer confidence, once `loadEmbedder` has run. */
+  private embedder: SentenceEmbedder | null = null;
   private jobs: Promise<unknown> = Promise.resolve();
   private answering: { aborted: boolean } | null = null;
   private readonly work = zeroCounters();
@@ -109,28 +115,46 @@ export class Engine implements EngineApi {
           visionMs[slot] = image.visionMs;
         }
         // 2. The answer.
-        const prompt = buildPrompt({ ...checked, images: ids }, question, model.tokenizer, (id) => model.images.get(id).features);
-        const answer = await this.countGpuFailures(generateAnswer({
-          gpu: model.gpu,
-          cache: model.cache,
-          tokenizer: model.tokenizer,
-          prompt,
-          sampling: request.sampling,
-          stopping: {
-            eosTokenId: model.eosTokenId,
-            ...(request.maxNewTokens === undefined ? {} : { maxNewTokens: request.maxNewTokens }),
-            ...(request.loopGuard === undefined ? {} : { loopGuard: request.loopGuard }),
-          },
-          prefillChunk: model.prefillChunk,
-          signal,
-          counters: this.work,
-          confidenceIds: model.confidenceIds,
-          visionMs,
-          emit,
-          tokenIntervalMs: this.host.tokenIntervalMs ?? 16,
-          startedAt,
-        }));
-        return { ...answer, images };
+        const ask = (text: string, index: number | null, events: (event: GenerateEvent) => void, from: number) => {
+          const prompt = buildPrompt({ ...checked, images: ids }, { text, index }, model.tokenizer, (id) => model.images.get(id).features);
+          const sampler = this.host.sampler?.(request.sampling, prompt.info);
+          return this.countGpuFailures(generateAnswer({
+            gpu: model.gpu,
+            cache: model.cache,
+            tokenizer: model.tokenizer,
+            prompt,
+            sampling: request.sampling,
+            ...(sampler === undefined ? {} : { sampler }),
+            stopping: {
+              eosTokenId: model.eosTokenId,
+              ...(request.maxNewTokens === undefined ? {} : { maxNewTokens: request.maxNewTokens }),
+              ...(request.loopGuard === undefined ? {} : { loopGuard: request.loopGuard }),
+            },
+            prefillChunk: model.prefillChunk,
+            signal,
+            counters: this.work,
+            confidenceIds: model.confidenceIds,
+            visionMs,
+            emit: events,
+            tokenIntervalMs: this.host.tokenIntervalMs ?? 16,
+            startedAt: from,
+          }));
+        };
+        const { letters, ...answer } = await ask(question.text, question.index, emit, startedAt);
+        // 3. DepictQA's confidence: a brief answer's question asked again (its events not shown: the answer is
+        // already complete) reuses the cached system text and image rows; only the question's tokens run again.
+        const confidence =
+          request.confidence === false || answer.stopReason === 'cancelled'
+            ? null
+            : await answerConfidence({
+                task: checked.task,
+                question: question.text,
+                answer: { ...answer, letters },
+                reask: (text) => ask(text, null, () => undefined, performance.now()),
+                decode: (ids) => model.tokenizer.decode(ids),
+                embed: this.embedder?.embedTexts ?? null,
+              });
+        return { ...answer, confidence, images };
       }).then((result) => {
         emit({ type: 'done', result });
         return result;
@@ -187,13 +211,39 @@ export class Engine implements EngineApi {
     return settled;
   }
 
+  /**
+   * Loads the sentence embedder of the detailed-answer confidence (all-MiniLM-L6-v2 in transformers.js layout)
+   * through the host; it replaces one loaded before and stays until `unload`. Without it a detailed answer's
+   * confidence is null ('needs the sentence model').
+   */
+  loadEmbedder(source: EmbedderSource): Promise<EmbedderInfo> {
+    return this.exclusive(async () => {
+      const open = this.host.openEmbedder;
+      if (open === undefined) {
+        throw new AppError('MODEL_LOAD_FAILED', 'This engine cannot load a sentence embedder yet.', {
+          hint: 'Detailed answers are shown without a confidence; brief answers still have one.',
+        });
+      }
+      const started = performance.now();
+      const embedder = await open(source);
+      await this.embedder?.dispose();
+      this.embedder = embedder;
+      return { source: source.kind === 'url' ? source.url : source.path, loadMs: performance.now() - started };
+    });
+  }
+
   async cancel(): Promise<void> {
     this.stopAnswer();
   }
 
   async unload(): Promise<void> {
     this.stopAnswer();
-    await this.exclusive(() => this.release());
+    await this.exclusive(async () => {
+      await this.release();
+      const embedder = this.embedder;
+      this.embedder = null;
+      await embedder?.dispose();
+    });
   }
 
   async counters(): Promise<EngineCounters> {

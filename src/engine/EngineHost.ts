@@ -1,7 +1,10 @@
 import type { BundleFiles, LoadProgress } from '../core/bundle/bundleFiles.ts';
 import type { BundleManifest, BundleVariant } from '../core/bundle/manifest.ts';
 import type { Capabilities } from '../core/capabilities.ts';
-import type { BundleSource } from '../core/engine/types.ts';
+import type { BundleSource, EmbedderSource, PromptInfo } from '../core/engine/types.ts';
+import type { Sampler } from '../core/generation/sampler.ts';
+import type { SamplingOptions } from '../core/generation/settings.ts';
+import type { SentenceEmbedder } from './embedder/loadSentenceEmbedder.ts';
 import type { ProbeScope } from './probeCapabilities.ts';
 import type { Ort } from './runtime/graphSession.ts';
 import type { ImageEncoder } from './vision/ImageEncoder.ts';
@@ -44,4 +47,11 @@ export interface EngineHost {
   tokenIntervalMs?: number;
   /** Draws the random question; default Math.random. */
   random?: () => number;
+  /** Opens the sentence embedder of the detailed-answer confidence; a host without it cannot load one. */
+  openEmbedder?: (source: EmbedderSource) => Promise<SentenceEmbedder>;
+  /**
+   * Replaces the token sampler of each answer (tests force an answer's tokens with it, e.g. "Image A"); by default
+   * the engine samples with the request's settings.
+   */
+  sampler?: (sampling: SamplingOptions | undefined, prompt: PromptInfo) => Sampler | undefined;
 }

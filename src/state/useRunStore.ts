@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { GenerateResult, QuestionChoice } from '../core/engine/types.ts';
+import type { AnswerConfidence, GenerateResult, QuestionChoice } from '../core/engine/types.ts';
 import type { SerializedError } from '../core/errors.ts';
 import { DEFAULT_MAX_NEW_TOKENS, type SamplingOptions } from '../core/generation/settings.ts';
 import type { ImageSlotId, TaskId } from '../core/tasks.ts';
@@ -9,7 +9,8 @@ import type { SlotImage } from './useImageStore.ts';
 export type RunStatus = 'idle' | 'encoding' | 'running' | 'done' | 'stopped' | 'failed';
 
 /** What the page keeps of a finished answer (the result minus its token ids and prompt segments). */
-export type RunSummary = Pick<GenerateResult, 'verdict' | 'distortion' | 'confidence' | 'stats' | 'stopReason'>;
+/** What the page keeps of a finished answer; `confidence` is the comparison's letters (`comparisonSummary`). */
+export type RunSummary = Pick<GenerateResult, 'verdict' | 'distortion' | 'stats' | 'stopReason'> & { confidence: AnswerConfidence | null };
 
 /** 'random': a random question of the task's set, drawn at each run; 'own': the user's own text. */
 export type QuestionPick = number | 'random' | 'own';

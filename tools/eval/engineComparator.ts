@@ -66,13 +66,15 @@ export async function openEngineComparator(options: EngineComparatorOptions): Pr
           },
           question: { index: options.questionIndex ?? 0 },
           maxNewTokens: options.maxNewTokens ?? 2,
+          // Only p(▁A), p(▁B) are kept: no re-ask, no sentence embedder.
+          confidence: false,
         });
-        if (result.confidence === null) {
+        if (result.comparison === null) {
           throw new AppError('MODEL_RUN_FAILED', `The comparison of ${query.imageA} and ${query.imageB} gave no p(▁A), p(▁B).`, {
             hint: 'Check that the bundle is a DepictQA comparison model.',
           });
         }
-        return { pA: result.confidence.pA, pB: result.confidence.pB, runs: runsBetween(before, await engine.counters()) };
+        return { pA: result.comparison.pA, pB: result.comparison.pB, runs: runsBetween(before, await engine.counters()) };
       },
       close: () => engine.unload(),
     };

@@ -4,11 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSampler, softmaxAt, type Sampler } from '../../src/core/generation/sampler.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
+import { writeTinyEmbedder } from '../tiny/embedder.ts';
+import { buildVicunaTestBundle } from '../tokenizer/testing/vicunaTokenizer.ts';
 import { parseAskArgs } from './askArgs.ts';
 import { runAsk } from './runAsk.ts';
 import { randomPng } from './testing/testImages.ts';
 import { buildTinyBundle, type TinyBundle } from './testing/tinyBundle.ts';
+
+const PARAGRAPH =
+  'Image A shows heavy noise and some blur, while Image B keeps its edges sharp and its colours natural. ' +
+  'Although both are slightly dark, Image B is better than Image A.';
 
 let root: string;
 let bundle: TinyBundle;
@@ -50,9 +57,14 @@ describe('npm run ask', () => {
     ]);
     expect(record.prompt[0].ids[0]).toBe(1);
     expect(record.ids).toHaveLength(4);
-    const { pA, pB, normalised, source } = record.confidence;
-    expect(normalised).toBeCloseTo(pA / (pA + pB), 12);
+    expect(record.probabilities).toEqual(result.probabilities);
+    expect(record.probabilities).toHaveLength(4);
+    // The random model names no image: the letters come from the probe, and so does the brief confidence.
+    const { pA, pB, normalizedRatioA, letterProbability, source } = record.comparison;
+    expect(normalizedRatioA).toBeCloseTo(pA / (pA + pB), 12);
     expect(source).toBe('probe');
+    expect(letterProbability).toBe(Math.max(pA, pB));
+    expect(record.confidence).toMatchObject({ kind: 'compare-brief', source: 'probe', value: letterProbability, letters: record.comparison });
     expect(record).toMatchObject({ device: 'cpu', adapter: null, variant: 'fp32', model: { variant: 'fp32', backend: 'wasm' } });
     expect(record.stats.prefillTokens).toBe(record.prompt.reduce((n: number, s: { ids?: number[]; rows?: number }) => n + (s.ids?.length ?? s.rows!), 0));
     expect(record.stats.tokensGenerated).toBe(4);
@@ -64,7 +76,8 @@ describe('npm run ask', () => {
     const result = await runAsk(args, io);
     expect(out.join('')).toBe(`${result.rawText}\n`);
     expect(result.prompt.question).toBe('How sharp is it?');
-    expect(err.join('')).toMatch(/^single_no_reference, question \(own\) · .* · 5 tokens at [\d.]+\/s \(max_tokens\)\n$/);
+    // The own question has no short-answer tail, so the brief answer's confidence comes from asking again with it.
+    expect(err.join('')).toMatch(/^single_no_reference, question \(own\) · .* · 5 tokens at [\d.]+\/s \(max_tokens\) · confidence [\d.e-]+ \(single-brief, re-ask\)\n$/);
   }, 60_000);
 
   it('refuses bad input before loading the model, naming the flag or the file', async () => {
@@ -82,6 +95,37 @@ describe('npm run ask', () => {
     expect(() => parseAskArgs(['--bundle', 'x', '--task', 'description', '--colour'])).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENTS' }));
   }, 60_000);
 
+  it('--embedder: a reasoning record has the verdict, the letters and the detailed confidence with its 30 tokens', async () => {
+    const vicuna = await buildVicunaTestBundle();
+    const paragraph = [...vicuna.encodePiece(PARAGRAPH), 13, 29871, 2];
+    await vicuna.remove();
+    const embedderDir = join(root, 'embedder');
+    await writeTinyEmbedder(embedderDir, 0);
+    const { out, io } = capture();
+    const args = parseAskArgs(['--bundle', bundle.bundleDir, '--task', 'reasoning', '--a', files.a, '--b', files.b, '--question-index', '0', '--max-new-tokens', '60', '--device', 'cpu', '--embedder', embedderDir, '--json']);
+    // The answer is forced token by token; each token's probability is still the model's.
+    const forced: Sampler = {
+      options: createSampler().options,
+      sample: (logits, generated = []) => {
+        const tokenId = paragraph[generated.length] ?? 2;
+        return { tokenId, probability: softmaxAt(logits, [tokenId])[0]! };
+      },
+    };
+    await runAsk(args, io, { sampler: () => forced });
+    const record = JSON.parse(out[0]!);
+    expect(record.ids).toEqual(paragraph);
+    expect(record.verdict).toBe('B');
+    expect(record.comparison).toMatchObject({ verdict: 'B', source: 'answer', position: 0, letter: 'A', letterProbability: record.probabilities[1] });
+    expect(record.confidence).toMatchObject({ kind: 'detail', source: 'answer' });
+    expect(record.confidence.value).toBeGreaterThan(0);
+    expect(record.confidence.tokens).toHaveLength(30);
+    for (const token of record.confidence.tokens) {
+      expect(Object.keys(token).sort()).toEqual(['id', 'importance', 'position', 'probability', 'text', 'weight']);
+      expect(token.probability).toBe(record.probabilities[token.position]);
+    }
+    expect(record.confidence.tokens.reduce((sum: number, t: { weight: number }) => sum + t.weight, 0)).toBeCloseTo(1, 12);
+  }, 60_000);
+
   it('exits non-zero with the code and message, as a JSON record with --json', async () => {
     const run = promisify(execFile);
     const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
@@ -89,6 +133,11 @@ describe('npm run ask', () => {
     expect(failure.code).toBe(1);
     expect(JSON.parse(failure.stdout)).toMatchObject({ error: { code: 'BUNDLE_NOT_FOUND' } });
     expect(failure.stderr).toContain('ask: BUNDLE_NOT_FOUND: ');
+    // A wrong --embedder folder fails before the model loads, with a hint and no stack trace.
+    const embedder = await run(tsx, ['tools/ask.ts', '--bundle', bundle.bundleDir, '--task', 'description', '--a', files.a, '--embedder', join(root, 'no-embedder'), '--json']).catch((error) => error);
+    expect(embedder.code).toBe(1);
+    expect(JSON.parse(embedder.stdout)).toMatchObject({ error: { code: 'FILE_NOT_FOUND', message: expect.stringContaining('no-embedder: no such folder'), hint: expect.stringContaining('onnx/model.onnx') } });
+    expect(embedder.stderr).not.toMatch(/\n\s+at /);
     const usage = await run(tsx, ['tools/ask.ts', '--task', 'description']).catch((error) => error);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--bundle is required');

@@ -20,6 +20,9 @@ export const ASK_USAGE = `Usage: npm run ask -- --bundle DIR --task TASK [--ref 
   --device D              webgpu | cpu (default: webgpu when a GPU adapter is found, else cpu)
   --variant V             q4f16 | q4 | fp32 (default: q4f16 on a GPU with shader-f16, else q4, else fp32)
   --context N             KV cache positions (default: the model's maximum)
+  --embedder DIR          the sentence embedder (all-MiniLM-L6-v2, transformers.js layout) for the confidence
+                          of detailed answers; without it their confidence is null
+  --no-confidence         skip DepictQA's confidence (no second question, no embedding)
   --json                  print one JSON record instead of streaming the answer`;
 
 export interface AskArgs {
@@ -30,6 +33,8 @@ export interface AskArgs {
   device?: NodeDevice;
   variant?: BundleVariant;
   maxContext?: number;
+  /** Folder of the sentence embedder for detailed answers' confidence. */
+  embedder?: string;
   json: boolean;
 }
 
@@ -57,6 +62,8 @@ export function parseAskArgs(argv: string[]): AskArgs {
         device: { type: 'string' },
         variant: { type: 'string' },
         context: { type: 'string' },
+        embedder: { type: 'string' },
+        'no-confidence': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -103,10 +110,12 @@ export function parseAskArgs(argv: string[]): AskArgs {
       ...(question === undefined ? {} : { question }),
       ...(Object.keys(sampling).length === 0 ? {} : { sampling }),
       ...(values['max-new-tokens'] === undefined ? {} : { maxNewTokens: count(values['max-new-tokens'], '--max-new-tokens', 1) }),
+      ...(values['no-confidence'] ? { confidence: false } : {}),
     },
     ...(values.device === undefined ? {} : { device: values.device as NodeDevice }),
     ...(values.variant === undefined ? {} : { variant: values.variant as BundleVariant }),
     ...(values.context === undefined ? {} : { maxContext: count(values.context, '--context', 2) }),
+    ...(values.embedder === undefined ? {} : { embedder: values.embedder }),
     json: values.json,
   };
 }

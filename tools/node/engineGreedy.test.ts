@@ -90,6 +90,15 @@ describe('greedy decoding equals the reference forward pass', () => {
     const embeds = await referenceEmbeds(reference, result);
     expect(result.ids).toEqual(reference.greedy(embeds, NEW_TOKENS));
     expect(result.stopReason).toBe(result.ids.at(-1) === 2 ? 'eos' : 'max_tokens');
+
+    // Each token's probability is the softmax of its step's logits at the chosen (greedy: the likeliest) token.
+    reference.reset();
+    let logits = reference.forwardEmbedsLast(embeds);
+    expect(result.probabilities).toHaveLength(result.ids.length);
+    result.ids.forEach((id, step) => {
+      expect(result.probabilities[step]).toBeCloseTo(softmaxAt(logits, [id])[0]!, 6);
+      if (step + 1 < result.ids.length) logits = reference.forwardLast([id]);
+    });
     expect(result.stats.tokensGenerated).toBe(result.ids.length);
 
     if (task === 'comparison') {
@@ -97,10 +106,10 @@ describe('greedy decoding equals the reference forward pass', () => {
       reference.reset();
       reference.forwardEmbedsLast(embeds);
       const [pA, pB] = softmaxAt(reference.forwardLast([7084]), [319, 350]) as [number, number];
-      expect(result.confidence?.source).toBe('probe');
-      expect(result.confidence!.pA).toBeCloseTo(pA, 6);
-      expect(result.confidence!.pB).toBeCloseTo(pB, 6);
-      expect(result.confidence!.confidenceA).toBeCloseTo(pA / (pA + pB), 4);
+      expect(result.comparison?.source).toBe('probe');
+      expect(result.comparison!.pA).toBeCloseTo(pA, 6);
+      expect(result.comparison!.pB).toBeCloseTo(pB, 6);
+      expect(result.comparison!.normalizedRatioA).toBeCloseTo(pA / (pA + pB), 4);
     }
   });
 });

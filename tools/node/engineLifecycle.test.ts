@@ -80,7 +80,7 @@ describe('prefix reuse', () => {
     const fresh = await loadedEngine();
     const expected = await fresh.engine.generate(comparison(fresh.ids, 1));
     expect(second.ids).toEqual(expected.ids);
-    expect(second.confidence!.pA).toBeCloseTo(expected.confidence!.pA, 9);
+    expect(second.comparison!.pA).toBeCloseTo(expected.comparison!.pA, 9);
     expect((await fresh.engine.counters()).prefillTokens).toBe(expected.prompt.positions);
   }, 60_000);
 });
@@ -111,7 +111,7 @@ describe('cancellation', () => {
     const once = await engine.generate(comparison(ids, 0, 50), (event) => {
       if (event.type === 'tokens') void engine.cancel();
     });
-    expect(once).toMatchObject({ stopReason: 'cancelled', confidence: null });
+    expect(once).toMatchObject({ stopReason: 'cancelled', comparison: null, confidence: null });
     expect(once.ids).toHaveLength(1);
 
     const twice = await engine.generate(comparison(ids, 2, 50), (event) => {

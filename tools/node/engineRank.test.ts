@@ -166,9 +166,9 @@ describe('engine.compare', () => {
       });
       expect(compared.work.positions).toBe(answered.prompt.positions + 1);
       // Generation read its letters after `▁Image` too, either where its answer said it or by the probe.
-      expect(answered.confidence).not.toBeNull();
-      expect(Math.abs(Math.log(compared.pA / answered.confidence!.pA))).toBeLessThan(1e-4);
-      expect(Math.abs(Math.log(compared.pB / answered.confidence!.pB))).toBeLessThan(1e-4);
+      expect(answered.comparison).not.toBeNull();
+      expect(Math.abs(Math.log(compared.pA / answered.comparison!.pA))).toBeLessThan(1e-4);
+      expect(Math.abs(Math.log(compared.pB / answered.comparison!.pB))).toBeLessThan(1e-4);
     });
   }, 60_000);
 });

@@ -12,6 +12,7 @@ import type { EngineHost } from '../../src/engine/EngineHost.ts';
 import { decodeImageBytes } from '../image/decode.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
 import { openFolderBundle } from './folderBundle.ts';
+import { openEmbedderFolder } from './nodeEmbedder.ts';
 import type { NodeDevice } from './nodeDevice.ts';
 import { nodeGpuOrt, nodeGpuScope } from './nodeGpu.ts';
 
@@ -35,6 +36,7 @@ export function nodeEngineHost(overrides: Partial<EngineHost> = {}, device: Node
       return openFolderBundle(source.path, { onProgress });
     },
     decodeImage: (bytes, name) => decodeImageBytes(bytes, name),
+    openEmbedder: openEmbedderFolder,
     ...gpu,
     ...overrides,
   };

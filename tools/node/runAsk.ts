@@ -21,6 +21,7 @@ import type { NodeDevice } from './nodeDevice.ts';
 import { nodeHasWebGpuEp } from './nodeGpu.ts';
 import { createNodeEngine } from './nodeHost.ts';
 import { readBundleManifest } from './folderBundle.ts';
+import { checkEmbedderFolder } from './nodeEmbedder.ts';
 
 export interface AskOutput {
   out(text: string): void;
@@ -59,6 +60,7 @@ export async function runAsk(args: AskArgs, io: AskOutput, hostOverrides: Partia
     // Format, damage and size from the header, so that a bad file fails before the model loads.
     inspectImageBytes(bytes.get(slot)!, path);
   }
+  if (args.embedder !== undefined) await checkEmbedderFolder(args.embedder);
 
   // 2. The engine on the chosen device; on the CPU, large models get fully optimised wasm code (a slower
   // start, much faster runs).
@@ -77,6 +79,7 @@ export async function runAsk(args: AskArgs, io: AskOutput, hostOverrides: Partia
       ...(args.variant === undefined ? {} : { variant: args.variant }),
       ...(args.maxContext === undefined ? {} : { maxContext: args.maxContext }),
     });
+    if (args.embedder !== undefined) await engine.loadEmbedder({ kind: 'path', path: args.embedder });
     const images: GenerateRequest['images'] = {};
     for (const [slot, path] of files) images[slot] = { name: path, bytes: bytes.get(slot)! };
 
@@ -96,7 +99,11 @@ export async function runAsk(args: AskArgs, io: AskOutput, hostOverrides: Partia
   }
 }
 
-/** The --json record: the prompt as segments, the answer, what was read from it, and the timings. */
+/**
+ * The --json record: the prompt as segments, the answer with each token's probability, what was read from it
+ * (`verdict` and the `comparison` record for Comparison and Reasoning, `distortion`), DepictQA's `confidence`
+ * (for a detailed answer its 30 tokens with weights and probabilities), and the timings.
+ */
 export function askRecord(result: GenerateResult, model: { variant: string; backend: string }, where: { device: NodeDevice; adapter: AdapterRecord | null }) {
   const segment = (part: PromptSegmentInfo) => ('ids' in part ? { ids: part.ids } : { image: JSON_IMAGE_NAME[part.image], rows: part.rows });
   return {
@@ -111,13 +118,12 @@ export function askRecord(result: GenerateResult, model: { variant: string; back
     prompt: result.prompt.segments.map(segment),
     answer: result.text,
     ids: result.ids,
+    probabilities: result.probabilities,
     stopReason: result.stopReason,
     verdict: result.verdict,
+    comparison: result.comparison,
     distortion: result.distortion,
-    confidence:
-      result.confidence === null
-        ? null
-        : { pA: result.confidence.pA, pB: result.confidence.pB, normalised: result.confidence.confidenceA, source: result.confidence.source },
+    confidence: result.confidence,
     sampling: result.sampling,
     model,
     stats: result.stats,
@@ -134,7 +140,12 @@ function summary(result: GenerateResult): string {
     `${s.tokensGenerated} tokens at ${s.decodeTokensPerSecond.toFixed(1)}/s (${result.stopReason})`,
   ];
   if (result.verdict !== null) parts.push(`verdict ${result.verdict}`);
-  if (result.confidence !== null) parts.push(`p(A) ${(result.confidence.confidenceA * 100).toFixed(1)}%`);
+  if (result.comparison !== null) parts.push(`p(A)/(p(A)+p(B)) ${(result.comparison.normalizedRatioA * 100).toFixed(1)}% (${result.comparison.source})`);
+  const confidence = result.confidence;
+  if (confidence !== null) {
+    const value = confidence.value === null ? `none (${confidence.reason ?? 'unavailable'})` : confidence.value.toPrecision(3);
+    parts.push(`confidence ${value} (${confidence.kind}, ${confidence.source})`);
+  }
   if (result.distortion !== null) parts.push(`distortion ${result.distortion}`);
   return `${parts.join(' · ')}\n`;
 }

@@ -40,8 +40,8 @@ export function createSampler(options: SamplingOptions = {}, extras: SamplerExtr
       const vocab = logits.length;
       if (vocab === 0) throw invalidLogits('the logits row is empty');
       // Plain greedy (the default, every decode step): one pass over the row, no copy.
-      if (resolved.temperature === 0 && resolved.repetitionPenalty === 1 && resolved.noRepeatNgramSize === 0 && extras.greedyProbability !== true) {
-        return { tokenId: argmaxChecked(logits), probability: null };
+      if (resolved.temperature === 0 && resolved.repetitionPenalty === 1 && resolved.noRepeatNgramSize === 0) {
+        return greedy(logits, extras.greedyProbability === true);
       }
       if (processed.length !== vocab) {
         processed = new Float64Array(vocab);
@@ -115,7 +115,7 @@ function argmaxChecked(logits: Float32Array | Float64Array): number {
   return best;
 }
 
-function greedy(logits: Float64Array, withProbability: boolean): SampledToken {
+function greedy(logits: Float32Array | Float64Array, withProbability: boolean): SampledToken {
   const best = argmaxChecked(logits);
   if (!withProbability) return { tokenId: best, probability: null };
   const max = logits[best]!;

@@ -1,12 +1,13 @@
-import type { AnswerConfidence, GenerateEvent, GenerateResult, GenerationStats } from '../../core/engine/types.ts';
+import type { LetterProbabilities } from '../../core/confidence/briefConfidence.ts';
+import type { ComparisonVerdict, GenerateEvent, GenerateResult, GenerationStats } from '../../core/engine/types.ts';
 import { AppError } from '../../core/errors.ts';
 import { cleanAnswer } from '../../core/generation/answer.ts';
 import { parseDistortion } from '../../core/generation/distortion.ts';
-import { createSampler, softmaxAt } from '../../core/generation/sampler.ts';
+import { createSampler, softmaxAt, type Sampler } from '../../core/generation/sampler.ts';
 import type { SamplingOptions, StoppingOptions } from '../../core/generation/settings.ts';
 import { createStoppingCriteria, type StopReason } from '../../core/generation/stopping.ts';
 import { createTextStream } from '../../core/generation/textStream.ts';
-import { comparisonConfidence, parseComparison } from '../../core/generation/verdict.ts';
+import { comparisonConfidence, firstImageMention, parseComparison, type Verdict } from '../../core/generation/verdict.ts';
 import { comparesAB, type ImageSlotId } from '../../core/tasks.ts';
 import { gpuFailureError } from '../gpu/gpuErrors.ts';
 import type { GpuGuard } from '../gpu/gpuGuard.ts';
@@ -36,8 +37,10 @@ export interface AnswerContext {
   /** Set by `cancel()`; read between model runs. */
   signal: { readonly aborted: boolean };
   counters: WorkCounters;
-  /** Comparison only: where to read p(▁A), p(▁B); null when the vocabulary lacks single tokens for them. */
+  /** Comparison and Reasoning: where to read p(▁A), p(▁B); null when the vocabulary lacks single tokens for them. */
   confidenceIds: ConfidenceIds | null;
+  /** Replaces the token sampler (tests force answers with it); default: `createSampler(sampling)` with greedy probabilities. */
+  sampler?: Sampler;
   visionMs: Partial<Record<ImageSlotId, number>>;
   emit: (event: GenerateEvent) => void;
   tokenIntervalMs: number;
@@ -58,12 +61,18 @@ const DURING = 'answering';
  * back clean (read one step late, while the next run works) and the device is still healthy, so nothing computed
  * after the first GPU error reaches a `tokens` event or the result; the answer rejects with the GPU error.
  */
-/** The answer; the engine adds the images it showed. */
-export async function generateAnswer(context: AnswerContext): Promise<Omit<GenerateResult, 'images'>> {
+/** The answer; the engine adds the images it showed and DepictQA's confidence. */
+export interface GeneratedAnswer extends Omit<GenerateResult, 'images' | 'confidence'> {
+  /** Both letters' probabilities at each step that followed a `▁Image` (Comparison and Reasoning), by step. */
+  letters: ReadonlyMap<number, LetterProbabilities>;
+}
+
+export async function generateAnswer(context: AnswerContext): Promise<GeneratedAnswer> {
   const { cache, prompt, signal, counters } = context;
   const model = cache.model;
   const hidden = model.hiddenSize;
-  const sampler = createSampler(context.sampling);
+  // Every token's probability is recorded (one pass of exp over the row per step) for DepictQA's confidence.
+  const sampler = context.sampler ?? createSampler(context.sampling, { greedyProbability: true });
   const positions = prompt.keys.length;
   const room = model.capacity - positions;
   if (room < 1) {
@@ -114,8 +123,9 @@ export async function generateAnswer(context: AnswerContext): Promise<Omit<Gener
   const events = createTokenEvents((delta) => {
     if (!broken && gpu.failed === null) context.emit({ type: 'tokens', ...delta });
   }, context.tokenIntervalMs);
-  const ask = prompt.info.task === 'comparison' ? context.confidenceIds : null;
-  let confidence: AnswerConfidence | null = null;
+  const ask = comparesAB(prompt.info.task) ? context.confidenceIds : null;
+  const probabilities: number[] = [];
+  const letters = new Map<number, LetterProbabilities>();
   let firstTokenAt = 0;
   try {
     while (stopReason === null && logits !== null) {
@@ -124,12 +134,13 @@ export async function generateAnswer(context: AnswerContext): Promise<Omit<Gener
         stopReason = 'cancelled';
         break;
       }
-      if (ask !== null && confidence === null && ids.length > 0 && ids[ids.length - 1] === ask.image) {
+      if (ask !== null && ids.length > 0 && ids[ids.length - 1] === ask.image) {
         const [pA, pB] = softmaxAt(logits, [ask.a, ask.b]) as [number, number];
-        confidence = { ...comparisonConfidence(pA, pB), source: 'answer' };
+        letters.set(ids.length, { pA, pB });
       }
-      const { tokenId } = sampler.sample(logits, ids);
+      const { tokenId, probability } = sampler.sample(logits, ids);
       ids.push(tokenId);
+      probabilities.push(probability ?? softmaxAt(logits, [tokenId])[0]!);
       if (ids.length === 1) firstTokenAt = performance.now();
       stopReason = stopping.check(ids, signal)?.reason ?? null;
       // This token came from these logits: it is shown only once their runs are known to be clean. The next run
@@ -168,18 +179,26 @@ export async function generateAnswer(context: AnswerContext): Promise<Omit<Gener
   }
   events.flush();
 
-  // 4. Verdict and confidence. A comparison answer that did not put `▁Image` first is probed: `▁Image` after
+  // 4. Verdict and the letters. An answer without a `▁Image ▁A` / `▁Image ▁B` pair is probed: `▁Image` after
   // the prompt, and the next-token distribution read there.
-  if (ask !== null && confidence === null && stopReason !== 'cancelled' && !signal.aborted) {
-    cache.truncate(positions);
-    const probeEmbeds = await model.embed([ask.image]);
-    const probe = await guardedNow(gpu, DURING, () => cache.append([ask.image], probeEmbeds));
-    const [pA, pB] = softmaxAt(probe, [ask.a, ask.b]) as [number, number];
-    confidence = { ...comparisonConfidence(pA, pB), source: 'probe' };
-  }
-  throwIfFailed(gpu);
   const answer = cleanAnswer(text.text);
   const task = prompt.info.task;
+  const verdict = comparesAB(task) ? parseComparison(answer) : null;
+  let comparison: ComparisonVerdict | null = null;
+  if (ask !== null && stopReason !== 'cancelled' && !signal.aborted) {
+    const mention = firstImageMention(ids);
+    const read = mention === null ? undefined : letters.get(mention.position + 1);
+    if (mention !== null && read !== undefined) {
+      comparison = comparisonVerdict(verdict, read, 'answer', mention.position, mention.verdict);
+    } else {
+      cache.truncate(positions);
+      const probeEmbeds = await model.embed([ask.image]);
+      const probe = await guardedNow(gpu, DURING, () => cache.append([ask.image], probeEmbeds));
+      const [pA, pB] = softmaxAt(probe, [ask.a, ask.b]) as [number, number];
+      comparison = comparisonVerdict(verdict, { pA, pB }, 'probe', null, null);
+    }
+  }
+  throwIfFailed(gpu);
   const finishedAt = performance.now();
   const visionValues = Object.values(context.visionMs);
   const stats: GenerationStats = {
@@ -200,12 +219,36 @@ export async function generateAnswer(context: AnswerContext): Promise<Omit<Gener
     text: answer,
     rawText: text.text,
     ids,
+    probabilities,
     stopReason: stopReason ?? 'max_tokens',
-    verdict: comparesAB(task) ? parseComparison(answer) : null,
+    verdict,
     distortion: task === 'distortion' ? parseDistortion(answer) : null,
-    confidence,
+    comparison,
+    letters,
     sampling: sampler.options,
     stats,
+  };
+}
+
+/** The verdict record; `letter` is the one the answer wrote, or for a probe the likelier one. */
+export function comparisonVerdict(
+  verdict: Verdict | null,
+  read: LetterProbabilities,
+  source: 'answer' | 'probe',
+  position: number | null,
+  written: Verdict | null,
+): ComparisonVerdict {
+  const ratio = comparisonConfidence(read.pA, read.pB);
+  const letter = written ?? ratio.verdict;
+  return {
+    verdict,
+    source,
+    position,
+    letter,
+    pA: read.pA,
+    pB: read.pB,
+    normalizedRatioA: ratio.confidenceA,
+    letterProbability: letter === 'A' ? read.pA : read.pB,
   };
 }
 

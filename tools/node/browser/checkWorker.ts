@@ -25,7 +25,7 @@ async function check(message: MessageEvent<CheckRequest>): Promise<void> {
     const answers = [];
     for (const ask of request.requests) {
       const answer = await engine.generate({ ...ask, images: ids });
-      answers.push({ ids: answer.ids, confidence: answer.confidence && { pA: answer.confidence.pA, pB: answer.confidence.pB }, stats: answer.stats });
+      answers.push({ ids: answer.ids, confidence: answer.comparison && { pA: answer.comparison.pA, pB: answer.comparison.pB }, stats: answer.stats });
     }
     result = { ok: true, model, answers, counters: await engine.counters(), adapter: capabilities.adapter?.architecture ?? null };
     await engine.unload();

@@ -1,0 +1,43 @@
+/**
+ * The sentence embedder of the detailed-answer confidence in Node, from a folder in transformers.js layout
+ * (all-MiniLM-L6-v2 exported for transformers.js, or the tiny test model that `npm run tiny` writes to
+ * OUT/embedder). The folder is checked first, so a wrong path fails with what is missing instead of a stack trace.
+ */
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { EmbedderSource } from '../../src/core/engine/types.ts';
+import { AppError } from '../../src/core/errors.ts';
+import { loadSentenceEmbedder, type SentenceEmbedder } from '../../src/engine/embedder/loadSentenceEmbedder.ts';
+
+/** What transformers.js reads for a `feature-extraction` pipeline from local files. */
+export const EMBEDDER_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', join('onnx', 'model.onnx')] as const;
+
+const LAYOUT_HINT =
+  'Give a folder with config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx (all-MiniLM-L6-v2 for transformers.js; `npm run tiny -- --out DIR` writes a tiny one to DIR/embedder).';
+
+export async function openEmbedderFolder(source: EmbedderSource): Promise<SentenceEmbedder> {
+  if (source.kind !== 'path') {
+    throw new AppError('BAD_ARGUMENTS', `The Node engine reads the sentence embedder from a folder, not from a ${source.kind} source.`, {
+      hint: 'Download the embedder to a folder and pass its path.',
+    });
+  }
+  return loadSentenceEmbedder(await checkEmbedderFolder(source.path));
+}
+
+/** The folder's absolute path once it holds every file the pipeline reads; else an AppError naming what is missing. */
+export async function checkEmbedderFolder(path: string): Promise<string> {
+  const dir = resolve(path);
+  const info = await stat(dir).catch(() => null);
+  if (info === null || !info.isDirectory()) {
+    throw new AppError('FILE_NOT_FOUND', `${path}: ${info === null ? 'no such folder' : 'not a folder'} for the sentence embedder.`, { hint: LAYOUT_HINT });
+  }
+  const missing: string[] = [];
+  for (const file of EMBEDDER_FILES) {
+    const found = await stat(join(dir, file)).catch(() => null);
+    if (found === null || !found.isFile()) missing.push(file);
+  }
+  if (missing.length > 0) {
+    throw new AppError('MODEL_LOAD_FAILED', `${path} is not a sentence-embedder folder: it lacks ${missing.join(', ')}.`, { hint: LAYOUT_HINT });
+  }
+  return dir;
+}
