@@ -1,18 +1,15 @@
 /**
- * The engine as a Comparator: DepictQA's comparison task with a fixed question and greedy decoding, a few new
- * tokens only; p(▁A) and p(▁B) come from the answer's confidence (read where the answer says "Image A/B", or
- * probed after the prompt when it does not). The engine keeps encoded images, so an image met again costs no
- * vision run.
+ * The engine as a Comparator: the engine's own pairwise comparison (as in rankings), with a fixed brief question
+ * and no free generation. The engine keeps encoded images, so an image met again costs no vision run, and the
+ * shared prompt prefix of a group stays in the KV cache between its comparisons.
  */
 import { readFile } from 'node:fs/promises';
 import type { BundleVariant } from '../../src/core/bundle/manifest.ts';
 import type { EngineCounters, ImageRef } from '../../src/core/engine/types.ts';
 import { AppError } from '../../src/core/errors.ts';
-import type { Engine } from '../../src/engine/Engine.ts';
 import { readBundleManifest } from '../node/folderBundle.ts';
 import type { NodeDevice } from '../node/nodeDevice.ts';
-import { nodeHasWebGpuEp } from '../node/nodeGpu.ts';
-import { createNodeEngine } from '../node/nodeHost.ts';
+import { openNodeEngine } from '../node/runAsk.ts';
 import type { Comparator, ComparisonAnswer, ComparisonQuery, ModelRuns } from './comparator.ts';
 
 /** Image files kept in memory: more than one reference group's worth (KADID-10k: 126). */
@@ -23,15 +20,14 @@ export interface EngineComparatorOptions {
   device?: NodeDevice;
   variant?: BundleVariant;
   maxContext?: number;
-  /** Tokens generated per answer; "Image A" is two. */
-  maxNewTokens?: number;
   /** The comparison task's built-in question by position. */
   questionIndex?: number;
 }
 
 export async function openEngineComparator(options: EngineComparatorOptions): Promise<Comparator> {
   const manifest = await readBundleManifest(options.bundle);
-  const { engine, device } = await openEngine(options.device);
+  // The device as `npm run ask` chooses it: webgpu when asked or found (never a silent fallback when asked), else the CPU.
+  const { engine, device } = await openNodeEngine(options.device, {}, async () => 'baseline');
   try {
     const model = await engine.load({ kind: 'path', path: options.bundle }, undefined, {
       ...(options.variant === undefined ? {} : { variant: options.variant }),
@@ -57,24 +53,15 @@ export async function openEngineComparator(options: EngineComparatorOptions): Pr
       info: { device, variant: model.variant, model: manifest.model },
       async compare(query: ComparisonQuery): Promise<ComparisonAnswer> {
         const before = await engine.counters();
-        const result = await engine.generate({
-          task: 'comparison',
-          images: {
-            ...(query.reference === null ? {} : { reference: await image(query.reference) }),
-            a: await image(query.imageA),
-            b: await image(query.imageB),
-          },
-          question: { index: options.questionIndex ?? 0 },
-          maxNewTokens: options.maxNewTokens ?? 2,
-          // Only p(▁A), p(▁B) are kept: no re-ask, no sentence embedder.
-          confidence: false,
+        // One ordered comparison: the brief prompt, `▁Image` as the answer's start, p(▁A) and p(▁B) read after it;
+        // the prompt's prefix already in the KV cache (system text, reference rows) is not run again.
+        const result = await engine.compare({
+          ...(query.reference === null ? {} : { reference: await image(query.reference) }),
+          a: await image(query.imageA),
+          b: await image(query.imageB),
+          questionIndex: options.questionIndex ?? 0,
         });
-        if (result.comparison === null) {
-          throw new AppError('MODEL_RUN_FAILED', `The comparison of ${query.imageA} and ${query.imageB} gave no p(▁A), p(▁B).`, {
-            hint: 'Check that the bundle is a DepictQA comparison model.',
-          });
-        }
-        return { pA: result.comparison.pA, pB: result.comparison.pB, runs: runsBetween(before, await engine.counters()) };
+        return { pA: result.pA, pB: result.pB, runs: runsBetween(before, await engine.counters()) };
       },
       close: () => engine.unload(),
     };
@@ -91,23 +78,4 @@ function runsBetween(before: EngineCounters, after: EngineCounters): ModelRuns {
     decodeSteps: after.decodeSteps - before.decodeSteps,
     prefillTokens: after.prefillTokens - before.prefillTokens,
   };
-}
-
-/** webgpu when asked or found (never a silent fallback when asked), else the CPU, as `npm run ask` chooses. */
-async function openEngine(asked: NodeDevice | undefined): Promise<{ engine: Engine; device: NodeDevice }> {
-  if (asked !== 'cpu' && nodeHasWebGpuEp()) {
-    const engine = createNodeEngine({}, 'webgpu');
-    const capabilities = await engine.capabilities();
-    if (capabilities.backend === 'webgpu') return { engine, device: 'webgpu' };
-    if (asked === 'webgpu') {
-      throw new AppError('WEBGPU_UNAVAILABLE', `--device webgpu: no GPU adapter (${capabilities.adapterError ?? 'none found'}).`, {
-        hint: "Install the GPU's Vulkan driver (check with vulkaninfo), or run with --device cpu.",
-      });
-    }
-  } else if (asked === 'webgpu') {
-    throw new AppError('WEBGPU_UNAVAILABLE', `--device webgpu: onnxruntime-node on ${process.platform}-${process.arch} has no WebGPU execution provider.`, {
-      hint: 'Run with --device cpu.',
-    });
-  }
-  return { engine: createNodeEngine({}, 'cpu'), device: 'cpu' };
 }

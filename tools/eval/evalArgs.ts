@@ -19,7 +19,6 @@ export const EVAL_USAGE = `Usage:
   --device D              webgpu | cpu (default: webgpu when a GPU adapter is found, else cpu)
   --variant V             q4f16 | q4 | fp32
   --context N             KV cache positions
-  --max-new-tokens N      tokens per answer (default 2: "Image A")
   --comparator fake       a deterministic stand-in driven by the dataset's MOS, to try the pipeline without a model
   --fake-delay-ms MS      with --comparator fake: wait this long per comparison
 
@@ -38,7 +37,6 @@ export type EvalArgs =
       device?: NodeDevice;
       variant?: BundleVariant;
       maxContext?: number;
-      maxNewTokens: number;
       fakeDelayMs: number;
     };
 
@@ -59,7 +57,6 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
         device: { type: 'string' },
         variant: { type: 'string' },
         context: { type: 'string' },
-        'max-new-tokens': { type: 'string' },
         comparator: { type: 'string', default: 'engine' },
         'fake-delay-ms': { type: 'string' },
       },
@@ -86,7 +83,6 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     ...(values.device === undefined ? {} : { device: values.device as NodeDevice }),
     ...(values.variant === undefined ? {} : { variant: values.variant as BundleVariant }),
     ...(values.context === undefined ? {} : { maxContext: whole('--context', values.context, 1) }),
-    maxNewTokens: values['max-new-tokens'] === undefined ? 2 : whole('--max-new-tokens', values['max-new-tokens'], 1),
     fakeDelayMs: values['fake-delay-ms'] === undefined ? 0 : whole('--fake-delay-ms', values['fake-delay-ms'], 0),
   };
 }

@@ -21,7 +21,6 @@ export async function runEval(args: EvalArgs, io: EvalOutput): Promise<void> {
       ? fakeComparator({ scores: scoresFromDataset(dataset), delayMs: args.fakeDelayMs })
       : await openEngineComparator({
           bundle: args.bundle!,
-          maxNewTokens: args.maxNewTokens,
           ...(args.device === undefined ? {} : { device: args.device }),
           ...(args.variant === undefined ? {} : { variant: args.variant }),
           ...(args.maxContext === undefined ? {} : { maxContext: args.maxContext }),
