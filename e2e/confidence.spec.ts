@@ -53,6 +53,7 @@ test.describe('answer confidence', () => {
     await expect(page.getByTestId('answer-confidence-explanation')).toBeVisible();
     await expect(page.getByTestId('answer-confidence-explanation')).toContainText(line);
     await expect(page.getByTestId('answer-confidence-explanation')).toContainText(SOURCES[report!.source]);
+    if (report!.reask !== undefined) await expect(page.getByTestId('answer-confidence-reask')).toContainText(report!.reask.question);
     const panel = page.locator('section[aria-labelledby="answer-heading"]');
     await panel.screenshot({ path: testInfo.outputPath('answer-confidence.png') });
 

@@ -58,7 +58,13 @@ describe('confidence chip', () => {
       verdict: 'B',
       distortion: null,
       confidence: null,
-      confidenceReport: { kind: 'single-brief', value: 0.8234, source: 'answer', tokens: [] },
+      confidenceReport: {
+        kind: 'single-brief',
+        value: 0.8234,
+        source: 're-ask',
+        tokens: [],
+        reask: { question: 'Why? Answer the question using a single word or phrase.', rawText: '<b>B</b>\n ', ids: [350], probabilities: [0.8] },
+      },
       comparison,
       stats,
       stopReason: 'eos',
@@ -67,7 +73,8 @@ describe('confidence chip', () => {
     expect(html).toContain('data-testid="answer-verdict"');
     expect(html).toContain('Image B is better');
     expect(html).toContain('<span data-testid="answer-confidence-label">confidence 0.82</span>');
-    expect(html).toContain('title="Mean probability of the answer&#x27;s tokens; from the answer."');
+    expect(html).toContain('title="Mean probability of the answer&#x27;s tokens; from the answer to the question asked again with');
+    expect(html).toContain('Asked again: <q>Why? Answer the question using a single word or phrase.</q> — answered <q>&lt;b&gt;B&lt;/b&gt;</q>');
     expect(html).toContain('normalised p(A)/(p(A)+p(B)) = 0.25');
   });
 

@@ -52,6 +52,12 @@ export function ConfidenceChip({ report, comparison }: { report: ConfidenceRepor
         {explanation.notes.map((note) => (
           <p key={note}>{note}</p>
         ))}
+        {report.reask !== undefined && (
+          // The model's words as text, never as HTML.
+          <p data-testid="answer-confidence-reask" className="break-words">
+            Asked again: <q>{report.reask.question}</q> — answered <q>{report.reask.rawText.trim()}</q>
+          </p>
+        )}
       </div>
     </details>
   );
