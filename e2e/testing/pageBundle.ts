@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
+import type { ConfidenceReport } from '../../src/core/engine/types.ts';
 import type { TaskId } from '../../src/core/tasks.ts';
 import { buildTinyBundle } from '../../tools/node/testing/tinyBundle.ts';
 import { expect, test } from '../fixtures.ts';
@@ -28,6 +29,8 @@ export interface AskRecord {
   distortion: string | null;
   sampling: { temperature: number; seed: number };
   stats: { tokensGenerated: number };
+  /** DepictQA's confidence of the answer (without a sentence embedder, as in the page); null with --no-confidence. */
+  confidence: ConfidenceReport | null;
 }
 
 export interface PageBundle {

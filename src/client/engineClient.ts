@@ -105,8 +105,8 @@ export function createEngineClient(start: StartWorker<Remote<EngineApi>>, option
       state.appendText(event.text);
       atMoment('first-tokens');
     } else if (event.type === 'done') {
-      const { text, verdict, distortion, comparison, stats, stopReason } = event.result;
-      state.finish(text, { verdict, distortion, confidence: comparisonSummary(comparison), stats, stopReason });
+      const { text, verdict, distortion, comparison, confidence, stats, stopReason } = event.result;
+      state.finish(text, { verdict, distortion, confidence: comparisonSummary(comparison), confidenceReport: confidence, comparison, stats, stopReason });
     }
   }
 
@@ -137,8 +137,6 @@ export function createEngineClient(start: StartWorker<Remote<EngineApi>>, option
               maxNewTokens: settings.maxNewTokens,
               ...(settings.sampling === null ? {} : { sampling: settings.sampling }),
               ...(settings.loopGuard ? { loopGuard: true } : {}),
-              // The page does not show DepictQA's confidence yet: no second question, no embedding.
-              confidence: false,
             },
             request.images,
           );

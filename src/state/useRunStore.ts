@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AnswerConfidence, GenerateResult, QuestionChoice } from '../core/engine/types.ts';
+import type { AnswerConfidence, ConfidenceReport, GenerateResult, QuestionChoice } from '../core/engine/types.ts';
 import type { SerializedError } from '../core/errors.ts';
 import { DEFAULT_MAX_NEW_TOKENS, type SamplingOptions } from '../core/generation/settings.ts';
 import type { ImageSlotId, TaskId } from '../core/tasks.ts';
@@ -8,9 +8,15 @@ import type { SlotImage } from './useImageStore.ts';
 
 export type RunStatus = 'idle' | 'encoding' | 'running' | 'done' | 'stopped' | 'failed';
 
-/** What the page keeps of a finished answer (the result minus its token ids and prompt segments). */
-/** What the page keeps of a finished answer; `confidence` is the comparison's letters (`comparisonSummary`). */
-export type RunSummary = Pick<GenerateResult, 'verdict' | 'distortion' | 'stats' | 'stopReason'> & { confidence: AnswerConfidence | null };
+/**
+ * What the page keeps of a finished answer (the result minus its token ids and prompt segments): `confidence` is
+ * the comparison's letters in the older summary form (`comparisonSummary`), `confidenceReport` DepictQA's
+ * confidence of the answer, `comparison` the verdict record of Comparison and Reasoning.
+ */
+export type RunSummary = Pick<GenerateResult, 'verdict' | 'distortion' | 'stats' | 'stopReason' | 'comparison'> & {
+  confidence: AnswerConfidence | null;
+  confidenceReport: ConfidenceReport | null;
+};
 
 /** 'random': a random question of the task's set, drawn at each run; 'own': the user's own text. */
 export type QuestionPick = number | 'random' | 'own';

@@ -22,6 +22,7 @@ export {
   type DetailInputs,
   type EmbedTexts,
 } from './detailConfidence.ts';
+export { explainConfidence, formatConfidence, lettersText, type ConfidenceExplanation } from './explain.ts';
 export { createEmbedTexts, type EmbedTextsOptions, type FeatureExtractor } from './embedTexts.ts';
 export type {
   AnswerConfidence,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NEEDS_SENTENCE_MODEL, type ComparisonVerdict, type ConfidenceReport } from '../engine/types.ts';
 import { historyToJson, historyToMarkdown, runToMarkdown, type HistoryExport } from './exportHistory.ts';
 import { beginRecord, interruptRecord, updateRecord, type HistoryRecord } from './record.ts';
 import { runStats } from './testing/runStats.ts';
@@ -20,13 +21,15 @@ function comparison(): HistoryRecord {
     startedAt: T0,
   });
   const confidence = { pA: 0.3, pB: 0.1, confidenceA: 0.75, verdict: 'A' as const, source: 'answer' as const };
+  const letters: ComparisonVerdict = { verdict: 'A', source: 'answer', position: 0, letter: 'A', pA: 0.3, pB: 0.1, normalizedRatioA: 0.75, letterProbability: 0.3 };
+  const confidenceReport: ConfidenceReport = { kind: 'compare-brief', value: 0.3, source: 'answer', tokens: [], letters };
   return updateRecord(
     begun,
     {
       status: 'done',
       text: 'Image A is better.\n\nIt has less noise.',
       question: 'Which image is better?',
-      summary: { verdict: 'A', distortion: null, confidence, stats, stopReason: 'eos' },
+      summary: { verdict: 'A', distortion: null, confidence, confidenceReport, comparison: letters, stats, stopReason: 'eos' },
       error: null,
     },
     T0 + 2150,
@@ -72,6 +75,9 @@ describe('history export as JSON', () => {
       ['b.jpg', 150_000, 'ef'.repeat(32)],
     ]);
     expect(second).toMatchObject({ status: 'stopped', interrupted: true, answer: 'The image' });
+    // DepictQA's confidence and the verdict record travel with the run.
+    expect(first!.confidenceReport).toMatchObject({ kind: 'compare-brief', value: 0.3, source: 'answer' });
+    expect(first!.comparison).toMatchObject({ verdict: 'A', pA: 0.3, pB: 0.1, normalizedRatioA: 0.75 });
     // Plain data: nothing in it is a blob, a typed array or a data URL.
     expect(text).not.toMatch(/data:|blob:|"0":/);
     expect(text.endsWith('}\n')).toBe(true);
@@ -91,6 +97,7 @@ describe('history export as Markdown', () => {
         `  - Image A: a.jpg (JPEG, 512×512, 100 B, sha256 \`${'cd'.repeat(32)}\`)`,
         `  - Image B: b.jpg (JPEG, 512×512, 146 KiB, sha256 \`${'ef'.repeat(32)}\`)`,
         '- **Verdict:** Image A is better (75% confidence)',
+        "- **Confidence:** 0.30 (compare-brief) — Probability of the letter after 'Image' (upstream); from the answer. p(A) 0.30, p(B) 0.10; normalised p(A)/(p(A)+p(B)) = 0.75.",
         '- **Settings:** max new tokens 24; temperature 0.7; top-p 0.9; seed 7',
         '- **Stats:** 24 tokens · 25.6 tokens/s · first token after 120 ms · total 2.1 s',
         '',
@@ -115,6 +122,26 @@ describe('history export as Markdown', () => {
     expect(text).not.toContain('**Stats:**');
     expect(text).not.toContain('**Verdict:**');
     expect(text).toContain('> The image\n');
+  });
+
+  it('says when a detailed answer needed the sentence model, and leaves older records without the line', () => {
+    const record = interruptedDescription();
+    const report: ConfidenceReport = { kind: 'detail', value: null, source: 'answer', reason: NEEDS_SENTENCE_MODEL, tokens: [] };
+    expect(runToMarkdown({ ...record, confidenceReport: report })).toContain(
+      '- **Confidence:** needs the sentence model (detail) — Weighted mean probability of the 30 most important tokens (sentence-embedder importance); from the answer.\n',
+    );
+    const brief: ConfidenceReport = {
+      kind: 'single-brief',
+      value: 0.8234,
+      source: 're-ask',
+      tokens: [],
+      reask: { question: 'Describe it. Answer the question using a single word or phrase.', rawText: 'blur', ids: [1], probabilities: [0.8] },
+    };
+    expect(runToMarkdown({ ...record, confidenceReport: brief })).toContain(
+      "- **Confidence:** 0.82 (single-brief) — Mean probability of the answer's tokens; from the answer to the question asked again with 'Answer the question using a single word or phrase.'.\n",
+    );
+    const { confidenceReport: _report, comparison: _comparison, ...older } = record;
+    expect(runToMarkdown(older)).not.toContain('**Confidence:**');
   });
 
   it('says why a failed run has no answer', () => {

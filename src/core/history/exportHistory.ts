@@ -2,6 +2,8 @@
  * Exports of saved runs: JSON for programs (everything but the image bytes, which are named by sha256 instead)
  * and Markdown for people. Pure: the page turns the strings into downloads.
  */
+import { explainConfidence } from '../confidence/explain.ts';
+import { NEEDS_SENTENCE_MODEL } from '../engine/types.ts';
 import { formatBytes } from '../format.ts';
 import { SLOT_LABELS, taskInfo } from '../tasks.ts';
 import { chosenConfidence, verdictLabel, type HistoryRecord } from './record.ts';
@@ -53,6 +55,8 @@ export function runToMarkdown(record: HistoryRecord): string {
     const confidence = chosenConfidence(record);
     lines.push(`- **Verdict:** ${confidence === null ? verdict : `${verdict} (${Math.round(confidence * 100)}% confidence)`}`);
   }
+  const confidence = confidenceText(record);
+  if (confidence !== null) lines.push(`- **Confidence:** ${confidence}`);
   lines.push(`- **Settings:** ${settingsText(record)}`);
   if (record.stats !== null) lines.push(`- **Stats:** ${statsText(record.stats)}`);
   lines.push('', `**Question:** ${record.question === null ? '_none: the run failed before asking_' : inlineText(record.question)}`, '');
@@ -75,6 +79,16 @@ function statusText(record: HistoryRecord): string {
   if (record.status === 'stopped') return 'stopped';
   if (record.status === 'running') return 'running';
   return record.stopReason === 'max_tokens' ? 'done (reached the token limit)' : 'done';
+}
+
+/** DepictQA's confidence, what it measures and where it was read; null for records without one. */
+function confidenceText(record: HistoryRecord): string | null {
+  const report = record.confidenceReport ?? null;
+  if (report === null) return null;
+  const explanation = explainConfidence(report, record.comparison ?? null);
+  const head = explanation.value ?? (report.reason === NEEDS_SENTENCE_MODEL ? NEEDS_SENTENCE_MODEL : 'none');
+  const notes = explanation.notes.map((note) => ` ${note}${note.endsWith('.') ? '' : '.'}`).join('');
+  return `${head} (${report.kind}) — ${explanation.summary}${notes}`;
 }
 
 function modelText(record: HistoryRecord): string {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ConfidenceReport } from '../engine/types.ts';
 import {
   beginRecord,
   chosenConfidence,
@@ -27,6 +28,8 @@ const START: RunStart = {
   startedAt: Date.UTC(2026, 10, 26, 12, 0, 0),
 };
 
+const REPORT: ConfidenceReport = { kind: 'single-brief', value: 0.8, source: 'answer', tokens: [] };
+
 const running = (text: string): RunSnapshot => ({ status: 'running', text, question: 'Which is better?', summary: null, error: null });
 
 describe('history records', () => {
@@ -44,10 +47,10 @@ describe('history records', () => {
     const confidence = { pA: 0.6, pB: 0.2, confidenceA: 0.75, verdict: 'A' as const, source: 'answer' as const };
     const done = updateRecord(
       partial,
-      { ...running('Image A'), status: 'done', summary: { verdict: 'A', distortion: null, confidence, stats: STATS, stopReason: 'eos' } },
+      { ...running('Image A'), status: 'done', summary: { verdict: 'A', distortion: null, confidence, confidenceReport: REPORT, comparison: null, stats: STATS, stopReason: 'eos' } },
       START.startedAt + 2000,
     );
-    expect(done).toMatchObject({ status: 'done', verdict: 'A', confidence, stats: STATS, stopReason: 'eos', error: null });
+    expect(done).toMatchObject({ status: 'done', verdict: 'A', confidence, confidenceReport: REPORT, comparison: null, stats: STATS, stopReason: 'eos', error: null });
     // What the run started with is kept as it was.
     expect(done.images).toEqual(START.images);
     expect(done.settings).toEqual(START.settings);
@@ -77,9 +80,13 @@ describe('history records', () => {
     const interrupted = interruptRecord(updateRecord(beginRecord(START), running('Half'), 1), 2);
     expect(recordToSnapshot(interrupted)).toEqual({ status: 'stopped', text: 'Half', question: 'Which is better?', summary: null, error: null });
 
-    const summary = { verdict: 'B' as const, distortion: null, confidence: null, stats: STATS, stopReason: 'max_tokens' as const };
+    const summary = { verdict: 'B' as const, distortion: null, confidence: null, confidenceReport: REPORT, comparison: null, stats: STATS, stopReason: 'max_tokens' as const };
     const done = updateRecord(beginRecord(START), { ...running('Image B'), status: 'done', summary }, 3);
     expect(recordToSnapshot(done)).toEqual({ status: 'done', text: 'Image B', question: 'Which is better?', summary, error: null });
+
+    // A record saved before the page kept DepictQA's confidence has no such fields: it opens without them.
+    const { confidenceReport: _report, comparison: _comparison, ...older } = done;
+    expect(recordToSnapshot(older).summary).toEqual({ ...summary, confidenceReport: null, comparison: null });
 
     // A record saved while running (a page that never restarted) opens as stopped, never as a live run.
     expect(recordToSnapshot(updateRecord(beginRecord(START), running('x'), 4)).status).toBe('stopped');

@@ -2,7 +2,7 @@
  * One saved run of the page, as the history keeps it (IndexedDB) and exports it. Plain data: image bytes live
  * beside it, keyed by their sha256, so the same picture in many runs is stored once.
  */
-import type { AnswerConfidence, GenerationStats } from '../engine/types.ts';
+import type { AnswerConfidence, ComparisonVerdict, ConfidenceReport, GenerationStats } from '../engine/types.ts';
 import type { SerializedError } from '../errors.ts';
 import type { DistortionName } from '../generation/distortion.ts';
 import type { SamplingOptions } from '../generation/settings.ts';
@@ -48,8 +48,12 @@ export interface HistoryRecord {
   interrupted: boolean;
   error: Pick<SerializedError, 'code' | 'message' | 'hint'> | null;
   verdict: Verdict | null;
-  /** Comparison only: the model's probabilities of A and B. */
+  /** Comparison only: the model's probabilities of A and B (the older summary form; `comparison` has them all). */
   confidence: AnswerConfidence | null;
+  /** DepictQA's confidence of the answer; absent in records saved before the page asked for it. */
+  confidenceReport?: ConfidenceReport | null;
+  /** Comparison and Reasoning: the verdict record with the letters' probabilities; absent in older records. */
+  comparison?: ComparisonVerdict | null;
   distortion: DistortionName | 'None' | null;
   stopReason: StopReason | null;
   stats: GenerationStats | null;
@@ -70,6 +74,8 @@ export interface RunSnapshot {
     verdict: Verdict | null;
     distortion: DistortionName | 'None' | null;
     confidence: AnswerConfidence | null;
+    confidenceReport: ConfidenceReport | null;
+    comparison: ComparisonVerdict | null;
     stats: GenerationStats;
     stopReason: StopReason;
   } | null;
@@ -98,6 +104,8 @@ export function beginRecord(start: RunStart): HistoryRecord {
     error: null,
     verdict: null,
     confidence: null,
+    confidenceReport: null,
+    comparison: null,
     distortion: null,
     stopReason: null,
     stats: null,
@@ -121,6 +129,8 @@ export function updateRecord(record: HistoryRecord, run: RunSnapshot, now: numbe
     error: run.status === 'failed' && run.error !== null ? pickError(run.error) : null,
     verdict: summary?.verdict ?? null,
     confidence: summary?.confidence ?? null,
+    confidenceReport: summary?.confidenceReport ?? null,
+    comparison: summary?.comparison ?? null,
     distortion: summary?.distortion ?? null,
     stopReason: summary?.stopReason ?? null,
     stats: summary?.stats ?? null,
@@ -144,6 +154,8 @@ export function recordToSnapshot(record: HistoryRecord): RunSnapshot {
           verdict: record.verdict,
           distortion: record.distortion,
           confidence: record.confidence,
+          confidenceReport: record.confidenceReport ?? null,
+          comparison: record.comparison ?? null,
           stats: record.stats,
           stopReason: record.stopReason ?? (status === 'stopped' ? 'cancelled' : 'eos'),
         };

@@ -29,7 +29,7 @@ describe('AnswerView', () => {
   it('shows markup written by the model as text: no element, no handler reaches the DOM', () => {
     const answer = 'Image A <img src=x onerror="alert(1)"> is <b>sharp</b> & clean';
     useRunStore.setState({ status: 'done', text: answer, question: 'Is <i>this</i> sharp?', asked: { hasReference: true, questionIndex: 2, seed: null } });
-    useRunStore.getState().finish(answer, { verdict: 'A', distortion: null, confidence: null, stats, stopReason: 'eos' });
+    useRunStore.getState().finish(answer, { verdict: 'A', distortion: null, confidence: null, confidenceReport: null, comparison: null, stats, stopReason: 'eos' });
     const html = render();
     expect(html).not.toMatch(/<img|<b>|<i>/);
     expect(html).toContain('Image A &lt;img src=x onerror=&quot;alert(1)&quot;&gt; is &lt;b&gt;sharp&lt;/b&gt; &amp; clean');
@@ -44,5 +44,53 @@ describe('AnswerView', () => {
     const html = render();
     expect(html).toMatch(/<span data-testid="answer-text">Partial<\/span><span aria-hidden="true" data-testid="answer-caret"/);
     expect(html).toContain('No-reference · your own question · sampled with seed 7');
+  });
+});
+
+describe('confidence chip', () => {
+  const initial = useRunStore.getState();
+  afterEach(() => useRunStore.setState(initial, true));
+
+  it('shows the value, its explanation as hover text and in the detail, and a Reasoning verdict', () => {
+    useRunStore.setState({ status: 'done', question: 'Why?', asked: null });
+    const comparison = { verdict: 'B' as const, source: 'probe' as const, position: null, letter: 'B' as const, pA: 0.2, pB: 0.6, normalizedRatioA: 0.25, letterProbability: 0.6 };
+    useRunStore.getState().finish('Image B is sharper.', {
+      verdict: 'B',
+      distortion: null,
+      confidence: null,
+      confidenceReport: {
+        kind: 'single-brief',
+        value: 0.8234,
+        source: 're-ask',
+        tokens: [],
+        reask: { question: 'Why? Answer the question using a single word or phrase.', rawText: '<b>B</b>\n ', ids: [350], probabilities: [0.8] },
+      },
+      comparison,
+      stats,
+      stopReason: 'eos',
+    });
+    const html = render();
+    expect(html).toContain('data-testid="answer-verdict"');
+    expect(html).toContain('Image B is better');
+    expect(html).toContain('<span data-testid="answer-confidence-label">confidence 0.82</span>');
+    expect(html).toContain('title="Mean probability of the answer&#x27;s tokens; from the answer to the question asked again with');
+    expect(html).toContain('Asked again: <q>Why? Answer the question using a single word or phrase.</q> — answered <q>&lt;b&gt;B&lt;/b&gt;</q>');
+    expect(html).toContain('normalised p(A)/(p(A)+p(B)) = 0.25');
+  });
+
+  it('says a detailed answer needs the sentence model', () => {
+    useRunStore.setState({ status: 'done', question: 'Describe.', asked: null });
+    useRunStore.getState().finish('A long answer.', {
+      verdict: null,
+      distortion: null,
+      confidence: null,
+      confidenceReport: { kind: 'detail', value: null, source: 'answer', reason: 'needs the sentence model', tokens: [] },
+      comparison: null,
+      stats,
+      stopReason: 'max_tokens',
+    });
+    const html = render();
+    expect(html).toContain('confidence needs the sentence model');
+    expect(html).toContain('data-kind="detail"');
   });
 });

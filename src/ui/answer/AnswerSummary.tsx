@@ -1,10 +1,10 @@
+import { explainConfidence } from '../../core/confidence/explain.ts';
+import type { ComparisonVerdict, ConfidenceReport } from '../../core/engine/types.ts';
 import type { RunSummary } from '../../state/useRunStore.ts';
 
-/** The verdict or distortion read from a finished answer, and its speed. */
+/** The verdict or distortion read from a finished answer, DepictQA's confidence of it, and its speed. */
 export function AnswerSummary({ summary }: { summary: RunSummary }) {
-  const { verdict, distortion, confidence, stats } = summary;
-  // The confidence is the model's preference for the image it chose, once everything but A and B is set aside.
-  const chosen = confidence === null ? null : verdict === 'B' ? 1 - confidence.confidenceA : confidence.confidenceA;
+  const { verdict, distortion, confidenceReport, comparison, stats } = summary;
   return (
     <div className="space-y-2 border-t border-slate-100 pt-3 dark:border-slate-800">
       <div className="flex flex-wrap items-center gap-2">
@@ -13,22 +13,52 @@ export function AnswerSummary({ summary }: { summary: RunSummary }) {
             Image {verdict} is better
           </span>
         )}
-        {chosen !== null && (
-          <span className="flex items-center gap-2 text-xs text-slate-600 dark:text-slate-300" data-testid="answer-confidence">
-            <progress value={chosen} max={1} className="h-1.5 w-24 accent-emerald-600" aria-label="Confidence" />
-            {/* Without a verdict read from the answer, the number is the model's preference for A. */}
-            {Math.round(chosen * 100)}% {verdict === null ? 'for Image A (no verdict in the answer)' : 'confidence'}
-          </span>
-        )}
         {distortion !== null && (
           <span data-testid="answer-distortion" className="rounded-full bg-amber-100 px-3 py-1 text-sm font-medium text-amber-900 dark:bg-amber-900/60 dark:text-amber-100">
             {distortion === 'None' ? 'No distortion' : distortion}
           </span>
         )}
       </div>
+      {confidenceReport !== null && <ConfidenceChip report={confidenceReport} comparison={comparison} />}
       <p className="text-xs text-slate-500 tabular-nums dark:text-slate-400" data-testid="answer-stats">
         {stats.tokensGenerated} tokens · {stats.decodeTokensPerSecond.toFixed(1)} tokens/s · first token after {Math.round(stats.timeToFirstTokenMs)} ms
       </p>
     </div>
+  );
+}
+
+/**
+ * DepictQA's confidence as a chip ("confidence 0.82") that opens to say what it measures and where it was read;
+ * the same line is its hover text.
+ */
+export function ConfidenceChip({ report, comparison }: { report: ConfidenceReport; comparison: ComparisonVerdict | null }) {
+  const explanation = explainConfidence(report, comparison);
+  const known = explanation.value !== null;
+  return (
+    <details data-testid="answer-confidence" data-kind={report.kind} data-source={report.source} data-value={explanation.value ?? ''} className="group text-sm">
+      <summary
+        title={explanation.summary}
+        className={`inline-flex cursor-pointer list-none items-center gap-1 rounded-full px-3 py-1 font-medium tabular-nums ${
+          known ? 'bg-sky-100 text-sky-900 dark:bg-sky-900/60 dark:text-sky-100' : 'bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-200'
+        }`}
+      >
+        <span data-testid="answer-confidence-label">{explanation.label}</span>
+        <span aria-hidden="true" className="text-xs transition-transform group-open:rotate-90">
+          ›
+        </span>
+      </summary>
+      <div data-testid="answer-confidence-explanation" className="mt-2 space-y-1 rounded-lg bg-slate-50 p-2 text-xs text-slate-600 dark:bg-slate-800/60 dark:text-slate-300">
+        <p>{explanation.summary}</p>
+        {explanation.notes.map((note) => (
+          <p key={note}>{note}</p>
+        ))}
+        {report.reask !== undefined && (
+          // The model's words as text, never as HTML.
+          <p data-testid="answer-confidence-reask" className="break-words">
+            Asked again: <q>{report.reask.question}</q> — answered <q>{report.reask.rawText.trim()}</q>
+          </p>
+        )}
+      </div>
+    </details>
   );
 }

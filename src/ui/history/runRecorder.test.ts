@@ -74,7 +74,7 @@ describe('the run recorder', () => {
       to({ text });
     }
     vi.advanceTimersByTime(50);
-    to({ status: 'done', text: 'final', summary: { verdict: null, distortion: null, confidence: null, stats, stopReason: 'eos' } });
+    to({ status: 'done', text: 'final', summary: { verdict: null, distortion: null, confidence: null, confidenceReport: null, comparison: null, stats, stopReason: 'eos' } });
     vi.advanceTimersByTime(5000);
     await recorder.settled();
 
