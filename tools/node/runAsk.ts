@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { graphsFor, type BundleManifest, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import type { Capabilities, GpuAdapterReport } from '../../src/core/capabilities.ts';
 import { checkRequest } from '../../src/core/engine/request.ts';
-import type { GenerateRequest, GenerateResult, PromptSegmentInfo } from '../../src/core/engine/types.ts';
+import type { GenerateRequest, GenerateResult, LoadedModelInfo, PromptSegmentInfo } from '../../src/core/engine/types.ts';
 import { AppError } from '../../src/core/errors.ts';
 import { inspectImageBytes } from '../../src/core/image/inspectImage.ts';
 import { SLOT_LABELS, type ImageSlotId } from '../../src/core/tasks.ts';
@@ -64,21 +64,8 @@ export async function runAsk(args: AskArgs, io: AskOutput, hostOverrides: Partia
 
   // 2. The engine on the chosen device; on the CPU, large models get fully optimised wasm code (a slower
   // start, much faster runs).
-  const { engine, device, capabilities } = await openNodeEngine(args.device, hostOverrides, (capabilities) => {
-    const plan = planLoad(args, capabilities);
-    return plan.then((plan) => (plan !== null && plan.bytes > OPTIMIZE_ABOVE_BYTES ? 'optimized' : 'baseline'));
-  });
+  const { engine, device, capabilities, model } = await openLoadedEngine(args, hostOverrides);
   try {
-    const plan = await planLoad(args, capabilities);
-    if (plan !== null && !plan.hasVision && hostOverrides.imageEncoder === undefined) {
-      throw new AppError('VARIANT_UNAVAILABLE', `${args.bundle} has no vision encoder for ${plan.variant}, so it cannot read images.`, {
-        hint: 'Convert the model again with the CLIP vision tower (`npm run convert -- --clip DIR`).',
-      });
-    }
-    const model = await engine.load({ kind: 'path', path: args.bundle }, undefined, {
-      ...(args.variant === undefined ? {} : { variant: args.variant }),
-      ...(args.maxContext === undefined ? {} : { maxContext: args.maxContext }),
-    });
     if (args.embedder !== undefined) await engine.loadEmbedder({ kind: 'path', path: args.embedder });
     const images: GenerateRequest['images'] = {};
     for (const [slot, path] of files) images[slot] = { name: path, bytes: bytes.get(slot)! };
@@ -148,6 +135,36 @@ function summary(result: GenerateResult): string {
   }
   if (result.distortion !== null) parts.push(`distortion ${result.distortion}`);
   return `${parts.join(' · ')}\n`;
+}
+
+/**
+ * The engine on the chosen device with the bundle loaded: on the CPU, large models get fully optimised wasm code
+ * (a slower start, much faster runs); a bundle that cannot read images is refused before its weights load.
+ */
+export async function openLoadedEngine(
+  args: Pick<AskArgs, 'bundle' | 'variant' | 'maxContext' | 'device'>,
+  hostOverrides: Partial<EngineHost>,
+): Promise<{ engine: Engine; device: NodeDevice; capabilities: Capabilities; model: LoadedModelInfo }> {
+  const { engine, device, capabilities } = await openNodeEngine(args.device, hostOverrides, async (capabilities) => {
+    const plan = await planLoad(args, capabilities);
+    return plan !== null && plan.bytes > OPTIMIZE_ABOVE_BYTES ? 'optimized' : 'baseline';
+  });
+  try {
+    const plan = await planLoad(args, capabilities);
+    if (plan !== null && !plan.hasVision && hostOverrides.imageEncoder === undefined) {
+      throw new AppError('VARIANT_UNAVAILABLE', `${args.bundle} has no vision encoder for ${plan.variant}, so it cannot read images.`, {
+        hint: 'Convert the model again with the CLIP vision tower (`npm run convert -- --clip DIR`).',
+      });
+    }
+    const model = await engine.load({ kind: 'path', path: args.bundle }, undefined, {
+      ...(args.variant === undefined ? {} : { variant: args.variant }),
+      ...(args.maxContext === undefined ? {} : { maxContext: args.maxContext }),
+    });
+    return { engine, device, capabilities, model };
+  } catch (error) {
+    await engine.unload();
+    throw error;
+  }
 }
 
 /**

@@ -12,10 +12,7 @@ import { MAX_IMAGES, MIN_IMAGES } from '../../src/core/ranking/index.ts';
 import type { EngineHost } from '../../src/engine/EngineHost.ts';
 import type { RankArgs } from './rankArgs.ts';
 import type { NodeDevice } from './nodeDevice.ts';
-import { openNodeEngine, planLoad, type AskOutput } from './runAsk.ts';
-
-/** Above this many bytes of weights, onnxruntime's wasm is compiled fully before the first run (as `npm run ask`). */
-const OPTIMIZE_ABOVE_BYTES = 256 << 20;
+import { openLoadedEngine, type AskOutput } from './runAsk.ts';
 
 export async function runRank(args: RankArgs, io: AskOutput, hostOverrides: Partial<EngineHost> = {}): Promise<RankResult> {
   // 1. Everything that can be checked without the model: the number of candidates, every file readable.
@@ -30,21 +27,8 @@ export async function runRank(args: RankArgs, io: AskOutput, hostOverrides: Part
   for (const [index, path] of args.candidates.entries()) candidates.push(await readImage(path, `candidate ${index + 1}`, '--candidates'));
 
   // 2. The engine on the chosen device.
-  const { engine, device, capabilities } = await openNodeEngine(args.device, hostOverrides, async (capabilities) => {
-    const plan = await planLoad(args, capabilities);
-    return plan !== null && plan.bytes > OPTIMIZE_ABOVE_BYTES ? 'optimized' : 'baseline';
-  });
+  const { engine, device, model } = await openLoadedEngine(args, hostOverrides);
   try {
-    const plan = await planLoad(args, capabilities);
-    if (plan !== null && !plan.hasVision && hostOverrides.imageEncoder === undefined) {
-      throw new AppError('VARIANT_UNAVAILABLE', `${args.bundle} has no vision encoder for ${plan.variant}, so it cannot read images.`, {
-        hint: 'Convert the model again with the CLIP vision tower (`npm run convert -- --clip DIR`).',
-      });
-    }
-    const model = await engine.load({ kind: 'path', path: args.bundle }, undefined, {
-      ...(args.variant === undefined ? {} : { variant: args.variant }),
-      ...(args.maxContext === undefined ? {} : { maxContext: args.maxContext }),
-    });
 
     // 3. The ranking.
     const result = await engine.rank({
