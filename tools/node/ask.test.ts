@@ -12,6 +12,7 @@ import { parseAskArgs } from './askArgs.ts';
 import { runAsk } from './runAsk.ts';
 import { randomPng } from './testing/testImages.ts';
 import { buildTinyBundle, type TinyBundle } from './testing/tinyBundle.ts';
+import { captureIo } from './testing/captureIo.ts';
 
 const PARAGRAPH =
   'Image A shows heavy noise and some blur, while Image B keeps its edges sharp and its colours natural. ' +
@@ -35,15 +36,9 @@ afterAll(async () => {
   if (root !== undefined) await rm(root, { recursive: true, force: true });
 });
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { out: (text: string) => out.push(text), err: (text: string) => err.push(text) } };
-}
-
 describe('npm run ask', () => {
   it('--json prints one record: prompt segments with image rows, answer, ids, verdict, confidence, stats', async () => {
-    const { out, io } = capture();
+    const { out, io } = captureIo();
     const args = parseAskArgs(['--bundle', bundle.bundleDir, '--task', 'comparison', '--ref', files.ref, '--a', files.a, '--b', files.b, '--question-index', '2', '--max-new-tokens', '4', '--device', 'cpu', '--json']);
     const result = await runAsk(args, io);
     expect(out).toHaveLength(1);
@@ -71,7 +66,7 @@ describe('npm run ask', () => {
   }, 60_000);
 
   it('streams the answer text to stdout and a summary to stderr', async () => {
-    const { out, err, io } = capture();
+    const { out, err, io } = captureIo();
     const args = parseAskArgs(['--bundle', bundle.bundleDir, '--task', 'description', '--a', files.a, '--question', 'How sharp is it?', '--max-new-tokens', '5']);
     const result = await runAsk(args, io);
     expect(out.join('')).toBe(`${result.rawText}\n`);
@@ -81,7 +76,7 @@ describe('npm run ask', () => {
   }, 60_000);
 
   it('refuses bad input before loading the model, naming the flag or the file', async () => {
-    const ask = (argv: string[]) => runAsk(parseAskArgs(['--bundle', bundle.bundleDir, ...argv]), capture().io);
+    const ask = (argv: string[]) => runAsk(parseAskArgs(['--bundle', bundle.bundleDir, ...argv]), captureIo().io);
     await expect(ask(['--task', 'reasoning', '--a', files.a])).rejects.toMatchObject({ code: 'IMAGE_MISSING', hint: 'Pass --b FILE.' });
     await expect(ask(['--task', 'description', '--a', join(root, 'missing.png')])).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', message: expect.stringContaining('missing.png: cannot read Image A') });
     await writeFile(join(root, 'notes.png'), 'not an image');
@@ -101,7 +96,7 @@ describe('npm run ask', () => {
     await vicuna.remove();
     const embedderDir = join(root, 'embedder');
     await writeTinyEmbedder(embedderDir, 0);
-    const { out, io } = capture();
+    const { out, io } = captureIo();
     const args = parseAskArgs(['--bundle', bundle.bundleDir, '--task', 'reasoning', '--a', files.a, '--b', files.b, '--question-index', '0', '--max-new-tokens', '60', '--device', 'cpu', '--embedder', embedderDir, '--json']);
     // The answer is forced token by token; each token's probability is still the model's.
     const forced: Sampler = {

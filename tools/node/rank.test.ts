@@ -9,6 +9,7 @@ import { parseRankArgs } from './rankArgs.ts';
 import { runRank } from './runRank.ts';
 import { randomPng } from './testing/testImages.ts';
 import { buildTinyBundle, type TinyBundle } from './testing/tinyBundle.ts';
+import { captureIo } from './testing/captureIo.ts';
 
 const run = promisify(execFile);
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
@@ -33,12 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (root !== undefined) await rm(root, { recursive: true, force: true });
 });
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { out: (text: string) => out.push(text), err: (text: string) => err.push(text) } };
-}
 
 describe('npm run rank', () => {
   it('--json prints one record: the ranking, each pair in both orders, the position bias and the work done', async () => {
@@ -73,7 +68,7 @@ describe('npm run rank', () => {
   }, 60_000);
 
   it('prints a table best first, and a summary to stderr', async () => {
-    const { out, err, io } = capture();
+    const { out, err, io } = captureIo();
     const result = await runRank(parseRankArgs(['--bundle', bundle.bundleDir, '--candidates', ...candidates.slice(0, 3), '--device', 'cpu']), io);
     const lines = out.join('').split('\n');
     expect(lines[0]).toMatch(/^rank +image +score +95% interval +votes +won–lost$/);
