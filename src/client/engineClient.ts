@@ -1,9 +1,20 @@
 import { proxy, type Remote } from 'comlink';
 import type { Capabilities } from '../core/capabilities.ts';
-import type { BundleSource, GenerateEvent, LoadEvent, LoadOptions } from '../core/engine/types.ts';
+import {
+  NEEDS_SENTENCE_MODEL,
+  type BundleSource,
+  type CachedEmbedder,
+  type EmbedderLoadEvent,
+  type EmbedderSource,
+  type FinishedAnswerTokens,
+  type GenerateEvent,
+  type LoadEvent,
+  type LoadOptions,
+} from '../core/engine/types.ts';
 import { comparisonSummary } from '../core/engine/comparisonSummary.ts';
 import type { CachedBundle, EngineApi } from '../core/engineApi.ts';
 import { AppError, serializeError } from '../core/errors.ts';
+import { useEmbedderStore } from '../state/useEmbedderStore.ts';
 import { useModelStore } from '../state/useModelStore.ts';
 import { useRunStore, type RunRequest } from '../state/useRunStore.ts';
 import { streamAnswer, withImageBytes } from './answerStream.ts';
@@ -22,6 +33,22 @@ export interface EngineClient {
   cachedBundles(): Promise<CachedBundle[]>;
   deleteCachedBundle(key: string): Promise<void>;
   clearBundleCache(): Promise<void>;
+  /**
+   * Loads the sentence model of the detailed-answer confidence; progress, the outcome and a failure go to the
+   * embedder store. Once loaded, the answer shown gets its confidence if it was waiting for it. Never rejects.
+   */
+  loadEmbedder(source: EmbedderSource, label: string): Promise<void>;
+  cachedEmbedders(): Promise<CachedEmbedder[]>;
+  deleteCachedEmbedder(key: string): Promise<void>;
+}
+
+/** The sentence model the page asked for last, and where a new worker reads it again. */
+interface WantedEmbedder {
+  source: EmbedderSource;
+  /** A download reopens from the cache; a folder from its files, which the page holds. */
+  reopenFrom: EmbedderSource;
+  /** The generation of the worker holding it; 0 while none does. */
+  generation: number;
 }
 
 /** The model the page asked for last, and where a new worker reads it again. */
@@ -48,13 +75,65 @@ export interface EngineClientOptions {
 export function createEngineClient(start: StartWorker<Remote<EngineApi>>, options: EngineClientOptions = {}): EngineClient {
   const atMoment = options.atMoment ?? (() => undefined);
   let wanted: WantedModel | null = null;
+  let wantedEmbedder: WantedEmbedder | null = null;
+  /** The tokens of the answer shown, while its confidence waits for the sentence model. */
+  let waiting: { summary: object; tokens: FinishedAnswerTokens } | null = null;
   const connection = new WorkerConnection(start, (error) => {
     // The running answer or load was failed with this error already; the model panel says what comes next.
     if (wanted !== null) {
       wanted.generation = 0;
       useModelStore.getState().setLost(serializeError(error));
     }
+    if (wantedEmbedder !== null) wantedEmbedder.generation = 0;
   });
+
+  /** Opens `embedder` on the worker of `generation` from `from`; progress goes to the store while it is wanted. */
+  async function openEmbedder(engine: Remote<EngineApi>, generation: number, embedder: WantedEmbedder, from: EmbedderSource): Promise<void> {
+    const onEvent = (event: EmbedderLoadEvent) => {
+      if (connection.generation === generation && wantedEmbedder === embedder) useEmbedderStore.getState().setProgress(event.progress);
+    };
+    const info = await engine.loadEmbedder(from, proxy(onEvent));
+    embedder.generation = generation;
+    if (info.cacheKey !== null) embedder.reopenFrom = { kind: 'cache', key: info.cacheKey };
+    if (wantedEmbedder === embedder) useEmbedderStore.getState().setReady(info);
+  }
+
+  /**
+   * The wanted sentence model on this worker (reopened when the worker that held it was lost). A failure is the
+   * embedder store's: the answer goes on, its detailed confidence then waits for the sentence model.
+   */
+  async function ensureEmbedder(engine: Remote<EngineApi>, generation: number): Promise<void> {
+    const embedder = wantedEmbedder;
+    if (embedder === null || embedder.generation === generation) return;
+    try {
+      await openEmbedder(engine, generation, embedder, embedder.reopenFrom);
+    } catch (error) {
+      if (isLoss(error)) throw error;
+      if (wantedEmbedder === embedder) {
+        wantedEmbedder = null;
+        useEmbedderStore.getState().setFailed(serializeError(error));
+      }
+    }
+  }
+
+  /** The shown answer's detailed confidence, once the sentence model is there; the answer is not generated again. */
+  async function fillWaitingConfidence(): Promise<void> {
+    const pending = waiting;
+    if (pending === null || wantedEmbedder === null || useRunStore.getState().summary !== pending.summary) return;
+    try {
+      const report = await connection.call(async (engine, generation) => {
+        await ensureModel(engine, generation);
+        await ensureEmbedder(engine, generation);
+        return engine.detailConfidence(pending.tokens);
+      });
+      // Another answer (or a saved one) may be shown by now.
+      if (useRunStore.getState().summary !== pending.summary) return;
+      waiting = null;
+      useRunStore.getState().fillConfidence(report);
+    } catch (error) {
+      useEmbedderStore.getState().setFailed(serializeError(error));
+    }
+  }
 
   /** Loads `model` from `from` on the worker of `generation`; its events are dropped once that worker is gone. */
   async function open(engine: Remote<EngineApi>, generation: number, model: WantedModel, from: BundleSource): Promise<void> {
@@ -105,8 +184,11 @@ export function createEngineClient(start: StartWorker<Remote<EngineApi>>, option
       state.appendText(event.text);
       atMoment('first-tokens');
     } else if (event.type === 'done') {
-      const { text, verdict, distortion, comparison, confidence, stats, stopReason } = event.result;
+      const { text, rawText, ids, probabilities, verdict, distortion, comparison, confidence, stats, stopReason } = event.result;
       state.finish(text, { verdict, distortion, confidence: comparisonSummary(comparison), confidenceReport: confidence, comparison, stats, stopReason });
+      const summary = useRunStore.getState().summary;
+      // Only the tokens of an answer waiting for the sentence model are kept (the page keeps no token ids otherwise).
+      waiting = summary !== null && confidence?.reason === NEEDS_SENTENCE_MODEL ? { summary, tokens: { rawText, ids, probabilities } } : null;
     }
   }
 
@@ -130,6 +212,7 @@ export function createEngineClient(start: StartWorker<Remote<EngineApi>>, option
       try {
         await connection.call(async (engine, generation) => {
           await ensureModel(engine, generation);
+          await ensureEmbedder(engine, generation);
           const { request: generate, buffers } = await withImageBytes(
             {
               task: request.task,
@@ -156,6 +239,25 @@ export function createEngineClient(start: StartWorker<Remote<EngineApi>>, option
     cachedBundles: () => connection.call((engine) => engine.cachedBundles()),
     deleteCachedBundle: (key) => connection.call((engine) => engine.deleteCachedBundle(key)),
     clearBundleCache: () => connection.call((engine) => engine.clearBundleCache()),
+
+    async loadEmbedder(source, label) {
+      const embedder: WantedEmbedder = { source, reopenFrom: source, generation: 0 };
+      const before = wantedEmbedder;
+      wantedEmbedder = embedder;
+      useEmbedderStore.getState().startLoad(label);
+      try {
+        await connection.call((engine, generation) => openEmbedder(engine, generation, embedder, source));
+      } catch (error) {
+        if (wantedEmbedder !== embedder) return;
+        // The engine keeps the sentence model it had until a new one opens (a lost worker reopens it).
+        wantedEmbedder = before;
+        useEmbedderStore.getState().setFailed(serializeError(error));
+        return;
+      }
+      if (wantedEmbedder === embedder) await fillWaitingConfidence();
+    },
+    cachedEmbedders: () => connection.call((engine) => engine.cachedEmbedders()),
+    deleteCachedEmbedder: (key) => connection.call((engine) => engine.deleteCachedEmbedder(key)),
   };
 }
 

@@ -2,10 +2,14 @@ import type { BundleManifest, BundleVariant } from './bundle/manifest.ts';
 import type { Capabilities } from './capabilities.ts';
 import type {
   BundleSource,
+  CachedEmbedder,
+  ConfidenceReport,
   EmbedderInfo,
+  EmbedderLoadEvent,
   EmbedderSource,
   EncodedImage,
   EngineCounters,
+  FinishedAnswerTokens,
   GenerateEvent,
   GenerateRequest,
   GenerateResult,
@@ -71,10 +75,24 @@ export interface EngineApi {
 
   /**
    * Loads the sentence embedder that DepictQA's detailed-answer confidence needs (all-MiniLM-L6-v2 in
-   * transformers.js layout, from a folder or URL prefix the user chose; never fetched from a hub). Until it is
-   * loaded, a detailed answer's confidence is `{ kind: 'detail', value: null, reason: 'needs the sentence model' }`.
+   * transformers.js layout, from a URL prefix, a folder or the cache the user chose; never fetched from a hub). A URL
+   * is downloaded into the cache with progress events, and opened from there once complete (no request at all).
+   * Until it is loaded, a detailed answer's confidence is `{ kind: 'detail', value: null, reason: 'needs the
+   * sentence model' }`. It replaces one loaded before and stays until `unload`.
    */
-  loadEmbedder(source: EmbedderSource): Promise<EmbedderInfo>;
+  loadEmbedder(source: EmbedderSource, onEvent?: (event: EmbedderLoadEvent) => void): Promise<EmbedderInfo>;
+
+  /**
+   * The detailed-answer confidence of a finished answer from its tokens, with the loaded model's tokenizer and the
+   * sentence embedder (the answer is not generated again). Refused with MODEL_LOAD_FAILED without the embedder.
+   */
+  detailConfidence(answer: FinishedAnswerTokens): Promise<ConfidenceReport>;
+
+  /** Sentence embedders in the download cache, most recently used first. */
+  cachedEmbedders(): Promise<CachedEmbedder[]>;
+
+  /** Removes one cached sentence embedder; a loaded one stays loaded. */
+  deleteCachedEmbedder(key: string): Promise<void>;
 
   /** Stops the running answer or ranking within one model step; does nothing when none runs. */
   cancel(): Promise<void>;

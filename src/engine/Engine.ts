@@ -3,10 +3,14 @@ import { resolveQuestion } from '../core/engine/question.ts';
 import { checkRequest } from '../core/engine/request.ts';
 import type {
   BundleSource,
+  CachedEmbedder,
+  ConfidenceReport,
   EmbedderInfo,
+  EmbedderLoadEvent,
   EmbedderSource,
   EncodedImage,
   EngineCounters,
+  FinishedAnswerTokens,
   GenerateEvent,
   GenerateRequest,
   GenerateResult,
@@ -21,8 +25,9 @@ import type { CachedBundle, EngineApi } from '../core/engineApi.ts';
 import { AppError, serializeError, type SerializedError } from '../core/errors.ts';
 import type { ImageSlotId } from '../core/tasks.ts';
 import type { EngineHost } from './EngineHost.ts';
-import type { SentenceEmbedder } from './embedder/loadSentenceEmbedder.ts';
-import { answerConfidence } from './generation/answerConfidence.ts';
+import { deleteCachedEmbedder, listCachedEmbedders } from './embedder/embedderCache.ts';
+import type { SentenceEmbedder } from './embedder/sentenceEmbedder.ts';
+import { answerConfidence, detailReport } from './generation/answerConfidence.ts';
 import { generateAnswer } from './generation/generateAnswer.ts';
 import { isGpuFailure, withRepeatAdvice } from './gpu/gpuErrors.ts';
 import { zeroCounters } from './llm/LanguageModel.ts';
@@ -216,20 +221,39 @@ export class Engine implements EngineApi {
    * through the host; it replaces one loaded before and stays until `unload`. Without it a detailed answer's
    * confidence is null ('needs the sentence model').
    */
-  loadEmbedder(source: EmbedderSource): Promise<EmbedderInfo> {
+  loadEmbedder(source: EmbedderSource, onEvent?: (event: EmbedderLoadEvent) => void): Promise<EmbedderInfo> {
     return this.exclusive(async () => {
       const open = this.host.openEmbedder;
       if (open === undefined) {
-        throw new AppError('MODEL_LOAD_FAILED', 'This engine cannot load a sentence embedder yet.', {
+        throw new AppError('MODEL_LOAD_FAILED', 'This engine cannot load a sentence embedder.', {
           hint: 'Detailed answers are shown without a confidence; brief answers still have one.',
         });
       }
       const started = performance.now();
-      const embedder = await open(source);
+      const opened = await open(source, { capabilities: await this.capabilities(), onProgress: (progress) => onEvent?.({ type: 'progress', progress }) });
       await this.embedder?.dispose();
-      this.embedder = embedder;
-      return { source: source.kind === 'url' ? source.url : source.path, loadMs: performance.now() - started };
+      this.embedder = opened.embedder;
+      return { source: opened.source, bytes: opened.bytes, cacheKey: opened.cacheKey, loadMs: performance.now() - started };
     });
+  }
+
+  detailConfidence(answer: FinishedAnswerTokens): Promise<ConfidenceReport> {
+    return this.exclusive(async () => {
+      const model = this.requireLoaded();
+      const embed = this.embedder?.embedTexts;
+      if (embed === undefined) {
+        throw new AppError('MODEL_LOAD_FAILED', 'The sentence model is not loaded.', { hint: 'Load the sentence model in the model panel first.' });
+      }
+      return detailReport(answer, 'answer', (ids) => model.tokenizer.decode(ids), embed);
+    });
+  }
+
+  cachedEmbedders(): Promise<CachedEmbedder[]> {
+    return listCachedEmbedders();
+  }
+
+  deleteCachedEmbedder(key: string): Promise<void> {
+    return deleteCachedEmbedder(key);
   }
 
   async cancel(): Promise<void> {

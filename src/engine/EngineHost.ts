@@ -4,7 +4,7 @@ import type { Capabilities } from '../core/capabilities.ts';
 import type { BundleSource, EmbedderSource, PromptInfo } from '../core/engine/types.ts';
 import type { Sampler } from '../core/generation/sampler.ts';
 import type { SamplingOptions } from '../core/generation/settings.ts';
-import type { SentenceEmbedder } from './embedder/loadSentenceEmbedder.ts';
+import type { SentenceEmbedder } from './embedder/sentenceEmbedder.ts';
 import type { ProbeScope } from './probeCapabilities.ts';
 import type { Ort } from './runtime/graphSession.ts';
 import type { ImageEncoder } from './vision/ImageEncoder.ts';
@@ -13,6 +13,20 @@ import type { ImageDecoder } from './vision/ImageFeatureCache.ts';
 export interface OpenBundleOptions {
   onProgress: (progress: LoadProgress) => void;
   selectFiles: (manifest: BundleManifest) => readonly string[];
+}
+
+export interface OpenEmbedderOptions {
+  capabilities: Capabilities;
+  onProgress: (progress: LoadProgress) => void;
+}
+
+/** A sentence embedder as a host opened it, and what the page is told of it. */
+export interface OpenedEmbedder {
+  embedder: SentenceEmbedder;
+  /** Where it came from, for messages: the URL prefix, a folder's name or path. */
+  source: string;
+  bytes: number;
+  cacheKey: string | null;
 }
 
 /** What the vision graph of a bundle is replaced by, when a host replaces it. */
@@ -47,8 +61,11 @@ export interface EngineHost {
   tokenIntervalMs?: number;
   /** Draws the random question; default Math.random. */
   random?: () => number;
-  /** Opens the sentence embedder of the detailed-answer confidence; a host without it cannot load one. */
-  openEmbedder?: (source: EmbedderSource) => Promise<SentenceEmbedder>;
+  /**
+   * Opens the sentence embedder of the detailed-answer confidence, on the runtime set up for `capabilities`, with
+   * download progress; a host without it cannot load one.
+   */
+  openEmbedder?: (source: EmbedderSource, options: OpenEmbedderOptions) => Promise<OpenedEmbedder>;
   /**
    * Replaces the token sampler of each answer (tests force an answer's tokens with it, e.g. "Image A"); by default
    * the engine samples with the request's settings.

@@ -66,6 +66,8 @@ interface RunState {
   appendText: (text: string) => void;
   finish: (text: string, summary: RunSummary) => void;
   fail: (error: SerializedError) => void;
+  /** The shown answer's confidence, computed after it ended (the sentence model was loaded since); the rest of it stays. */
+  fillConfidence: (report: ConfidenceReport) => void;
   /** Shows a saved run (from the history) as the answer, as it ended. */
   restore: (snapshot: Pick<RunState, 'status' | 'text' | 'question' | 'summary' | 'error'>) => void;
 }
@@ -103,5 +105,6 @@ export const useRunStore = create<RunState>()((set) => ({
   // The result's text replaces the streamed one: it has the trained "\n </s>" tail removed.
   finish: (text, summary) => set({ status: summary.stopReason === 'cancelled' ? 'stopped' : 'done', text, summary }),
   fail: (error) => set({ status: 'failed', error }),
+  fillConfidence: (report) => set((state) => (state.summary === null ? {} : { summary: { ...state.summary, confidenceReport: report } })),
   restore: (snapshot) => set({ ...snapshot, asked: null }),
 }));

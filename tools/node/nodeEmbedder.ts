@@ -7,7 +7,8 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { EmbedderSource } from '../../src/core/engine/types.ts';
 import { AppError } from '../../src/core/errors.ts';
-import { loadSentenceEmbedder, type SentenceEmbedder } from '../../src/engine/embedder/loadSentenceEmbedder.ts';
+import type { OpenedEmbedder } from '../../src/engine/EngineHost.ts';
+import { loadSentenceEmbedder } from '../../src/engine/embedder/loadSentenceEmbedder.ts';
 
 /** What transformers.js reads for a `feature-extraction` pipeline from local files. */
 export const EMBEDDER_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', join('onnx', 'model.onnx')] as const;
@@ -15,13 +16,16 @@ export const EMBEDDER_FILES = ['config.json', 'tokenizer.json', 'tokenizer_confi
 const LAYOUT_HINT =
   'Give a folder with config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx (all-MiniLM-L6-v2 for transformers.js; `npm run tiny -- --out DIR` writes a tiny one to DIR/embedder).';
 
-export async function openEmbedderFolder(source: EmbedderSource): Promise<SentenceEmbedder> {
+export async function openEmbedderFolder(source: EmbedderSource): Promise<OpenedEmbedder> {
   if (source.kind !== 'path') {
     throw new AppError('BAD_ARGUMENTS', `The Node engine reads the sentence embedder from a folder, not from a ${source.kind} source.`, {
       hint: 'Download the embedder to a folder and pass its path.',
     });
   }
-  return loadSentenceEmbedder(await checkEmbedderFolder(source.path));
+  const dir = await checkEmbedderFolder(source.path);
+  let bytes = 0;
+  for (const file of EMBEDDER_FILES) bytes += (await stat(join(dir, file))).size;
+  return { embedder: await loadSentenceEmbedder(dir), source: source.path, bytes, cacheKey: null };
 }
 
 /** The folder's absolute path once it holds every file the pipeline reads; else an AppError naming what is missing. */

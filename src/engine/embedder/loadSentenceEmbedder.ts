@@ -1,22 +1,21 @@
 import { env, pipeline } from '@huggingface/transformers';
-import { createEmbedTexts, type EmbedTexts, type EmbedTextsOptions } from '../../core/confidence/index.ts';
+import type { EmbedTextsOptions } from '../../core/confidence/index.ts';
 import { AppError } from '../../core/errors.ts';
+import { sentenceEmbedderOf, type ExtractorPipeline, type SentenceEmbedder } from './sentenceEmbedder.ts';
+
+export type { SentenceEmbedder } from './sentenceEmbedder.ts';
 
 /**
  * The sentence embedder of the detailed-answer confidence (all-MiniLM-L6-v2, or the tiny test model), loaded as
- * a transformers.js `feature-extraction` pipeline from a folder or URL prefix the user chose. Never from the
- * Hub: remote model ids are switched off. In Node, transformers.js runs it on onnxruntime-node (CPU).
+ * a transformers.js `feature-extraction` pipeline from a folder the user chose. Never from the Hub: remote model
+ * ids are switched off. In Node, transformers.js runs it on onnxruntime-node (CPU); the browser's loader is
+ * `openBrowserEmbedder`.
  *
  * Known difference from sentence-transformers: texts longer than the tokenizer's `model_max_length` are cut
  * by transformers.js after [SEP] is added (so [SEP] is lost), and at 512 tokens for all-MiniLM-L6-v2, where
  * sentence-transformers cuts at 256 (`max_seq_length`) and keeps [SEP]. Answers under ~250 word pieces are not
  * affected.
  */
-export interface SentenceEmbedder {
-  embedTexts: EmbedTexts;
-  dispose(): Promise<void>;
-}
-
 export async function loadSentenceEmbedder(location: string, options: EmbedTextsOptions = {}): Promise<SentenceEmbedder> {
   env.allowRemoteModels = false;
   let extractor;
@@ -28,10 +27,5 @@ export async function loadSentenceEmbedder(location: string, options: EmbedTexts
       cause,
     });
   }
-  const loaded = extractor;
-  return {
-    // Mean-pooled, normalised features are float32; transformers.js types a tensor's data as any typed array.
-    embedTexts: createEmbedTexts((texts, call) => loaded(texts, call) as Promise<{ data: Float32Array; dims: number[] }>, options),
-    dispose: () => loaded.dispose(),
-  };
+  return sentenceEmbedderOf(extractor as unknown as ExtractorPipeline, options);
 }

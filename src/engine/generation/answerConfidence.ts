@@ -6,6 +6,7 @@ import {
   NEEDS_SENTENCE_MODEL,
   type ConfidenceReport,
   type ConfidenceSource,
+  type FinishedAnswerTokens,
   type ReaskedAnswer,
 } from '../../core/engine/types.ts';
 import type { TaskId } from '../../core/tasks.ts';
@@ -59,11 +60,24 @@ async function rule(kind: ConfidenceKind, answer: GeneratedAnswer, source: Confi
       if (probe === null) return { kind, value: null, source, reason: 'the answer names no image, and this vocabulary has no ▁Image ▁A ▁B tokens', tokens: [], letters: null };
       return { kind, value: probe.letterProbability, source: 'probe', reason: 'the answer names no image: read where ▁Image was fed after the prompt', tokens: [], letters: probe };
     }
-    case 'detail': {
-      if (context.embed === null) return { kind, value: null, source, reason: NEEDS_SENTENCE_MODEL, tokens: [] };
-      const result = await detailConfidence({ ...tokens, decode: context.decode, embed: context.embed, text: answer.rawText });
-      if (result === null) return { kind, value: null, source, reason: 'deleting any one token leaves the sentence embedding unchanged', tokens: [] };
-      return { kind, value: result.value, source, tokens: result.tokens };
-    }
+    case 'detail':
+      return detailReport(answer, source, context.decode, context.embed);
   }
+}
+
+/**
+ * A detailed answer's confidence by token importance; 'needs the sentence model' without the embedder. Also what
+ * fills in a finished answer's confidence once the sentence model is loaded: it reads only the answer's tokens.
+ */
+export async function detailReport(
+  answer: FinishedAnswerTokens,
+  source: ConfidenceSource,
+  decode: (ids: number[]) => string,
+  embed: EmbedTexts | null,
+): Promise<ConfidenceReport> {
+  const kind = 'detail';
+  if (embed === null) return { kind, value: null, source, reason: NEEDS_SENTENCE_MODEL, tokens: [] };
+  const result = await detailConfidence({ ids: answer.ids, probabilities: answer.probabilities, decode, embed, text: answer.rawText });
+  if (result === null) return { kind, value: null, source, reason: 'deleting any one token leaves the sentence embedding unchanged', tokens: [] };
+  return { kind, value: result.value, source, tokens: result.tokens };
 }

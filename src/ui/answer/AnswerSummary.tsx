@@ -1,6 +1,10 @@
+import { Download } from 'lucide-react';
 import { explainConfidence } from '../../core/confidence/explain.ts';
-import type { ComparisonVerdict, ConfidenceReport } from '../../core/engine/types.ts';
+import { NEEDS_SENTENCE_MODEL, type ComparisonVerdict, type ConfidenceReport } from '../../core/engine/types.ts';
+import { useEmbedderStore } from '../../state/useEmbedderStore.ts';
 import type { RunSummary } from '../../state/useRunStore.ts';
+import { getEmbedder } from '../model/embedderActions.ts';
+import { smallButtonClass } from '../model/styles.ts';
 
 /** The verdict or distortion read from a finished answer, DepictQA's confidence of it, and its speed. */
 export function AnswerSummary({ summary }: { summary: RunSummary }) {
@@ -19,7 +23,12 @@ export function AnswerSummary({ summary }: { summary: RunSummary }) {
           </span>
         )}
       </div>
-      {confidenceReport !== null && <ConfidenceChip report={confidenceReport} comparison={comparison} />}
+      {confidenceReport !== null && (
+        <div className="flex flex-wrap items-start gap-2">
+          <ConfidenceChip report={confidenceReport} comparison={comparison} />
+          {confidenceReport.reason === NEEDS_SENTENCE_MODEL && <GetSentenceModel />}
+        </div>
+      )}
       <p className="text-xs text-slate-500 tabular-nums dark:text-slate-400" data-testid="answer-stats">
         {stats.tokensGenerated} tokens · {stats.decodeTokensPerSecond.toFixed(1)} tokens/s · first token after {Math.round(stats.timeToFirstTokenMs)} ms
       </p>
@@ -60,5 +69,31 @@ export function ConfidenceChip({ report, comparison }: { report: ConfidenceRepor
         )}
       </div>
     </details>
+  );
+}
+
+/**
+ * Beside a detailed answer's chip that waits for the sentence model: gets it (a cached copy, else the download the
+ * model panel's field names, with its progress there); the answer's confidence then fills in without a new answer.
+ */
+function GetSentenceModel() {
+  const status = useEmbedderStore((state) => state.status);
+  const url = useEmbedderStore((state) => state.url);
+  const loading = status === 'loading';
+  return (
+    <button
+      type="button"
+      data-testid="get-sentence-model"
+      className={smallButtonClass}
+      disabled={loading || status === 'ready'}
+      title={url === '' ? undefined : `From the cache, or downloaded from ${url}`}
+      onClick={() => {
+        document.getElementById('sentence-model')?.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+        void getEmbedder();
+      }}
+    >
+      <Download aria-hidden="true" className="size-3.5" />
+      {loading ? 'Getting the sentence model…' : 'Get the sentence model'}
+    </button>
   );
 }

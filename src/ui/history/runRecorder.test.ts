@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ConfidenceReport } from '../../core/engine/types.ts';
 import type { HistoryRecord } from '../../core/history/record.ts';
 import { createRunRecorder, type ObservedRun } from './runRecorder.ts';
 
@@ -138,5 +139,26 @@ describe('the run recorder', () => {
     await recorder.settled();
     expect(calls).toBe(2);
     expect(errors).toHaveLength(1);
+  });
+
+  it('saves a confidence filled in after the run ended into that run, and not into a saved run shown again', async () => {
+    const { recorder, writes, to } = setup();
+    const needs: ConfidenceReport = { kind: 'detail', value: null, source: 'answer', reason: 'needs the sentence model', tokens: [] };
+    const filled: ConfidenceReport = { kind: 'detail', value: 0.61, source: 'answer', tokens: [] };
+    const summary = { verdict: null, distortion: null, confidence: null, confidenceReport: needs, comparison: null, stats, stopReason: 'eos' as const };
+    to({ status: 'encoding' });
+    to({ status: 'done', text: 'A long answer.', summary });
+    vi.advanceTimersByTime(3000);
+    to({ summary: { ...summary, confidenceReport: filled } });
+    // A saved run shown again: its own stats object, so not this run's confidence.
+    to({ text: 'Another.', summary: { ...summary, stats: { ...stats }, confidenceReport: filled } });
+    to({ summary: { ...summary, stats: { ...stats }, confidenceReport: needs } });
+    await recorder.settled();
+    expect(writes.map((write) => [write.record.id, write.record.status, write.record.confidenceReport?.value ?? null])).toEqual([
+      ['run-1', 'running', null],
+      ['run-1', 'done', null],
+      ['run-1', 'done', 0.61],
+    ]);
+    expect(writes.at(-1)!.record).toMatchObject({ answer: 'A long answer.', updatedAt: 13_000 });
   });
 });

@@ -37,6 +37,8 @@ export function createRunRecorder(options: RunRecorderOptions): RunRecorder {
   const now = options.now ?? Date.now;
   const newId = options.newId ?? (() => crypto.randomUUID());
   let current: HistoryRecord | null = null;
+  /** The record of the run that ended last: its confidence may still be filled in. */
+  let ended: HistoryRecord | null = null;
   let lastSavedAt = -Infinity;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let queue = Promise.resolve();
@@ -63,12 +65,29 @@ export function createRunRecorder(options: RunRecorderOptions): RunRecorder {
       if (run.status === 'encoding' && previous.status !== 'encoding') {
         // A run still open here never reached an end state (the store was restarted under it): keep what it had.
         saveCurrent();
+        ended = null;
         const { start, blobs } = options.capture();
         current = beginRecord({ ...start, id: newId(), startedAt: now() });
         enqueue(current, blobs);
         return;
       }
-      if (current === null) return;
+      if (current === null) {
+        // The ended run's confidence, computed after it ended (the sentence model was loaded since): the same answer
+        // (its stats object unchanged; a saved run shown again has its own) with a new confidence report.
+        const filled =
+          ended !== null &&
+          run.status === previous.status &&
+          run.text === previous.text &&
+          run.summary !== null &&
+          previous.summary !== null &&
+          run.summary.stats === previous.summary.stats &&
+          run.summary.confidenceReport !== previous.summary.confidenceReport;
+        if (filled && ended !== null) {
+          ended = { ...ended, confidenceReport: run.summary!.confidenceReport, updatedAt: now() };
+          enqueue(ended, null);
+        }
+        return;
+      }
       const changed = run.status !== previous.status || run.text !== previous.text || run.question !== previous.question;
       if (!changed && run.summary === previous.summary && run.error === previous.error) return;
       // A reset to idle mid-run ends it where it stood.
@@ -76,6 +95,7 @@ export function createRunRecorder(options: RunRecorderOptions): RunRecorder {
       current = updateRecord(current, snapshot, now());
       if (TERMINAL.has(snapshot.status)) {
         saveCurrent();
+        ended = current;
         current = null;
       } else {
         scheduleSave();

@@ -4,6 +4,8 @@ import { AppError, serializeError } from '../../core/errors.ts';
 import { useCapabilityStore } from '../../state/useCapabilityStore.ts';
 import { useModelStore } from '../../state/useModelStore.ts';
 import { CachedBundles } from './CachedBundles.tsx';
+import { EmbedderSection } from './EmbedderSection.tsx';
+import { isEmbedderFolder, loadEmbedderFromFolder } from './embedderActions.ts';
 import { droppedEntries, filesOfEntries } from './droppedFolder.ts';
 import { LoadProgressView } from './LoadProgressView.tsx';
 import { chooseFolder, chooseUrl, modelUrlFromQuery } from './loadModel.ts';
@@ -40,7 +42,8 @@ export function ModelPanel() {
       return;
     }
     filesOfEntries(entries).then(
-      (files) => chooseFolder(files),
+      // A folder with the sentence model (and no bundle manifest) is the sentence model's.
+      (files) => (isEmbedderFolder(files) ? loadEmbedderFromFolder(files) : chooseFolder(files)),
       (cause: unknown) =>
         useModelStore.getState().setReadFailed(serializeError(new AppError('BUNDLE_NOT_FOUND', 'The dropped folder could not be read.', { hint: 'Choose it with "Choose a bundle folder" instead.', cause }))),
     );
@@ -133,6 +136,7 @@ export function ModelPanel() {
         </div>
       )}
       <CachedBundles busy={busy} />
+      <EmbedderSection />
     </section>
   );
 }

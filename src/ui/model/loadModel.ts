@@ -7,6 +7,7 @@ import { useCapabilityStore } from '../../state/useCapabilityStore.ts';
 import { useModelStore, type PendingBundle } from '../../state/useModelStore.ts';
 import { engine } from '../../client/useEngine.ts';
 import { refreshCache, requestPersistence } from './cacheActions.ts';
+import { reopenCachedEmbedder } from './embedderActions.ts';
 import { readFolderManifest, readUrlManifest } from './readManifest.ts';
 
 /**
@@ -84,6 +85,7 @@ async function loadModel(source: BundleSource, label: string, options: LoadOptio
   await engine().load(source, label, options, randomWeights);
   // A download (finished or partial) changed the cache.
   if (source.kind !== 'files') await refreshCache();
+  if (useModelStore.getState().status === 'ready') await reopenCachedEmbedder();
 }
 
 /**

@@ -1,0 +1,169 @@
+import type { LoadProgress } from '../../core/bundle/bundleFiles.ts';
+import { EMBEDDER_FILES, embedderPrefix, PUBLIC_EMBEDDER_URL, type EmbedderFilePath } from '../../core/embedder/embedderFiles.ts';
+import { AppError } from '../../core/errors.ts';
+import type { FileWriter } from '../bundle/downloadFile.ts';
+import { opfsStoredFile } from '../bundle/opfsFile.ts';
+import { createRateEstimator, etaSeconds } from '../bundle/rateEstimator.ts';
+import { EmbedderCacheEntry, embedderCacheKey, withEmbedderLock } from './embedderCache.ts';
+import type { EmbedderFolder } from './embedderFolder.ts';
+
+export interface EmbedderDownloadOptions {
+  fetch?: typeof fetch;
+  onProgress?: (progress: LoadProgress) => void;
+  /** Progress at most this often while bytes flow (each file's start and end are always reported); default 100. */
+  intervalMs?: number;
+  now?: () => number;
+  /** Resolves relative URLs; default the page's address. */
+  base?: string;
+}
+
+/**
+ * The sentence embedder from a URL prefix: opened from the cache when a complete copy from the same prefix is there
+ * (no request at all), else each file downloaded into the cache with progress, then opened from it.
+ */
+export async function downloadEmbedder(url: string, options: EmbedderDownloadOptions = {}): Promise<EmbedderFolder> {
+  const prefix = embedderPrefix(url, options.base ?? globalThis.location?.href);
+  const key = await embedderCacheKey(prefix);
+  return withEmbedderLock(key, async () => {
+    const entry = (await EmbedderCacheEntry.open(key, true))!;
+    const now = new Date().toISOString();
+    const index = await entry.readIndex();
+    if (index !== null && index.url === prefix && (await entry.isComplete(index))) {
+      await entry.writeIndex({ ...index, lastUsedAt: now });
+      for (const path of EMBEDDER_FILES) {
+        const bytes = index.files[path] ?? 0;
+        options.onProgress?.({ file: path, fileBytesLoaded: bytes, fileBytesTotal: bytes, bytesLoaded: bytes, bytesTotal: bytes, bytesPerSecond: 0, etaSeconds: null, fromCache: true });
+      }
+      return entry.folder(`${prefix} (cached)`);
+    }
+    // The index first, empty: a download that stops half way leaves a copy listed as incomplete, which can be deleted.
+    await entry.writeIndex({ version: 1, url: prefix, files: {}, createdAt: index?.createdAt ?? now, lastUsedAt: now });
+    const files = await downloadEmbedderFiles(prefix, {
+      open: async (path) => opfsStoredFile((await entry.file(path, true))!).open(0),
+    }, options);
+    await entry.writeIndex({ version: 1, url: prefix, files, createdAt: index?.createdAt ?? now, lastUsedAt: new Date().toISOString() });
+    return entry.folder(prefix);
+  });
+}
+
+/** Where the downloaded files go. */
+export interface EmbedderTarget {
+  open(path: EmbedderFilePath): Promise<FileWriter>;
+}
+
+/**
+ * Downloads every embedder file from `prefix` into `target`, one after the other, with progress over all of them.
+ * The requests start together, so the sizes (Content-Length) are known before the large file streams. Returns
+ * each file's size as stored. A missing file or a server out of reach fails naming the file and the URL.
+ */
+export async function downloadEmbedderFiles(
+  prefix: string,
+  target: EmbedderTarget,
+  options: EmbedderDownloadOptions = {},
+): Promise<Record<EmbedderFilePath, number>> {
+  const fetchFile = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const now = options.now ?? (() => performance.now());
+  const intervalMs = options.intervalMs ?? 100;
+
+  // 1. Every request, so each file's size is known up front.
+  const settled = await Promise.allSettled(
+    EMBEDDER_FILES.map(async (path) => {
+      const url = prefix + path;
+      let response: Response;
+      try {
+        response = await fetchFile(url, { cache: 'no-store' });
+      } catch (cause) {
+        throw new AppError('BUNDLE_DOWNLOAD_FAILED', `${path} of the sentence model could not be fetched from ${url}: ${cause instanceof Error ? cause.message : String(cause)}.`, {
+          hint: `Check the connection and the URL; a server on another site must allow this page (CORS). Or choose the model's folder instead. The public model is at ${PUBLIC_EMBEDDER_URL}`,
+          cause,
+        });
+      }
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => undefined);
+        const missing = response.status === 404;
+        throw new AppError(missing ? 'BUNDLE_FILE_MISSING' : 'BUNDLE_DOWNLOAD_FAILED', `${path} of the sentence model: the server answered ${response.status}${missing ? ' Not Found' : ''} for ${url}.`, {
+          hint: missing
+            ? 'The URL must be the folder holding config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx (all-MiniLM-L6-v2 for transformers.js).'
+            : 'Check the URL and try again later.',
+        });
+      }
+      if (response.body === null) throw new AppError('BUNDLE_DOWNLOAD_FAILED', `${path} of the sentence model: the response from ${url} had no body.`, { hint: 'Try again.' });
+      const length = Number(response.headers.get('Content-Length'));
+      return { path, url, body: response.body, declaredBytes: Number.isFinite(length) && length > 0 ? length : 0 };
+    }),
+  );
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  const responses = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+  const letGo = (from: number) => Promise.all(responses.slice(from).map((response) => response.body.cancel().catch(() => undefined)));
+  if (failed !== undefined) {
+    await letGo(0);
+    throw failed.reason;
+  }
+
+  // 2. The bodies, one after the other; a compressed response may bring more bytes than its Content-Length.
+  const fileLoaded = new Map<EmbedderFilePath, number>();
+  const totalOf = (path: EmbedderFilePath) => Math.max(responses.find((r) => r.path === path)!.declaredBytes, fileLoaded.get(path) ?? 0);
+  const rate = createRateEstimator();
+  let bytesLoaded = 0;
+  let lastEmitMs = -Infinity;
+  const emit = (path: EmbedderFilePath) => {
+    lastEmitMs = now();
+    const bytesTotal = EMBEDDER_FILES.reduce((sum, file) => sum + totalOf(file), 0);
+    const bytesPerSecond = rate.bytesPerSecond(lastEmitMs);
+    options.onProgress?.({
+      file: path,
+      fileBytesLoaded: fileLoaded.get(path) ?? 0,
+      fileBytesTotal: totalOf(path),
+      bytesLoaded,
+      bytesTotal,
+      bytesPerSecond,
+      etaSeconds: etaSeconds(bytesTotal - bytesLoaded, bytesPerSecond),
+      fromCache: false,
+    });
+  };
+  const stored = {} as Record<EmbedderFilePath, number>;
+  for (const [position, { path, url, body, declaredBytes }] of responses.entries()) {
+    fileLoaded.set(path, 0);
+    rate.record(bytesLoaded, now());
+    emit(path);
+    const writer = await target.open(path).catch(async (error: unknown) => {
+      await letGo(position);
+      throw error;
+    });
+    const reader = body.getReader();
+    try {
+      for (;;) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (cause) {
+          throw new AppError('BUNDLE_DOWNLOAD_FAILED', `${path} of the sentence model: the connection dropped after ${fileLoaded.get(path)} bytes (${url}).`, {
+            hint: 'Check the connection and load the sentence model again.',
+            cause,
+          });
+        }
+        if (chunk.done) break;
+        await writer.write(chunk.value);
+        fileLoaded.set(path, (fileLoaded.get(path) ?? 0) + chunk.value.byteLength);
+        bytesLoaded += chunk.value.byteLength;
+        rate.record(bytesLoaded, now());
+        if (now() - lastEmitMs >= intervalMs) emit(path);
+      }
+      const received = fileLoaded.get(path) ?? 0;
+      if (declaredBytes > 0 && received < declaredBytes) {
+        throw new AppError('BUNDLE_DOWNLOAD_FAILED', `${path} of the sentence model: the server sent ${received} of ${declaredBytes} bytes (${url}).`, {
+          hint: 'Check the connection and load the sentence model again.',
+        });
+      }
+    } catch (error) {
+      // The bodies not read yet are let go with the failed one.
+      await letGo(position + 1);
+      throw error;
+    } finally {
+      await writer.close();
+    }
+    stored[path] = fileLoaded.get(path) ?? 0;
+    emit(path);
+  }
+  return stored;
+}
