@@ -108,6 +108,11 @@ describe('Reasoning answers', () => {
     expect(comparison.normalizedRatioA).toBeCloseTo(comparison.pA / (comparison.pA + comparison.pB), 12);
     // Without the sentence model a detailed answer has no value, and nothing else breaks.
     expect(result.confidence).toEqual({ kind: 'detail', value: null, source: 'answer', reason: NEEDS_SENTENCE_MODEL, tokens: [] });
+    // Nor can it be filled in later until the sentence model is loaded.
+    await expect(engine.detailConfidence({ rawText: result.rawText, ids: result.ids, probabilities: result.probabilities })).rejects.toMatchObject({
+      code: 'MODEL_LOAD_FAILED',
+      message: 'The sentence model is not loaded.',
+    });
   }, 60_000);
 
   it('a brief answer to a question without the tail: asked again on the cached prefix, scored on the second answer', async () => {
@@ -179,6 +184,17 @@ describe('detailed answers with the sentence embedder', () => {
     expect(confidence.tokens).toHaveLength(30);
     expect(confidence.tokens.map((t) => [t.position, t.id, t.probability])).toEqual(expected.tokens.map((t) => [t.position, t.id, t.probability]));
     confidence.tokens.forEach((t, k) => expect(t.weight).toBeCloseTo(expected.tokens[k]!.weight, 12));
+  }, 60_000);
+
+  it("fill in a finished answer's confidence from its tokens, as the answer would have had it, without running the model", async () => {
+    const paragraph = [...vicuna.encodePiece(PARAGRAPH), ...END];
+    script = () => paragraph;
+    const result = await engine.generate({ task: 'reasoning', images, question: { index: 0 }, maxNewTokens: 80 });
+    const before = await engine.counters();
+    const filled = await engine.detailConfidence({ rawText: result.rawText, ids: result.ids, probabilities: result.probabilities });
+    expect(filled).toEqual(result.confidence);
+    expect(filled.value).not.toBeNull();
+    expect(await engine.counters()).toEqual(before);
   }, 60_000);
 
   it('a missing folder or one that is not an embedder fails with what to do', async () => {

@@ -5,13 +5,14 @@
  */
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { EMBEDDER_FILES as EMBEDDER_FILE_PATHS } from '../../src/core/embedder/embedderFiles.ts';
 import type { EmbedderSource } from '../../src/core/engine/types.ts';
 import { AppError } from '../../src/core/errors.ts';
 import type { OpenedEmbedder } from '../../src/engine/EngineHost.ts';
 import { loadSentenceEmbedder } from '../../src/engine/embedder/loadSentenceEmbedder.ts';
 
-/** What transformers.js reads for a `feature-extraction` pipeline from local files. */
-export const EMBEDDER_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', join('onnx', 'model.onnx')] as const;
+/** What transformers.js reads for a `feature-extraction` pipeline from local files, as paths of this platform. */
+export const EMBEDDER_FILES = EMBEDDER_FILE_PATHS.map((path) => join(...path.split('/')));
 
 const LAYOUT_HINT =
   'Give a folder with config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx (all-MiniLM-L6-v2 for transformers.js; `npm run tiny -- --out DIR` writes a tiny one to DIR/embedder).';
