@@ -1,7 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import type { Download, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { describedPattern, loadPageBundle, pageFlowBundle, runToDone, setUpDescription } from './testing/pageBundle.ts';
+import { imageAnswerEdits } from '../tools/tiny/imageAnswer.ts';
+import {
+  askJson,
+  chooseImage,
+  describedPattern,
+  loadPageBundle,
+  pageFlowBundle,
+  patternPng,
+  pickQuestion,
+  runToDone,
+  setMaxNewTokens,
+  setUpDescription,
+  writeImage,
+} from './testing/pageBundle.ts';
 
 /** Long enough for the random model's Description to be brief or detailed; the Node record says which. */
 const ANSWER_TOKENS = 24;
@@ -70,3 +83,47 @@ test.describe('answer confidence', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+test.describe('comparison confidence with a verdict', () => {
+  /** The tiny model edited so that its greedy answer is "Image A" (tools/tiny/imageAnswer.ts). */
+  const flow = pageFlowBundle({
+    project: 'wasm',
+    edits: imageAnswerEdits('A', 2),
+    testTimeoutMs: 180_000,
+    prepare: async (bundle) => {
+      const images = { a: await patternPng(0), b: await patternPng(1) };
+      const a = await writeImage(bundle, 'a.png', images.a);
+      const b = await writeImage(bundle, 'b.png', images.b);
+      const expected = await askJson(bundle, { task: 'comparison', images: { a, b }, questionIndex: 0, maxNewTokens: 8 });
+      return { images, expected };
+    },
+  });
+
+  test("a Comparison answer naming Image A: the verdict and DepictQA's confidence as Node computes them, exported", async ({ page }) => {
+    const { bundle, images, expected } = flow();
+    const report = expected.confidence!;
+    // Node's answer is what the edited model was made to say; the page must then show the same.
+    expect(expected.verdict).toBe('A');
+    expect(report).toMatchObject({ kind: 'compare-brief', source: 'answer' });
+    expect(report.value).not.toBeNull();
+    await page.goto('/');
+    await page.getByRole('radio', { name: /^Comparison/ }).check();
+    await loadPageBundle(page, bundle);
+    await chooseImage(page, 'a', 'a.png', images.a);
+    await chooseImage(page, 'b', 'b.png', images.b);
+    await pickQuestion(page, 0);
+    await setMaxNewTokens(page, 8);
+    await runToDone(page, 'Run', 120_000);
+    await expect(page.getByTestId('answer-text')).toHaveText(expected.answer);
+    await expect(page.getByTestId('answer-verdict')).toHaveText('Image A is better');
+    const chip = page.getByTestId('answer-confidence');
+    await expect(chip).toHaveAttribute('data-kind', 'compare-brief');
+    await expect(chip).toHaveAttribute('data-source', 'answer');
+    await expect(page.getByTestId('answer-confidence-label')).toHaveText(`confidence ${report.value!.toFixed(2)}`);
+    const item = page.getByTestId('history-item').first();
+    await expect(item).toHaveAttribute('data-status', 'done');
+    const json = await downloaded(page, () => item.getByRole('button', { name: /as JSON$/ }).click());
+    const exported = (JSON.parse(json) as { runs: Array<{ confidenceReport: { value: number } }> }).runs[0]!.confidenceReport.value;
+    expect(Math.abs(exported - report.value!)).toBeLessThan(1e-4);
+  });
+});

@@ -14,6 +14,7 @@ import sharp from 'sharp';
 import type { ConfidenceReport } from '../../src/core/engine/types.ts';
 import type { TaskId } from '../../src/core/tasks.ts';
 import { buildTinyBundle } from '../../tools/node/testing/tinyBundle.ts';
+import type { TinyEdits } from '../../tools/tiny/imageAnswer.ts';
 import { expect, test } from '../fixtures.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -41,10 +42,13 @@ export interface PageBundle {
   remove(): Promise<void>;
 }
 
-/** Builds the tiny random checkpoint and converts it (q4 only: the variant the CPU backend picks, in the page and in Node). */
-export async function buildPageBundle(seed = 11): Promise<PageBundle> {
+/**
+ * Builds the tiny random checkpoint and converts it (q4 only: the variant the CPU backend picks, in the page and in
+ * Node); `edits` change its tensors first (e.g. `imageAnswerEdits`, for a known answer).
+ */
+export async function buildPageBundle(seed = 11, edits?: TinyEdits): Promise<PageBundle> {
   const root = await mkdtemp(join(tmpdir(), 'depictqa-e2e-'));
-  const { bundleDir } = await buildTinyBundle(root, ['q4'], { seed, vision: true });
+  const { bundleDir } = await buildTinyBundle(root, ['q4'], { seed, vision: true, ...(edits === undefined ? {} : { edits }) });
   return { root, bundleDir, remove: () => rm(root, { recursive: true, force: true }) };
 }
 
@@ -181,6 +185,8 @@ const SKIP_REASON: Record<ProjectName, string> = {
 export interface PageFlowOptions<T> {
   /** The project that runs the block's tests; the other skips them and builds nothing. */
   project: ProjectName;
+  /** Changes to the random checkpoint before it is converted (e.g. `imageAnswerEdits`). */
+  edits?: TinyEdits;
   /** What the tests need beside the bundle (images, the engine's answers in Node, a server), made once after it. */
   prepare?: (bundle: PageBundle) => Promise<T>;
   /** Releases what `prepare` made, before the bundle is removed. */
@@ -209,7 +215,7 @@ export function pageFlowBundle<T extends object = Record<never, never>>(options:
     if (testInfo.project.name !== options.project) return;
     // Conversion and the answers in Node take seconds to minutes on two shared cores.
     test.setTimeout(options.setupTimeoutMs ?? 120_000);
-    bundle = await buildPageBundle();
+    bundle = await buildPageBundle(undefined, options.edits);
     prepared = options.prepare === undefined ? ({} as T) : await options.prepare(bundle);
   });
 

@@ -8,6 +8,7 @@ import { writeTorchZip } from '../checkpoint/torchWriter.ts';
 import { clipConfigJson, clipPreprocessorJson, llamaConfigJson } from './configs.ts';
 import { SHAPES, type CheckpointShape, type ShapeName } from './shapes.ts';
 import { writeTinyEmbedder } from './embedder.ts';
+import type { TinyEdits } from './imageAnswer.ts';
 import { writeVicunaTokenizer } from './tokenizer.ts';
 import { clipSources, deltaSources, llamaSources } from './weights.ts';
 
@@ -23,6 +24,8 @@ export interface TinyCheckpointOptions {
   abstractor?: boolean;
   /** Called after each file is written. */
   onFile?: (file: string, bytes: number) => void;
+  /** Changes to the random tensors before they are written (tests that need a known answer, e.g. `imageAnswerEdits`). */
+  edits?: TinyEdits;
 }
 
 export interface TinyCheckpoint {
@@ -91,9 +94,11 @@ export async function makeTinyCheckpoint(options: TinyCheckpointOptions): Promis
   const deltaPath = join(deltaDir, 'ckpt.pt');
 
   // transformers 4.31 saved the rotary inv_freq buffers into Vicuna's .bin files; safetensors exports lack them.
-  const llm = llamaSources(shape.llm, seed, llmFormat === 'bin');
+  const randomLlm = llamaSources(shape.llm, seed, llmFormat === 'bin');
+  const llm = options.edits?.llm?.(randomLlm) ?? randomLlm;
   const clip = clipSources(shape.clip, seed);
-  const delta = deltaSources(shape, seed, options.abstractor === true);
+  const randomDelta = deltaSources(shape, seed, options.abstractor === true);
+  const delta = options.edits?.delta?.(randomDelta) ?? randomDelta;
   const total = (sources: TensorSource[]) => sources.reduce((sum, source) => sum + byteLength(source), 0);
   const weightBytes = total(llm) + total(clip) + total(delta);
 

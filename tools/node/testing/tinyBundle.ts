@@ -17,6 +17,7 @@ import { dequantizeMatMulNBits, quantizeMatMulNBits } from '../../convert/quanti
 import { roundToFloat16InPlace } from '../../onnx/float16.ts';
 import { LlamaReference } from '../../oracles/llama.ts';
 import { referenceLoraMerge } from '../../oracles/loraReference.ts';
+import type { TinyEdits } from '../../tiny/imageAnswer.ts';
 import { makeTinyCheckpoint, type TinyCheckpoint } from '../../tiny/makeTinyCheckpoint.ts';
 import { openClipVision } from '../../convert/vision/openClip.ts';
 import { visionReference } from '../../convert/vision/testing/tinyVision.ts';
@@ -35,11 +36,13 @@ export interface TinyBundleOptions {
   seed?: number;
   /** Convert the CLIP tower too, so that the bundle has vision graphs. */
   vision?: boolean;
+  /** Changes to the random tensors (e.g. `imageAnswerEdits`, for a known answer). */
+  edits?: TinyEdits;
 }
 
 /** Writes the tiny checkpoint and its bundle under `root` (seconds). */
 export async function buildTinyBundle(root: string, variants: readonly LlamaVariant[], options: TinyBundleOptions = {}): Promise<TinyBundle> {
-  const tiny = await makeTinyCheckpoint({ out: join(root, 'original'), seed: options.seed ?? 3 });
+  const tiny = await makeTinyCheckpoint({ out: join(root, 'original'), seed: options.seed ?? 3, ...(options.edits === undefined ? {} : { edits: options.edits }) });
   const bundleDir = join(root, 'bundle');
   await convertBundle({
     llm: tiny.llmDir,
