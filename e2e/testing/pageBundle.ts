@@ -232,6 +232,7 @@ export interface RankJsonRecord {
   ranking: { rank: number; image: string; index: number; score: number; low: number; high: number; votes: number; wins: number; losses: number }[];
   comparisons: { images: [string, string]; orders: { a: string; b: string; pA: number; pB: number }[] }[];
   positionBias: number;
+  settled: boolean;
   stats: { pairs: number; comparisons: number; modelRuns: number; prefillTokensSaved: number };
 }
 

@@ -56,6 +56,8 @@ interface RankState {
   finish: (result: RankResult) => void;
   fail: (error: SerializedError) => void;
   setResumable: (resumable: ResumableRanking | null) => void;
+  /** Shows a saved ranking (from History) with its images, as it ended. */
+  showSaved: (saved: { reference: SlotImage | null; candidates: SlotImage[]; result: RankResult }) => void;
 }
 
 /** The Rank mode's inputs, the running ranking's progress and its outcome. Data only: the engine lives in src/client. */
@@ -95,4 +97,17 @@ export const useRankStore = create<RankState>()((set) => ({
   finish: (result) => set({ status: result.cancelled ? 'stopped' : 'done', result }),
   fail: (error) => set({ status: 'failed', error }),
   setResumable: (resumable) => set({ resumable }),
+  showSaved: ({ reference, candidates, result }) =>
+    set({
+      reference,
+      candidates,
+      mode: result.mode,
+      notices: [],
+      status: result.cancelled ? 'stopped' : 'done',
+      progress: null,
+      comparisons: [],
+      result,
+      ranked: { reference, candidates },
+      error: null,
+    }),
 }));

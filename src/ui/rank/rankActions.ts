@@ -12,6 +12,7 @@ import { useModelStore } from '../../state/useModelStore.ts';
 import { useRankStore } from '../../state/useRankStore.ts';
 import { loadImageFile } from '../images/loadImageFile.ts';
 import { RankDb } from './rankDb.ts';
+import { saveRankingToHistory } from './rankHistory.ts';
 
 const IMAGE_NAME = /\.(png|jpe?g|webp|gif|bmp|avif)$/i;
 
@@ -88,6 +89,7 @@ export async function startRanking(): Promise<void> {
   const store = useRankStore.getState();
   if (store.status === 'running') return;
   const { reference, candidates, mode } = store;
+  const startedAt = Date.now();
   try {
     if (candidates.length < MIN_IMAGES || candidates.length > MAX_IMAGES) {
       throw new AppError('REQUEST_INVALID', `A ranking needs ${MIN_IMAGES} to ${MAX_IMAGES} candidates; there ${candidates.length === 1 ? 'is' : 'are'} ${candidates.length}.`, {
@@ -138,6 +140,9 @@ export async function startRanking(): Promise<void> {
     persist({ finished: !result.cancelled });
     useRankStore.getState().finish(result);
     await writes;
+    if (!result.cancelled) {
+      await saveRankingToHistory(result, { reference, candidates }, startedAt).catch((error: unknown) => useErrorStore.getState().report(error));
+    }
   } catch (error) {
     useRankStore.getState().fail(serializeError(error));
   }
