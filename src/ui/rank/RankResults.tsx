@@ -8,6 +8,7 @@ import { useRunStore } from '../../state/useRunStore.ts';
 import { AnswerPanel } from '../answer/AnswerPanel.tsx';
 import { downloadText, fileStamp } from '../history/download.ts';
 import { explainPair } from './rankActions.ts';
+import { RankAgreement } from './RankAgreement.tsx';
 import { RankTable } from './RankTable.tsx';
 import { ScorePlot } from './ScorePlot.tsx';
 import { HEADING_CLASS, SECONDARY_CLASS } from './styles.ts';
@@ -73,6 +74,7 @@ export function RankResults({ result, reference, candidates }: Props) {
               }
         }
       />
+      <RankAgreement result={result} reference={reference} candidates={candidates} />
       {explained !== null && (
         <div className="space-y-1" data-testid="rank-explanation">
           <p className="text-xs text-slate-600 dark:text-slate-300">
