@@ -51,6 +51,20 @@ test.describe('accessibility', () => {
   // The page is the same on both backends: check it once, without WebGPU.
   const flow = pageFlowBundle({ project: 'wasm', testTimeoutMs: 300_000 });
 
+  test('axe finds no violations in the Rank mode with candidates and a ranking, in light and dark', async ({ page }, testInfo) => {
+    await page.goto('/');
+    await loadPageBundle(page, flow().bundle);
+    await page.getByRole('radio', { name: /^Rank/ }).check();
+    await page.getByTestId('rank-reference-input').setInputFiles({ name: 'ref.png', mimeType: 'image/png', buffer: await patternPng(0) });
+    const files = await Promise.all([1, 2, 3].map(async (k) => ({ name: `c${k}.png`, mimeType: 'image/png', buffer: await patternPng(k) })));
+    await page.getByTestId('rank-files-input').setInputFiles(files);
+    await expect(page.getByTestId('rank-candidate')).toHaveCount(3);
+    await expectNoViolations(page, testInfo, 'rank-candidates');
+    await page.getByRole('button', { name: 'Rank', exact: true }).click();
+    await expect(page.getByTestId('rank-metric-agreement')).toBeVisible({ timeout: 120_000 });
+    await expectNoViolations(page, testInfo, 'rank-results');
+  });
+
   test('axe finds no violations when empty, with images and with an answer, in light and dark; Tab reaches every control with a focus ring', async ({ page }, testInfo) => {
     await page.goto('/');
     await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeVisible();

@@ -229,3 +229,27 @@ export function pageFlowBundle<T extends object = Record<never, never>>(options:
     return { ...prepared, bundle };
   };
 }
+
+// ── Rankings ────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** What `npm run rank -- --json` prints (the fields the page tests compare). */
+export interface RankJsonRecord {
+  mode: 'active' | 'allPairs';
+  ranking: { rank: number; image: string; index: number; score: number; low: number; high: number; votes: number; wins: number; losses: number }[];
+  comparisons: { images: [string, string]; orders: { a: string; b: string; pA: number; pB: number }[] }[];
+  positionBias: number;
+  settled: boolean;
+  stats: { pairs: number; comparisons: number; modelRuns: number; prefillTokensSaved: number };
+}
+
+/** The engine's ranking in Node as `npm run rank -- --json --device cpu` gives it (its own process, as `askJson`). */
+export async function rankJson(bundle: PageBundle, options: { reference?: string; candidates: string[]; allPairs?: boolean }): Promise<RankJsonRecord> {
+  const args = ['tsx', 'tools/rank.ts', '--bundle', bundle.bundleDir, '--device', 'cpu', '--json'];
+  if (options.reference !== undefined) args.push('--ref', options.reference);
+  if (options.allPairs === true) args.push('--all-pairs');
+  args.push('--candidates', ...options.candidates);
+  const { stdout } = await promisify(execFile)('npx', args, { cwd: repo });
+  const record = JSON.parse(stdout) as RankJsonRecord & { error?: { message: string } };
+  if (record.error !== undefined) throw new Error(`npm run rank failed: ${record.error.message}`);
+  return record;
+}

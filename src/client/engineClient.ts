@@ -18,6 +18,8 @@ import { useEmbedderStore } from '../state/useEmbedderStore.ts';
 import { useModelStore } from '../state/useModelStore.ts';
 import { useRunStore, type RunRequest } from '../state/useRunStore.ts';
 import { streamAnswer, withImageBytes } from './answerStream.ts';
+import { rankWithBytes, streamRank, type PageRankRequest } from './rankStream.ts';
+import type { RankEvent, RankResult } from '../core/engine/rankTypes.ts';
 import type { EndMoment } from './e2eHooks.ts';
 import { WorkerConnection, type StartWorker } from './WorkerConnection.ts';
 
@@ -28,7 +30,12 @@ export interface EngineClient {
   load(source: BundleSource, label: string, options: LoadOptions, randomWeights: boolean): Promise<void>;
   /** Answers one request; the answer streams into the run store, which also gets the outcome. Never rejects. */
   run(request: RunRequest): Promise<void>;
-  /** Stops the running answer; starts no worker when none runs. */
+  /**
+   * Ranks candidates with the engine (reopening the model on a new worker if the last was lost); events arrive in
+   * order on `onEvent` (those of a worker lost meanwhile are dropped). Rejects with the engine's error.
+   */
+  rank(request: PageRankRequest, onEvent: (event: RankEvent) => void): Promise<RankResult>;
+  /** Stops the running answer or ranking; starts no worker when none runs. */
   cancel(): Promise<void>;
   cachedBundles(): Promise<CachedBundle[]>;
   deleteCachedBundle(key: string): Promise<void>;
@@ -232,6 +239,17 @@ export function createEngineClient(start: StartWorker<Remote<EngineApi>>, option
         useRunStore.getState().fail(serializeError(error));
       }
     },
+
+    rank: (request, onEvent) =>
+      connection.call(async (engine, generation) => {
+        await ensureModel(engine, generation);
+        const { request: rank, buffers } = await rankWithBytes(request);
+        return streamRank(engine, rank, buffers, (event) => {
+          if (connection.generation !== generation) return;
+          onEvent(event);
+          if (event.type === 'comparison') atMoment('rank-comparison');
+        });
+      }),
 
     cancel: async () => {
       await connection.ifRunning((engine) => engine.cancel());

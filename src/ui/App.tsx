@@ -13,9 +13,12 @@ import { OfflineNotice } from './offline/OfflineNotice.tsx';
 import { UpdatePrompt } from './offline/UpdatePrompt.tsx';
 import { RunControls } from './run/RunControls.tsx';
 import { TaskPicker } from './tasks/TaskPicker.tsx';
+import { RankPanel } from './rank/RankPanel.tsx';
+import { useTaskStore } from '../state/useTaskStore.ts';
 
 export function App() {
   const { status, capabilities } = useEngine();
+  const mode = useTaskStore((state) => state.mode);
   return (
     <div className="min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
       <Header>
@@ -27,16 +30,27 @@ export function App() {
         <ErrorBanner />
         {capabilities !== null && <CapabilityNotice capabilities={capabilities} />}
         <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
-          <div className="space-y-6">
-            <ImageSlots />
-            <ImageViewer />
-            <TaskPicker />
-          </div>
+          {mode === 'rank' ? (
+            <div className="space-y-6">
+              <RankPanel />
+              <TaskPicker />
+            </div>
+          ) : (
+            <div className="space-y-6">
+              <ImageSlots />
+              <ImageViewer />
+              <TaskPicker />
+            </div>
+          )}
           <div className="space-y-6">
             <ModelPanel />
-            <RunControls />
-            <AnswerPanel />
-            <MetricsPanel />
+            {mode === 'task' && (
+              <>
+                <RunControls />
+                <AnswerPanel />
+                <MetricsPanel />
+              </>
+            )}
             <HistoryPanel />
           </div>
         </div>

@@ -136,6 +136,42 @@ describe('engine.rank', () => {
   }, 60_000);
 });
 
+describe('engine.rank with earlier comparisons', () => {
+  it('resumes from them: asks only the pairs they lack and ends with the same ranking', async () => {
+    await withEngine(async (engine) => {
+      const request = { reference, candidates };
+      const events: RankEvent[] = [];
+      const whole = await engine.rank(request, (event) => events.push(event));
+      const asked = comparisonsOf(events);
+      // Cut after the first order of a pair: the resumed run must finish that pair with the other order.
+      const kept = asked.slice(0, 5).map(({ first, second, pA, pB }) => ({ first, second, pA, pB }));
+      const resumedEvents: RankEvent[] = [];
+      const resumed = await engine.rank({ ...request, prior: kept }, (event) => resumedEvents.push(event));
+      const again = comparisonsOf(resumedEvents);
+      expect(resumedEvents[0]).toMatchObject({ type: 'start', prior: 5 });
+      expect(resumed.stats.priorComparisons).toBe(5);
+      expect(resumed.stats.comparisons).toBe(asked.length - 5);
+      expect(again.map(({ first, second }) => [first, second])).toEqual(asked.slice(5).map(({ first, second }) => [first, second]));
+      expect(again.map((event) => event.done)).toEqual(asked.slice(5).map((event) => event.done));
+      const kept2 = new Set(kept.map(({ first, second }) => `${first},${second}`));
+      expect(again.some(({ first, second }) => kept2.has(`${first},${second}`))).toBe(false);
+      expect(resumed.ranking.map((entry) => entry.index)).toEqual(whole.ranking.map((entry) => entry.index));
+      for (const [k, entry] of resumed.ranking.entries()) expect(entry.score).toBeCloseTo(whole.ranking[k]!.score, 3);
+      expect(resumed.stats.pairs).toBe(whole.stats.pairs);
+    });
+  }, 120_000);
+
+  it('refuses earlier comparisons that do not fit the candidates', async () => {
+    await withEngine(async (engine) => {
+      const base = { candidates: candidates.slice(0, 3) };
+      await expect(engine.rank({ ...base, prior: [{ first: 0, second: 3, pA: 0.1, pB: 0.2 }] })).rejects.toMatchObject({ code: 'REQUEST_INVALID', message: expect.stringContaining('does not fit 3 candidates') });
+      await expect(engine.rank({ ...base, prior: [{ first: 0, second: 1, pA: 1.5, pB: 0.2 }] })).rejects.toMatchObject({ code: 'REQUEST_INVALID' });
+      const twice = { first: 0, second: 1, pA: 0.1, pB: 0.2 };
+      await expect(engine.rank({ ...base, prior: [twice, twice] })).rejects.toMatchObject({ code: 'REQUEST_INVALID', message: expect.stringContaining('given twice') });
+    });
+  }, 60_000);
+});
+
 describe('engine.compare', () => {
   it('reads the same p(▁A), p(▁B) through the reused prefix as from scratch', async () => {
     await withEngine(async (engine) => {

@@ -13,6 +13,7 @@ import type { EngineHost } from '../../src/engine/EngineHost.ts';
 import type { RankArgs } from './rankArgs.ts';
 import type { NodeDevice } from './nodeDevice.ts';
 import { openLoadedEngine, type AskOutput } from './runAsk.ts';
+import { rankRecord } from '../../src/core/ranking/rankRecord.ts';
 
 export async function runRank(args: RankArgs, io: AskOutput, hostOverrides: Partial<EngineHost> = {}): Promise<RankResult> {
   // 1. Everything that can be checked without the model: the number of candidates, every file readable.
@@ -63,52 +64,6 @@ async function readImage(path: string, what: string, flag: string): Promise<Imag
   // Format, damage and size from the header, so that a bad file fails before the model loads.
   inspectImageBytes(bytes, path);
   return { name: path, bytes };
-}
-
-/**
- * The --json record: `ranking` best first (one entry per candidate), `comparisons` one per pair with both orders'
- * raw p(▁A), p(▁B), the position bias and what the ranking cost.
- */
-export function rankRecord(result: RankResult, args: Pick<RankArgs, 'candidates' | 'reference'>, where: { device: NodeDevice; variant: string }) {
-  const image = (index: number) => args.candidates[index]!;
-  const order = (first: number, second: number, p: { pA: number; pB: number } | null) => (p === null ? null : { a: image(first), b: image(second), pA: p.pA, pB: p.pB });
-  const { stats } = result;
-  return {
-    device: where.device,
-    variant: where.variant,
-    mode: result.mode,
-    reference: args.reference ?? null,
-    question: result.question,
-    ranking: result.ranking.map((entry, rank) => ({
-      rank: rank + 1,
-      image: image(entry.index),
-      index: entry.index,
-      score: entry.score,
-      low: entry.low,
-      high: entry.high,
-      votes: entry.votes,
-      wins: entry.wins,
-      losses: entry.losses,
-    })),
-    comparisons: result.comparisons.map((pair) => ({
-      images: [image(pair.i), image(pair.j)],
-      orders: [order(pair.i, pair.j, pair.iFirst), order(pair.j, pair.i, pair.jFirst)].filter((o) => o !== null),
-      pFirstBetter: pair.pIBeatsJ,
-    })),
-    positionBias: result.positionBias,
-    tiedGroups: result.tiedGroups.map((group) => group.map(image)),
-    settled: result.settled,
-    stats: {
-      pairs: stats.pairs,
-      comparisons: stats.comparisons,
-      modelRuns: stats.modelRuns,
-      visionRuns: stats.visionRuns,
-      prefillTokens: stats.prefillTokens,
-      prefillTokensSaved: stats.prefillTokensSaved,
-      sharedPrefix: stats.sharedPrefix,
-      elapsedMs: stats.elapsedMs,
-    },
-  };
 }
 
 /** The ranking as a plain-text table, best first. */

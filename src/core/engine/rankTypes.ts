@@ -59,13 +59,28 @@ export interface RankRequest {
   /** Overrides the mode's pair budget. */
   maxPairs?: number;
   questionIndex?: number;
+  /**
+   * Ordered comparisons already made for these candidates (indices into `candidates`, e.g. saved before a reload):
+   * they enter the ranking as if just asked, and the pairs they cover are not asked again.
+   */
+  prior?: PriorComparison[];
+}
+
+/** One ordered comparison made earlier: `first` was shown as Image A, `second` as Image B. */
+export interface PriorComparison {
+  first: number;
+  second: number;
+  pA: number;
+  pB: number;
 }
 
 export interface RankStats {
   /** Distinct pairs compared (each in both orders). */
   pairs: number;
-  /** Ordered comparisons run: two per pair. */
+  /** Ordered comparisons run by this request: two per pair, less those given as `prior`. */
   comparisons: number;
+  /** Ordered comparisons taken from the request's `prior`. */
+  priorComparisons: number;
   /** Decoder runs. */
   modelRuns: number;
   /** Vision encoder runs: at most one per distinct image, none for one the engine already held. */
@@ -94,10 +109,11 @@ export interface RankResult extends RankingReport {
 }
 
 export type RankEvent =
-  | { type: 'start'; candidates: number; mode: RankingMode; maxPairs: number }
+  /** `prior`: the comparisons taken from the request, already counted in the first `comparison` event's `done`. */
+  | { type: 'start'; candidates: number; mode: RankingMode; maxPairs: number; prior: number }
   /** After each image is encoded (or found): `done` of `total`. */
   | { type: 'encoded'; done: number; total: number; image: EncodedImage }
-  /** After each ordered comparison. */
-  | { type: 'comparison'; first: number; second: number; pA: number; pB: number; pairs: number; work: ComparisonWork }
+  /** After each ordered comparison; `done` counts every ordered comparison so far, prior ones included. */
+  | { type: 'comparison'; first: number; second: number; pA: number; pB: number; pairs: number; done: number; work: ComparisonWork }
   | { type: 'done'; result: RankResult }
   | { type: 'error'; error: SerializedError };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fixture from './fixtures/scores.json';
-import { averageRanks, pearson, spearman } from './correlation.ts';
+import { averageRanks, kendall, pearson, spearman } from './correlation.ts';
 
 describe('averageRanks', () => {
   it('gives ties the mean of the ranks they span, as scipy.stats.rankdata does', () => {
@@ -25,5 +25,16 @@ describe('pearson and spearman', () => {
   it('refuse inputs of different lengths', () => {
     expect(() => pearson([1, 2], [1, 2, 3])).toThrow(/2 scores with 3 values/);
     expect(() => spearman([1], [1])).toThrow(/at least 2/);
+  });
+});
+
+describe('kendall', () => {
+  it("matches scipy.stats.kendalltau's τ-b, ties included", () => {
+    // scipy.stats.kendalltau([1, 2, 3, 4, 5], [3, 1, 2, 5, 4]).statistic == 0.4
+    expect(kendall([1, 2, 3, 4, 5], [3, 1, 2, 5, 4])).toBeCloseTo(0.4, 12);
+    // scipy.stats.kendalltau([1, 2, 2, 3], [1, 3, 2, 4]).statistic == 0.9128709291752769
+    expect(kendall([1, 2, 2, 3], [1, 3, 2, 4])).toBeCloseTo(0.9128709291752769, 12);
+    expect(kendall([1, 2, 3], [3, 2, 1])).toBe(-1);
+    expect(kendall([1, 1, 1], [1, 2, 3])).toBeNaN();
   });
 });

@@ -30,6 +30,30 @@ export function spearman(x: readonly number[], y: readonly number[]): number {
   return pearson(averageRanks(x), averageRanks(y));
 }
 
+/**
+ * Kendall's τ-b (scipy.stats.kendalltau's default): concordant minus discordant pairs over the square root of the
+ * pairs untied in each input. O(n²), which is nothing for the 64 images of a ranking.
+ */
+export function kendall(x: readonly number[], y: readonly number[]): number {
+  checkPair(x, y);
+  let concordant = 0;
+  let discordant = 0;
+  let untiedX = 0;
+  let untiedY = 0;
+  for (let i = 0; i < x.length; i++) {
+    for (let j = i + 1; j < x.length; j++) {
+      const dx = Math.sign(x[i]! - x[j]!);
+      const dy = Math.sign(y[i]! - y[j]!);
+      if (dx !== 0) untiedX++;
+      if (dy !== 0) untiedY++;
+      if (dx * dy > 0) concordant++;
+      else if (dx * dy < 0) discordant++;
+    }
+  }
+  if (untiedX === 0 || untiedY === 0) return NaN;
+  return (concordant - discordant) / Math.sqrt(untiedX * untiedY);
+}
+
 /** 1-based ranks; tied values get the mean of the ranks they span. */
 export function averageRanks(values: readonly number[]): number[] {
   const order = values.map((_, i) => i).sort((a, b) => values[a]! - values[b]!);

@@ -5,8 +5,8 @@
 import { explainConfidence } from '../confidence/explain.ts';
 import { NEEDS_SENTENCE_MODEL } from '../engine/types.ts';
 import { formatBytes } from '../format.ts';
-import { SLOT_LABELS, taskInfo } from '../tasks.ts';
-import { chosenConfidence, verdictLabel, type HistoryRecord } from './record.ts';
+import type { RankResult } from '../engine/rankTypes.ts';
+import { chosenConfidence, historySlotLabel, historyTaskLabel, verdictLabel, type HistoryRecord } from './record.ts';
 
 export const HISTORY_EXPORT_FORMAT = 'depictqa-web-history';
 
@@ -43,12 +43,12 @@ export function historyToMarkdown(records: readonly HistoryRecord[], exportedAt:
 
 /** One run as a Markdown section (a level-2 heading and its facts). */
 export function runToMarkdown(record: HistoryRecord): string {
-  const lines = [`## ${taskInfo(record.task).label} · ${formatTime(record.startedAt)}`, ''];
+  const lines = [`## ${historyTaskLabel(record.task)} · ${formatTime(record.startedAt)}`, ''];
   lines.push(`- **Status:** ${statusText(record)}`, `- **Model:** ${modelText(record)}`);
   lines.push(`- **Images:**${record.images.length === 0 ? ' none' : ''}`);
   for (const image of record.images) {
     const size = `${image.format}, ${image.width}×${image.height}, ${formatBytes(image.bytes)}`;
-    lines.push(`  - ${SLOT_LABELS[image.slot]}: ${inlineText(image.name)} (${size}, sha256 \`${image.sha256}\`)`);
+    lines.push(`  - ${historySlotLabel(image.slot)}: ${inlineText(image.name)} (${size}, sha256 \`${image.sha256}\`)`);
   }
   const verdict = verdictLabel(record);
   if (verdict !== null) {
@@ -57,8 +57,10 @@ export function runToMarkdown(record: HistoryRecord): string {
   }
   const confidence = confidenceText(record);
   if (confidence !== null) lines.push(`- **Confidence:** ${confidence}`);
-  lines.push(`- **Settings:** ${settingsText(record)}`);
+  if (record.task !== 'rank') lines.push(`- **Settings:** ${settingsText(record)}`);
   if (record.stats !== null) lines.push(`- **Stats:** ${statsText(record.stats)}`);
+  const rank = record.rank ?? null;
+  if (rank !== null) lines.push('', ...rankMarkdown(rank, record.images.filter((image) => image.slot === 'candidate').map((image) => image.name)));
   lines.push('', `**Question:** ${record.question === null ? '_none: the run failed before asking_' : inlineText(record.question)}`, '');
   lines.push('**Answer:**', '', quote(record.answer));
   if (record.error !== null) {
@@ -66,6 +68,23 @@ export function runToMarkdown(record: HistoryRecord): string {
     if (record.error.hint !== undefined) lines.push('', inlineText(record.error.hint));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A ranking as a Markdown table, best first, with its position bias and cost. */
+function rankMarkdown(rank: RankResult, names: readonly string[]): string[] {
+  const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(3)}`;
+  const lines = ['| Rank | Image | Score | 95% interval | Voting score | Won–lost |', '|---:|---|---:|---|---:|---:|'];
+  for (const [k, entry] of rank.ranking.entries()) {
+    const votes = Number.isFinite(entry.votes) ? entry.votes.toFixed(3) : '–';
+    lines.push(`| ${k + 1} | ${inlineText(names[entry.index] ?? `#${entry.index + 1}`).replace(/\|/g, '\\|')} | ${signed(entry.score)} | [${signed(entry.low)}, ${signed(entry.high)}] | ${votes} | ${entry.wins}–${entry.losses} |`);
+  }
+  const s = rank.stats;
+  lines.push(
+    '',
+    `- **Position bias:** ${(rank.positionBias * 100).toFixed(1)}% for Image A (50% is none)`,
+    `- **Pairs:** ${s.pairs} (${rank.mode === 'allPairs' ? 'all pairs' : 'active'}) · ${s.comparisons + s.priorComparisons} comparisons · ${s.modelRuns} model runs · ${s.prefillTokensSaved} prefill tokens saved`,
+  );
+  return lines;
 }
 
 /** "2026-11-26 12:40:03 UTC": one unambiguous form, whatever the reader's time zone. */

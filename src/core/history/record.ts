@@ -9,15 +9,22 @@ import type { SamplingOptions } from '../generation/settings.ts';
 import type { StopReason } from '../generation/stopping.ts';
 import type { Verdict } from '../generation/verdict.ts';
 import type { ImageFacts } from '../image/imageFacts.ts';
-import type { ImageSlotId, TaskId } from '../tasks.ts';
+import { SLOT_LABELS, taskInfo, type ImageSlotId, type TaskId } from '../tasks.ts';
+import type { RankResult } from '../engine/rankTypes.ts';
 
 export const HISTORY_RECORD_VERSION = 1;
 
 /** 'running': saved while the answer streamed; a page that finds one on startup was closed mid-answer. */
 export type HistoryStatus = 'running' | 'done' | 'stopped' | 'failed';
 
+/** What a saved run did: one of the four tasks, or a ranking of many candidates ('rank', absent from older records' choices). */
+export type HistoryTask = TaskId | 'rank';
+
+/** Where an image was in the run: a task's slot, or one of a ranking's candidates. */
+export type HistorySlot = ImageSlotId | 'candidate';
+
 export interface HistoryImage extends ImageFacts {
-  slot: ImageSlotId;
+  slot: HistorySlot;
   /** sha256 of the file's bytes, hex: the key of its stored blob. */
   sha256: string;
 }
@@ -39,7 +46,7 @@ export interface HistoryModel {
 export interface HistoryRecord {
   version: typeof HISTORY_RECORD_VERSION;
   id: string;
-  task: TaskId;
+  task: HistoryTask;
   /** The question as inserted into the prompt; null when the run failed before the prompt was built. */
   question: string | null;
   answer: string;
@@ -59,7 +66,10 @@ export interface HistoryRecord {
   stats: GenerationStats | null;
   settings: HistorySettings;
   model: HistoryModel | null;
+  /** A ranking's images: the reference (slot 'reference') and the candidates in request order (slot 'candidate'). */
   images: HistoryImage[];
+  /** Rank records only: the engine's result (its `index` fields point into the candidates of `images`). */
+  rank?: RankResult | null;
   /** Milliseconds since the epoch. */
   startedAt: number;
   updatedAt: number;
@@ -84,7 +94,7 @@ export interface RunSnapshot {
 
 export interface RunStart {
   id: string;
-  task: TaskId;
+  task: HistoryTask;
   images: HistoryImage[];
   settings: HistorySettings;
   model: HistoryModel | null;
@@ -199,4 +209,13 @@ export function samplingFrom(value: unknown): SamplingOptions | null {
     if (typeof option === 'number' && Number.isFinite(option)) options[key] = option;
   }
   return Object.keys(options).length === 0 ? null : options;
+}
+
+/** The run's kind as the page names it: a task's label, or "Rank". */
+export function historyTaskLabel(task: HistoryTask): string {
+  return task === 'rank' ? 'Rank' : taskInfo(task).label;
+}
+
+export function historySlotLabel(slot: HistorySlot): string {
+  return slot === 'candidate' ? 'Candidate' : SLOT_LABELS[slot];
 }

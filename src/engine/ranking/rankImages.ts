@@ -1,4 +1,4 @@
-import type { RankEvent, RankRequest, RankResult } from '../../core/engine/rankTypes.ts';
+import type { PriorComparison, RankEvent, RankRequest, RankResult } from '../../core/engine/rankTypes.ts';
 import { AppError } from '../../core/errors.ts';
 import { addComparison, createRanking, MAX_IMAGES, MIN_IMAGES, nextPair, rankingReport, type RankingMode } from '../../core/ranking/index.ts';
 import type { WorkCounters } from '../llm/LanguageModel.ts';
@@ -27,8 +27,10 @@ export async function rankImages(model: LoadedModel, request: RankRequest, job: 
   const candidatesGiven = checkRankRequest(request);
   const mode = request.mode ?? 'active';
   let state = createRanking(candidatesGiven.length, { mode, ...(request.maxPairs === undefined ? {} : { maxPairs: request.maxPairs }) });
+  const prior = checkPrior(request.prior, candidatesGiven.length);
+  for (const record of prior) state = addComparison(state, { first: record.first, second: record.second, pFirst: record.pA, pSecond: record.pB });
   const setup = comparisonSetup(model, request.reference !== undefined, request.questionIndex, job.counters);
-  job.emit({ type: 'start', candidates: candidatesGiven.length, mode, maxPairs: state.options.maxPairs });
+  job.emit({ type: 'start', candidates: candidatesGiven.length, mode, maxPairs: state.options.maxPairs, prior: prior.length });
 
   // 1. The images.
   const visionBefore = job.counters.visionRuns;
@@ -69,7 +71,7 @@ export async function rankImages(model: LoadedModel, request: RankRequest, job: 
     totals.prefillTokensSaved += work.reusedPositions;
     totals.sharedPrefix = work.sharedPrefix;
     const pairs = new Set(state.records.map((r) => Math.min(r.first, r.second) * MAX_IMAGES + Math.max(r.first, r.second))).size;
-    job.emit({ type: 'comparison', first: query.first, second: query.second, pA, pB, pairs, work });
+    job.emit({ type: 'comparison', first: query.first, second: query.second, pA, pB, pairs, done: state.records.length, work });
     // Lets a worker see `cancel()` between comparisons.
     await yieldToEventLoop();
   }
@@ -87,11 +89,33 @@ export async function rankImages(model: LoadedModel, request: RankRequest, job: 
     stats: {
       pairs: report.comparisons.length,
       ...totals,
+      priorComparisons: prior.length,
       visionRuns: job.counters.visionRuns - visionBefore,
       elapsedMs: finished - started,
       comparisonMs: finished - comparing,
     },
   };
+}
+
+/** The request's earlier comparisons, checked: indices of two different candidates and probabilities in [0, 1]. */
+function checkPrior(prior: RankRequest['prior'], n: number): PriorComparison[] {
+  if (prior === undefined) return [];
+  if (!Array.isArray(prior)) throw new AppError('REQUEST_INVALID', 'The earlier comparisons of a ranking must be a list.', { hint: 'Start the ranking afresh.' });
+  const seen = new Set<string>();
+  for (const record of prior) {
+    const { first, second, pA, pB } = (record ?? {}) as Partial<PriorComparison>;
+    const isIndex = (k: unknown): k is number => Number.isInteger(k) && (k as number) >= 0 && (k as number) < n;
+    const isP = (p: unknown) => typeof p === 'number' && p >= 0 && p <= 1;
+    if (!isIndex(first) || !isIndex(second) || first === second || !isP(pA) || !isP(pB)) {
+      throw new AppError('REQUEST_INVALID', `An earlier comparison (${JSON.stringify(record)}) does not fit ${n} candidates.`, {
+        hint: 'The saved comparisons belong to another set of images: start the ranking afresh.',
+      });
+    }
+    const key = `${first},${second}`;
+    if (seen.has(key)) throw new AppError('REQUEST_INVALID', `Image ${first + 1} against image ${second + 1} is given twice among the earlier comparisons.`, { hint: 'Start the ranking afresh.' });
+    seen.add(key);
+  }
+  return prior;
 }
 
 function checkRankRequest(request: RankRequest): RankRequest['candidates'] {

@@ -1,6 +1,5 @@
 import { Download, FolderOpen, ImageOff, Trash2 } from 'lucide-react';
-import { firstLine, verdictLabel, type HistoryRecord } from '../../core/history/record.ts';
-import { SLOT_LABELS, taskInfo } from '../../core/tasks.ts';
+import { firstLine, historySlotLabel, historyTaskLabel, verdictLabel, type HistoryRecord } from '../../core/history/record.ts';
 import { ACTION_CLASS, CopyButton } from './CopyButton.tsx';
 import { deleteRun, exportRun, listImage, openRun, reportFailure } from './historyService.ts';
 
@@ -22,7 +21,7 @@ interface HistoryItemProps {
 
 /** One saved run: thumbnail, task, verdict, status, the answer's first line and time, and what can be done with it. */
 export function HistoryItem({ run, thumbnailUrl, opened, busy }: HistoryItemProps) {
-  const task = taskInfo(run.task).label;
+  const task = historyTaskLabel(run.task);
   const verdict = verdictLabel(run);
   const line = firstLine(run.answer);
   const image = listImage(run);
@@ -38,7 +37,7 @@ export function HistoryItem({ run, thumbnailUrl, opened, busy }: HistoryItemProp
     >
       <div className="size-12 shrink-0 overflow-hidden rounded-md border border-slate-200 bg-slate-100 dark:border-slate-700 dark:bg-slate-800">
         {thumbnailUrl !== undefined ? (
-          <img src={thumbnailUrl} alt={image === undefined ? '' : `${SLOT_LABELS[image.slot]}: ${image.name}`} className="size-full object-cover" />
+          <img src={thumbnailUrl} alt={image === undefined ? '' : `${historySlotLabel(image.slot)}: ${image.name}`} className="size-full object-cover" />
         ) : (
           <ImageOff aria-hidden="true" className="m-3.5 size-5 text-slate-400" />
         )}

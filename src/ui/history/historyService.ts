@@ -1,8 +1,9 @@
 import { AppError, serializeError } from '../../core/errors.ts';
 import { historyToJson, historyToMarkdown } from '../../core/history/exportHistory.ts';
-import { recordToSnapshot, samplingFrom, type HistoryImage, type HistoryRecord } from '../../core/history/record.ts';
+import { historySlotLabel, recordToSnapshot, samplingFrom, type HistoryImage, type HistoryRecord, type HistorySlot } from '../../core/history/record.ts';
 import { imageFacts } from '../../core/image/imageFacts.ts';
-import { IMAGE_SLOTS, SLOT_LABELS, slotsRead, type ImageSlotId } from '../../core/tasks.ts';
+import { IMAGE_SLOTS, slotsRead } from '../../core/tasks.ts';
+import { useRankStore } from '../../state/useRankStore.ts';
 import { useErrorStore } from '../../state/useErrorStore.ts';
 import { useHistoryStore } from '../../state/useHistoryStore.ts';
 import { useImageStore, type SlotImage } from '../../state/useImageStore.ts';
@@ -39,8 +40,10 @@ function openHistory(): Promise<HistoryDb> {
   return ready;
 }
 
-/** The image a list entry shows: image A, which every task reads. */
+/** The image a list entry shows: image A, which every task reads; a ranking's best candidate. */
 export function listImage(run: HistoryRecord): HistoryImage | undefined {
+  const best = run.rank?.ranking[0];
+  if (best !== undefined) return run.images.filter((image) => image.slot === 'candidate')[best.index];
   return run.images.find((image) => image.slot === 'a') ?? run.images[0];
 }
 
@@ -135,19 +138,25 @@ export async function openRun(id: string): Promise<void> {
   const record = await db.getRun(id);
   if (record === undefined) throw new AppError('REQUEST_INVALID', 'This run is no longer in the history.', { hint: 'It was deleted in another tab.' });
   // 1. Every image first, so that a missing one changes nothing on the page.
-  const restored = new Map<ImageSlotId, { image: HistoryImage; blob: Blob }>();
+  const blobs: Blob[] = [];
   for (const image of record.images) {
     const stored = await db.getImage(image.sha256);
     if (stored === undefined) {
-      throw new AppError('IMAGE_MISSING', `The saved run lacks ${SLOT_LABELS[image.slot]} (${image.name}) in the history database.`, {
+      throw new AppError('IMAGE_MISSING', `The saved run lacks ${historySlotLabel(image.slot)} (${image.name}) in the history database.`, {
         hint: 'Site data may have been partly cleared. Add the image again to rerun the task.',
       });
     }
-    restored.set(image.slot, { image, blob: stored.blob });
+    blobs.push(stored.blob);
   }
+  if (record.task === 'rank') {
+    openRanking(record, blobs);
+    return;
+  }
+  const restored = new Map<HistorySlot, { image: HistoryImage; blob: Blob }>(record.images.map((image, k) => [image.slot, { image, blob: blobs[k]! }]));
   // 2. The slots the task reads hold exactly the run's images (a leftover reference would change the question).
   const images = useImageStore.getState();
-  for (const slot of slotsRead(record.task)) {
+  const task = record.task;
+  for (const slot of slotsRead(task)) {
     const saved = restored.get(slot);
     const shown = images.images[slot];
     if (saved === undefined) {
@@ -157,9 +166,34 @@ export async function openRun(id: string): Promise<void> {
     }
   }
   // 3. The task and the answer.
-  useTaskStore.getState().setTask(record.task);
+  useTaskStore.getState().setTask(task);
   useRunStore.getState().restore(recordToSnapshot(record));
   useHistoryStore.getState().setOpened(id);
+}
+
+/** A saved ranking back in the Rank mode: its reference, candidates and result (nothing is ranked again). */
+function openRanking(record: HistoryRecord, blobs: readonly Blob[]): void {
+  const result = record.rank ?? null;
+  if (result === null) throw new AppError('REQUEST_INVALID', 'This saved ranking has no result.', { hint: 'Rank the images again.' });
+  const images = record.images.map((image, k) => ({ slot: image.slot, image: toSlotImage(image, blobs[k]!) }));
+  const reference = images.find((entry) => entry.slot === 'reference')?.image ?? null;
+  const candidates = images.filter((entry) => entry.slot === 'candidate').map((entry) => entry.image);
+  useRankStore.getState().showSaved({ reference, candidates, result });
+  useTaskStore.getState().setMode('rank');
+  useHistoryStore.getState().setOpened(record.id);
+}
+
+/** Saves a record made outside the run store (a ranking) with its images, and lists it. */
+export async function saveRecord(record: HistoryRecord, blobs: ReadonlyMap<string, Blob>): Promise<void> {
+  const db = await openHistory();
+  const images: StoredImage[] = [];
+  for (const [sha256, blob] of blobs) {
+    if (!(await db.hasImage(sha256))) images.push({ sha256, blob, thumbnail: await makeThumbnail(blob) });
+  }
+  await db.saveRun(record, images);
+  const store = useHistoryStore.getState();
+  store.upsert(record);
+  for (const image of images) if (image.thumbnail !== null) store.addThumbnail(image.sha256, URL.createObjectURL(image.thumbnail));
 }
 
 function toSlotImage(image: HistoryImage, blob: Blob): SlotImage {
