@@ -69,8 +69,9 @@ if (flags['llama-7b']) {
   const steps = Number(flags.steps);
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps ${flags.steps}: expected a whole number of at least 1`);
   const mode = flags['load-only'] ? 'load-only' : flags.answer ? 'answer' : 'probe';
+  if (flags.json && flags.device === 'node-webgpu') throw new Error('--json: only the Chromium run (without --device node-webgpu) prints a JSON record');
+  if (flags.json && mode === 'probe') throw new Error('--json: measures the loaded state with --load-only or --answer, not around the decode probe');
   if (flags.device === 'node-webgpu') {
-    if (flags.json) throw new Error('--json: only the Chromium run (without --device node-webgpu) prints a JSON record');
     const { runLlama7bNodeGpu } = await import('./engine7bNodeGpu.ts');
     await runLlama7bNodeGpu({ ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }), keep: flags.keep, mode, steps });
   } else {

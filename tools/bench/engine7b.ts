@@ -8,9 +8,9 @@
  * page and of the engine worker while loading, peak RSS of the Chromium processes, and the time of a decode step.
  * If the machine's available memory falls under 1.5 GB the run is stopped and the numbers so far are reported.
  * Memory is sampled every 200 ms from /proc (RSS summed per Chromium process type, told apart by the --type=
- * flag on their command lines) and over CDP (JS heaps); "after load" is one more sample once the run is over
- * and the page and its workers have been asked to collect garbage (with --load-only: right after the load).
- * --json prints the table on stderr and one JSON line on stdout: { weightBytes, loadMs, rss: { renderer, gpuProcess, browser }
+ * flag on their command lines) and over CDP (JS heaps); "after load" is the sample taken once the model is loaded
+ * (the worker holds there) and the page and its workers have been asked to collect garbage.
+ * --json (with --load-only or --answer) prints the table on stderr and one JSON line on stdout: { weightBytes, loadMs, rss: { renderer, gpuProcess, browser }
  * each { peak, afterLoad } in bytes, jsHeapPeak } (the larger of the page's and the engine worker's).
  *
  * What runs after the load:
@@ -30,7 +30,8 @@ import { make7bBundle } from './engine/llama7bBundle.ts';
 import type { DecodeProbeResult } from './engine/decodeProbe.ts';
 import { markdownTable } from './engine/benchTable.ts';
 import { buildBenchPage, launchBenchBrowser, openBenchPage, runInPage, serveBench } from './engine/chromium.ts';
-import { startMemorySampler, type MemoryPeaks } from './engine/memorySampler.ts';
+import { startMemorySampler, type MemoryPeaks, type MemorySampler } from './engine/memorySampler.ts';
+import type { Page } from 'playwright-core';
 import { readBundleManifest } from '../node/folderBundle.ts';
 import { graphsFor } from '../../src/core/bundle/manifest.ts';
 
@@ -83,6 +84,9 @@ export async function runLlama7b(options: { bundle?: string; keep: boolean; mode
       const image = await randomPng('small.png', 70, 70, 5);
       log(`loading in Chromium (WebGPU), then ${{ probe: `${options.steps} decode steps`, answer: 'an answer of 3 tokens', 'load-only': 'nothing' }[options.mode]}…`);
       const started = performance.now();
+      // The scenario holds after its load until the loaded state is measured (then it goes on, and unloads).
+      let afterLoad: Record<string, number> | null = null;
+      const held = options.mode === 'probe' ? Promise.resolve() : measureWhenLoaded(run.page, sampler).then((rss) => void (afterLoad = rss));
       const reply = await runInPage(
         run,
         {
@@ -95,13 +99,14 @@ export async function runLlama7b(options: { bundle?: string; keep: boolean; mode
           images: [{ name: image.name, bytes: Array.from(image.bytes) }],
           contexts: options.mode === 'answer' ? [{ name: 'short', task: 'description', a: 0, question: 'How is the quality of this image?' }] : [],
           maxNewTokens: 3,
-          ...(options.mode === 'probe' ? { decodeProbeSteps: options.steps } : {}),
+          ...(options.mode === 'probe' ? { decodeProbeSteps: options.steps } : { holdAfterLoad: true }),
         },
         log,
       ).catch((error: Error) => ({ type: 'failed' as const, error: { code: 'INTERNAL' as const, message: error.message.split('\n')[0]! } }));
       const wallMs = performance.now() - started;
-      if (stopped === null) await sampler.settle();
+      if (reply.type === 'done') await held;
       peaks = await sampler.stop();
+      if (afterLoad !== null) peaks.lastRssByType = afterLoad;
       if (reply.type === 'done') {
         const result = reply.result;
         const context0 = result.contexts[0];
@@ -167,4 +172,17 @@ function probeRows(result: DecodeProbeResult, adapter: string | null): Array<[st
   if (sorted.length > 0) rows.push(['decode step, median', `${seconds(sorted[Math.floor(sorted.length / 2)]!)} over ${sorted.length} steps`]);
   rows.push(['greedy tokens after BOS', result.tokens.slice(1).join(' ')]);
   return rows;
+}
+
+/** Waits until the page's scenario holds after its load, measures the loaded state, and lets it go on. */
+async function measureWhenLoaded(page: Page, sampler: MemorySampler): Promise<Record<string, number>> {
+  for (;;) {
+    const loaded = await page.evaluate(() => (globalThis as unknown as { isLoaded: () => boolean }).isLoaded());
+    if (loaded) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await sampler.settle();
+  const rss = { ...sampler.peaks.lastRssByType };
+  await page.evaluate(() => (globalThis as unknown as { resumeBench: () => void }).resumeBench());
+  return rss;
 }
