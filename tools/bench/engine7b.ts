@@ -132,7 +132,8 @@ export async function runLlama7b(options: { bundle?: string; keep: boolean; mode
       rows.push(['peak JS heap used, page (CDP Performance.getMetrics)', heap(peaks.pageHeapUsed)]);
       rows.push(['peak JS heap used, engine worker (CDP Runtime.getHeapUsage)', `${heap(peaks.workerHeapUsed)} (target ≤ 500 MB)`]);
       for (const [type, rss] of Object.entries(peaks.rssByType)) {
-        rows.push([`peak RSS, Chromium ${type} processes`, `${formatBytes(rss)} (after load ${formatBytes(peaks.lastRssByType[type] ?? 0)})`]);
+        const shmem = formatBytes(peaks.shmemByType[type] ?? 0);
+        rows.push([`peak RSS, Chromium ${type} processes`, `${formatBytes(rss)} (after load ${formatBytes(peaks.lastRssByType[type] ?? 0)}; shared memory at most ${shmem})`]);
       }
       for (const [key, type] of Object.entries(RSS_TYPES) as Array<[keyof typeof RSS_TYPES, string]>) {
         const peak = peaks.rssByType[type];

@@ -12,6 +12,8 @@ export interface MemoryPeaks {
   rssByType: Record<string, number>;
   /** Summed RSS by process type at the last sample (after `settle`: once the load is over and garbage collected). */
   lastRssByType: Record<string, number>;
+  /** Peak of the shared-memory part of that RSS (RssShmem: e.g. GPU buffers mapped for upload), by process type. */
+  shmemByType: Record<string, number>;
   /** Peak of the summed RSS of all Chromium processes at one sample. */
   rssTotal: number;
   pageHeapUsed: number | null;
@@ -30,7 +32,7 @@ function readText(path: string): string | null {
 }
 
 /** RSS in bytes of every descendant of `root`, keyed by pid, with its Chromium `--type`. */
-export function descendantsRss(root: number): Array<{ pid: number; type: string; rss: number }> {
+export function descendantsRss(root: number): Array<{ pid: number; type: string; rss: number; shmem: number }> {
   const parents = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -50,9 +52,10 @@ export function descendantsRss(root: number): Array<{ pid: number; type: string;
     if (!inTree(pid)) continue;
     const cmdline = readText(`/proc/${pid}/cmdline`) ?? '';
     if (!/chrom/i.test(cmdline.split('\0')[0] ?? '')) continue;
-    const rss = /VmRSS:\s+(\d+) kB/.exec(readText(`/proc/${pid}/status`) ?? '');
+    const status = readText(`/proc/${pid}/status`) ?? '';
+    const kB = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
     const type = /--type=([\w-]+)/.exec(cmdline)?.[1] ?? 'browser';
-    out.push({ pid, type, rss: rss === null ? 0 : Number(rss[1]) * 1024 });
+    out.push({ pid, type, rss: kB('VmRSS'), shmem: kB('RssShmem') });
   }
   return out;
 }
@@ -85,7 +88,7 @@ export async function startMemorySampler(
   page: Page,
   options: { intervalMs?: number; floorBytes: number; onLowMemory: (available: number) => void },
 ): Promise<MemorySampler> {
-  const peaks: MemoryPeaks = { rssByType: {}, lastRssByType: {}, rssTotal: 0, pageHeapUsed: null, workerHeapUsed: null, minAvailable: Infinity, samples: 0 };
+  const peaks: MemoryPeaks = { rssByType: {}, lastRssByType: {}, shmemByType: {}, rssTotal: 0, pageHeapUsed: null, workerHeapUsed: null, minAvailable: Infinity, samples: 0 };
   const pageSession = await context.newCDPSession(page);
   await pageSession.send('Performance.enable');
   // The page's dedicated workers, attached through the page's own session (non-flat: their protocol messages
@@ -118,7 +121,12 @@ export async function startMemorySampler(
       }
       const processes = descendantsRss(process.pid);
       const byType: Record<string, number> = {};
-      for (const { type, rss } of processes) byType[type] = (byType[type] ?? 0) + rss;
+      const shmemByType: Record<string, number> = {};
+      for (const { type, rss, shmem } of processes) {
+        byType[type] = (byType[type] ?? 0) + rss;
+        shmemByType[type] = (shmemByType[type] ?? 0) + shmem;
+      }
+      for (const [type, shmem] of Object.entries(shmemByType)) peaks.shmemByType[type] = Math.max(peaks.shmemByType[type] ?? 0, shmem);
       for (const [type, rss] of Object.entries(byType)) peaks.rssByType[type] = Math.max(peaks.rssByType[type] ?? 0, rss);
       peaks.lastRssByType = byType;
       peaks.rssTotal = Math.max(peaks.rssTotal, processes.reduce((sum, { rss }) => sum + rss, 0));
