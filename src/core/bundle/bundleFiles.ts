@@ -25,7 +25,7 @@ export interface BundleFiles {
 export interface FileSlices {
   /** The file's size in bytes. */
   byteLength: number;
-  /** `length` bytes from `offset` (within the file), as a fresh array. */
+  /** `length` bytes from `offset` (within the file). The array may be reused by the next read: use it before then. */
   read(offset: number, length: number): Uint8Array;
   /** Releases what the reads held open (a file descriptor in Node); later reads fail. */
   close(): void;

@@ -1,6 +1,7 @@
 import type { FileSlices } from '../../core/bundle/bundleFiles.ts';
 import { AppError } from '../../core/errors.ts';
 import { createSha256, hashStream } from '../../core/sha256.ts';
+import { canShareReads, sharedBlobSlices } from './sharedBlobReads.ts';
 
 /** FileReaderSync, of workers only (TypeScript's DOM library does not declare it). */
 interface SyncReader {
@@ -19,9 +20,18 @@ export function canReadBlobsInSlices(): boolean {
 /**
  * A file (from the user's folder or the OPFS cache) read in parts, synchronously, as onnxruntime-web's
  * external-data loader asks for them; each part is one `slice` of the file, so the whole file is never in
- * memory. `unreadable` makes the error for a file that changed or vanished since it was opened.
+ * memory. Cross-origin isolated, a helper worker reads into one reused shared buffer (see sharedBlobReads.ts);
+ * otherwise FileReaderSync reads each part into a new buffer. `unreadable` makes the error for a file that
+ * changed or vanished since it was opened.
  */
-export function blobSlices(blob: Blob, unreadable: (cause: unknown) => AppError): FileSlices {
+export async function blobSlices(blob: Blob, unreadable: (cause: unknown) => AppError): Promise<FileSlices> {
+  if (canShareReads()) {
+    return sharedBlobSlices(blob, () => new Worker(new URL('../../../workers/blobReader.worker.ts', import.meta.url), { type: 'module', name: 'bundle-reader' }), unreadable);
+  }
+  return fileReaderSlices(blob, unreadable);
+}
+
+function fileReaderSlices(blob: Blob, unreadable: (cause: unknown) => AppError): FileSlices {
   const Reader = syncReaderClass();
   if (Reader === undefined) throw new AppError('INTERNAL', 'Files can be read in parts only in a worker (FileReaderSync).');
   const reader = new Reader();
