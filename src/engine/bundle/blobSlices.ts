@@ -26,9 +26,30 @@ export function canReadBlobsInSlices(): boolean {
  */
 export async function blobSlices(blob: Blob, unreadable: (cause: unknown) => AppError): Promise<FileSlices> {
   if (canShareReads()) {
-    return sharedBlobSlices(blob, () => new Worker(new URL('../../../workers/blobReader.worker.ts', import.meta.url), { type: 'module', name: 'bundle-reader' }), unreadable);
+    const shared = await sharedBlobSlices(
+      blob,
+      () => new Worker(new URL('../../../workers/blobReader.worker.ts', import.meta.url), { type: 'module', name: 'bundle-reader' }),
+      () => fileReaderSlices(blob, unreadable),
+    );
+    // A helper that cannot start (a page whose policy forbids it) leaves FileReaderSync: more garbage, same bytes.
+    if (shared !== null) return wrapErrors(shared, unreadable);
   }
   return fileReaderSlices(blob, unreadable);
+}
+
+/** `slices` with its read errors turned into `unreadable`'s AppError. */
+export function wrapErrors(slices: FileSlices, unreadable: (cause: unknown) => AppError): FileSlices {
+  return {
+    byteLength: slices.byteLength,
+    read(offset, length) {
+      try {
+        return slices.read(offset, length);
+      } catch (cause) {
+        throw unreadable(cause);
+      }
+    },
+    close: () => slices.close(),
+  };
 }
 
 function fileReaderSlices(blob: Blob, unreadable: (cause: unknown) => AppError): FileSlices {

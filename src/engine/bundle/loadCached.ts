@@ -9,7 +9,8 @@ import { createProgressTracker } from './progressTracker.ts';
 import { checkQuota, quotaError } from './quota.ts';
 import { resumeOffset } from './resumePlan.ts';
 import { sha256Hex } from '../../core/sha256.ts';
-import { blobSha256, blobSlices, canReadBlobsInSlices } from './blobSlices.ts';
+import { blobSha256, blobSlices, canReadBlobsInSlices, wrapErrors } from './blobSlices.ts';
+import { opfsSyncSlices } from './opfsSlices.ts';
 
 /**
  * Brings the chosen files of a URL's bundle into the cache (downloading only what is missing, resuming
@@ -155,15 +156,16 @@ function cachedBundleFiles(
       return bytes;
     },
   };
-  // In a worker, external-data chunks are read in parts straight from the OPFS file (verified as a stream first
-  // when cached files are verified).
+  // In a worker, external-data chunks are read in parts straight from the OPFS file, through a sync access handle
+  // (verified as a stream first when cached files are verified).
   if (canReadBlobsInSlices()) {
     loaded.openSlices = async (path) => {
       const { spec, handle } = await located(path);
       const file = await handle.getFile();
       if (file.size !== spec.bytes) throw sizeMismatch(spec, 'the cache', file.size);
       if (verify && !verifiedNow.has(path)) await checkDigest(path, spec, await blobSha256(file));
-      return blobSlices(file, () => evicted(path, label));
+      const sync = await opfsSyncSlices(handle, spec.bytes);
+      return sync === null ? blobSlices(file, () => evicted(path, label)) : wrapErrors(sync, () => evicted(path, label));
     };
   }
   return loaded;

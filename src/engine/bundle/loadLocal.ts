@@ -5,7 +5,8 @@ import { notLoaded, selectedSpecs, type LoadBundleOptions, type LoadedBundle } f
 import type { LocalFolder } from '../../core/bundle/localFolder.ts';
 import { createProgressTracker } from './progressTracker.ts';
 import { sha256Hex } from '../../core/sha256.ts';
-import { blobSha256, blobSlices, canReadBlobsInSlices } from './blobSlices.ts';
+import { blobSha256, blobSlices, canReadBlobsInSlices, wrapErrors } from './blobSlices.ts';
+import { opfsSyncSlices } from './opfsSlices.ts';
 
 /**
  * A bundle read in place from the user's disk. Nothing is downloaded or copied. Sizes are checked up front;
@@ -79,7 +80,10 @@ export async function loadLocal(folder: LocalFolder, options: LoadBundleOptions)
     loaded.openSlices = async (path) => {
       const { file } = located(path);
       if (!verified.has(path)) checkDigest(path, await blobSha256(file).catch((cause: unknown) => Promise.reject(unreadable(path)(cause))));
-      return blobSlices(file, unreadable(path));
+      // A folder in OPFS has sync access handles; others are read as Files.
+      const handle = await folder.fileHandle?.(path);
+      const sync = handle ? await opfsSyncSlices(handle, file.size) : null;
+      return sync === null ? blobSlices(file, unreadable(path)) : wrapErrors(sync, unreadable(path));
     };
   }
   return loaded;

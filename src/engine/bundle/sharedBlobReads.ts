@@ -1,5 +1,4 @@
 import type { FileSlices } from '../../core/bundle/bundleFiles.ts';
-import type { AppError } from '../../core/errors.ts';
 
 /**
  * Synchronous reads of a Blob (a picked file, an OPFS file) into one reused SharedArrayBuffer, done by a helper
@@ -18,6 +17,9 @@ const DONE = 1;
 const FAILED = 2;
 /** A read the helper does not answer in this time fails (a blocked worker must not wait forever). */
 const READ_TIMEOUT_MS = 120_000;
+/** A helper that does not start, or does not answer its first read, in this time is not used. */
+const START_TIMEOUT_MS = 10_000;
+const FIRST_READ_TIMEOUT_MS = 10_000;
 /** The shared buffer grows in steps of this size, to the largest part read. */
 const GROWTH_BYTES = 16 * 2 ** 20;
 
@@ -61,36 +63,60 @@ export function canShareReads(): boolean {
 }
 
 /**
- * Opens `blob` for synchronous reads through a helper worker made by `startHelper`. Each `read` returns a view
- * of the shared buffer that the next read overwrites: it is for a reader that uses each part at once (as
- * onnxruntime-web's external-data loader does).
+ * Opens `blob` for synchronous reads through a helper worker made by `startHelper`, or null when the helper does
+ * not start. Each `read` returns a view of the shared buffer that the next read overwrites: it is for a reader
+ * that uses each part at once (as onnxruntime-web's external-data loader does).
  */
-export async function sharedBlobSlices(blob: Blob, startHelper: () => Worker, unreadable: (cause: unknown) => AppError): Promise<FileSlices> {
-  const helper = startHelper();
+export async function sharedBlobSlices(blob: Blob, startHelper: () => Worker, fallback: () => FileSlices): Promise<FileSlices | null> {
+  let helper: Worker;
   try {
-    await new Promise<void>((resolve, reject) => {
-      helper.onmessage = () => resolve();
-      helper.onerror = (event) => reject(new Error(`the file reader worker did not start: ${event.message}`));
-    });
-  } catch (cause) {
+    helper = startHelper();
+  } catch {
+    return null;
+  }
+  const started = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), START_TIMEOUT_MS);
+    helper.onmessage = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    helper.onerror = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+  });
+  if (!started) {
     helper.terminate();
-    throw unreadable(cause);
+    return null;
   }
   const control = new SharedArrayBuffer(4);
   const state = new Int32Array(control);
   let data = new SharedArrayBuffer(0);
+  // A helper that does not answer its first read at all is given up for the file's own reader.
+  let answered = false;
+  let instead: FileSlices | null = null;
   return {
     byteLength: blob.size,
     read(offset, length) {
+      if (instead !== null) return instead.read(offset, length);
       if (data.byteLength < length) data = new SharedArrayBuffer(Math.ceil(length / GROWTH_BYTES) * GROWTH_BYTES);
       Atomics.store(state, 0, PENDING);
       helper.postMessage({ blob, offset, length, data, control } satisfies SharedReadRequest);
-      const waited = Atomics.wait(state, 0, PENDING, READ_TIMEOUT_MS);
+      const waited = Atomics.wait(state, 0, PENDING, answered ? READ_TIMEOUT_MS : FIRST_READ_TIMEOUT_MS);
+      if (waited === 'timed-out' && !answered) {
+        helper.terminate();
+        instead = fallback();
+        return instead.read(offset, length);
+      }
+      answered = true;
       if (Atomics.load(state, 0) !== DONE) {
-        throw unreadable(new Error(waited === 'timed-out' ? `no answer in ${READ_TIMEOUT_MS / 1000} s` : `bytes ${offset}–${offset + length} could not be read`));
+        throw new Error(waited === 'timed-out' ? `no answer in ${READ_TIMEOUT_MS / 1000} s` : `bytes ${offset}–${offset + length} could not be read`);
       }
       return new Uint8Array(data, 0, length);
     },
-    close: () => helper.terminate(),
+    close: () => {
+      helper.terminate();
+      instead?.close();
+    },
   };
 }
