@@ -155,9 +155,14 @@ test('a reload opens the bundle from the cache: only the manifest is fetched aga
   expect(server.requests.map((request) => request.path)).toEqual(['manifest.json']);
 
   // The worker sees the same cache (the engine loads there).
-  const inWorker = await load(page, { where: 'worker', read: [WEIGHTS] });
+  const inWorker = await load(page, { where: 'worker', read: [WEIGHTS], readInParts: [WEIGHTS] });
   expectVerifiedReads(inWorker, [WEIGHTS]);
   expect(inWorker.bytesDownloaded).toBe(0);
+  // There, weights are also read in parts (as onnxruntime-web reads external data): the same bytes. The page has
+  // no synchronous file reads, so it reads whole files only.
+  expect(inWorker.inParts).toBe(true);
+  expect(inWorker.partReads).toEqual([{ path: WEIGHTS, bytes: specOf(WEIGHTS).bytes, sha256: specOf(WEIGHTS).sha256, parts: Math.ceil(specOf(WEIGHTS).bytes / 65536) }]);
+  expect(second.inParts).toBe(false);
 });
 
 test('lists, opens, re-verifies and deletes cached bundles', async ({ page }) => {
@@ -200,6 +205,12 @@ test('lists, opens, re-verifies and deletes cached bundles', async ({ page }) =>
   const healed = await load(page, { read: [WEIGHTS] });
   expectVerifiedReads(healed, [WEIGHTS]);
   expect(healed.bytesDownloaded).toBe(specOf(WEIGHTS).bytes);
+
+  // Read in parts in the worker, a damaged file is caught the same way before its first part is handed out.
+  await page.evaluate(([k, p]) => (window as unknown as { bundleHarness: BundleHarness }).bundleHarness.damageCachedFile(k, p), [key, WEIGHTS] as const);
+  const inParts = await load(page, { where: 'worker', source: { kind: 'cache', key }, verifyCached: true, readInParts: [WEIGHTS] });
+  expect(inParts.partReads).toEqual([]);
+  expect(inParts.readError?.code).toBe('BUNDLE_HASH_MISMATCH');
 
   await harness(page, (h) => h.listCached('page').then((list) => h.deleteCached(list[0]!.key)));
   expect(await harness(page, (h) => h.listCached('page'))).toEqual([]);
@@ -307,8 +318,10 @@ test('refuses a download that does not fit the storage quota, before fetching a 
 test('reads a local folder in place, from <input webkitdirectory> and from a directory handle', async ({ page }) => {
   await page.locator('#folder').setInputFiles(fixtures.bundleDir);
   for (const where of ['page', 'worker'] as const) {
-    const picked = await load(page, { where, source: { kind: 'picked' }, read: 'all' });
+    const picked = await load(page, { where, source: { kind: 'picked' }, read: 'all', readInParts: [WEIGHTS] });
     expectVerifiedReads(picked, q4Files);
+    // In the worker, picked files are read in parts too (through the helper worker's shared buffer).
+    expect(picked.partReads?.map(({ path, sha256 }) => ({ path, sha256 }))).toEqual(where === 'worker' ? [{ path: WEIGHTS, sha256: specOf(WEIGHTS).sha256 }] : []);
     expect(picked.cacheKey).toBeNull();
     expect(picked.label).toBe('bundle');
     expect(picked.events.map((event) => event.file)).toEqual(q4Files);
@@ -321,7 +334,8 @@ test('reads a local folder in place, from <input webkitdirectory> and from a dir
     ([url, paths]) => (window as unknown as { bundleHarness: BundleHarness }).bundleHarness.copyToOpfsFolder(url, paths, 'picked-folder'),
     [bundleUrl(), ['manifest.json', ...q4Files]] as const,
   );
-  const handle = await load(page, { where: 'worker', source: { kind: 'directory', name: 'picked-folder' }, read: 'all' });
+  const handle = await load(page, { where: 'worker', source: { kind: 'directory', name: 'picked-folder' }, read: 'all', readInParts: [WEIGHTS] });
   expectVerifiedReads(handle, q4Files);
+  expect(handle.partReads?.map(({ path, sha256 }) => ({ path, sha256 }))).toEqual([{ path: WEIGHTS, sha256: specOf(WEIGHTS).sha256 }]);
   expect(handle.label).toBe('picked-folder');
 });

@@ -29,6 +29,8 @@ export interface LoadRequest extends LoaderSettings {
   estimate?: { quota: number; usage: number };
   /** Read these files through the loaded bundle ('all': every loaded file) and report their size and sha256. */
   read?: 'all' | string[];
+  /** Read these files through `openSlices` (as onnxruntime-web reads external data), in 64 KiB parts, and report them. */
+  readInParts?: string[];
 }
 
 export interface LoadResult {
@@ -41,6 +43,10 @@ export interface LoadResult {
   reads?: Array<{ path: string; bytes: number; sha256: string }>;
   /** A read that failed after the load succeeded. */
   readError?: SerializedError;
+  /** Whether the loaded bundle offers reads in parts (`openSlices`) where it ran. */
+  inParts?: boolean;
+  /** The files of `readInParts`, put together from their parts. */
+  partReads?: Array<{ path: string; bytes: number; sha256: string; parts: number }>;
   /** Milliseconds the load took. */
   elapsedMs?: number;
   /** Whether OPFS sync access handles exist where the load ran (workers only), so downloads wrote through them. */

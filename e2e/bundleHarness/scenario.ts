@@ -42,11 +42,26 @@ export async function runLoad(request: LoadRequest, picked: readonly File[]): Pr
       const bytes = await bundle.read(path);
       result.reads.push({ path, bytes: bytes.byteLength, sha256: await sha256Hex(bytes) });
     }
+    result.inParts = bundle.openSlices !== undefined;
+    result.partReads = [];
+    for (const path of request.readInParts ?? []) {
+      if (bundle.openSlices === undefined) break;
+      const slices = await bundle.openSlices(path);
+      const hasher = await createSha256();
+      let parts = 0;
+      for (let offset = 0; offset < slices.byteLength; offset += PART_BYTES, parts++) {
+        hasher.update(slices.read(offset, Math.min(PART_BYTES, slices.byteLength - offset)));
+      }
+      slices.close();
+      result.partReads.push({ path, bytes: slices.byteLength, sha256: hasher.digestHex(), parts });
+    }
   } catch (error) {
     result.readError = serializeError(error);
   }
   return result;
 }
+
+const PART_BYTES = 64 * 1024;
 
 /** Tells the bundle server how many bytes of `path` the loader has stored (what a 'drop' fault waits for). */
 async function reportStored(storedUrl: string, path: string, bytes: number): Promise<void> {

@@ -28,6 +28,9 @@ export async function prepareBundleFixtures(): Promise<BundleFixtures> {
     root: resolve(here, '../..'),
     logLevel: 'warn',
     publicDir: false,
+    // The loader starts a helper worker (workers/blobReader.worker.ts) to read weights in parts.
+    worker: { format: 'es' },
+    base: './',
     build: {
       outDir: harnessDir,
       emptyOutDir: true,

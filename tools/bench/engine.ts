@@ -3,7 +3,7 @@
  *                         [--browser-tokens N] [--browser-contexts 1k,2k] [--wasm-tier optimized|baseline]
  *                         [--variant q4|q4f16] [--bundles DIR] [--keep]
  * npm run bench:engine -- --llama-7b [--device browser|node-webgpu] [--bundle DIR] [--keep] [--load-only | --answer]
- *                         [--steps N]   (see engine7b.ts and engine7bNodeGpu.ts)
+ *                         [--steps N] [--json]   (see engine7b.ts and engine7bNodeGpu.ts)
  *
  * The engine end to end, for the tiny bundle and a ~100M-parameter synthetic bundle (12 layers × hidden 768,
  * MLP 2048, 32000 vocabulary; ViT-S-sized vision tower), both q4, converted by the real converter: on the wasm
@@ -56,6 +56,7 @@ const { values: flags } = parseArgs({
     answer: { type: 'boolean', default: false },
     steps: { type: 'string', default: '3' },
     bundle: { type: 'string' },
+    json: { type: 'boolean', default: false },
   },
 });
 
@@ -68,12 +69,14 @@ if (flags['llama-7b']) {
   const steps = Number(flags.steps);
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps ${flags.steps}: expected a whole number of at least 1`);
   const mode = flags['load-only'] ? 'load-only' : flags.answer ? 'answer' : 'probe';
+  if (flags.json && flags.device === 'node-webgpu') throw new Error('--json: only the Chromium run (without --device node-webgpu) prints a JSON record');
+  if (flags.json && mode === 'probe') throw new Error('--json: measures the loaded state with --load-only or --answer, not around the decode probe');
   if (flags.device === 'node-webgpu') {
     const { runLlama7bNodeGpu } = await import('./engine7bNodeGpu.ts');
     await runLlama7bNodeGpu({ ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }), keep: flags.keep, mode, steps });
   } else {
     const { runLlama7b } = await import('./engine7b.ts');
-    await runLlama7b({ ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }), keep: flags.keep, mode, steps });
+    await runLlama7b({ ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }), keep: flags.keep, mode, steps, json: flags.json });
   }
   process.exit(process.exitCode ?? 0);
 }

@@ -1,13 +1,14 @@
 /**
  * A bundle in a local folder as the engine's `BundleFiles`, for the Node tools and tests: the manifest is
  * validated with the app's own schema, every listed file is checked for presence and size up front, and each
- * file's sha256 is checked when it is read.
+ * file's sha256 is checked when it is read (read whole, or opened for reads in parts).
  */
 import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { BundleFiles, LoadProgress } from '../../src/core/bundle/bundleFiles.ts';
-import type { BundleManifest } from '../../src/core/bundle/manifest.ts';
+import type { BundleFiles, FileSlices, LoadProgress } from '../../src/core/bundle/bundleFiles.ts';
+import type { BundleManifest, FileSpec } from '../../src/core/bundle/manifest.ts';
 import { parseManifestText } from '../../src/core/bundle/readManifest.ts';
 import { AppError } from '../../src/core/errors.ts';
 
@@ -56,34 +57,60 @@ export async function openFolderBundle(dir: string, options: FolderBundleOptions
   const specs = new Map(manifest.files.map((file) => [file.path, file]));
   const bytesTotal = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
   let bytesLoaded = 0;
+  const located = (path: string) => {
+    const spec = specs.get(path);
+    if (spec === undefined) throw new AppError('INTERNAL', `${path} is not listed in ${join(folder, 'manifest.json')}`);
+    return { spec, full: join(folder, path) };
+  };
+  const checkDigest = (full: string, spec: FileSpec, actual: string) => {
+    if (actual !== spec.sha256) {
+      throw new AppError('BUNDLE_HASH_MISMATCH', `${full}: sha256 ${actual.slice(0, 12)}… differs from manifest.json's ${spec.sha256.slice(0, 12)}…`, {
+        hint: 'The file is damaged: copy the bundle again, or convert the model again.',
+      });
+    }
+  };
+  const loaded = (path: string, spec: FileSpec) => {
+    bytesLoaded += spec.bytes;
+    options.onProgress?.({ file: path, fileBytesLoaded: spec.bytes, fileBytesTotal: spec.bytes, bytesLoaded, bytesTotal, bytesPerSecond: 0, etaSeconds: null, fromCache: true });
+  };
   return {
     manifest,
     label: folder,
     async read(path: string): Promise<Uint8Array> {
-      const spec = specs.get(path);
-      if (spec === undefined) throw new AppError('INTERNAL', `${path} is not listed in ${join(folder, 'manifest.json')}`);
-      const full = join(folder, path);
+      const { spec, full } = located(path);
       const bytes = new Uint8Array(await readFile(full));
-      if (options.verify !== false) {
-        const actual = createHash('sha256').update(bytes).digest('hex');
-        if (actual !== spec.sha256) {
-          throw new AppError('BUNDLE_HASH_MISMATCH', `${full}: sha256 ${actual.slice(0, 12)}… differs from manifest.json's ${spec.sha256.slice(0, 12)}…`, {
-            hint: 'The file is damaged: copy the bundle again, or convert the model again.',
-          });
-        }
-      }
-      bytesLoaded += bytes.length;
-      options.onProgress?.({
-        file: path,
-        fileBytesLoaded: bytes.length,
-        fileBytesTotal: spec.bytes,
-        bytesLoaded,
-        bytesTotal,
-        bytesPerSecond: 0,
-        etaSeconds: null,
-        fromCache: true,
-      });
+      if (options.verify !== false) checkDigest(full, spec, createHash('sha256').update(bytes).digest('hex'));
+      loaded(path, spec);
       return bytes;
+    },
+    async openSlices(path: string): Promise<FileSlices> {
+      const { spec, full } = located(path);
+      // Verified as a stream first: the file is never held whole.
+      if (options.verify !== false) {
+        const hash = createHash('sha256');
+        for await (const chunk of createReadStream(full, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+        checkDigest(full, spec, hash.digest('hex'));
+      }
+      const fd = openSync(full, 'r');
+      let open = true;
+      loaded(path, spec);
+      return {
+        byteLength: spec.bytes,
+        read(offset, length) {
+          if (!open) throw new AppError('INTERNAL', `${full} was read after it was closed`);
+          const bytes = new Uint8Array(length);
+          for (let done = 0; done < length; ) {
+            const got = readSync(fd, bytes, done, length - done, offset + done);
+            if (got === 0) throw new AppError('BUNDLE_FILE_SIZE_MISMATCH', `${full} ended at byte ${offset + done}, before ${offset + length}`, { hint: 'The file changed while it was read: copy the bundle again.' });
+            done += got;
+          }
+          return bytes;
+        },
+        close() {
+          if (open) closeSync(fd);
+          open = false;
+        },
+      };
     },
   };
 }

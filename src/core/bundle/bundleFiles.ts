@@ -13,6 +13,22 @@ export interface BundleFiles {
   cacheKey?: string | null;
   /** The bytes of one file listed in the manifest, by its manifest path (e.g. "onnx/decoder_model_merged_q4.onnx"). */
   read(path: string): Promise<Uint8Array>;
+  /**
+   * Synchronous reads of parts of one file, for external-data chunks that onnxruntime reads one initializer at a
+   * time (so a multi-gigabyte chunk is never held whole in JS memory). The file is verified (as `read` would)
+   * before this resolves. Absent where synchronous reads do not exist (a page's main thread): `read` is used.
+   */
+  openSlices?(path: string): Promise<FileSlices>;
+}
+
+/** One file of a bundle, read in parts on demand. */
+export interface FileSlices {
+  /** The file's size in bytes. */
+  byteLength: number;
+  /** `length` bytes from `offset` (within the file). The array may be reused by the next read: use it before then. */
+  read(offset: number, length: number): Uint8Array;
+  /** Releases what the reads held open (a file descriptor in Node); later reads fail. */
+  close(): void;
 }
 
 /** Download and verification progress of a bundle, per file and overall. */

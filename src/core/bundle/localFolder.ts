@@ -12,6 +12,8 @@ export interface LocalFolder {
   name: string;
   /** A file by its bundle path (relative to the folder holding manifest.json); null when absent. */
   file(path: string): Promise<File | null>;
+  /** The file's handle, for a folder from the File System Access API (sync reads of OPFS files use it). */
+  fileHandle?(path: string): Promise<FileSystemFileHandle | null>;
 }
 
 /** The file that marks a bundle's root folder. */

@@ -20,19 +20,20 @@ export async function folderFromHandle(handle: FileSystemDirectoryHandle): Promi
     }
     root = bundles[0]!;
   }
+  const fileHandle = async (path: string) => {
+    const parts = path.split('/');
+    let dir = root;
+    for (const part of parts.slice(0, -1)) {
+      const next = await unlessAbsent(() => dir.getDirectoryHandle(part), ['TypeMismatchError']);
+      if (next === null) return null;
+      dir = next;
+    }
+    return childFile(dir, parts[parts.length - 1]!);
+  };
   return {
     name: root.name,
-    file: async (path) => {
-      const parts = path.split('/');
-      let dir = root;
-      for (const part of parts.slice(0, -1)) {
-        const next = await unlessAbsent(() => dir.getDirectoryHandle(part), ['TypeMismatchError']);
-        if (next === null) return null;
-        dir = next;
-      }
-      const file = await childFile(dir, parts[parts.length - 1]!);
-      return file === null ? null : file.getFile();
-    },
+    file: async (path) => (await fileHandle(path))?.getFile() ?? null,
+    fileHandle,
   };
 }
 

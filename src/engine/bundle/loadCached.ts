@@ -9,6 +9,8 @@ import { createProgressTracker } from './progressTracker.ts';
 import { checkQuota, quotaError } from './quota.ts';
 import { resumeOffset } from './resumePlan.ts';
 import { sha256Hex } from '../../core/sha256.ts';
+import { blobSha256, blobSlices, canReadBlobsInSlices, wrapErrors } from './blobSlices.ts';
+import { opfsSyncSlices } from './opfsSlices.ts';
 
 /**
  * Brings the chosen files of a URL's bundle into the cache (downloading only what is missing, resuming
@@ -123,33 +125,50 @@ function cachedBundleFiles(
 ): LoadedBundle {
   const byPath = new Map(specs.map((spec) => [spec.path, spec]));
   const verifiedNow = new Set<string>();
-  return {
+  const located = async (path: string) => {
+    const spec = byPath.get(path);
+    if (spec === undefined) throw notLoaded(path, label);
+    const handle = await entry.file(path, false);
+    if (handle === null) throw evicted(path, label);
+    return { spec, handle };
+  };
+  const checkDigest = async (path: string, spec: FileSpec, digest: string) => {
+    if (digest !== spec.sha256) {
+      await forget(entry, path);
+      throw new AppError('BUNDLE_HASH_MISMATCH', `${path} in the cache: its sha256 is ${digest}, but the manifest says ${spec.sha256}.`, {
+        hint: 'The cached copy is damaged; it has been removed. Load the model again to download the file again.',
+      });
+    }
+    verifiedNow.add(path);
+  };
+  const loaded: LoadedBundle = {
     manifest,
     label,
     files: specs.map((spec) => spec.path),
     cacheKey: entry.key,
     bytesDownloaded,
     async read(path) {
-      const spec = byPath.get(path);
-      if (spec === undefined) throw notLoaded(path, label);
-      const handle = await entry.file(path, false);
-      if (handle === null) throw evicted(path, label);
+      const { spec, handle } = await located(path);
       // The only copy in JS memory: the caller's. Nothing here keeps a reference.
       const bytes = await readOpfsFile(handle);
       if (bytes.byteLength !== spec.bytes) throw sizeMismatch(spec, 'the cache', bytes.byteLength);
-      if (verify && !verifiedNow.has(path)) {
-        const digest = await sha256Hex(bytes);
-        if (digest !== spec.sha256) {
-          await forget(entry, path);
-          throw new AppError('BUNDLE_HASH_MISMATCH', `${path} in the cache: its sha256 is ${digest}, but the manifest says ${spec.sha256}.`, {
-            hint: 'The cached copy is damaged; it has been removed. Load the model again to download the file again.',
-          });
-        }
-        verifiedNow.add(path);
-      }
+      if (verify && !verifiedNow.has(path)) await checkDigest(path, spec, await sha256Hex(bytes));
       return bytes;
     },
   };
+  // In a worker, external-data chunks are read in parts straight from the OPFS file, through a sync access handle
+  // (verified as a stream first when cached files are verified).
+  if (canReadBlobsInSlices()) {
+    loaded.openSlices = async (path) => {
+      const { spec, handle } = await located(path);
+      const file = await handle.getFile();
+      if (file.size !== spec.bytes) throw sizeMismatch(spec, 'the cache', file.size);
+      if (verify && !verifiedNow.has(path)) await checkDigest(path, spec, await blobSha256(file));
+      const sync = await opfsSyncSlices(handle, spec.bytes);
+      return sync === null ? blobSlices(file, () => evicted(path, label)) : wrapErrors(sync, () => evicted(path, label));
+    };
+  }
+  return loaded;
 }
 
 function evicted(path: string, label: string): AppError {

@@ -1,8 +1,9 @@
 import type * as OrtModule from 'onnxruntime-web/webgpu';
-import type { BundleFiles } from '../../core/bundle/bundleFiles.ts';
+import type { BundleFiles, FileSlices } from '../../core/bundle/bundleFiles.ts';
 import type { GraphSpec } from '../../core/bundle/manifest.ts';
 import type { Backend } from '../../core/capabilities.ts';
 import { AppError } from '../../core/errors.ts';
+import { readsExternalDataInSlices, SlicedFileBytes } from './externalData.ts';
 
 /** onnxruntime-web's WebGPU build (its wasm EP included), configured for the environment by the host. */
 export type Ort = typeof OrtModule;
@@ -19,16 +20,47 @@ export interface GraphSessionOptions {
 
 /**
  * Opens one graph of the bundle, reading its .onnx and external-data chunks through `files` only. External data
- * paths are handed to onnxruntime relative to the .onnx file, as ONNX records them.
+ * paths are handed to onnxruntime relative to the .onnx file, as ONNX records them. With onnxruntime-web and a
+ * bundle that reads files in parts, each chunk is read one initializer at a time while the session is created
+ * (see SlicedFileBytes): JS memory never holds a whole chunk. Otherwise each chunk is read whole.
  */
 export async function openGraphSession(ort: Ort, files: BundleFiles, graph: GraphSpec, options: GraphSessionOptions): Promise<OrtSession> {
   const folder = graph.path.includes('/') ? graph.path.slice(0, graph.path.lastIndexOf('/') + 1) : '';
   const model = await files.read(graph.path);
-  const externalData: Array<{ path: string; data: Uint8Array }> = [];
-  for (const path of graph.externalData) {
-    // One chunk at a time: the bytes go to onnxruntime once the session is created, and are dropped after.
-    externalData.push({ path: path.startsWith(folder) ? path.slice(folder.length) : path, data: await files.read(path) });
+  const sliced = files.openSlices !== undefined && readsExternalDataInSlices(ort);
+  const opened: FileSlices[] = [];
+  const slicedChunks: SlicedFileBytes[] = [];
+  try {
+    const externalData: Array<{ path: string; data: Uint8Array }> = [];
+    for (const path of graph.externalData) {
+      let data: Uint8Array;
+      if (sliced) {
+        const slices = await files.openSlices!(path);
+        opened.push(slices);
+        data = new SlicedFileBytes(slices);
+        slicedChunks.push(data as SlicedFileBytes);
+      } else {
+        data = await files.read(path);
+      }
+      externalData.push({ path: path.startsWith(folder) ? path.slice(folder.length) : path, data });
+    }
+    return await createSession(ort, files, graph, model, externalData, options);
+  } catch (error) {
+    // A chunk that could not be read says why better than onnxruntime's status does.
+    throw slicedChunks.find((chunk) => chunk.readError !== null)?.readError ?? error;
+  } finally {
+    for (const slices of opened) slices.close();
   }
+}
+
+async function createSession(
+  ort: Ort,
+  files: BundleFiles,
+  graph: GraphSpec,
+  model: Uint8Array,
+  externalData: Array<{ path: string; data: Uint8Array }>,
+  options: GraphSessionOptions,
+): Promise<OrtSession> {
   const sessionOptions: OrtModule.InferenceSession.SessionOptions = {
     executionProviders: [options.backend],
     graphOptimizationLevel: 'all',

@@ -10,6 +10,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 export interface MemoryPeaks {
   /** Peak summed RSS by Chromium process type ('browser', 'renderer', 'gpu-process', 'utility', …). */
   rssByType: Record<string, number>;
+  /** Summed RSS by process type at the last sample (after `settle`: once the load is over and garbage collected). */
+  lastRssByType: Record<string, number>;
+  /** Peak of the shared-memory part of that RSS (RssShmem: e.g. GPU buffers mapped for upload), by process type. */
+  shmemByType: Record<string, number>;
   /** Peak of the summed RSS of all Chromium processes at one sample. */
   rssTotal: number;
   pageHeapUsed: number | null;
@@ -28,7 +32,7 @@ function readText(path: string): string | null {
 }
 
 /** RSS in bytes of every descendant of `root`, keyed by pid, with its Chromium `--type`. */
-export function descendantsRss(root: number): Array<{ pid: number; type: string; rss: number }> {
+export function descendantsRss(root: number): Array<{ pid: number; type: string; rss: number; shmem: number }> {
   const parents = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -48,9 +52,10 @@ export function descendantsRss(root: number): Array<{ pid: number; type: string;
     if (!inTree(pid)) continue;
     const cmdline = readText(`/proc/${pid}/cmdline`) ?? '';
     if (!/chrom/i.test(cmdline.split('\0')[0] ?? '')) continue;
-    const rss = /VmRSS:\s+(\d+) kB/.exec(readText(`/proc/${pid}/status`) ?? '');
+    const status = readText(`/proc/${pid}/status`) ?? '';
+    const kB = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
     const type = /--type=([\w-]+)/.exec(cmdline)?.[1] ?? 'browser';
-    out.push({ pid, type, rss: rss === null ? 0 : Number(rss[1]) * 1024 });
+    out.push({ pid, type, rss: kB('VmRSS'), shmem: kB('RssShmem') });
   }
   return out;
 }
@@ -67,18 +72,23 @@ interface WorkerSession {
 
 export interface MemorySampler {
   peaks: MemoryPeaks;
+  /**
+   * Asks the page and its workers to collect garbage, waits `settleMs` and samples again, so that
+   * `lastRssByType` is the memory the loaded model keeps rather than garbage the load left behind.
+   */
+  settle(settleMs?: number): Promise<void>;
   stop(): Promise<MemoryPeaks>;
 }
 
 /**
- * Samples every `intervalMs` until stopped; calls `onLowMemory` once when MemAvailable falls below `floorBytes`.
+ * Samples every `intervalMs` (default 200 ms) until stopped; calls `onLowMemory` once when MemAvailable falls below `floorBytes`.
  */
 export async function startMemorySampler(
   context: BrowserContext,
   page: Page,
   options: { intervalMs?: number; floorBytes: number; onLowMemory: (available: number) => void },
 ): Promise<MemorySampler> {
-  const peaks: MemoryPeaks = { rssByType: {}, rssTotal: 0, pageHeapUsed: null, workerHeapUsed: null, minAvailable: Infinity, samples: 0 };
+  const peaks: MemoryPeaks = { rssByType: {}, lastRssByType: {}, shmemByType: {}, rssTotal: 0, pageHeapUsed: null, workerHeapUsed: null, minAvailable: Infinity, samples: 0 };
   const pageSession = await context.newCDPSession(page);
   await pageSession.send('Performance.enable');
   // The page's dedicated workers, attached through the page's own session (non-flat: their protocol messages
@@ -111,8 +121,14 @@ export async function startMemorySampler(
       }
       const processes = descendantsRss(process.pid);
       const byType: Record<string, number> = {};
-      for (const { type, rss } of processes) byType[type] = (byType[type] ?? 0) + rss;
+      const shmemByType: Record<string, number> = {};
+      for (const { type, rss, shmem } of processes) {
+        byType[type] = (byType[type] ?? 0) + rss;
+        shmemByType[type] = (shmemByType[type] ?? 0) + shmem;
+      }
+      for (const [type, shmem] of Object.entries(shmemByType)) peaks.shmemByType[type] = Math.max(peaks.shmemByType[type] ?? 0, shmem);
       for (const [type, rss] of Object.entries(byType)) peaks.rssByType[type] = Math.max(peaks.rssByType[type] ?? 0, rss);
+      peaks.lastRssByType = byType;
       peaks.rssTotal = Math.max(peaks.rssTotal, processes.reduce((sum, { rss }) => sum + rss, 0));
       const metrics = (await pageSession.send('Performance.getMetrics').catch(() => ({ metrics: [] }))) as { metrics: Array<{ name: string; value: number }> };
       const heap = metrics.metrics.find((metric) => metric.name === 'JSHeapUsedSize')?.value;
@@ -142,9 +158,19 @@ export async function startMemorySampler(
     );
     if (used.some((value) => value > 0)) peaks.workerHeapUsed = Math.max(peaks.workerHeapUsed ?? 0, ...used);
   };
-  const timer = setInterval(() => void sample().catch(() => undefined), options.intervalMs ?? 500);
+  const timer = setInterval(() => void sample().catch(() => undefined), options.intervalMs ?? 200);
   return {
     peaks,
+    async settle(settleMs = 2000) {
+      await pageSession.send('HeapProfiler.collectGarbage').catch(() => undefined);
+      for (const worker of workers.values()) {
+        const message = JSON.stringify({ id: nextId++, method: 'HeapProfiler.collectGarbage' });
+        await pageSession.send('Target.sendMessageToTarget', { sessionId: worker.sessionId, message }).catch(() => undefined);
+      }
+      await new Promise((resolve) => setTimeout(resolve, settleMs));
+      while (busy) await new Promise((resolve) => setTimeout(resolve, 20));
+      await sample().catch(() => undefined);
+    },
     async stop() {
       clearInterval(timer);
       await sample().catch(() => undefined);

@@ -56,12 +56,20 @@ export interface ScenarioResult {
   prefillChunk: number;
 }
 
-export async function runScenario(engine: Engine, log: RunLog, request: ScenarioRequest, note: (line: string) => void = () => {}): Promise<ScenarioResult> {
+export async function runScenario(
+  engine: Engine,
+  log: RunLog,
+  request: ScenarioRequest,
+  note: (line: string) => void = () => {},
+  /** Called once the first load is done, before anything else runs (the 7B bench measures memory there). */
+  afterFirstLoad: () => Promise<void> = async () => {},
+): Promise<ScenarioResult> {
   const options = { variant: request.variant, backend: request.backend, maxContext: request.maxContext };
   let started = performance.now();
   let info = await engine.load(request.source, undefined, options);
   const firstLoadMs = performance.now() - started;
   note(`first load ${firstLoadMs.toFixed(0)} ms`);
+  await afterFirstLoad();
   let secondLoadMs: number | null = null;
   if (request.loads === 2) {
     await engine.unload();

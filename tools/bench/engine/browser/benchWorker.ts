@@ -6,10 +6,17 @@ import { fixedRowsEncoder } from '../../../node/testing/fixedRowsEncoder.ts';
 import { runDecodeProbe } from '../decodeProbe.ts';
 import { runScenario } from '../scenario.ts';
 import { createRunLog, timedOrt } from '../timedOrt.ts';
-import type { BenchMessage, BenchRequest } from './protocol.ts';
+import type { BenchMessage, BenchRequest, BenchResume } from './protocol.ts';
+
+/** Lets a scenario held after its load (`holdAfterLoad`) go on. */
+let resume: (() => void) | null = null;
 
 /** The engine in a module worker as the app runs it, with its onnxruntime's session.run calls timed. */
-async function bench(message: MessageEvent<BenchRequest>): Promise<void> {
+async function bench(message: MessageEvent<BenchRequest | BenchResume>): Promise<void> {
+  if ('type' in message.data) {
+    resume?.();
+    return;
+  }
   const request = message.data;
   const post = (reply: BenchMessage) => self.postMessage(reply);
   try {
@@ -32,7 +39,13 @@ async function bench(message: MessageEvent<BenchRequest>): Promise<void> {
       post({ type: 'probed', result, adapter });
       return;
     }
-    const result = await runScenario(engine, log, request, (line) => post({ type: 'note', line }));
+    const held = async () => {
+      if (request.holdAfterLoad !== true) return;
+      const resumed = new Promise<void>((resolve) => (resume = resolve));
+      post({ type: 'loaded' });
+      await resumed;
+    };
+    const result = await runScenario(engine, log, request, (line) => post({ type: 'note', line }), held);
     post({ type: 'done', result, adapter });
   } catch (error) {
     post({ type: 'failed', error: serializeError(error) });
@@ -40,4 +53,4 @@ async function bench(message: MessageEvent<BenchRequest>): Promise<void> {
 }
 
 // onnxruntime-web starts its wasm threads from this same bundled script: in those, only its own code may run.
-if (!self.name.startsWith('em-pthread')) self.addEventListener('message', (message: MessageEvent<BenchRequest>) => void bench(message));
+if (!self.name.startsWith('em-pthread')) self.addEventListener('message', (message: MessageEvent<BenchRequest | BenchResume>) => void bench(message));

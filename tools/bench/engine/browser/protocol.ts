@@ -9,10 +9,18 @@ import type { ScenarioRequest, ScenarioResult } from '../scenario.ts';
 export interface BenchRequest extends ScenarioRequest {
   rows: 'vision' | 'fixed';
   decodeProbeSteps?: number;
+  /** After the first load, post 'loaded' and wait for a `BenchResume` (the caller measures the loaded state). */
+  holdAfterLoad?: boolean;
+}
+
+/** The page → worker message that lets a held scenario go on. */
+export interface BenchResume {
+  type: 'resume';
 }
 
 export type BenchMessage =
   | { type: 'note'; line: string }
+  | { type: 'loaded' }
   | { type: 'done'; result: ScenarioResult; adapter: string | null }
   | { type: 'probed'; result: DecodeProbeResult; adapter: string | null }
   | { type: 'failed'; error: SerializedError };

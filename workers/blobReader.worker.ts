@@ -1,0 +1,3 @@
+import { serveSharedReads } from '../src/engine/bundle/sharedBlobReads.ts';
+
+serveSharedReads(self);
