@@ -153,6 +153,35 @@ test.describe('Rank mode', () => {
     expectSameRanking(await tableRows(page), expected, 3);
   });
 
+  test('Stop keeps the ranking of the pairs compared so far; Explain answers Reasoning on two neighbours', async ({ page }) => {
+    const { bundle, folder, reference, candidates } = flow();
+    await openRankMode(page, bundle);
+    await page.getByTestId('rank-reference-input').setInputFiles(reference);
+    await page.getByTestId('rank-folder-input').setInputFiles(folder);
+    await expect(page.getByTestId('rank-candidate')).toHaveCount(CANDIDATES);
+    // All pairs: 2 · 28 comparisons, so that Stop lands in the middle of the work.
+    await page.getByRole('radio', { name: /^All pairs/ }).check();
+    await page.getByRole('button', { name: 'Rank', exact: true }).click();
+    const progress = page.getByTestId('rank-progress');
+    await expect.poll(async () => Number(await progress.getAttribute('data-done')), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect(page.getByTestId('rank-results')).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByRole('button', { name: 'Rank', exact: true })).toBeEnabled();
+    const made = Number((await page.getByTestId('rank-stat-comparisons').textContent())!.match(/(\d+) new/)![1]);
+    expect(made).toBeGreaterThanOrEqual(2);
+    expect(made).toBeLessThan(2 * 28);
+    await expect(page.getByTestId('rank-row')).toHaveCount(CANDIDATES);
+
+    // Explain the first two rows: a Reasoning answer on them streams into the answer panel and finishes.
+    const rows = await page.getByTestId('rank-row').evaluateAll((elements) => elements.map((row) => Number(row.getAttribute('data-index'))));
+    const names = candidates.map((path) => basename(path));
+    await page.getByRole('button', { name: `Explain: ${names[rows[0]!]} against ${names[rows[1]!]}` }).click();
+    const explanation = page.getByTestId('rank-explanation');
+    await expect(explanation).toContainText(`Why ${names[rows[0]!]} (Image A) ranks above ${names[rows[1]!]} (Image B)`);
+    await expect(explanation.getByTestId('answer-status')).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
+    await expect(explanation.getByTestId('answer-text')).not.toBeEmpty();
+  });
+
   test('ranks without a reference, and a bad MOS file is refused with the lines and names at fault', async ({ page }) => {
     const { bundle, candidates } = flow();
     await openRankMode(page, bundle);
