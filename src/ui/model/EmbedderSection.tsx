@@ -67,7 +67,7 @@ export function EmbedderSection() {
             value={url}
             onChange={(event) => useEmbedderStore.getState().setUrl(event.target.value)}
             aria-label="Sentence model URL"
-            className="min-w-0 flex-1 rounded-lg border border-slate-300 bg-white px-2 py-1.5 text-sm focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-600 dark:bg-slate-800"
+            className="w-0 min-w-0 flex-1 rounded-lg border border-slate-300 bg-white px-2 py-1.5 text-sm focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-600 dark:bg-slate-800"
           />
           <button type="submit" className={buttonClass} disabled={busy || url.trim() === ''}>
             <Download aria-hidden="true" className="size-4" />
