@@ -31,7 +31,7 @@ export function createProgressTracker(
 ): ProgressTracker {
   const fileTotals = new Map(files.map((file) => [file.path, file.bytes]));
   const fileLoaded = new Map<string, number>();
-  const bytesTotal = files.reduce((sum, file) => sum + file.bytes, 0);
+  let bytesTotal = files.reduce((sum, file) => sum + file.bytes, 0);
   const rate = createRateEstimator(rateOptions);
   let bytesLoaded = 0;
   // Only bytes that came over the network count towards the rate; restarts do not make it negative.
@@ -44,6 +44,12 @@ export function createProgressTracker(
     return total;
   };
   const setLoaded = (path: string, bytes: number) => {
+    // A file whose size was not known (0) or was understated (a compressed response) grows to what arrived.
+    const total = totalOf(path);
+    if (bytes > total) {
+      fileTotals.set(path, bytes);
+      bytesTotal += bytes - total;
+    }
     bytesLoaded += bytes - (fileLoaded.get(path) ?? 0);
     fileLoaded.set(path, bytes);
   };

@@ -3,7 +3,7 @@ import { EMBEDDER_FILES, embedderPrefix, PUBLIC_EMBEDDER_URL, type EmbedderFileP
 import { AppError } from '../../core/errors.ts';
 import type { FileWriter } from '../bundle/downloadFile.ts';
 import { opfsStoredFile } from '../bundle/opfsFile.ts';
-import { createRateEstimator, etaSeconds } from '../bundle/rateEstimator.ts';
+import { createProgressTracker } from '../bundle/progressTracker.ts';
 import { EmbedderCacheEntry, embedderCacheKey, withEmbedderLock } from './embedderCache.ts';
 import type { EmbedderFolder } from './embedderFolder.ts';
 
@@ -102,30 +102,15 @@ export async function downloadEmbedderFiles(
 
   // 2. The bodies, one after the other; a compressed response may bring more bytes than its Content-Length.
   const fileLoaded = new Map<EmbedderFilePath, number>();
-  const totalOf = (path: EmbedderFilePath) => Math.max(responses.find((r) => r.path === path)!.declaredBytes, fileLoaded.get(path) ?? 0);
-  const rate = createRateEstimator();
-  let bytesLoaded = 0;
-  let lastEmitMs = -Infinity;
-  const emit = (path: EmbedderFilePath) => {
-    lastEmitMs = now();
-    const bytesTotal = EMBEDDER_FILES.reduce((sum, file) => sum + totalOf(file), 0);
-    const bytesPerSecond = rate.bytesPerSecond(lastEmitMs);
-    options.onProgress?.({
-      file: path,
-      fileBytesLoaded: fileLoaded.get(path) ?? 0,
-      fileBytesTotal: totalOf(path),
-      bytesLoaded,
-      bytesTotal,
-      bytesPerSecond,
-      etaSeconds: etaSeconds(bytesTotal - bytesLoaded, bytesPerSecond),
-      fromCache: false,
-    });
-  };
+  const progress = createProgressTracker(
+    responses.map(({ path, declaredBytes }) => ({ path, bytes: declaredBytes })),
+    (event) => options.onProgress?.(event),
+    { intervalMs, now },
+  );
   const stored = {} as Record<EmbedderFilePath, number>;
   for (const [position, { path, url, body, declaredBytes }] of responses.entries()) {
     fileLoaded.set(path, 0);
-    rate.record(bytesLoaded, now());
-    emit(path);
+    progress.start(path, 0);
     const writer = await target.open(path).catch(async (error: unknown) => {
       await letGo(position);
       throw error;
@@ -145,9 +130,7 @@ export async function downloadEmbedderFiles(
         if (chunk.done) break;
         await writer.write(chunk.value);
         fileLoaded.set(path, (fileLoaded.get(path) ?? 0) + chunk.value.byteLength);
-        bytesLoaded += chunk.value.byteLength;
-        rate.record(bytesLoaded, now());
-        if (now() - lastEmitMs >= intervalMs) emit(path);
+        progress.add(path, chunk.value.byteLength);
       }
       const received = fileLoaded.get(path) ?? 0;
       if (declaredBytes > 0 && received < declaredBytes) {
@@ -163,7 +146,7 @@ export async function downloadEmbedderFiles(
       await writer.close();
     }
     stored[path] = fileLoaded.get(path) ?? 0;
-    emit(path);
+    progress.done(path);
   }
   return stored;
 }
