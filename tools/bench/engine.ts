@@ -1,9 +1,10 @@
 /**
  * npm run bench:engine [-- --device node-wasm|browser|node-webgpu] [--skip-tiny] [--skip-100m] [--tokens N]
  *                         [--browser-tokens N] [--browser-contexts 1k,2k] [--wasm-tier optimized|baseline]
- *                         [--variant q4|q4f16] [--bundles DIR] [--keep]
+ *                         [--variant q4|q4f16] [--bundles DIR] [--keep] [--baseline] [--rounds N]
  * npm run bench:engine -- --llama-7b [--device browser|node-webgpu] [--bundle DIR] [--keep] [--load-only | --answer]
- *                         [--steps N] [--json]   (see engine7b.ts and engine7bNodeGpu.ts)
+ *                         [--steps N] [--json] [--source folder|cache] [--baseline] [--rounds N]
+ *                         (see engine7b.ts and engine7bNodeGpu.ts)
  *
  * The engine end to end, for the tiny bundle and a ~100M-parameter synthetic bundle (12 layers × hidden 768,
  * MLP 2048, 32000 vocabulary; ViT-S-sized vision tower), both q4, converted by the real converter: on the wasm
@@ -18,6 +19,10 @@
  * step spent outside session.run, and the decoder weight bytes read per second against this machine's memory
  * bandwidth measured in the same run. Prints one Markdown table. --bundles DIR keeps the bundles in DIR and reuses
  * them on the next run (so that a run in parts builds them once).
+ * --baseline (browser): each bundle also runs with its external-data chunks read whole before the sessions are
+ * created, as the engine did before it read them in parts, alternating with the normal run (--rounds N times each,
+ * default 1), so that load and decode times of both are measured in the same run; the table then ends with the
+ * medians of both and their ratio.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -31,8 +36,8 @@ import { createNodeEngine } from '../node/nodeHost.ts';
 import { randomPng } from '../node/testing/testImages.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
 import { buildBenchBundle, decoderWeightBytes, type BenchModel } from './engine/benchBundles.ts';
-import { markdownTable, measureMemoryBandwidth, TABLE_HEADER, tableLines, type TableRow } from './engine/benchTable.ts';
-import { buildBenchPage, launchBenchBrowser, openBenchPage, runInPage, serveBench } from './engine/chromium.ts';
+import { BASELINE_HEADER, baselineLines, markdownTable, measureMemoryBandwidth, TABLE_HEADER, tableLines, type ReadsRun, type TableRow } from './engine/benchTable.ts';
+import { buildBenchPage, clearBenchCache, launchBenchBrowser, openBenchPage, runInPage, serveBench } from './engine/chromium.ts';
 import type { ContextPlan, ScenarioRequest } from './engine/scenario.ts';
 import { runScenario } from './engine/scenario.ts';
 import { createRunLog, timedOrt } from './engine/timedOrt.ts';
@@ -57,6 +62,9 @@ const { values: flags } = parseArgs({
     steps: { type: 'string', default: '3' },
     bundle: { type: 'string' },
     json: { type: 'boolean', default: false },
+    source: { type: 'string', default: 'folder' },
+    baseline: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '1' },
   },
 });
 
@@ -64,6 +72,10 @@ const DEVICES = ['node-wasm', 'browser', 'node-webgpu'] as const;
 type Place = (typeof DEVICES)[number];
 if (flags.device !== undefined && !DEVICES.includes(flags.device as Place)) throw new Error(`--device ${flags.device}: expected one of ${DEVICES.join(', ')}`);
 if (flags.variant !== undefined && flags.variant !== 'q4' && flags.variant !== 'q4f16') throw new Error(`--variant ${flags.variant}: expected q4 or q4f16`);
+
+const rounds = Number(flags.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds ${flags.rounds}: expected a whole number of at least 1`);
+if (flags.source !== 'folder' && flags.source !== 'cache') throw new Error(`--source ${flags.source}: expected folder or cache`);
 
 if (flags['llama-7b']) {
   const steps = Number(flags.steps);
@@ -76,7 +88,16 @@ if (flags['llama-7b']) {
     await runLlama7bNodeGpu({ ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }), keep: flags.keep, mode, steps });
   } else {
     const { runLlama7b } = await import('./engine7b.ts');
-    await runLlama7b({ ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }), keep: flags.keep, mode, steps, json: flags.json });
+    await runLlama7b({
+      ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }),
+      keep: flags.keep,
+      mode,
+      steps,
+      json: flags.json,
+      source: flags.source,
+      baseline: flags.baseline,
+      rounds,
+    });
   }
   process.exit(process.exitCode ?? 0);
 }
@@ -114,6 +135,7 @@ async function nodeGpuCapabilities() {
 
 const scratch = await mkdtemp(join(tmpdir(), 'depictqa-bench-engine-'));
 const rows: TableRow[] = [];
+const readsRuns: ReadsRun[] = [];
 try {
   process.stderr.write('memory bandwidth…\n');
   const bandwidth = measureMemoryBandwidth();
@@ -185,19 +207,28 @@ try {
     const context = await launchBenchBrowser(join(scratch, 'profile'));
     const plainImages = images.map((image) => ({ name: image.name, bytes: Array.from(image.bytes) }));
     try {
+      // With --baseline, runs with the chunks read whole alternate with the normal ones (whole, parts, parts, whole…).
+      const order: Array<'parts' | 'whole'> = [];
+      for (let round = 0; round < rounds; round++) order.push(...(flags.baseline ? (round % 2 === 0 ? ['whole', 'parts'] as const : ['parts', 'whole'] as const) : ['parts' as const]));
       for (const bundle of bundles) {
-        process.stderr.write(`${bundle.model} on WebGPU in Chromium…\n`);
-        const run = await openBenchPage(context, server.origin);
-        const reply = await runInPage(
-          run,
-          { ...base, contexts: browserContexts, images: plainImages, source: { kind: 'url', url: `${server.origin}/bundles/${bundle.model}/` }, backend: 'webgpu', maxNewTokens: browserTokens, rows: 'vision' },
-          note,
-        ).catch((error: Error) => ({ type: 'failed' as const, error: { code: 'INTERNAL' as const, message: error.message.split('\n')[0]! } }));
-        await run.page.close();
-        const problems = run.problems.length > 0 ? `; ${run.problems.slice(0, 2).join(' | ')}` : '';
-        const where = reply.type === 'done' ? `WebGPU (${reply.adapter ?? 'no adapter'}; software), Chromium worker, ${browserTokens} tokens${problems}` : 'WebGPU, Chromium worker';
-        const result = reply.type === 'done' ? reply.result : { error: reply.type === 'failed' ? `${reply.error.code}: ${reply.error.message}` : 'no result' };
-        rows.push({ model: label(bundle.model), where, result, decoderBytes: decoderWeightBytes(bundle.manifest, 'q4') });
+        for (const reads of order) {
+          process.stderr.write(`${bundle.model} on WebGPU in Chromium${flags.baseline ? `, chunks read ${reads === 'whole' ? 'whole (baseline)' : 'in parts'}` : ''}…\n`);
+          const run = await openBenchPage(context, server.origin);
+          // A fresh cache for each run: its first load downloads, its second opens from OPFS.
+          await clearBenchCache(run.page);
+          const reply = await runInPage(
+            run,
+            { ...base, contexts: browserContexts, images: plainImages, source: { kind: 'url', url: `${server.origin}/bundles/${bundle.model}/` }, backend: 'webgpu', maxNewTokens: browserTokens, rows: 'vision', reads },
+            note,
+          ).catch((error: Error) => ({ type: 'failed' as const, error: { code: 'INTERNAL' as const, message: error.message.split('\n')[0]! } }));
+          await run.page.close();
+          const problems = run.problems.length > 0 ? `; ${run.problems.slice(0, 2).join(' | ')}` : '';
+          const chunks = flags.baseline ? (reads === 'whole' ? ', chunks read whole (baseline)' : ', chunks read in parts') : '';
+          const where = reply.type === 'done' ? `WebGPU (${reply.adapter ?? 'no adapter'}; software), Chromium worker, ${browserTokens} tokens${chunks}${problems}` : `WebGPU, Chromium worker${chunks}`;
+          const result = reply.type === 'done' ? reply.result : { error: reply.type === 'failed' ? `${reply.error.code}: ${reply.error.message}` : 'no result' };
+          rows.push({ model: label(bundle.model), where, result, decoderBytes: decoderWeightBytes(bundle.manifest, 'q4') });
+          readsRuns.push({ model: label(bundle.model), reads, result });
+        }
       }
     } finally {
       await context.close();
@@ -218,6 +249,10 @@ try {
       'from the request (images already encoded). Decode steps feed one token; "outside session.run" is the step time not spent in ' +
       'the decoder\'s or embed_tokens\' run (in parentheses: embed_tokens\' share). Weights read = decoder graph bytes × decode tok/s.',
   );
+  if (flags.baseline) {
+    console.log('\nChunks read whole before the sessions are created (the baseline) against read in parts while they are created, in this run (Chromium):\n');
+    console.log(markdownTable(BASELINE_HEADER, baselineLines(readsRuns)));
+  }
 } finally {
   if (flags.keep) process.stderr.write(`kept ${scratch}\n`);
   else await rm(scratch, { recursive: true, force: true });

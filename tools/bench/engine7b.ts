@@ -1,5 +1,6 @@
 /**
  * npm run bench:engine -- --llama-7b [--bundle DIR] [--keep] [--load-only | --answer] [--steps N] [--json]
+ *                                    [--source folder|cache] [--baseline] [--rounds N]
  *
  * The 7B-shaped model (Vicuna-7B shapes, random values) loaded in headless Chromium on WebGPU through the app's
  * worker and folder loader: without --bundle, the tiny factory writes the checkpoint (--shape llama-7b, 14.7 GB)
@@ -11,7 +12,14 @@
  * flag on their command lines) and over CDP (JS heaps); "after load" is the sample taken once the model is loaded
  * (the worker holds there) and the page and its workers have been asked to collect garbage.
  * --json (with --load-only or --answer) prints the table on stderr and one JSON line on stdout: { weightBytes, loadMs, rss: { renderer, gpuProcess, browser }
- * each { peak, afterLoad } in bytes, jsHeapPeak } (the larger of the page's and the engine worker's).
+ * each { peak, afterLoad } in bytes, jsHeapPeak } (the larger of the page's and the engine worker's), plus `source`
+ * and `loads` (each load's record); with more than one load, each field is the median over the loads.
+ *
+ * --source cache: the bundle is first downloaded into the OPFS cache of the profile (over HTTP from localhost; not
+ * measured), and the measured loads open it from there. --baseline: every round also loads it with the chunks read
+ * whole before the sessions are created (the engine before it read them in parts), alternating with the normal
+ * load, each in a fresh browser on the same profile; the JSON gets `baseline`, the medians of those loads, and the
+ * table the load time of one against the other. --rounds N: N loads of each kind (default 1).
  *
  * What runs after the load:
  * - by default, the decode probe (engine/decodeProbe.ts): BOS, then N (default 3) decode steps of one position
@@ -32,6 +40,8 @@ import { markdownTable } from './engine/benchTable.ts';
 import { buildBenchPage, launchBenchBrowser, openBenchPage, runInPage, serveBench } from './engine/chromium.ts';
 import { startMemorySampler, type MemoryPeaks, type MemorySampler } from './engine/memorySampler.ts';
 import type { Page } from 'playwright-core';
+import type { ContextPlan } from './engine/scenario.ts';
+import { median } from './dispatches/decodeStepFeeds.ts';
 import { readBundleManifest } from '../node/folderBundle.ts';
 import { graphsFor } from '../../src/core/bundle/manifest.ts';
 
@@ -50,11 +60,37 @@ export interface Llama7bRecord {
 
 const RSS_TYPES = { renderer: 'renderer', gpuProcess: 'gpu-process', browser: 'browser' } as const;
 
-export async function runLlama7b(options: { bundle?: string; keep: boolean; mode: Llama7bMode; steps: number; json?: boolean }): Promise<void> {
+export interface Llama7bOptions {
+  bundle?: string;
+  keep: boolean;
+  mode: Llama7bMode;
+  steps: number;
+  json?: boolean;
+  /** Where the measured loads read the bundle: the picked folder, or the OPFS cache (downloaded first, not measured). */
+  source?: 'folder' | 'cache';
+  /** Also load with the chunks read whole (the engine before it read them in parts), alternating, in the same run. */
+  baseline?: boolean;
+  /** Loads of each kind (a fresh browser on the same profile for each). */
+  rounds?: number;
+}
+
+/** One measured load: its record and its table rows. */
+interface LoadRun {
+  reads: Reads;
+  record: Llama7bRecord;
+  rows: Array<[string, string]>;
+}
+
+type Reads = 'parts' | 'whole';
+
+export async function runLlama7b(options: Llama7bOptions): Promise<void> {
   const scratch = await mkdtemp(join(tmpdir(), 'depictqa-bench-engine7b-'));
   const log = (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  const source = options.source ?? 'folder';
   const rows: Array<[string, string]> = [];
-  const record: Llama7bRecord = { weightBytes: null, loadMs: null, rss: { renderer: null, gpuProcess: null, browser: null }, jsHeapPeak: null };
+  const runs: LoadRun[] = [];
+  let weightBytes: number | null = null;
+  let failure: string | null = null;
   try {
     const bundleDir = options.bundle ?? (await make7bBundle(scratch, 'q4', rows, log));
     const manifest = await readBundleManifest(bundleDir);
@@ -62,110 +98,233 @@ export async function runLlama7b(options: { bundle?: string; keep: boolean; mode
     const bundleBytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
     const biggest = Math.max(...manifest.files.map((file) => file.bytes));
     const q4Paths = new Set([...graphsFor(manifest, 'q4').values()].flatMap((graph) => [graph.path, ...graph.externalData]));
-    record.weightBytes = manifest.files.filter((file) => q4Paths.has(file.path)).reduce((sum, file) => sum + file.bytes, 0);
+    weightBytes = manifest.files.filter((file) => q4Paths.has(file.path)).reduce((sum, file) => sum + file.bytes, 0);
     rows.push(['bundle (q4)', `${formatBytes(bundleBytes)} in ${manifest.files.length} files, decoder ${formatBytes(decoderBytes)}, largest file ${formatBytes(biggest)}`]);
 
     const site = join(scratch, 'site');
     await buildBenchPage(site);
-    const server = await serveBench(site, {});
-    const context = await launchBenchBrowser(join(scratch, 'profile'));
-    let peaks: MemoryPeaks | null = null;
+    const server = await serveBench(site, { '7b': bundleDir });
+    const url = `${server.origin}/bundles/7b/`;
+    const profile = join(scratch, 'profile');
     try {
-      const run = await openBenchPage(context, server.origin, bundleDir);
-      let stopped: string | null = null;
-      const sampler = await startMemorySampler(context, run.page, {
-        floorBytes: MEMORY_FLOOR,
-        onLowMemory: (available) => {
-          stopped = `stopped: the machine had ${formatBytes(available)} available`;
-          log(stopped);
-          void context.close();
-        },
-      });
-      const image = await randomPng('small.png', 70, 70, 5);
-      log(`loading in Chromium (WebGPU), then ${{ probe: `${options.steps} decode steps`, answer: 'an answer of 3 tokens', 'load-only': 'nothing' }[options.mode]}…`);
-      const started = performance.now();
-      // The scenario holds after its load until the loaded state is measured (then it goes on, and unloads).
-      let afterLoad: Record<string, number> | null = null;
-      const held = options.mode === 'probe' ? Promise.resolve() : measureWhenLoaded(run.page, sampler).then((rss) => void (afterLoad = rss));
-      const reply = await runInPage(
-        run,
-        {
-          source: 'folder',
-          variant: 'q4',
-          backend: 'webgpu',
-          rows: 'fixed',
-          maxContext: 256,
-          loads: 1,
-          images: [{ name: image.name, bytes: Array.from(image.bytes) }],
-          contexts: options.mode === 'answer' ? [{ name: 'short', task: 'description', a: 0, question: 'How is the quality of this image?' }] : [],
-          maxNewTokens: 3,
-          ...(options.mode === 'probe' ? { decodeProbeSteps: options.steps } : { holdAfterLoad: true }),
-        },
-        log,
-      ).catch((error: Error) => ({ type: 'failed' as const, error: { code: 'INTERNAL' as const, message: error.message.split('\n')[0]! } }));
-      const wallMs = performance.now() - started;
-      if (reply.type === 'done') await held;
-      peaks = await sampler.stop();
-      if (afterLoad !== null) peaks.lastRssByType = afterLoad;
-      if (reply.type === 'done') {
-        const result = reply.result;
-        const context0 = result.contexts[0];
-        rows.push(['adapter', `${reply.adapter ?? 'none'} (SwiftShader: software)`]);
-        rows.push(['load (folder → engine worker → WebGPU sessions)', `${(result.firstLoadMs / 1000).toFixed(1)} s`]);
-        record.loadMs = result.firstLoadMs;
-        if (context0 !== undefined) rows.push(['prefill', `${context0.stats.prefillTokens} positions in ${(context0.stats.prefillMs / 1000).toFixed(1)} s (chunks of ${result.prefillChunk})`]);
-        if (context0 !== undefined) rows.push(['decode step', context0.decodeSteps > 0 ? `${(context0.stats.decodeMs / context0.decodeSteps / 1000).toFixed(2)} s (${context0.decodeSteps} steps; decoder session.run ${(context0.decoderRunMs / context0.decodeSteps / 1000).toFixed(2)} s)` : 'no decode step ran']);
-      } else if (reply.type === 'probed') {
-        rows.push(...probeRows(reply.result, reply.adapter));
-        record.loadMs = reply.result.loadMs;
-      } else {
-        record.error = stopped ?? (reply.type === 'failed' ? `${reply.error.code}: ${reply.error.message}` : 'no result');
-        rows.push(['result', `failed after ${(wallMs / 1000).toFixed(0)} s: ${stopped ?? (reply.type === 'failed' ? `${reply.error.code}: ${reply.error.message}` : 'no result')}`]);
+      if (source === 'cache') {
+        log('downloading the bundle into the OPFS cache (not measured)…');
+        const started = performance.now();
+        const context = await launchBenchBrowser(profile);
+        try {
+          const run = await openBenchPage(context, server.origin);
+          const reply = await runInPage(run, { ...scenario('load-only', 1), source: { kind: 'url', url } }, log);
+          if (reply.type !== 'done') throw new Error(`the download failed: ${reply.type === 'failed' ? `${reply.error.code}: ${reply.error.message}` : reply.type}`);
+        } finally {
+          await context.close().catch(() => undefined);
+        }
+        rows.push(['download into the OPFS cache, then one load (not measured)', `${((performance.now() - started) / 1000).toFixed(0)} s`]);
       }
-      if (run.problems.length > 0) rows.push(['page problems', run.problems.slice(0, 3).join(' | ')]);
+      const rounds = options.rounds ?? 1;
+      // Baseline and new alternate (whole, parts, parts, whole, …) so that a drift of the machine hits both alike.
+      const order: Reads[] = [];
+      for (let round = 0; round < rounds; round++) order.push(...(options.baseline === true ? (round % 2 === 0 ? ['whole', 'parts'] as const : ['parts', 'whole'] as const) : ['parts' as const]));
+      for (const [index, reads] of order.entries()) {
+        log(`load ${index + 1} of ${order.length}: chunks read ${reads === 'parts' ? 'in parts' : 'whole (baseline)'}, from the ${source}`);
+        const run = await measureLoad({ profile, origin: server.origin, ...(source === 'folder' ? { folder: bundleDir } : { url }), reads, mode: options.mode, steps: options.steps, log });
+        run.record.weightBytes = weightBytes;
+        runs.push(run);
+        if (run.record.error !== undefined) break;
+      }
     } finally {
-      await context.close().catch(() => undefined);
       server.close();
     }
-    if (peaks !== null) {
-      const heap = (value: number | null) => (value === null ? 'not readable' : formatBytes(value));
-      rows.push(['peak JS heap used, page (CDP Performance.getMetrics)', heap(peaks.pageHeapUsed)]);
-      rows.push(['peak JS heap used, engine worker (CDP Runtime.getHeapUsage)', `${heap(peaks.workerHeapUsed)} (target ≤ 500 MB)`]);
-      for (const [type, rss] of Object.entries(peaks.rssByType)) {
-        const shmem = formatBytes(peaks.shmemByType[type] ?? 0);
-        rows.push([`peak RSS, Chromium ${type} processes`, `${formatBytes(rss)} (after load ${formatBytes(peaks.lastRssByType[type] ?? 0)}; shared memory at most ${shmem})`]);
-      }
-      for (const [key, type] of Object.entries(RSS_TYPES) as Array<[keyof typeof RSS_TYPES, string]>) {
-        const peak = peaks.rssByType[type];
-        record.rss[key] = peak === undefined ? null : { peak, afterLoad: peaks.lastRssByType[type] ?? 0 };
-      }
-      const heaps = [peaks.pageHeapUsed, peaks.workerHeapUsed].filter((value) => value !== null);
-      record.jsHeapPeak = heaps.length === 0 ? null : Math.max(...heaps);
-      rows.push(['peak RSS, all Chromium processes at one sample', formatBytes(peaks.rssTotal)]);
-      rows.push(['lowest MemAvailable on the machine during the load', `${formatBytes(peaks.minAvailable)} (${peaks.samples} samples)`]);
-    }
   } catch (error) {
-    rows.push(['failed', (error as Error).message.split('\n')[0]!]);
-    record.error = (error as Error).message.split('\n')[0]!;
+    failure = (error as Error).message.split('\n')[0]!;
+    rows.push(['failed', failure]);
     process.exitCode = 1;
   } finally {
     if (options.keep) log(`kept ${scratch}`);
     else await rm(scratch, { recursive: true, force: true });
   }
+  if (runs.some((run) => run.record.error !== undefined)) process.exitCode = 1;
+
   const load = loadavg().map((value) => value.toFixed(2)).join(' / ');
   // With --json, stdout is the one JSON line and the table goes to stderr.
   const print = (text: string) => (options.json === true ? process.stderr.write(`${text}\n`) : console.log(text));
-  print(`\n7B-shaped model in Chromium (${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${load} at the end)\n`);
+  print(`\n7B-shaped model in Chromium, loaded from the ${source} (${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${load} at the end)\n`);
+  if (runs.length === 1) rows.push(...runs[0]!.rows);
   print(markdownTable(['measure', 'value'], rows));
-  if (options.json === true) console.log(JSON.stringify(record));
+  if (runs.length > 1) {
+    print('');
+    print(markdownTable(LOADS_HEADER, runs.map((run, index) => loadLine(`${index + 1}`, run.reads, run.record))));
+    print('');
+    const summary = (['whole', 'parts'] as const).flatMap((reads) => {
+      const records = runs.filter((run) => run.reads === reads).map((run) => run.record);
+      return records.length === 0 ? [] : [loadLine(`median of ${records.length}`, reads, medianRecord(records))];
+    });
+    print(markdownTable(LOADS_HEADER, summary));
+    const ms = (reads: Reads) => medianRecord(runs.filter((run) => run.reads === reads).map((run) => run.record)).loadMs;
+    const [whole, parts] = [ms('whole'), ms('parts')];
+    if (whole !== null && parts !== null) print(`\nload time, in parts / whole: ${((parts / whole) * 100).toFixed(1)}% (medians)`);
+  }
+  if (options.json === true) {
+    const ofKind = (reads: Reads) => runs.filter((run) => run.reads === reads).map((run) => run.record);
+    const parts = ofKind('parts');
+    const main: Llama7bRecord = parts.length === 0 ? emptyRecord(weightBytes) : medianRecord(parts);
+    if (failure !== null) main.error = failure;
+    const whole = ofKind('whole');
+    console.log(JSON.stringify({ ...main, source, loads: runs.map((run) => ({ reads: run.reads, ...run.record })), ...(whole.length === 0 ? {} : { baseline: medianRecord(whole) }) }));
+  }
+}
+
+const LOADS_HEADER = ['load', 'chunks read', 'loadMs', 'renderer peak', 'renderer after load', 'peak − after load', 'GPU process peak', 'browser peak', 'JS heap peak'];
+
+function loadLine(label: string, reads: Reads, record: Llama7bRecord): string[] {
+  const bytes = (value: number | null | undefined) => (value === null || value === undefined ? '–' : formatBytes(value));
+  const renderer = record.rss.renderer;
+  return [
+    label,
+    reads === 'parts' ? 'in parts' : 'whole (baseline)',
+    record.loadMs === null ? '–' : `${(record.loadMs / 1000).toFixed(1)} s`,
+    bytes(renderer?.peak),
+    bytes(renderer?.afterLoad),
+    renderer === null ? '–' : formatBytes(renderer.peak - renderer.afterLoad),
+    bytes(record.rss.gpuProcess?.peak),
+    bytes(record.rss.browser?.peak),
+    bytes(record.jsHeapPeak),
+  ];
+}
+
+function emptyRecord(weightBytes: number | null): Llama7bRecord {
+  return { weightBytes, loadMs: null, rss: { renderer: null, gpuProcess: null, browser: null }, jsHeapPeak: null };
+}
+
+/** Each field's median over `records` (those that have it). */
+export function medianRecord(records: readonly Llama7bRecord[]): Llama7bRecord {
+  const of = (values: Array<number | null | undefined>) => {
+    const present = values.filter((value): value is number => typeof value === 'number');
+    return present.length === 0 ? null : median(present);
+  };
+  const rss = Object.fromEntries(
+    (Object.keys(RSS_TYPES) as Array<keyof typeof RSS_TYPES>).map((key) => {
+      const peak = of(records.map((record) => record.rss[key]?.peak));
+      const afterLoad = of(records.map((record) => record.rss[key]?.afterLoad));
+      return [key, peak === null || afterLoad === null ? null : { peak, afterLoad }];
+    }),
+  ) as Llama7bRecord['rss'];
+  const errors = records.flatMap((record) => (record.error === undefined ? [] : [record.error]));
+  return {
+    weightBytes: records[0]?.weightBytes ?? null,
+    loadMs: of(records.map((record) => record.loadMs)),
+    rss,
+    jsHeapPeak: of(records.map((record) => record.jsHeapPeak)),
+    ...(errors.length === 0 ? {} : { error: errors[0]! }),
+  };
+}
+
+/** The scenario of one 7B load: fixed image rows, a short cache, and after the load what `mode` says. */
+function scenario(mode: Llama7bMode, steps: number) {
+  return {
+    variant: 'q4' as const,
+    backend: 'webgpu' as const,
+    rows: 'fixed' as const,
+    maxContext: 256,
+    loads: 1 as const,
+    images: [] as Array<{ name: string; bytes: number[] }>,
+    contexts: [] as ContextPlan[],
+    maxNewTokens: 3,
+    ...(mode === 'probe' ? { decodeProbeSteps: steps } : {}),
+  };
+}
+
+/** Loads the bundle once in a fresh browser on `profile`, sampling memory, and reports it as a record and rows. */
+async function measureLoad(options: {
+  profile: string;
+  origin: string;
+  folder?: string;
+  url?: string;
+  reads: Reads;
+  mode: Llama7bMode;
+  steps: number;
+  log: (line: string) => void;
+}): Promise<LoadRun> {
+  const { mode, log } = options;
+  const rows: Array<[string, string]> = [];
+  const record = emptyRecord(null);
+  const where = options.folder !== undefined ? 'folder' : 'OPFS cache';
+  const context = await launchBenchBrowser(options.profile);
+  let peaks: MemoryPeaks;
+  try {
+    const run = await openBenchPage(context, options.origin, options.folder);
+    let stopped: string | null = null;
+    const sampler = await startMemorySampler(context, run.page, {
+      floorBytes: MEMORY_FLOOR,
+      onLowMemory: (available) => {
+        stopped = `stopped: the machine had ${formatBytes(available)} available`;
+        log(stopped);
+        void context.close();
+      },
+    });
+    const image = await randomPng('small.png', 70, 70, 5);
+    const started = performance.now();
+    // The scenario holds after its load until the loaded state is measured (then it goes on, and unloads).
+    let afterLoad: Record<string, number> | null = null;
+    const held = mode === 'probe' ? Promise.resolve() : measureWhenLoaded(run.page, sampler).then((rss) => void (afterLoad = rss));
+    const reply = await runInPage(
+      run,
+      {
+        ...scenario(mode, options.steps),
+        source: options.url !== undefined ? { kind: 'url', url: options.url } : 'folder',
+        reads: options.reads,
+        images: [{ name: image.name, bytes: Array.from(image.bytes) }],
+        contexts: mode === 'answer' ? [{ name: 'short', task: 'description', a: 0, question: 'How is the quality of this image?' }] : [],
+        ...(mode === 'probe' ? {} : { holdAfterLoad: true }),
+      },
+      log,
+    ).catch((error: Error) => ({ type: 'failed' as const, error: { code: 'INTERNAL' as const, message: error.message.split('\n')[0]! } }));
+    const wallMs = performance.now() - started;
+    if (reply.type === 'done') await held;
+    peaks = await sampler.stop();
+    if (afterLoad !== null) peaks.lastRssByType = afterLoad;
+    if (reply.type === 'done') {
+      const result = reply.result;
+      const context0 = result.contexts[0];
+      rows.push(['adapter', `${reply.adapter ?? 'none'} (SwiftShader: software)`]);
+      rows.push([`load (${where} → engine worker → WebGPU sessions)`, `${(result.firstLoadMs / 1000).toFixed(1)} s`]);
+      record.loadMs = result.firstLoadMs;
+      if (context0 !== undefined) rows.push(['prefill', `${context0.stats.prefillTokens} positions in ${(context0.stats.prefillMs / 1000).toFixed(1)} s (chunks of ${result.prefillChunk})`]);
+      if (context0 !== undefined) rows.push(['decode step', context0.decodeSteps > 0 ? `${(context0.stats.decodeMs / context0.decodeSteps / 1000).toFixed(2)} s (${context0.decodeSteps} steps; decoder session.run ${(context0.decoderRunMs / context0.decodeSteps / 1000).toFixed(2)} s)` : 'no decode step ran']);
+    } else if (reply.type === 'probed') {
+      rows.push(...probeRows(reply.result, reply.adapter, where));
+      record.loadMs = reply.result.loadMs;
+    } else {
+      record.error = stopped ?? (reply.type === 'failed' ? `${reply.error.code}: ${reply.error.message}` : 'no result');
+      rows.push(['result', `failed after ${(wallMs / 1000).toFixed(0)} s: ${record.error}`]);
+    }
+    if (run.problems.length > 0) rows.push(['page problems', run.problems.slice(0, 3).join(' | ')]);
+  } finally {
+    await context.close().catch(() => undefined);
+  }
+  const heap = (value: number | null) => (value === null ? 'not readable' : formatBytes(value));
+  rows.push(['peak JS heap used, page (CDP Performance.getMetrics)', heap(peaks.pageHeapUsed)]);
+  rows.push(['peak JS heap used, engine worker (CDP Runtime.getHeapUsage)', `${heap(peaks.workerHeapUsed)} (target ≤ 500 MB)`]);
+  for (const [type, rss] of Object.entries(peaks.rssByType)) {
+    const shmem = formatBytes(peaks.shmemByType[type] ?? 0);
+    rows.push([`peak RSS, Chromium ${type} processes`, `${formatBytes(rss)} (after load ${formatBytes(peaks.lastRssByType[type] ?? 0)}; shared memory at most ${shmem})`]);
+  }
+  for (const [key, type] of Object.entries(RSS_TYPES) as Array<[keyof typeof RSS_TYPES, string]>) {
+    const peak = peaks.rssByType[type];
+    record.rss[key] = peak === undefined ? null : { peak, afterLoad: peaks.lastRssByType[type] ?? 0 };
+  }
+  const heaps = [peaks.pageHeapUsed, peaks.workerHeapUsed].filter((value) => value !== null);
+  record.jsHeapPeak = heaps.length === 0 ? null : Math.max(...heaps);
+  rows.push(['peak RSS, all Chromium processes at one sample', formatBytes(peaks.rssTotal)]);
+  rows.push(['lowest MemAvailable on the machine during the load', `${formatBytes(peaks.minAvailable)} (${peaks.samples} samples)`]);
+  return { reads: options.reads, record, rows };
 }
 
 /** The decode probe's rows: load, the one-position first run, then each decode step and their median. */
-function probeRows(result: DecodeProbeResult, adapter: string | null): Array<[string, string]> {
+function probeRows(result: DecodeProbeResult, adapter: string | null, where: string): Array<[string, string]> {
   const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const rows: Array<[string, string]> = [
     ['adapter', `${adapter ?? 'none'} (SwiftShader: software)`],
-    ['load (folder → engine worker → WebGPU sessions)', `${(result.loadMs / 1000).toFixed(1)} s`],
+    [`load (${where} → engine worker → WebGPU sessions)`, `${(result.loadMs / 1000).toFixed(1)} s`],
     ['first run (BOS, empty cache)', seconds(result.firstRunMs)],
   ];
   for (const step of result.steps) rows.push([`decode step after ${step.past} cached positions`, `${seconds(step.ms)} (decoder session.run ${seconds(step.decoderRunMs)})`]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerationStats } from '../../../src/core/engine/types.ts';
 import type { Ort } from '../../../src/engine/runtime/graphSession.ts';
-import { decodeBreakdown, markdownTable, rateRatio, tableLines, weightReadRate } from './benchTable.ts';
+import { baselineLines, decodeBreakdown, markdownTable, rateRatio, tableLines, weightReadRate } from './benchTable.ts';
 import type { ContextResult, ScenarioResult } from './scenario.ts';
 import { createRunLog, timedOrt } from './timedOrt.ts';
 
@@ -77,6 +77,37 @@ describe('table', () => {
     const lines = tableLines([{ model: '100M', where: 'webgpu', result: { error: 'out of memory' }, decoderBytes: 1 }], { readBytesPerSecond: 1, copyBytesPerSecond: 1 });
     expect(lines).toEqual([['100M', 'webgpu', 'failed: out of memory', '', '', '', '', '', '', '', '', '']]);
     expect(markdownTable(['a', 'b'], [['1', '2']])).toBe('| a | b |\n| --- | --- |\n| 1 | 2 |');
+  });
+});
+
+describe('baseline against in parts', () => {
+  const run = (firstLoadMs: number, secondLoadMs: number, decodeMs: number): ScenarioResult => ({
+    firstLoadMs,
+    secondLoadMs,
+    visionMs: [],
+    imageRows: [],
+    contexts: [context('1k', {}, { decodeMs })],
+    counters: { visionRuns: 0, embedRuns: 0, decoderRuns: 0, prefillTokens: 0, decodeSteps: 0, cachedPositions: 0 },
+    prefillChunk: 512,
+  });
+
+  it('compares the medians of each kind, leaving failed runs out', () => {
+    const lines = baselineLines([
+      { model: 'tiny', reads: 'whole', result: run(1000, 200, 1000) },
+      { model: 'tiny', reads: 'parts', result: run(1100, 300, 1030) },
+      { model: 'tiny', reads: 'parts', result: run(900, 100, 1010) },
+      { model: 'tiny', reads: 'whole', result: run(3000, 400, 1020) },
+      { model: 'tiny', reads: 'parts', result: { error: 'lost' } },
+    ]);
+    expect(lines).toEqual([
+      ['tiny', 'load, cold', '2.00 s (2)', '1.00 s (2)', '50.0%'],
+      ['', 'load, cached', '300 ms (2)', '200 ms (2)', '66.7%'],
+      ['', 'decode step, 1k', '101 ms (2)', '102 ms (2)', '101.0%'],
+    ]);
+  });
+
+  it('says nothing of a model without runs of both kinds', () => {
+    expect(baselineLines([{ model: '100M', reads: 'parts', result: run(1, 1, 1) }])).toEqual([]);
   });
 });
 

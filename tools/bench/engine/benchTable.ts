@@ -1,4 +1,5 @@
 /** The engine bench's derived numbers and its one Markdown table. */
+import { median } from '../dispatches/decodeStepFeeds.ts';
 import type { ContextResult, ScenarioResult } from './scenario.ts';
 
 export interface DecodeBreakdown {
@@ -121,4 +122,47 @@ export function tableLines(rows: readonly TableRow[], bandwidth: MemoryBandwidth
 export function markdownTable(header: readonly string[], lines: readonly string[][]): string {
   const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [row(header), row(header.map(() => '---')), ...lines.map(row)].join('\n');
+}
+
+/** A browser run of one bundle with its chunks read whole (the baseline) or in parts, for `baselineLines`. */
+export interface ReadsRun {
+  model: string;
+  reads: 'whole' | 'parts';
+  result: ScenarioResult | { error: string };
+}
+
+export const BASELINE_HEADER = ['model', 'measure', 'chunks read whole (median)', 'in parts (median)', 'in parts / whole'];
+
+/**
+ * Per model, the medians of the load times (cold, cached) and of each context's decode step over the runs of each
+ * kind, and the ratio of the new (in parts) to the baseline (whole): > 100% means slower. Failed runs are left out.
+ */
+export function baselineLines(runs: readonly ReadsRun[]): string[][] {
+  const lines: string[][] = [];
+  for (const model of [...new Set(runs.map((run) => run.model))]) {
+    const results = (reads: ReadsRun['reads']) =>
+      runs.filter((run) => run.model === model && run.reads === reads).flatMap((run) => ('error' in run.result ? [] : [run.result]));
+    const whole = results('whole');
+    const parts = results('parts');
+    if (whole.length === 0 || parts.length === 0) continue;
+    const line = (measure: string, of: (result: ScenarioResult) => number | null) => {
+      const [a, b] = [medianOf(whole.map(of)), medianOf(parts.map(of))];
+      if (a === null || b === null) return;
+      lines.push([lines.some((cells) => cells[0] === model) ? '' : model, measure, `${ms(a)} (${whole.length})`, `${ms(b)} (${parts.length})`, pct(b / a)]);
+    };
+    line('load, cold', (result) => result.firstLoadMs);
+    line('load, cached', (result) => result.secondLoadMs);
+    for (const name of whole[0]!.contexts.map((context) => context.name)) {
+      line(`decode step, ${name}`, (result) => {
+        const context = result.contexts.find((candidate) => candidate.name === name);
+        return context === undefined ? null : (decodeBreakdown(context)?.stepMs ?? null);
+      });
+    }
+  }
+  return lines;
+}
+
+function medianOf(values: ReadonlyArray<number | null>): number | null {
+  const present = values.filter((value): value is number => value !== null);
+  return present.length === 0 ? null : median(present);
 }

@@ -77,3 +77,13 @@ export async function runInPage(run: PageRun, request: PlainBenchRequest, note: 
     rest.forEach(note);
   }
 }
+
+/** Empties the origin's OPFS (the bundle cache), so that the next load downloads again. */
+export async function clearBenchCache(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const root = await navigator.storage.getDirectory();
+    const names: string[] = [];
+    for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+    for (const name of names) await root.removeEntry(name, { recursive: true });
+  });
+}

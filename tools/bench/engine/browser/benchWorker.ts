@@ -2,6 +2,7 @@ import type { Capabilities } from '../../../../src/core/capabilities.ts';
 import { serializeError } from '../../../../src/core/errors.ts';
 import { browserEngineHost } from '../../../../src/engine/browserHost.ts';
 import { Engine } from '../../../../src/engine/Engine.ts';
+import type { EngineHost } from '../../../../src/engine/EngineHost.ts';
 import { fixedRowsEncoder } from '../../../node/testing/fixedRowsEncoder.ts';
 import { runDecodeProbe } from '../decodeProbe.ts';
 import { runScenario } from '../scenario.ts';
@@ -24,6 +25,7 @@ async function bench(message: MessageEvent<BenchRequest | BenchResume>): Promise
     const log = createRunLog();
     const host = {
       ...browser,
+      ...(request.reads === 'whole' ? { openBundle: wholeReads(browser.openBundle) } : {}),
       runtime: async (capabilities: Capabilities) => timedOrt(await browser.runtime(capabilities), log),
       ...(request.rows === 'fixed' ? { imageEncoder: async ({ hiddenSize }: { hiddenSize: number }) => fixedRowsEncoder(hiddenSize) } : {}),
       // On WebGPU every node must run there: a silent CPU fallback would time the wrong thing.
@@ -50,6 +52,15 @@ async function bench(message: MessageEvent<BenchRequest | BenchResume>): Promise
   } catch (error) {
     post({ type: 'failed', error: serializeError(error) });
   }
+}
+
+/** `openBundle` whose bundles cannot be read in parts, so the engine reads each external-data chunk whole. */
+function wholeReads(openBundle: EngineHost['openBundle']): EngineHost['openBundle'] {
+  return async (source, options) => {
+    const files = await openBundle(source, options);
+    delete files.openSlices;
+    return files;
+  };
 }
 
 // onnxruntime-web starts its wasm threads from this same bundled script: in those, only its own code may run.

@@ -11,6 +11,11 @@ export interface BenchRequest extends ScenarioRequest {
   decodeProbeSteps?: number;
   /** After the first load, post 'loaded' and wait for a `BenchResume` (the caller measures the loaded state). */
   holdAfterLoad?: boolean;
+  /**
+   * 'whole': external-data chunks are read whole before the session is created, as the engine did before it read
+   * them in parts (the baseline that --baseline measures in the same run); by default, in parts.
+   */
+  reads?: 'whole' | 'parts';
 }
 
 /** The page → worker message that lets a held scenario go on. */
