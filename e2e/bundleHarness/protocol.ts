@@ -1,4 +1,4 @@
-import type { LoadProgress } from '../../src/core/bundle/bundleFiles.ts';
+import type { LoadProgress, SliceReader } from '../../src/core/bundle/bundleFiles.ts';
 import type { SerializedError } from '../../src/core/errors.ts';
 import type { CachedBundleInfo } from '../../src/engine/bundle/bundleCache.ts';
 import type { LoadBundleOptions } from '../../src/engine/bundle/loadTypes.ts';
@@ -45,8 +45,8 @@ export interface LoadResult {
   readError?: SerializedError;
   /** Whether the loaded bundle offers reads in parts (`openSlices`) where it ran. */
   inParts?: boolean;
-  /** The files of `readInParts`, put together from their parts. */
-  partReads?: Array<{ path: string; bytes: number; sha256: string; parts: number }>;
+  /** The files of `readInParts`, put together from their parts, and how their parts were read. */
+  partReads?: Array<{ path: string; bytes: number; sha256: string; parts: number; reader: SliceReader | null }>;
   /** Milliseconds the load took. */
   elapsedMs?: number;
   /** Whether OPFS sync access handles exist where the load ran (workers only), so downloads wrote through them. */

@@ -53,7 +53,7 @@ export async function runLoad(request: LoadRequest, picked: readonly File[]): Pr
         hasher.update(slices.read(offset, Math.min(PART_BYTES, slices.byteLength - offset)));
       }
       slices.close();
-      result.partReads.push({ path, bytes: slices.byteLength, sha256: hasher.digestHex(), parts });
+      result.partReads.push({ path, bytes: slices.byteLength, sha256: hasher.digestHex(), parts, reader: slices.reader ?? null });
     }
   } catch (error) {
     result.readError = serializeError(error);

@@ -55,7 +55,7 @@ export async function startMetricsWorker(): Promise<NodeMetricsWorker> {
 }
 
 /** tsx's ESM API as a file URL: `require.resolve` would pick its CommonJS build, which cannot register here. */
-function tsxEsmApiUrl(): string {
+export function tsxEsmApiUrl(): string {
   const packageJson = createRequire(import.meta.url).resolve('tsx/package.json');
   const manifest = JSON.parse(readFileSync(packageJson, 'utf8')) as {
     exports: { './esm/api': { import: { default: string } } };

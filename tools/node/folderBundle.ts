@@ -96,6 +96,7 @@ export async function openFolderBundle(dir: string, options: FolderBundleOptions
       loaded(path, spec);
       return {
         byteLength: spec.bytes,
+        reader: 'node-fs',
         read(offset, length) {
           if (!open) throw new AppError('INTERNAL', `${full} was read after it was closed`);
           const bytes = new Uint8Array(length);

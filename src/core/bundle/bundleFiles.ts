@@ -21,10 +21,18 @@ export interface BundleFiles {
   openSlices?(path: string): Promise<FileSlices>;
 }
 
+/**
+ * How a file's parts are read: 'shared' by a helper worker into a reused SharedArrayBuffer, 'opfs-sync' through an
+ * OPFS sync access handle, 'file-reader' by FileReaderSync (a new buffer per part), 'node-fs' from a file descriptor.
+ */
+export type SliceReader = 'shared' | 'opfs-sync' | 'file-reader' | 'node-fs';
+
 /** One file of a bundle, read in parts on demand. */
 export interface FileSlices {
   /** The file's size in bytes. */
   byteLength: number;
+  /** How the parts are read (for diagnostics and tests); absent for readers that do not say. */
+  reader?: SliceReader;
   /** `length` bytes from `offset` (within the file). The array may be reused by the next read: use it before then. */
   read(offset: number, length: number): Uint8Array;
   /** Releases what the reads held open (a file descriptor in Node); later reads fail. */

@@ -26,12 +26,9 @@ export function canReadBlobsInSlices(): boolean {
  */
 export async function blobSlices(blob: Blob, unreadable: (cause: unknown) => AppError): Promise<FileSlices> {
   if (canShareReads()) {
-    const shared = await sharedBlobSlices(
-      blob,
-      () => new Worker(new URL('../../../workers/blobReader.worker.ts', import.meta.url), { type: 'module', name: 'bundle-reader' }),
-      () => fileReaderSlices(blob, unreadable),
-    );
-    // A helper that cannot start (a page whose policy forbids it) leaves FileReaderSync: more garbage, same bytes.
+    const shared = await sharedBlobSlices(blob, () => new Worker(new URL('../../../workers/blobReader.worker.ts', import.meta.url), { type: 'module', name: 'bundle-reader' }));
+    // A helper that cannot start (a page whose policy forbids it) or cannot share memory with this worker leaves
+    // FileReaderSync: more garbage, same bytes.
     if (shared !== null) return wrapErrors(shared, unreadable);
   }
   return fileReaderSlices(blob, unreadable);
@@ -41,6 +38,7 @@ export async function blobSlices(blob: Blob, unreadable: (cause: unknown) => App
 export function wrapErrors(slices: FileSlices, unreadable: (cause: unknown) => AppError): FileSlices {
   return {
     byteLength: slices.byteLength,
+    ...(slices.reader === undefined ? {} : { reader: slices.reader }),
     read(offset, length) {
       try {
         return slices.read(offset, length);
@@ -58,6 +56,7 @@ function fileReaderSlices(blob: Blob, unreadable: (cause: unknown) => AppError):
   const reader = new Reader();
   return {
     byteLength: blob.size,
+    reader: 'file-reader',
     read(offset, length) {
       try {
         return new Uint8Array(reader.readAsArrayBuffer(blob.slice(offset, offset + length)));

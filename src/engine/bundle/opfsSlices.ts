@@ -27,6 +27,7 @@ export async function opfsSyncSlices(handle: FileSystemFileHandle, byteLength: n
   let buffer = new Uint8Array(0);
   return {
     byteLength,
+    reader: 'opfs-sync',
     read(offset, length) {
       if (buffer.byteLength < length) buffer = new Uint8Array(Math.ceil(length / GROWTH_BYTES) * GROWTH_BYTES);
       const view = buffer.subarray(0, length);

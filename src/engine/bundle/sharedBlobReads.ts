@@ -9,37 +9,93 @@ import type { FileSlices } from '../../core/bundle/bundleFiles.ts';
  * garbage collection, and none runs inside that call: a 7B decoder's parts piled up to over 2 GiB of garbage
  * before the call returned. Here the engine's worker allocates nothing per read; the helper's own garbage is
  * collected as its event loop turns between reads.
+ *
+ * Why the engine waits for an answer to 'open' before its first blocking read: Chromium keeps the messages a
+ * worker's parent posts before the worker's script has finished evaluating in a queue on the PARENT's thread,
+ * and flushes that queue in a task of the parent's event loop. A read posted in that window by a parent that
+ * then blocks in Atomics.wait is never delivered (the helper's 'ready' message, posted while its script
+ * evaluates, does not close the window). An answer to a message the engine posted proves the queue was flushed;
+ * from then on each read goes straight to the helper's thread.
  */
 
 /** The state word of a read, in a shared Int32Array: the engine sets PENDING and waits until it changes. */
 const PENDING = 0;
 const DONE = 1;
 const FAILED = 2;
+/** Written by the helper when it opens the file: the engine reads it back to prove the memory is shared, not copied. */
+const OPENED = 3;
+/** A helper that does not answer 'open' in this time is not used (the engine is not blocked while it waits). */
+const OPEN_TIMEOUT_MS = 10_000;
 /** A read the helper does not answer in this time fails (a blocked worker must not wait forever). */
 const READ_TIMEOUT_MS = 120_000;
-/** A helper that does not start, or does not answer its first read, in this time is not used. */
-const START_TIMEOUT_MS = 10_000;
-const FIRST_READ_TIMEOUT_MS = 10_000;
 /** The shared buffer grows in steps of this size, to the largest part read. */
 const GROWTH_BYTES = 16 * 2 ** 20;
 
-/** One read, engine → helper. `data` and `control` are shared, so the message copies nothing. */
-export interface SharedReadRequest {
+/** Engine → helper, once, before any read: the file, and the state word every read reports through. */
+export interface SharedReadsOpen {
+  kind: 'open';
   blob: Blob;
-  offset: number;
-  length: number;
-  data: SharedArrayBuffer;
   control: SharedArrayBuffer;
 }
 
-/** The helper's side: answers each request by filling the shared buffer; says 'ready' once it listens. */
-export function serveSharedReads(scope: { onmessage: ((event: MessageEvent<SharedReadRequest>) => void) | null; postMessage(message: unknown): void }): void {
-  scope.onmessage = (event) => void answer(event.data);
-  scope.postMessage('ready');
+/** Engine → helper: one read of the opened file into `data`, shared, so the message copies nothing. */
+export interface SharedRead {
+  kind: 'read';
+  offset: number;
+  length: number;
+  data: SharedArrayBuffer;
 }
 
-async function answer({ blob, offset, length, data, control }: SharedReadRequest): Promise<void> {
-  const state = new Int32Array(control);
+/** Helper → engine, the answer to 'open'. */
+export type SharedReadsOpened = { ok: true } | { ok: false; reason: string };
+
+/** The helper's side of a worker (a dedicated worker's global scope, or an adapter in Node's tests). */
+export interface HelperScope {
+  onmessage: ((event: MessageEvent<SharedReadsOpen | SharedRead>) => void) | null;
+  onmessageerror: ((event: MessageEvent) => void) | null;
+  postMessage(message: SharedReadsOpened): void;
+}
+
+/** The engine's side of the helper worker: the parts of `Worker` used here. */
+export interface HelperWorker {
+  onmessage: ((event: MessageEvent<SharedReadsOpened>) => void) | null;
+  onmessageerror: ((event: MessageEvent) => void) | null;
+  onerror: ((event: ErrorEvent) => void) | null;
+  postMessage(message: SharedReadsOpen | SharedRead): void;
+  terminate(): void;
+}
+
+/** The helper's side: opens the file it is sent, then answers each read by filling the shared buffer. */
+export function serveSharedReads(scope: HelperScope): void {
+  let opened: { blob: Blob; state: Int32Array } | null = null;
+  scope.onmessage = (event) => {
+    const message = event.data;
+    if (message.kind === 'open') {
+      void open(message).then((answer) => {
+        if (answer.ok) opened = { blob: message.blob, state: new Int32Array(message.control) };
+        scope.postMessage(answer);
+      });
+    } else if (opened !== null) {
+      void answer(opened.blob, opened.state, message);
+    }
+  };
+  // A SharedArrayBuffer this worker may not receive (it is not cross-origin isolated) arrives as a messageerror.
+  scope.onmessageerror = () => scope.postMessage({ ok: false, reason: 'a message from the engine could not be received here (messageerror)' });
+}
+
+/** Proves what the engine's reads rely on: the state word is shared memory, and the file can be read. */
+async function open({ blob, control }: SharedReadsOpen): Promise<SharedReadsOpened> {
+  if (!(control instanceof SharedArrayBuffer)) return { ok: false, reason: 'the state word did not arrive as a SharedArrayBuffer' };
+  try {
+    if (blob.size > 0 && (await blob.slice(0, 1).arrayBuffer()).byteLength !== 1) return { ok: false, reason: 'the file\u2019s first byte could not be read' };
+  } catch (cause) {
+    return { ok: false, reason: `the file could not be read: ${String(cause)}` };
+  }
+  Atomics.store(new Int32Array(control), 0, OPENED);
+  return { ok: true };
+}
+
+async function answer(blob: Blob, state: Int32Array, { offset, length, data }: SharedRead): Promise<void> {
   try {
     const bytes = new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
     if (bytes.byteLength !== length) throw new Error(`read ${bytes.byteLength} of ${length} bytes`);
@@ -64,59 +120,51 @@ export function canShareReads(): boolean {
 
 /**
  * Opens `blob` for synchronous reads through a helper worker made by `startHelper`, or null when the helper does
- * not start. Each `read` returns a view of the shared buffer that the next read overwrites: it is for a reader
- * that uses each part at once (as onnxruntime-web's external-data loader does).
+ * not start, or does not prove (before the engine ever blocks) that it received the shared state word and can
+ * read the file: the caller then reads the file another way, at once. Each `read` returns a view of the shared
+ * buffer that the next read overwrites: it is for a reader that uses each part at once (as onnxruntime-web's
+ * external-data loader does).
  */
-export async function sharedBlobSlices(blob: Blob, startHelper: () => Worker, fallback: () => FileSlices): Promise<FileSlices | null> {
-  let helper: Worker;
+export async function sharedBlobSlices(blob: Blob, startHelper: () => HelperWorker): Promise<FileSlices | null> {
+  let helper: HelperWorker;
   try {
     helper = startHelper();
   } catch {
     return null;
   }
-  const started = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), START_TIMEOUT_MS);
-    helper.onmessage = () => {
+  const control = new SharedArrayBuffer(4);
+  const state = new Int32Array(control);
+  const opened = await new Promise<boolean>((resolve) => {
+    const settle = (ok: boolean) => {
       clearTimeout(timer);
-      resolve(true);
+      helper.onmessage = helper.onmessageerror = helper.onerror = null;
+      resolve(ok);
     };
-    helper.onerror = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
+    const timer = setTimeout(() => settle(false), OPEN_TIMEOUT_MS);
+    // Its answer arrives only after the helper received the message: later messages are no longer held back.
+    helper.onmessage = (event) => settle(event.data.ok && Atomics.load(state, 0) === OPENED);
+    helper.onmessageerror = () => settle(false);
+    helper.onerror = () => settle(false);
+    helper.postMessage({ kind: 'open', blob, control });
   });
-  if (!started) {
+  if (!opened) {
     helper.terminate();
     return null;
   }
-  const control = new SharedArrayBuffer(4);
-  const state = new Int32Array(control);
   let data = new SharedArrayBuffer(0);
-  // A helper that does not answer its first read at all is given up for the file's own reader.
-  let answered = false;
-  let instead: FileSlices | null = null;
   return {
     byteLength: blob.size,
+    reader: 'shared',
     read(offset, length) {
-      if (instead !== null) return instead.read(offset, length);
       if (data.byteLength < length) data = new SharedArrayBuffer(Math.ceil(length / GROWTH_BYTES) * GROWTH_BYTES);
       Atomics.store(state, 0, PENDING);
-      helper.postMessage({ blob, offset, length, data, control } satisfies SharedReadRequest);
-      const waited = Atomics.wait(state, 0, PENDING, answered ? READ_TIMEOUT_MS : FIRST_READ_TIMEOUT_MS);
-      if (waited === 'timed-out' && !answered) {
-        helper.terminate();
-        instead = fallback();
-        return instead.read(offset, length);
-      }
-      answered = true;
+      helper.postMessage({ kind: 'read', offset, length, data });
+      const waited = Atomics.wait(state, 0, PENDING, READ_TIMEOUT_MS);
       if (Atomics.load(state, 0) !== DONE) {
         throw new Error(waited === 'timed-out' ? `no answer in ${READ_TIMEOUT_MS / 1000} s` : `bytes ${offset}–${offset + length} could not be read`);
       }
       return new Uint8Array(data, 0, length);
     },
-    close: () => {
-      helper.terminate();
-      instead?.close();
-    },
+    close: () => helper.terminate(),
   };
 }
