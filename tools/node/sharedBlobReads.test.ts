@@ -43,5 +43,16 @@ describe('sharedBlobSlices through a helper thread', () => {
     slices!.close();
     await helper.terminated;
   });
-});
 
+  it('reads a part larger than its read pieces whole and in order', async () => {
+    const length = 40 * 2 ** 20 + 12_345;
+    const bytes = bytesOf(length + 1_000);
+    const helper = threadHelper();
+    const slices = (await sharedBlobSlices(new Blob([bytes]), () => helper))!;
+    const part = slices.read(1_000, length);
+    expect(part.byteLength).toBe(length);
+    expect(Buffer.compare(part, bytes.subarray(1_000))).toBe(0);
+    slices.close();
+    await helper.terminated;
+  });
+});

@@ -30,6 +30,8 @@ const OPEN_TIMEOUT_MS = 10_000;
 const READ_TIMEOUT_MS = 120_000;
 /** The shared buffer grows in steps of this size, to the largest part read. */
 const GROWTH_BYTES = 16 * 2 ** 20;
+/** The helper reads a larger part in pieces of this size. */
+const READ_PIECE_BYTES = 16 * 2 ** 20;
 
 /** Engine → helper, once, before any read: the file, and the state word every read reports through. */
 export interface SharedReadsOpen {
@@ -97,9 +99,15 @@ async function open({ blob, control }: SharedReadsOpen): Promise<SharedReadsOpen
 
 async function answer(blob: Blob, state: Int32Array, { offset, length, data }: SharedRead): Promise<void> {
   try {
-    const bytes = new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
-    if (bytes.byteLength !== length) throw new Error(`read ${bytes.byteLength} of ${length} bytes`);
-    new Uint8Array(data, 0, length).set(bytes);
+    // In pieces, so that this worker's garbage stays one piece even for a part of hundreds of MB (an embedding table).
+    const target = new Uint8Array(data, 0, length);
+    for (let done = 0; done < length; ) {
+      const size = Math.min(READ_PIECE_BYTES, length - done);
+      const bytes = new Uint8Array(await blob.slice(offset + done, offset + done + size).arrayBuffer());
+      if (bytes.byteLength !== size) throw new Error(`read ${done + bytes.byteLength} of ${length} bytes`);
+      target.set(bytes, done);
+      done += size;
+    }
     Atomics.store(state, 0, DONE);
   } catch {
     Atomics.store(state, 0, FAILED);
