@@ -1,7 +1,8 @@
 /**
  * A bundle in a local folder as the engine's `BundleFiles`, for the Node tools and tests: the manifest is
  * validated with the app's own schema, every listed file is checked for presence and size up front, and each
- * file's sha256 is checked when it is read (read whole, or opened for reads in parts).
+ * file's sha256 is checked when it is read (read whole, opened for reads in parts, or handed to onnxruntime-node
+ * by its path).
  */
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
@@ -38,21 +39,7 @@ export async function openFolderBundle(dir: string, options: FolderBundleOptions
   const manifest = await readBundleManifest(folder);
 
   // Presence and size of every file before anything is loaded, so a broken folder fails at once.
-  for (const file of manifest.files) {
-    const path = join(folder, file.path);
-    const size = await stat(path).then(
-      (info) => info.size,
-      () => null,
-    );
-    if (size === null) {
-      throw new AppError('BUNDLE_FILE_MISSING', `${path}: listed in manifest.json but missing`, { hint: 'Copy the whole bundle folder, or convert the model again.' });
-    }
-    if (size !== file.bytes) {
-      throw new AppError('BUNDLE_FILE_SIZE_MISMATCH', `${path}: ${size} bytes, but manifest.json says ${file.bytes}`, {
-        hint: 'The file is truncated or was replaced: copy the bundle again, or convert the model again.',
-      });
-    }
-  }
+  for (const file of manifest.files) await checkPresentWithSize(join(folder, file.path), file);
 
   const specs = new Map(manifest.files.map((file) => [file.path, file]));
   const bytesTotal = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
@@ -68,6 +55,13 @@ export async function openFolderBundle(dir: string, options: FolderBundleOptions
         hint: 'The file is damaged: copy the bundle again, or convert the model again.',
       });
     }
+  };
+  // Verified as a stream: the file is never held whole.
+  const checkStreamDigest = async (full: string, spec: FileSpec) => {
+    if (options.verify === false) return;
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(full, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+    checkDigest(full, spec, hash.digest('hex'));
   };
   const loaded = (path: string, spec: FileSpec) => {
     bytesLoaded += spec.bytes;
@@ -85,12 +79,7 @@ export async function openFolderBundle(dir: string, options: FolderBundleOptions
     },
     async openSlices(path: string): Promise<FileSlices> {
       const { spec, full } = located(path);
-      // Verified as a stream first: the file is never held whole.
-      if (options.verify !== false) {
-        const hash = createHash('sha256');
-        for await (const chunk of createReadStream(full, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-        checkDigest(full, spec, hash.digest('hex'));
-      }
+      await checkStreamDigest(full, spec);
       const fd = openSync(full, 'r');
       let open = true;
       loaded(path, spec);
@@ -113,5 +102,28 @@ export async function openFolderBundle(dir: string, options: FolderBundleOptions
         },
       };
     },
+    async localPath(path: string): Promise<string> {
+      const { spec, full } = located(path);
+      // Checked again: the runtime reads the file itself after this, and the folder may have changed since it opened.
+      await checkPresentWithSize(full, spec);
+      await checkStreamDigest(full, spec);
+      loaded(path, spec);
+      return full;
+    },
   };
+}
+
+async function checkPresentWithSize(full: string, spec: FileSpec): Promise<void> {
+  const size = await stat(full).then(
+    (info) => info.size,
+    () => null,
+  );
+  if (size === null) {
+    throw new AppError('BUNDLE_FILE_MISSING', `${full}: listed in manifest.json but missing`, { hint: 'Copy the whole bundle folder, or convert the model again.' });
+  }
+  if (size !== spec.bytes) {
+    throw new AppError('BUNDLE_FILE_SIZE_MISMATCH', `${full}: ${size} bytes, but manifest.json says ${spec.bytes}`, {
+      hint: 'The file is truncated or was replaced: copy the bundle again, or convert the model again.',
+    });
+  }
 }

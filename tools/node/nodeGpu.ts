@@ -30,9 +30,10 @@ export function nodeGpuScope(): ProbeScope {
  * cache in GPU tensors of the decoder's own outputs (see `OutputKvCache`).
  */
 export function nodeGpuOrt(): Ort {
-  const create = ortNode.InferenceSession.create.bind(ortNode.InferenceSession) as (model: Uint8Array, options: ortNode.InferenceSession.SessionOptions) => Promise<ortNode.InferenceSession>;
+  const create = ortNode.InferenceSession.create.bind(ortNode.InferenceSession) as (model: Uint8Array | string, options: ortNode.InferenceSession.SessionOptions) => Promise<ortNode.InferenceSession>;
   const InferenceSession = {
-    create: (model: Uint8Array, options: ortNode.InferenceSession.SessionOptions = {}) =>
+    // `model` is the .onnx's bytes, or its path (onnxruntime then reads the external data beside it itself).
+    create: (model: Uint8Array | string, options: ortNode.InferenceSession.SessionOptions = {}) =>
       create(model, { ...options, executionProviders: (options.executionProviders ?? ['cpu']).map((ep) => (ep === 'wasm' ? 'cpu' : ep)) }),
   };
   return { ...ortNode, InferenceSession } as unknown as Ort;

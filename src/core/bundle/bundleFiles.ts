@@ -19,6 +19,15 @@ export interface BundleFiles {
    * before this resolves. Absent where synchronous reads do not exist (a page's main thread): `read` is used.
    */
   openSlices?(path: string): Promise<FileSlices>;
+  /**
+   * Where one file lies on this machine's disk (an absolute path), for a runtime that reads a graph's files itself:
+   * onnxruntime-node opens a graph from its .onnx path and reads the external-data chunks beside it natively, so
+   * no chunk passes through JS memory. Before this resolves, the file's size is checked and (unless verification is
+   * off) its sha256, as a stream: what the runtime then reads is what the manifest lists. Every file lies at its
+   * manifest path under one folder, so the locations an .onnx records (relative to its own folder) reach the files
+   * checked here. Present only for a bundle read in place from a local folder (the Node hosts).
+   */
+  localPath?(path: string): Promise<string>;
 }
 
 /**

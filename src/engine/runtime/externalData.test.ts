@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FileSlices } from '../../core/bundle/bundleFiles.ts';
-import { readsExternalDataInSlices, SlicedFileBytes } from './externalData.ts';
+import { opensGraphsFromDisk, readsExternalDataInSlices, SlicedFileBytes } from './externalData.ts';
 
 function fileOf(bytes: Uint8Array): FileSlices & { reads: Array<[number, number]> } {
   const reads: Array<[number, number]> = [];
@@ -46,5 +46,12 @@ describe('readsExternalDataInSlices', () => {
   it('is true for onnxruntime-web and false for onnxruntime-node', () => {
     expect(readsExternalDataInSlices({ env: { versions: { common: '1', web: '1' } } })).toBe(true);
     expect(readsExternalDataInSlices({ env: { versions: { common: '1', node: '1' } } })).toBe(false);
+  });
+});
+
+describe('opensGraphsFromDisk', () => {
+  it('is true for onnxruntime-node and false for onnxruntime-web', () => {
+    expect(opensGraphsFromDisk({ env: { versions: { common: '1', node: '1' } } })).toBe(true);
+    expect(opensGraphsFromDisk({ env: { versions: { common: '1', web: '1' } } })).toBe(false);
   });
 });

@@ -49,3 +49,11 @@ export class SlicedFileBytes extends Uint8Array {
 export function readsExternalDataInSlices(ort: { env: { versions: Record<string, unknown> } }): boolean {
   return typeof ort.env.versions.web === 'string';
 }
+
+/**
+ * Whether `ort` is onnxruntime-node, which opens a graph from its .onnx path and reads the external data beside it
+ * natively (its `externalData` option takes only real arrays). onnxruntime-web, in a browser or in Node, is not.
+ */
+export function opensGraphsFromDisk(ort: { env: { versions: Record<string, unknown> } }): boolean {
+  return typeof ort.env.versions.node === 'string';
+}

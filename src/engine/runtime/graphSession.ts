@@ -3,7 +3,7 @@ import type { BundleFiles, FileSlices } from '../../core/bundle/bundleFiles.ts';
 import type { GraphSpec } from '../../core/bundle/manifest.ts';
 import type { Backend } from '../../core/capabilities.ts';
 import { AppError } from '../../core/errors.ts';
-import { readsExternalDataInSlices, SlicedFileBytes } from './externalData.ts';
+import { opensGraphsFromDisk, readsExternalDataInSlices, SlicedFileBytes } from './externalData.ts';
 
 /** onnxruntime-web's WebGPU build (its wasm EP included), configured for the environment by the host. */
 export type Ort = typeof OrtModule;
@@ -20,11 +20,16 @@ export interface GraphSessionOptions {
 
 /**
  * Opens one graph of the bundle, reading its .onnx and external-data chunks through `files` only. External data
- * paths are handed to onnxruntime relative to the .onnx file, as ONNX records them. With onnxruntime-web and a
- * bundle that reads files in parts, each chunk is read one initializer at a time while the session is created
- * (see SlicedFileBytes): JS memory never holds a whole chunk. Otherwise each chunk is read whole.
+ * paths are handed to onnxruntime relative to the .onnx file, as ONNX records them. Three ways, by runtime:
+ * - onnxruntime-node with a bundle on this machine's disk (`files.localPath`): every file is verified where it
+ *   lies, then the session is created from the .onnx's path and onnxruntime reads the chunks itself, natively;
+ * - onnxruntime-web with a bundle that reads files in parts: each chunk is read one initializer at a time while the
+ *   session is created (see SlicedFileBytes);
+ * - otherwise each chunk is read whole into JS memory and handed over.
+ * In the first two, JS memory never holds a whole chunk.
  */
 export async function openGraphSession(ort: Ort, files: BundleFiles, graph: GraphSpec, options: GraphSessionOptions): Promise<OrtSession> {
+  if (files.localPath !== undefined && opensGraphsFromDisk(ort)) return openInPlace(ort, files, graph, options);
   const folder = graph.path.includes('/') ? graph.path.slice(0, graph.path.lastIndexOf('/') + 1) : '';
   const model = await files.read(graph.path);
   const sliced = files.openSlices !== undefined && readsExternalDataInSlices(ort);
@@ -53,18 +58,42 @@ export async function openGraphSession(ort: Ort, files: BundleFiles, graph: Grap
   }
 }
 
+/**
+ * The graph opened where it lies: the .onnx and every chunk verified on disk first (a damaged file fails here,
+ * before onnxruntime reads anything), then the session created from the .onnx's path, with no `externalData`.
+ */
+async function openInPlace(ort: Ort, files: BundleFiles, graph: GraphSpec, options: GraphSessionOptions): Promise<OrtSession> {
+  const paths = [graph.path, ...graph.externalData];
+  const local: string[] = [];
+  for (const path of paths) local.push(await files.localPath!(path));
+  // onnxruntime looks for each chunk at the location the .onnx records, relative to the .onnx's folder: that is
+  // the file verified here only if every file lies at its manifest path under one root.
+  const root = withSlashes(local[0]!).slice(0, -graph.path.length);
+  paths.forEach((path, i) => {
+    if (withSlashes(local[i]!) !== root + path || !root.endsWith('/')) {
+      throw new AppError('INTERNAL', `${files.label}: ${path} lies at ${local[i]}, outside the bundle's layout beside ${local[0]}`);
+    }
+  });
+  return createSession(ort, files, graph, local[0]!, undefined, options);
+}
+
+function withSlashes(path: string): string {
+  return path.replaceAll('\\', '/');
+}
+
 async function createSession(
   ort: Ort,
   files: BundleFiles,
   graph: GraphSpec,
-  model: Uint8Array,
-  externalData: Array<{ path: string; data: Uint8Array }>,
+  /** The .onnx's bytes, or its path on disk (onnxruntime-node then reads the external data beside it). */
+  model: Uint8Array | string,
+  externalData: Array<{ path: string; data: Uint8Array }> | undefined,
   options: GraphSessionOptions,
 ): Promise<OrtSession> {
   const sessionOptions: OrtModule.InferenceSession.SessionOptions = {
     executionProviders: [options.backend],
     graphOptimizationLevel: 'all',
-    externalData,
+    ...(externalData === undefined ? {} : { externalData }),
   };
   if (options.backend === 'webgpu') {
     const gpu = new Set(options.gpuOutputs ?? []);
@@ -72,7 +101,7 @@ async function createSession(
     if (options.disableCpuFallback === true) sessionOptions.extra = { session: { disable_cpu_ep_fallback: '1' } };
   }
   try {
-    return await ort.InferenceSession.create(model, sessionOptions);
+    return await (typeof model === 'string' ? ort.InferenceSession.create(model, sessionOptions) : ort.InferenceSession.create(model, sessionOptions));
   } catch (cause) {
     throw new AppError('MODEL_LOAD_FAILED', `${files.label}: ${graph.path} could not be opened on ${options.backend}: ${describe(cause)}`, {
       hint:
