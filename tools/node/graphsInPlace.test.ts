@@ -18,6 +18,7 @@ import { openGraphSession, type Ort, type OrtSession } from '../../src/engine/ru
 import { DecoderSession } from '../convert/llama/decoderSession.ts';
 import { openFolderBundle } from './folderBundle.ts';
 import { nodeGpuOrt } from './nodeGpu.ts';
+import { recordWholeReads } from './testing/recordingBundle.ts';
 import { describeOnNodeGpu } from './testing/nodeGpuSuite.ts';
 import { buildTinyBundle, type TinyBundle } from './testing/tinyBundle.ts';
 
@@ -36,16 +37,8 @@ afterAll(async () => {
 /** The folder bundle with every whole read recorded; `inPlace: false` hides `localPath`, so chunks are read whole. */
 async function recordingFiles(dir: string, inPlace: boolean) {
   const files = await openFolderBundle(dir);
-  const wholeReads: string[] = [];
   const localPaths: string[] = [];
-  const recording: BundleFiles = {
-    manifest: files.manifest,
-    label: files.label,
-    read: (path) => {
-      wholeReads.push(path);
-      return files.read(path);
-    },
-  };
+  const { files: recording, wholeReads } = recordWholeReads(files);
   if (inPlace) {
     recording.localPath = (path) => {
       localPaths.push(path);

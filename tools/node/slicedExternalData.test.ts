@@ -9,6 +9,7 @@ import { readsExternalDataInSlices } from '../../src/engine/runtime/externalData
 import { openGraphSession, type Ort } from '../../src/engine/runtime/graphSession.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
 import { openFolderBundle } from './folderBundle.ts';
+import { recordWholeReads } from './testing/recordingBundle.ts';
 import { buildTinyBundle, type TinyBundle } from './testing/tinyBundle.ts';
 
 let root: string;
@@ -28,17 +29,9 @@ afterAll(async () => {
 /** The folder bundle, recording which files were read whole and each part read through `openSlices`. */
 async function recordingFiles(sliced: boolean) {
   const files = await openFolderBundle(bundle.bundleDir);
-  const wholeReads: string[] = [];
   const parts = new Map<string, number[]>();
   const closed: string[] = [];
-  const recording: BundleFiles = {
-    manifest: files.manifest,
-    label: files.label,
-    read: (path) => {
-      wholeReads.push(path);
-      return files.read(path);
-    },
-  };
+  const { files: recording, wholeReads } = recordWholeReads(files);
   if (sliced) {
     recording.openSlices = async (path): Promise<FileSlices> => {
       const slices = await files.openSlices!(path);
