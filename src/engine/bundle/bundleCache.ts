@@ -1,9 +1,8 @@
 import { parseManifest, type BundleManifest } from '../../core/bundle/manifest.ts';
-import { AppError } from '../../core/errors.ts';
 import type { CachedBundle } from '../../core/engineApi.ts';
 import { pathOfStoredFile, storedFileName } from './cacheKey.ts';
 import { entriesOf, unlessAbsent } from './directoryHandle.ts';
-import { storageError, writeWholeFile } from './opfsFile.ts';
+import { opfsCacheRoot, storageError, writeWholeFile } from './opfsFile.ts';
 import { completeVariants } from '../../core/bundle/variantFiles.ts';
 
 /**
@@ -32,18 +31,8 @@ export interface CacheIndex {
 /** What the cache knows of one bundle: the type the engine API hands out. */
 export type CachedBundleInfo = CachedBundle;
 
-export async function cacheRoot(): Promise<FileSystemDirectoryHandle> {
-  if (typeof navigator === 'undefined' || typeof navigator.storage?.getDirectory !== 'function') {
-    throw new AppError('STORAGE_UNAVAILABLE', 'This browser has no Origin Private File System to keep the model in.', {
-      hint: 'Use a current Chrome, Edge, Firefox or Safari, on an https:// page (or http://localhost).',
-    });
-  }
-  try {
-    const origin = await navigator.storage.getDirectory();
-    return await origin.getDirectoryHandle(ROOT_NAME, { create: true });
-  } catch (error) {
-    throw storageError(ROOT_NAME, error);
-  }
+export function cacheRoot(): Promise<FileSystemDirectoryHandle> {
+  return opfsCacheRoot(ROOT_NAME, 'the model', 'Use a current Chrome, Edge, Firefox or Safari, on an https:// page (or http://localhost).');
 }
 
 /** One cached bundle's folder. */

@@ -127,3 +127,19 @@ export function storageError(name: string, error: unknown, bytesNeeded = 0): App
     cause: error,
   });
 }
+
+/**
+ * A folder `name` at the top of this origin's private file system (created if absent), where one of the app's
+ * caches keeps `what` ("the model"). A browser without OPFS, or one that refuses it, fails with STORAGE_UNAVAILABLE
+ * and `hint`, or with the storage error that says why.
+ */
+export async function opfsCacheRoot(name: string, what: string, hint: string): Promise<FileSystemDirectoryHandle> {
+  if (typeof navigator === 'undefined' || typeof navigator.storage?.getDirectory !== 'function') {
+    throw new AppError('STORAGE_UNAVAILABLE', `This browser has no Origin Private File System to keep ${what} in.`, { hint });
+  }
+  try {
+    return await (await navigator.storage.getDirectory()).getDirectoryHandle(name, { create: true });
+  } catch (error) {
+    throw storageError(name, error);
+  }
+}

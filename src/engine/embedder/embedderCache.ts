@@ -4,7 +4,7 @@ import { AppError } from '../../core/errors.ts';
 import { sha256Hex } from '../../core/sha256.ts';
 import { storedFileName } from '../bundle/cacheKey.ts';
 import { entriesOf, unlessAbsent } from '../bundle/directoryHandle.ts';
-import { storageError, writeWholeFile } from '../bundle/opfsFile.ts';
+import { opfsCacheRoot, storageError, writeWholeFile } from '../bundle/opfsFile.ts';
 import type { EmbedderFolder } from './embedderFolder.ts';
 
 /**
@@ -31,17 +31,12 @@ export async function embedderCacheKey(prefix: string): Promise<string> {
   return (await sha256Hex(new TextEncoder().encode(prefix))).slice(0, 32);
 }
 
-async function cacheRoot(): Promise<FileSystemDirectoryHandle> {
-  if (typeof navigator === 'undefined' || typeof navigator.storage?.getDirectory !== 'function') {
-    throw new AppError('STORAGE_UNAVAILABLE', 'This browser has no Origin Private File System to keep the sentence model in.', {
-      hint: 'Use a current Chrome, Edge, Firefox or Safari, on an https:// page (or http://localhost); or choose the model folder instead.',
-    });
-  }
-  try {
-    return await (await navigator.storage.getDirectory()).getDirectoryHandle(ROOT_NAME, { create: true });
-  } catch (error) {
-    throw storageError(ROOT_NAME, error);
-  }
+function cacheRoot(): Promise<FileSystemDirectoryHandle> {
+  return opfsCacheRoot(
+    ROOT_NAME,
+    'the sentence model',
+    'Use a current Chrome, Edge, Firefox or Safari, on an https:// page (or http://localhost); or choose the model folder instead.',
+  );
 }
 
 /** One cached embedder's folder. */
