@@ -41,6 +41,7 @@ import { buildBenchPage, clearBenchCache, launchBenchBrowser, openBenchPage, run
 import type { ContextPlan, ScenarioRequest } from './engine/scenario.ts';
 import { runScenario } from './engine/scenario.ts';
 import { createRunLog, timedOrt } from './engine/timedOrt.ts';
+import { sameRunOrder } from './sameRun.ts';
 import { countDecodeDispatches } from './dispatches/countDecodeDispatches.ts';
 
 const { values: flags } = parseArgs({
@@ -208,8 +209,7 @@ try {
     const plainImages = images.map((image) => ({ name: image.name, bytes: Array.from(image.bytes) }));
     try {
       // With --baseline, runs with the chunks read whole alternate with the normal ones (whole, parts, parts, whole…).
-      const order: Array<'parts' | 'whole'> = [];
-      for (let round = 0; round < rounds; round++) order.push(...(flags.baseline ? (round % 2 === 0 ? ['whole', 'parts'] as const : ['parts', 'whole'] as const) : ['parts' as const]));
+      const order = sameRunOrder<'parts' | 'whole'>(rounds, 'parts', flags.baseline ? 'whole' : undefined);
       for (const bundle of bundles) {
         for (const reads of order) {
           process.stderr.write(`${bundle.model} on WebGPU in Chromium${flags.baseline ? `, chunks read ${reads === 'whole' ? 'whole (baseline)' : 'in parts'}` : ''}…\n`);

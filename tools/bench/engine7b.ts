@@ -41,7 +41,7 @@ import { buildBenchPage, launchBenchBrowser, openBenchPage, runInPage, serveBenc
 import { startMemorySampler, type MemoryPeaks, type MemorySampler } from './engine/memorySampler.ts';
 import type { Page } from 'playwright-core';
 import type { ContextPlan } from './engine/scenario.ts';
-import { median } from './dispatches/decodeStepFeeds.ts';
+import { medianOfPresent, sameRunOrder } from './sameRun.ts';
 import { readBundleManifest } from '../node/folderBundle.ts';
 import { graphsFor } from '../../src/core/bundle/manifest.ts';
 
@@ -122,8 +122,7 @@ export async function runLlama7b(options: Llama7bOptions): Promise<void> {
       }
       const rounds = options.rounds ?? 1;
       // Baseline and new alternate (whole, parts, parts, whole, …) so that a drift of the machine hits both alike.
-      const order: Reads[] = [];
-      for (let round = 0; round < rounds; round++) order.push(...(options.baseline === true ? (round % 2 === 0 ? ['whole', 'parts'] as const : ['parts', 'whole'] as const) : ['parts' as const]));
+      const order = sameRunOrder<Reads>(rounds, 'parts', options.baseline === true ? 'whole' : undefined);
       for (const [index, reads] of order.entries()) {
         log(`load ${index + 1} of ${order.length}: chunks read ${reads === 'parts' ? 'in parts' : 'whole (baseline)'}, from the ${source}`);
         const run = await measureLoad({ profile, origin: server.origin, ...(source === 'folder' ? { folder: bundleDir } : { url }), reads, mode: options.mode, steps: options.steps, log });
@@ -158,7 +157,8 @@ export async function runLlama7b(options: Llama7bOptions): Promise<void> {
       const records = runs.filter((run) => run.reads === reads).map((run) => run.record);
       return records.length === 0 ? [] : [loadLine(`median of ${records.length}`, reads, medianRecord(records))];
     });
-    print(markdownTable(LOADS_HEADER, summary));
+    // With one load of each kind, the medians are those loads again.
+    if (runs.length > summary.length) print(markdownTable(LOADS_HEADER, summary));
     const ms = (reads: Reads) => medianRecord(runs.filter((run) => run.reads === reads).map((run) => run.record)).loadMs;
     const [whole, parts] = [ms('whole'), ms('parts')];
     if (whole !== null && parts !== null) print(`\nload time, in parts / whole: ${((parts / whole) * 100).toFixed(1)}% (medians)`);
@@ -197,23 +197,19 @@ function emptyRecord(weightBytes: number | null): Llama7bRecord {
 
 /** Each field's median over `records` (those that have it). */
 export function medianRecord(records: readonly Llama7bRecord[]): Llama7bRecord {
-  const of = (values: Array<number | null | undefined>) => {
-    const present = values.filter((value): value is number => typeof value === 'number');
-    return present.length === 0 ? null : median(present);
-  };
   const rss = Object.fromEntries(
     (Object.keys(RSS_TYPES) as Array<keyof typeof RSS_TYPES>).map((key) => {
-      const peak = of(records.map((record) => record.rss[key]?.peak));
-      const afterLoad = of(records.map((record) => record.rss[key]?.afterLoad));
+      const peak = medianOfPresent(records.map((record) => record.rss[key]?.peak));
+      const afterLoad = medianOfPresent(records.map((record) => record.rss[key]?.afterLoad));
       return [key, peak === null || afterLoad === null ? null : { peak, afterLoad }];
     }),
   ) as Llama7bRecord['rss'];
   const errors = records.flatMap((record) => (record.error === undefined ? [] : [record.error]));
   return {
     weightBytes: records[0]?.weightBytes ?? null,
-    loadMs: of(records.map((record) => record.loadMs)),
+    loadMs: medianOfPresent(records.map((record) => record.loadMs)),
     rss,
-    jsHeapPeak: of(records.map((record) => record.jsHeapPeak)),
+    jsHeapPeak: medianOfPresent(records.map((record) => record.jsHeapPeak)),
     ...(errors.length === 0 ? {} : { error: errors[0]! }),
   };
 }

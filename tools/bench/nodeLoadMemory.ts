@@ -19,6 +19,8 @@ import { formatBytes } from '../../src/core/format.ts';
 import { VARIANTS, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import { createNodeEngine, nodeEngineHost } from '../node/nodeHost.ts';
 import { markdownTable } from './engine/benchTable.ts';
+import { median } from './dispatches/decodeStepFeeds.ts';
+import { sameRunOrder } from './sameRun.ts';
 
 type Reads = 'whole' | 'in-place';
 
@@ -54,22 +56,15 @@ if (flags.child !== undefined) {
 }
 
 const runs: LoadRun[] = [];
-for (let round = 0; round < rounds; round++) {
-  for (const reads of round % 2 === 0 ? (['whole', 'in-place'] as const) : (['in-place', 'whole'] as const)) {
-    process.stderr.write(`round ${round + 1}: chunks read ${reads === 'whole' ? 'whole (baseline)' : 'in place'}…\n`);
-    const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--bundle', flags.bundle, '--child', reads];
-    if (flags.variant !== undefined) args.push('--variant', flags.variant);
-    const output = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    runs.push(JSON.parse(output.trim().split('\n').at(-1)!) as LoadRun);
-  }
+for (const [index, reads] of sameRunOrder<Reads>(rounds, 'in-place', 'whole').entries()) {
+  process.stderr.write(`round ${Math.floor(index / 2) + 1}: chunks read ${reads === 'whole' ? 'whole (baseline)' : 'in place'}…\n`);
+  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--bundle', flags.bundle, '--child', reads];
+  if (flags.variant !== undefined) args.push('--variant', flags.variant);
+  const output = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  runs.push(JSON.parse(output.trim().split('\n').at(-1)!) as LoadRun);
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 const lines = runs.map((run, i) => [String(i + 1), run.reads, `${run.variant} on ${run.backend}`, formatBytes(run.peakRssBytes), formatBytes(run.rssBeforeBytes), formatBytes(run.rssAfterBytes), seconds(run.loadMs)]);
 for (const reads of ['whole', 'in-place'] as const) {
   const mine = runs.filter((run) => run.reads === reads);

@@ -1,5 +1,5 @@
 /** The engine bench's derived numbers and its one Markdown table. */
-import { median } from '../dispatches/decodeStepFeeds.ts';
+import { medianOfPresent } from '../sameRun.ts';
 import type { ContextResult, ScenarioResult } from './scenario.ts';
 
 export interface DecodeBreakdown {
@@ -146,7 +146,7 @@ export function baselineLines(runs: readonly ReadsRun[]): string[][] {
     const parts = results('parts');
     if (whole.length === 0 || parts.length === 0) continue;
     const line = (measure: string, of: (result: ScenarioResult) => number | null) => {
-      const [a, b] = [medianOf(whole.map(of)), medianOf(parts.map(of))];
+      const [a, b] = [medianOfPresent(whole.map(of)), medianOfPresent(parts.map(of))];
       if (a === null || b === null) return;
       lines.push([lines.some((cells) => cells[0] === model) ? '' : model, measure, `${ms(a)} (${whole.length})`, `${ms(b)} (${parts.length})`, pct(b / a)]);
     };
@@ -160,9 +160,4 @@ export function baselineLines(runs: readonly ReadsRun[]): string[][] {
     }
   }
   return lines;
-}
-
-function medianOf(values: ReadonlyArray<number | null>): number | null {
-  const present = values.filter((value): value is number => value !== null);
-  return present.length === 0 ? null : median(present);
 }
