@@ -1,11 +1,17 @@
 import type { DType } from './types.ts';
 
-/** One tensor of a state dict as torch.save records it: a contiguous view of its own storage `data/<storageKey>`. */
+/** One tensor of a state dict as torch.save records it: a contiguous view into the storage `data/<storageKey>`. */
 export interface PickledTensor {
   name: string;
   dtype: DType;
   shape: number[];
   storageKey: string;
+  /** Where the view starts in its storage, in elements; default 0 (a storage of its own). */
+  storageOffset?: number;
+  /** The whole storage's element count; default the tensor's own. */
+  storageNumel?: number;
+  /** torch's location tag: 'cpu' (the default), or 'cuda:0' for tensors saved from a GPU. */
+  location?: string;
 }
 
 const STORAGE_CLASS: Record<DType, string> = { F16: 'HalfStorage', F32: 'FloatStorage', BF16: 'BFloat16Storage' };
@@ -116,7 +122,7 @@ function contiguousStrides(shape: number[]): number[] {
 
 /**
  * The `data.pkl` of `torch.save(OrderedDict(...))`: each value is
- * `_rebuild_tensor_v2(persistent_load(('storage', torch.<Type>Storage, key, 'cpu', numel)), 0, shape, stride, False, OrderedDict())`.
+ * `_rebuild_tensor_v2(persistent_load(('storage', torch.<Type>Storage, key, location, numel)), offset, shape, stride, False, OrderedDict())`.
  */
 export function pickleStateDict(tensors: PickledTensor[]): Uint8Array {
   const p = new Pickler();
@@ -129,19 +135,20 @@ export function pickleStateDict(tensors: PickledTensor[]): Uint8Array {
     const batch = tensors.slice(start, start + 1000);
     if (batch.length > 1) p.op(0x28);
     for (const tensor of batch) {
-      const numel = tensor.shape.reduce((a, b) => a * b, 1);
       p.string(tensor.name);
       p.global('torch._utils', '_rebuild_tensor_v2');
       p.op(0x28, 0x28); // MARK (args) MARK (persistent id)
       p.string('storage', 'storage');
       p.global('torch', STORAGE_CLASS[tensor.dtype]);
       p.string(tensor.storageKey);
-      p.string('cpu', 'cpu');
-      p.int(numel);
+      // torch's 'cpu' tag is one interned string; a CUDA tag ('cuda:' + index) is a new string each time.
+      const location = tensor.location ?? 'cpu';
+      p.string(location, location === 'cpu' ? 'cpu' : undefined);
+      p.int(tensor.storageNumel ?? tensor.shape.reduce((a, b) => a * b, 1));
       p.op(0x74); // TUPLE
       p.put();
       p.op(0x51); // BINPERSID
-      p.int(0); // storage offset
+      p.int(tensor.storageOffset ?? 0);
       p.tupleOfInts(tensor.shape);
       p.tupleOfInts(contiguousStrides(tensor.shape));
       p.op(0x89); // NEWFALSE: requires_grad

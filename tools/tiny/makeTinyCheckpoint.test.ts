@@ -5,7 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLlamaConfig, llamaNames } from '../checkpoint/llamaConfig.ts';
 import { openCheckpoint } from '../checkpoint/openCheckpoint.ts';
 import { expectAppError, makeTempDir } from '../checkpoint/testing/support.ts';
+import { openFile } from '../checkpoint/fileAccess.ts';
+import { TORCH_ALLOWED_GLOBALS } from '../checkpoint/torchPickle.ts';
 import type { Checkpoint } from '../checkpoint/types.ts';
+import { PyDict, unpickle, type PyGlobal, type PyTuple, type PyValue } from '../checkpoint/unpickler.ts';
+import { readZipDirectory, readZipEntry } from '../checkpoint/zipReader.ts';
 import { parseCliArgs } from './cliArgs.ts';
 import { makeTinyCheckpoint, type TinyCheckpoint } from './makeTinyCheckpoint.ts';
 import { SHAPES } from './shapes.ts';
@@ -35,6 +39,36 @@ function stats(values: Float32Array): { mean: number; std: number } {
   let square = 0;
   for (const v of values) square += (v - mean) ** 2;
   return { mean, std: Math.sqrt(square / values.length) };
+}
+
+/** The zip records of a torch.save file, the class of its pickle's root, and where each tensor lies. */
+async function torchLayout(path: string) {
+  const file = await openFile(path);
+  try {
+    const entries = await readZipDirectory(file);
+    const calls: string[] = [];
+    const tensors: Array<{ name: string; key: string; dtype: string; location: string; storageNumel: number; offset: number; shape: number[] }> = [];
+    const record = (name: string, build: (args: PyValue[]) => PyValue) => [name, (args: PyValue[]) => (calls.push(name), build(args))] as const;
+    const root = unpickle(await readZipEntry(file, entries.get('ckpt/data.pkl')!), {
+      file: path,
+      allowedGlobals: TORCH_ALLOWED_GLOBALS,
+      callables: new Map([
+        record('collections.OrderedDict', () => new PyDict()),
+        // _rebuild_tensor_v2(('storage', type, key, location, numel), offset, shape, stride, …): kept as its arguments.
+        record('torch._utils._rebuild_tensor_v2', (args) => ({ opaque: true, args }) as PyValue),
+      ]),
+      persistentLoad: (pid) => pid,
+    });
+    for (const [name, value] of (root as PyDict).map) {
+      const [pid, offset, shape] = (value as unknown as { args: [PyTuple, number, PyTuple] }).args;
+      const [, type, key, location, numel] = pid.items as [string, PyGlobal, string, string, number];
+      const dtype = type.qualifiedName === 'torch.HalfStorage' ? 'F16' : type.qualifiedName;
+      tensors.push({ name: String(name), key, dtype, location, storageNumel: numel, offset, shape: shape.items as number[] });
+    }
+    return { records: [...entries.keys()].sort(), root: calls[0], tensors };
+  } finally {
+    await file.close();
+  }
 }
 
 async function withCheckpoint<T>(path: string, body: (checkpoint: Checkpoint) => Promise<T>): Promise<T> {
@@ -143,6 +177,34 @@ describe('makeTinyCheckpoint (tiny shape)', () => {
     });
   });
 
+  it('lays ckpt.pt out as DeepSpeed saves it: one flat fp16 storage of offset views, cuda:0, no byteorder, an OrderedDict', async () => {
+    const layout = await torchLayout(made.deltaPath);
+    expect(layout.records).toEqual(['ckpt/data.pkl', 'ckpt/data/0', 'ckpt/version']);
+    expect(layout.root).toBe('collections.OrderedDict');
+    expect(new Set(layout.tensors.map((t) => `${t.key} ${t.dtype} ${t.location}`))).toEqual(new Set(['0 F16 cuda:0']));
+    // Each view starts where the one before it ends, and together they fill the storage.
+    let next = 0;
+    for (const tensor of layout.tensors) {
+      expect(tensor.offset, tensor.name).toBe(next);
+      next += tensor.shape.reduce((a, b) => a * b, 1);
+    }
+    expect(layout.tensors.every((t) => t.storageNumel === next)).toBe(true);
+    expect(layout.tensors.filter((t) => t.offset > 0)).toHaveLength(layout.tensors.length - 1);
+  });
+
+  it('with deltaLayout: per-tensor writes one CPU storage per tensor and a byteorder record, the same tensors', async () => {
+    const perTensor = await makeTinyCheckpoint({ out: join(temp.path, 'per-tensor'), seed: 7, deltaLayout: 'per-tensor' });
+    const layout = await torchLayout(perTensor.deltaPath);
+    expect(layout.records).toContain('ckpt/byteorder');
+    expect(layout.tensors.map((t) => [t.key, t.offset, t.location])).toEqual(layout.tensors.map((_, i) => [String(i), 0, 'cpu']));
+    await withCheckpoint(made.deltaPath, (deepspeed) =>
+      withCheckpoint(perTensor.deltaPath, async (plain) => {
+        expect([...plain.tensors.keys()]).toEqual([...deepspeed.tensors.keys()]);
+        for (const [name, entry] of plain.tensors) expect(await entry.read(), name).toEqual(await deepspeed.tensors.get(name)!.read());
+      }),
+    );
+  });
+
   it("with abstractor: true adds DepictQA's Abstractor to the delta under nn.TransformerDecoder's names", async () => {
     const withAbstractor = await makeTinyCheckpoint({ out: join(temp.path, 'abstractor'), seed: 7, abstractor: true });
     const { queries, layers, ffn } = SHAPES.tiny.abstractor;
@@ -210,12 +272,13 @@ describe('makeTinyCheckpoint (tiny shape)', () => {
 
 describe('tiny CLI arguments', () => {
   it('parses the options with defaults', () => {
-    expect(parseCliArgs(['--out', 'o'])).toEqual({ out: 'o', seed: 0, shape: 'tiny', llmFormat: 'bin' });
-    expect(parseCliArgs(['--out', 'o', '--seed', '42', '--shape', 'llama-7b', '--llm-format', 'safetensors'])).toEqual({
+    expect(parseCliArgs(['--out', 'o'])).toEqual({ out: 'o', seed: 0, shape: 'tiny', llmFormat: 'bin', deltaLayout: 'deepspeed' });
+    expect(parseCliArgs(['--out', 'o', '--seed', '42', '--shape', 'llama-7b', '--llm-format', 'safetensors', '--delta-layout', 'per-tensor'])).toEqual({
       out: 'o',
       seed: 42,
       shape: 'llama-7b',
       llmFormat: 'safetensors',
+      deltaLayout: 'per-tensor',
     });
     expect(parseCliArgs(['--out', 'o', '--abstractor'])).toMatchObject({ out: 'o', abstractor: true });
     expect(parseCliArgs(['--help'])).toBe('help');
@@ -225,6 +288,7 @@ describe('tiny CLI arguments', () => {
     [[], '--out DIR is required'],
     [['--out', 'o', '--shape', 'huge'], '--shape huge'],
     [['--out', 'o', '--llm-format', 'gguf'], '--llm-format gguf'],
+    [['--out', 'o', '--delta-layout', 'zero3'], '--delta-layout zero3'],
     [['--out', 'o', '--seed', '1.5'], '--seed 1.5'],
     [['--out', 'o', '--what'], 'what'],
   ])('refuses %j', async (args, mention) => {

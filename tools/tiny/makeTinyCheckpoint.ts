@@ -4,7 +4,7 @@ import { AppError } from '../../src/core/errors.ts';
 import { writeShardedCheckpoint, type WeightFormat } from '../checkpoint/shardWriter.ts';
 import { writeSafetensors } from '../checkpoint/safetensorsWriter.ts';
 import { byteLength, type TensorSource } from '../checkpoint/tensorSource.ts';
-import { writeTorchZip } from '../checkpoint/torchWriter.ts';
+import { writeTorchZip, type TorchLayout } from '../checkpoint/torchWriter.ts';
 import { clipConfigJson, clipPreprocessorJson, llamaConfigJson } from './configs.ts';
 import { SHAPES, type CheckpointShape, type ShapeName } from './shapes.ts';
 import { writeTinyEmbedder } from './embedder.ts';
@@ -22,6 +22,11 @@ export interface TinyCheckpointOptions {
   llmFormat?: WeightFormat;
   /** Also write DepictQA's Abstractor (`abstractor.*`) into the delta, as in DepictQA2-Abstractor. Default false. */
   abstractor?: boolean;
+  /**
+   * How ckpt.pt holds its tensors: 'deepspeed' (the default) as DeepSpeed saves them, views into one flat fp16
+   * storage located 'cuda:0' with no byteorder record; 'per-tensor' as plain torch.save on the CPU.
+   */
+  deltaLayout?: TorchLayout;
   /** Called after each file is written. */
   onFile?: (file: string, bytes: number) => void;
   /** Changes to the random tensors before they are written (tests that need a known answer, e.g. `imageAnswerEdits`). */
@@ -75,7 +80,8 @@ async function ensureSpace(out: string, bytes: number): Promise<void> {
  * - `llm/`: Vicuna-style config.json (marked `depictqa_random_weights: true`), fp16 weights (PyTorch .bin shards + pytorch_model.bin.index.json, or
  *   safetensors shards + model.safetensors.index.json) and the tokenizer files;
  * - `clip/`: a CLIPVisionModel config.json, preprocessor_config.json and fp32 model.safetensors;
- * - `delta/ckpt.pt`: DepictQA's fp16 LoRA factors and projector (and the Abstractor with `abstractor`);
+ * - `delta/ckpt.pt`: DepictQA's fp16 LoRA factors and projector (and the Abstractor with `abstractor`), laid out
+ *   as DeepSpeed saves them (one flat storage; `deltaLayout`);
  * - `embedder/`: a tiny random BERT sentence embedder standing in for all-MiniLM-L6-v2 (see `embedder.ts`).
  * Every tensor streams to disk chunk by chunk, so even the 7B shapes (~15 GB) need only megabytes of memory.
  */
@@ -124,7 +130,7 @@ export async function makeTinyCheckpoint(options: TinyCheckpointOptions): Promis
   await writeSafetensors(join(clipDir, 'model.safetensors'), clip);
   await record(join('clip', 'model.safetensors'));
 
-  await writeTorchZip(deltaPath, delta);
+  await writeTorchZip(deltaPath, delta, { layout: options.deltaLayout ?? 'deepspeed' });
   await record(join('delta', 'ckpt.pt'));
 
   const embedderDir = join(out, 'embedder');

@@ -87,6 +87,15 @@ describe.skipIf(!torch.python)("the tiny checkpoint's files in PyTorch and numpy
     }
   }, 60_000);
 
+  it('torch.load sees the delta as DeepSpeed saves it: every tensor a view into one fp16 storage, at growing offsets', () => {
+    const result = runPythonJson(torch.python as string, SHARED_STORAGE_SCRIPT, [bin.deltaPath]) as { storages: number; dtypes: string[]; offsets: number[]; numel: number; total: number };
+    expect(result.storages).toBe(1);
+    expect(result.dtypes).toEqual(['torch.float16']);
+    expect(result.offsets[0]).toBe(0);
+    expect(result.offsets.slice(1).every((offset, i) => offset > result.offsets[i]!)).toBe(true);
+    expect(result.numel).toBe(result.total);
+  });
+
   it("the Abstractor's keys load strictly into PyTorch's nn.TransformerDecoder as DepictQA builds it", async () => {
     const made = await makeTinyCheckpoint({ out: join(temp.path, 'abstractor'), seed: 3, abstractor: true });
     const { queries, layers, heads, ffn } = SHAPES.tiny.abstractor;
@@ -108,4 +117,16 @@ module.abstractor = nn.TransformerDecoder(nn.TransformerDecoderLayer(d_model=d, 
 module.query_embeds = nn.Parameter(torch.zeros(sub["query_embeds"].shape))
 result = module.load_state_dict({k: v.float() for k, v in sub.items()}, strict=False)
 print(json.dumps({"missing": result.missing_keys, "unexpected": result.unexpected_keys, "queries": list(sub["query_embeds"].shape)}))
+`;
+
+// How the delta's tensors share storage once loaded (map_location="cpu", as a machine without CUDA must).
+const SHARED_STORAGE_SCRIPT = `
+import json, sys
+import torch
+state = torch.load(sys.argv[1], map_location="cpu")
+values = list(state.values())
+storages = {v.storage().data_ptr() for v in values}
+print(json.dumps({"storages": len(storages), "dtypes": sorted({str(v.dtype) for v in values}),
+                  "offsets": [v.storage_offset() for v in values], "numel": values[0].storage().size(),
+                  "total": sum(v.numel() for v in values)}))
 `;
