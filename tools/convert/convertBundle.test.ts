@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import promptFixture from '../../src/core/prompt/fixtures/promptIds.json' with { type: 'json' };
+import { upstreamTaskPrompts } from '../../src/core/prompt/testing/upstreamFixture.ts';
 import { llamaNames, parseLlamaConfig, type LlamaConfig } from '../checkpoint/llamaConfig.ts';
 import { openCheckpoint } from '../checkpoint/index.ts';
 import type { DenseTensor } from '../checkpoint/types.ts';
@@ -59,7 +59,7 @@ beforeAll(async () => {
 function promptEmbeds(reference: LlamaReference): Float32Array {
   const random = seededRandom(5);
   const rows: number[] = [];
-  const prompt = promptFixture.cases.find((c) => c.task === 'description' && c.hasReference)!;
+  const prompt = upstreamTaskPrompts(false).find((c) => c.task === 'description' && c.hasReference)!;
   for (const segment of prompt.segments) {
     if ('ids' in segment) rows.push(...reference.embed(segment.ids as number[]));
     else for (let i = 0; i < 6 * config.hidden_size; i++) rows.push((random() - 0.5) * 0.1); // 6 image rows

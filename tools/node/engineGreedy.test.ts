@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BundleVariant } from '../../src/core/bundle/manifest.ts';
 import type { GenerateResult, ImageInput } from '../../src/core/engine/types.ts';
 import { softmaxAt } from '../../src/core/generation/sampler.ts';
-import promptFixture from '../../src/core/prompt/fixtures/promptIds.json' with { type: 'json' };
+import { upstreamTaskPrompts } from '../../src/core/prompt/testing/upstreamFixture.ts';
 import { IMAGE_SLOTS, slotsRead, type ImageSlotId, type TaskId } from '../../src/core/tasks.ts';
 import type { Engine } from '../../src/engine/Engine.ts';
 import type { DenseTensor } from '../checkpoint/types.ts';
@@ -63,7 +63,7 @@ function referenceEmbeds(reference: LlamaReference, result: GenerateResult): Pro
 }
 
 describe('prompt assembly in the engine', () => {
-  it.each(promptFixture.cases.map((c) => [c.kind, c.task, c] as const))('%s (%s) has the expected ids and image rows', async (_kind, _task, fixture) => {
+  it.each(upstreamTaskPrompts(false).map((c) => [c.kind, c.task, c] as const))('%s (%s) has the expected ids and image rows', async (_kind, _task, fixture) => {
     const engine = engines.get('fp32')!;
     const result = await engine.generate(request(fixture.task as TaskId, fixture.hasReference, 1));
     expect(result.prompt.kind).toBe(fixture.kind);

@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors.ts';
 import { assemblePrompt, promptKindFor, taskQuestion } from '../../src/core/prompt/assemblePrompt.ts';
 import { PROMPT_KINDS, PROMPTS, QUESTION_MARKER } from '../../src/core/prompt/prompts.ts';
-import { encodeTextChunk, splitOnSpecialTokens } from '../../src/core/prompt/specialTokens.ts';
+import { splitOnSpecialTokens } from '../../src/core/prompt/specialTokens.ts';
+import { upstreamPrompt, upstreamTaskPrompts, upstreamTokenizer } from '../../src/core/prompt/testing/upstreamFixture.ts';
 import { convertTokenizer } from './convertTokenizer.ts';
 import { referenceEncodeText } from './llamaReference.ts';
-import { PROMPT_FIXTURE_PATH, type PromptFixture } from './makePromptFixture.ts';
-import { buildVicunaTestBundle, type VicunaTestBundle } from './testing/vicunaTokenizer.ts';
+import { buildVicunaTestBundle, loadFolderTokenizer, type VicunaTestBundle } from './testing/vicunaTokenizer.ts';
 
 let bundle: VicunaTestBundle;
 beforeAll(async () => {
@@ -70,7 +70,8 @@ describe('convertTokenizer on Vicuna’s tokenizer.model', () => {
       vocabSize: 32000,
       mergeCount: 61249,
     });
-    expect(bundle.converted.notes).toEqual([expect.stringMatching(/tokenizer_config\.json: says legacy=false; the bundle keeps legacy=true/)]);
+    expect(bundle.converted.legacy).toBe(false);
+    expect(bundle.converted.notes).toEqual([expect.stringMatching(/tokenizer_config\.json: legacy=false, as Vicuna's: the text after a special token gets no ▁/)]);
     const config = JSON.parse(await readFile(join(bundle.bundleDir, 'tokenizer_config.json'), 'utf8'));
     expect(config).toEqual({
       tokenizer_class: 'LlamaTokenizer',
@@ -80,7 +81,7 @@ describe('convertTokenizer on Vicuna’s tokenizer.model', () => {
       pad_token: null,
       add_bos_token: true,
       add_eos_token: false,
-      legacy: true,
+      legacy: false,
       clean_up_tokenization_spaces: false,
       model_max_length: 4096,
       padding_side: 'right',
@@ -112,13 +113,11 @@ describe('convertTokenizer on Vicuna’s tokenizer.model', () => {
     expect(json.decoder.decoders.map((d: { type: string }) => d.type)).toEqual(['Replace', 'ByteFallback', 'Fuse', 'Strip']);
   });
 
-  it('tokenizes every prompt chunk and every question like the reference, piece by piece', () => {
+  it('on its own in transformers.js, tokenizes every prompt chunk and question as the legacy reference does', () => {
     const texts = promptTexts();
     expect(texts.length).toBeGreaterThan(400);
     for (const text of texts) {
-      const expected = referenceEncodeText(text);
-      expect(bundle.tokenizer.encode(text, { add_special_tokens: false }), JSON.stringify(text)).toEqual(expected);
-      expect(encodeTextChunk(text, bundle.encodePiece), JSON.stringify(text)).toEqual(expected);
+      expect(bundle.tokenizer.encode(text, { add_special_tokens: false }), JSON.stringify(text)).toEqual(referenceEncodeText(text));
     }
   });
 
@@ -141,16 +140,13 @@ describe('convertTokenizer on Vicuna’s tokenizer.model', () => {
     expect([bundle.tokenizer.bos_token_id, bundle.tokenizer.eos_token_id, bundle.tokenizer.unk_token_id]).toEqual([1, 2, 0]);
   });
 
-  it('decodes each piece back to its text; whole chunks gain one space after each special token (legacy)', () => {
+  it('decodes each piece back to its text, in transformers.js and in the engine', () => {
     for (const text of promptTexts()) {
-      const parts = splitOnSpecialTokens(text);
-      for (const part of parts) {
-        if (typeof part === 'string') expect(bundle.tokenizer.decode(bundle.encodePiece(part))).toBe(part);
+      for (const part of splitOnSpecialTokens(text)) {
+        if (typeof part !== 'string') continue;
+        expect(bundle.tokenizer.decode(bundle.encodePiece(part))).toBe(part);
+        expect(bundle.text.decode(bundle.text.encodePiece(part))).toBe(part);
       }
-      // The dummy prefix of the piece after `</s>` decodes as a space; the Strip decoder only removes the first.
-      const decoded = bundle.tokenizer.decode(encodeTextChunk(text, bundle.encodePiece));
-      const expected = parts.map((part, i) => (typeof part === 'string' && i > 0 ? ` ${part}` : typeof part === 'string' ? part : '</s>')).join('');
-      expect(decoded).toBe(expected);
     }
   });
 });
@@ -175,7 +171,11 @@ describe('convertTokenizer inputs', () => {
     await mkdir(out);
     const converted = await convertTokenizer(join(source, 'tokenizer.json'), out, { modelMaxLength: 2048 });
     expect(converted.source).toBe('tokenizer.json');
-    expect(converted.notes).toEqual([expect.stringMatching(/non-legacy LLaMA form; rewritten as legacy/)]);
+    expect(converted.notes).toEqual([
+      expect.stringMatching(/Metaspace pre-tokenizer is a newer transformers' form; rewritten in transformers 4\.35's/),
+      expect.stringMatching(/fast[/\\]tokenizer_config\.json: not found; legacy=true, as transformers 4\.35 reads a missing flag/),
+    ]);
+    expect(converted.legacy).toBe(true);
     expect(await readFile(join(out, 'tokenizer.json'), 'utf8')).toBe(original);
     expect(JSON.parse(await readFile(join(out, 'tokenizer_config.json'), 'utf8')).model_max_length).toBe(2048);
   });
@@ -201,13 +201,52 @@ describe('convertTokenizer inputs', () => {
   });
 });
 
-describe('prompts through the converted tokenizer', () => {
-  it('assembles every task’s prompt to the committed fixture ids', async () => {
-    const fixture = JSON.parse(await readFile(PROMPT_FIXTURE_PATH, 'utf8')) as PromptFixture;
-    for (const { task, hasReference, kind, question, segments } of fixture.cases) {
+describe('the converted tokenizer in the engine, against transformers 4.35.0', () => {
+  it('assembles every task’s prompt as upstream does (Vicuna’s legacy: false)', () => {
+    expect(bundle.text.legacy).toBe(false);
+    for (const { task, hasReference, kind, question, segments } of upstreamTaskPrompts(false)) {
       expect(promptKindFor(task, hasReference)).toBe(kind);
       expect(taskQuestion(task, { hasReference })).toBe(question);
-      expect(assemblePrompt(kind, question, bundle.encodePiece), `${task} ${hasReference}`).toEqual(segments);
+      expect(assemblePrompt(kind, question, bundle.text.encodeChunk), `${task} ${hasReference}`).toEqual(segments);
     }
+  });
+
+  it.each([
+    ['says legacy: false (Vicuna)', { legacy: false }, false],
+    ['says legacy: true', { legacy: true }, true],
+    ['sets no flag (transformers reads it as true)', {}, true],
+  ] as const)('follows a checkpoint whose tokenizer_config.json %s: every chunk, question, answer and decode', async (_name, flag, legacy) => {
+    const source = join(bundle.root, `flag-${String(legacy)}-${Object.keys(flag).length}`);
+    const out = join(source, 'bundle');
+    await mkdir(out, { recursive: true });
+    const config = JSON.parse(await readFile(join(bundle.vicunaDir, 'tokenizer_config.json'), 'utf8'));
+    delete config.legacy;
+    await writeFile(join(source, 'tokenizer_config.json'), JSON.stringify({ ...config, ...flag }));
+    await writeFile(join(source, 'tokenizer.model'), await readFile(join(bundle.vicunaDir, 'tokenizer.model')));
+    expect((await convertTokenizer(source, out)).legacy).toBe(legacy);
+    const text = await loadFolderTokenizer(out);
+    expect(text.legacy).toBe(legacy);
+    const upstream = upstreamTokenizer(legacy);
+    for (const kind of PROMPT_KINDS) for (const chunk of upstream.kinds[kind]) expect(text.encodeChunk(chunk.text)).toEqual(chunk.ids);
+    for (const question of upstream.questions) {
+      for (const kind of PROMPT_KINDS) {
+        if ((kind.startsWith('compare') ? question.compare : question.single) === undefined) continue;
+        expect(assemblePrompt(kind, question.text, text.encodeChunk), `${kind} ${JSON.stringify(question.text)}`).toEqual(upstreamPrompt(upstream, kind, question));
+      }
+    }
+    for (const answer of upstream.answers) {
+      expect(text.encodeChunk(answer.text)).toEqual(answer.ids);
+      expect(text.decode(answer.ids)).toBe(answer.decoded);
+    }
+    for (const { ids, decoded } of upstream.decodes) expect(text.decode(ids), JSON.stringify(ids)).toBe(decoded);
+  });
+
+  it('refuses a tokenizer.json whose normaliser is not the LLaMA form, naming the file', async () => {
+    const dir = join(bundle.root, 'other-normaliser');
+    await mkdir(dir);
+    const json = JSON.parse(await readFile(join(bundle.bundleDir, 'tokenizer.json'), 'utf8'));
+    await writeFile(join(dir, 'tokenizer.json'), JSON.stringify({ ...json, normalizer: { type: 'NFKC' } }));
+    await writeFile(join(dir, 'tokenizer_config.json'), await readFile(join(bundle.bundleDir, 'tokenizer_config.json')));
+    await expect(loadFolderTokenizer(dir)).rejects.toMatchObject({ code: 'TOKENIZER_INVALID', message: expect.stringMatching(/tokenizer\.json does not have the LLaMA normaliser/) });
   });
 });

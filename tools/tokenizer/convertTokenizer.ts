@@ -24,6 +24,8 @@ export interface ConvertedTokenizer {
   sourceFile: string;
   vocabSize: number;
   mergeCount: number;
+  /** The slow tokenizer's `legacy` flag the bundle carries: the input's tokenizer_config.json's, else true. */
+  legacy: boolean;
   /** Things the user may want to know (settings overridden, files ignored). */
   notes: string[];
 }
@@ -34,7 +36,7 @@ export interface ConvertTokenizerOptions {
 }
 
 /** The bundle's tokenizer_config.json: what transformers.js reads besides tokenizer.json. */
-export function bundleTokenizerConfig(vocabulary: BpeVocabulary, modelMaxLength: number): Record<string, unknown> {
+export function bundleTokenizerConfig(vocabulary: BpeVocabulary, modelMaxLength: number, legacy: boolean): Record<string, unknown> {
   const { unk, bos, eos } = specialTokens(vocabulary);
   return {
     tokenizer_class: 'LlamaTokenizer',
@@ -44,9 +46,10 @@ export function bundleTokenizerConfig(vocabulary: BpeVocabulary, modelMaxLength:
     pad_token: null,
     add_bos_token: true,
     add_eos_token: false,
-    // The model contract: the slow tokenizer's legacy behaviour (each piece after a special token gets ▁).
-    // transformers.js 4 reads the behaviour from tokenizer.json alone; the flag documents it.
-    legacy: true,
+    // The checkpoint's own flag, which DepictQA's slow LlamaTokenizer (transformers 4.35) honours: with false, a
+    // piece after a special token gets no ▁. The engine reads it from here; transformers.js reads tokenizer.json
+    // alone, whose pipeline is the fast tokenizer's of transformers 4.35 (every piece prefixed).
+    legacy,
     clean_up_tokenization_spaces: false,
     model_max_length: modelMaxLength,
     padding_side: 'right',
@@ -81,26 +84,42 @@ async function findInput(path: string): Promise<{ file: string; kind: 'model' | 
   }
 }
 
-/** Context length from a tokenizer_config.json next to the input, when it gives a real one. */
-async function siblingMaxLength(file: string, notes: string[]): Promise<number | undefined> {
+interface SiblingSettings {
+  /** When it gives a real one. */
+  modelMaxLength?: number;
+  legacy: boolean;
+}
+
+/** Context length and `legacy` from a tokenizer_config.json next to the input. */
+async function siblingSettings(file: string, notes: string[]): Promise<SiblingSettings> {
   const configPath = join(dirname(file), 'tokenizer_config.json');
+  const fallback = (why: string): SiblingSettings => {
+    notes.push(`${configPath}: ${why}; legacy=true, as transformers 4.35 reads a missing flag`);
+    return { legacy: true };
+  };
   const text = await readFile(configPath, 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
+  if (text === undefined) return fallback('not found');
   let config: unknown;
   try {
     config = JSON.parse(text);
   } catch {
-    notes.push(`${configPath}: not JSON, ignored`);
-    return undefined;
+    return fallback('not JSON, ignored');
   }
-  if (typeof config !== 'object' || config === null) return undefined;
+  if (typeof config !== 'object' || config === null) return fallback('not a JSON object, ignored');
   const { model_max_length: maxLength, legacy } = config as { model_max_length?: unknown; legacy?: unknown };
-  if (legacy === false) {
-    notes.push(`${configPath}: says legacy=false; the bundle keeps legacy=true as the model contract requires`);
-  }
+  if (typeof legacy !== 'boolean') return { ...fallback('sets no legacy flag'), ...usableMaxLength(maxLength) };
+  notes.push(
+    legacy
+      ? `${configPath}: legacy=true: every piece after a special token gets the ▁ prefix`
+      : `${configPath}: legacy=false, as Vicuna's: the text after a special token gets no ▁ prefix, as transformers 4.35 tokenizes it`,
+  );
+  return { legacy, ...usableMaxLength(maxLength) };
+}
+
+function usableMaxLength(maxLength: unknown): { modelMaxLength?: number } {
   // transformers writes 1e30 when a tokenizer has no limit.
   const usable = typeof maxLength === 'number' && Number.isInteger(maxLength) && maxLength > 0 && maxLength <= 1 << 20;
-  return usable ? maxLength : undefined;
+  return usable ? { modelMaxLength: maxLength } : {};
 }
 
 /**
@@ -127,12 +146,13 @@ export async function convertTokenizer(
     vocabulary = reading.vocabulary;
     notes.push(...reading.notes);
   }
-  const modelMaxLength = options.modelMaxLength ?? (await siblingMaxLength(file, notes)) ?? DEFAULT_MODEL_MAX_LENGTH;
+  const sibling = await siblingSettings(file, notes);
+  const modelMaxLength = options.modelMaxLength ?? sibling.modelMaxLength ?? DEFAULT_MODEL_MAX_LENGTH;
 
   await writeFile(join(outDir, 'tokenizer.json'), serializeTokenizerJson(buildTokenizerJson(vocabulary)));
   await writeFile(
     join(outDir, 'tokenizer_config.json'),
-    `${JSON.stringify(bundleTokenizerConfig(vocabulary, modelMaxLength), null, 2)}\n`,
+    `${JSON.stringify(bundleTokenizerConfig(vocabulary, modelMaxLength, sibling.legacy), null, 2)}\n`,
   );
   return {
     files: ['tokenizer.json', 'tokenizer_config.json'],
@@ -140,6 +160,7 @@ export async function convertTokenizer(
     sourceFile: file,
     vocabSize: vocabulary.vocab.length,
     mergeCount: vocabulary.merges.length,
+    legacy: sibling.legacy,
     notes,
   };
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { PROMPT_KINDS, PROMPTS, QUESTION_MARKER } from '../../src/core/prompt/prompts.ts';
+import { upstreamTokenizer } from '../../src/core/prompt/testing/upstreamFixture.ts';
 import { mergesFromScores } from './bpeMerges.ts';
 import { FIRST_NORMAL_ID, llamaSentencePieces, referenceEncodeText, referenceVocabulary, WHITESPACE_RUN_SCORE } from './llamaReference.ts';
 import { PieceType } from './sentencepieceProto.ts';
@@ -32,5 +34,20 @@ describe('LLaMA pieces rebuilt from llama-tokenizer-js', () => {
     expect(referenceEncodeText(' A')).toEqual([29871, 319]);
     expect(referenceEncodeText('</s>')).toEqual([2]);
     expect(referenceEncodeText('x </s> y<s><unk>')).toEqual([921, 29871, 2, 29871, 343, 1, 0]);
+  });
+});
+
+describe('llama-tokenizer-js with legacy splitting, against transformers 4.35.0 with legacy=True', () => {
+  it('gives the ids upstream’s fixture has for every chunk and every question', () => {
+    const upstream = upstreamTokenizer(true);
+    for (const kind of PROMPT_KINDS) for (const chunk of upstream.kinds[kind]) expect(referenceEncodeText(chunk.text)).toEqual(chunk.ids);
+    for (const family of ['compare', 'single'] as const) {
+      const last = PROMPTS.prompt_chunks[`${family}_no_reference`].at(-1);
+      const template = last !== undefined && 'text' in last ? last.text : '';
+      for (const question of upstream.questions) {
+        const ids = question[family];
+        if (ids !== undefined) expect(referenceEncodeText(template.split(QUESTION_MARKER).join(question.text)), question.text).toEqual(ids);
+      }
+    }
   });
 });

@@ -83,7 +83,7 @@ export function parseTokenizerJson(text: string, file: string): TokenizerJsonRea
   const notes: string[] = [];
   const preTokenizer = json.pre_tokenizer;
   if (isRecord(preTokenizer) && preTokenizer.type === 'Metaspace') {
-    notes.push(`${file}: its Metaspace pre-tokenizer is the non-legacy LLaMA form; rewritten as legacy (each piece gets ▁)`);
+    notes.push(`${file}: its Metaspace pre-tokenizer is a newer transformers' form; rewritten in transformers 4.35's (where ▁ goes after a special token follows tokenizer_config.json's legacy flag)`);
   }
   return { vocabulary, notes };
 }

@@ -1,12 +1,13 @@
 import llamaTokenizer from 'llama-tokenizer-js';
 import { describe, expect, it } from 'vitest';
-import fixture from './fixtures/promptIds.json';
 import { assemblePrompt, promptKindFor, promptTextLength, taskQuestion, withShortAnswerTail } from './assemblePrompt.ts';
 import { PROMPTS } from './prompts.ts';
-import type { TaskId } from '../tasks.ts';
+import { upstreamTaskPrompts } from './testing/upstreamFixture.ts';
+import { createTextTokenizer } from './textTokenizer.ts';
 
-/** The independent LLaMA tokenizer (real vocabulary): one piece, dummy prefix, no BOS. */
-const encodePiece = (piece: string): number[] => llamaTokenizer.encode(piece, false, true);
+/** Vicuna's tokenizer (legacy: false) over the independent LLaMA BPE (llama-tokenizer-js, real vocabulary). */
+const tokenizer = createTextTokenizer((text) => llamaTokenizer.encode(text, false, false), (id) => llamaTokenizer.vocabById[id], false);
+const encodeChunk = tokenizer.encodeChunk;
 
 describe('promptKindFor', () => {
   it('picks compare kinds for comparison and reasoning, single kinds otherwise; the reference picks full_reference', () => {
@@ -55,15 +56,16 @@ describe('taskQuestion', () => {
 });
 
 describe('assemblePrompt', () => {
-  it('gives the fixture ids for every task, with and without a reference', () => {
-    for (const { task, hasReference, kind, question, segments } of fixture.cases) {
-      expect(promptKindFor(task as TaskId, hasReference)).toBe(kind);
-      expect(assemblePrompt(promptKindFor(task as TaskId, hasReference), question, encodePiece)).toEqual(segments);
+  it('gives upstream’s ids for every task’s question, with and without a reference', () => {
+    for (const { task, hasReference, kind, question, segments } of upstreamTaskPrompts(false)) {
+      expect(promptKindFor(task, hasReference)).toBe(kind);
+      expect(taskQuestion(task, { hasReference })).toBe(question);
+      expect(assemblePrompt(kind, question, encodeChunk)).toEqual(segments);
     }
   });
 
   it('starts with BOS, puts image slots between text segments, ends with "ASSISTANT: "', () => {
-    const segments = assemblePrompt('compare_no_reference', 'Q?', encodePiece);
+    const segments = assemblePrompt('compare_no_reference', 'Q?', encodeChunk);
     expect(segments.map((s) => ('image' in s ? s.image : 'ids'))).toEqual(['ids', 'a', 'ids', 'b', 'ids']);
     const first = segments[0];
     const last = segments.at(-1);
@@ -75,7 +77,7 @@ describe('assemblePrompt', () => {
 
   it('inserts a typed question verbatim, "$&" included; a typed </s> becomes EOS as in DepictQA', () => {
     const text = (question: string): number[] => {
-      const last = assemblePrompt('single_no_reference', question, encodePiece).at(-1);
+      const last = assemblePrompt('single_no_reference', question, encodeChunk).at(-1);
       return last !== undefined && 'ids' in last ? last.ids : [];
     };
     const dollar = text('Cost $& $1?');

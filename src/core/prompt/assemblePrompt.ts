@@ -1,7 +1,7 @@
 import { AppError } from '../errors.ts';
 import { comparesAB, type ImageSlotId, type TaskId } from '../tasks.ts';
 import { PROMPTS, QUESTION_MARKER, type PromptData, type PromptImage, type PromptKind } from './prompts.ts';
-import { BOS_ID, encodeTextChunk, type PieceEncoder } from './specialTokens.ts';
+import { BOS_ID } from './specialTokens.ts';
 
 /**
  * The LLM input of one question (model contract, "Prompt assembly" and "Tasks"): BOS, then the template's
@@ -69,14 +69,15 @@ export function withShortAnswerTail(question: string, prompts: PromptData = PROM
 }
 
 /**
- * BOS + the `kind` template with `question` in its place, text chunks encoded by `encodePiece` (see
- * `encodeTextChunk`). BOS is merged into the first text segment; every image chunk is its own segment.
- * The question is inserted verbatim: a `</s>` typed in it becomes EOS, as it did in DepictQA.
+ * BOS + the `kind` template with `question` in its place, each text chunk encoded on its own by `encodeChunk`
+ * (the tokenizer's `encodeChunk`: special tokens split out, the checkpoint's dummy-prefix rule). BOS is merged
+ * into the first text segment; every image chunk is its own segment. The question is inserted verbatim: a
+ * `</s>` typed in it becomes EOS, as it did in DepictQA.
  */
 export function assemblePrompt(
   kind: PromptKind,
   question: string,
-  encodePiece: PieceEncoder,
+  encodeChunk: (text: string) => readonly number[],
   prompts: PromptData = PROMPTS,
 ): PromptSegment[] {
   const segments: PromptSegment[] = [{ ids: [BOS_ID] }];
@@ -87,7 +88,7 @@ export function assemblePrompt(
     }
     // split/join, not String.replace, which would expand "$&"-style patterns typed in the question.
     const text = chunk.text.split(QUESTION_MARKER).join(question);
-    const ids = encodeTextChunk(text, encodePiece);
+    const ids = [...encodeChunk(text)];
     const last = segments[segments.length - 1];
     if (last !== undefined && 'ids' in last) last.ids.push(...ids);
     else segments.push({ ids });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { encodeTextChunk, splitOnSpecialTokens } from './specialTokens.ts';
 
-/** A stand-in encoder that shows what each piece was: one id per character, 1000 + char code, after a ▁ (29871). */
-const fakeEncode = (piece: string): number[] => [29871, ...Array.from(piece, (c) => 1000 + (c.codePointAt(0) ?? 0))];
+/** A stand-in raw encoder that shows what each piece was: one id per character, 1000 + char code (a space is 1032). */
+const fakeEncode = (piece: string): number[] => Array.from(piece, (c) => 1000 + (c.codePointAt(0) ?? 0));
 
 describe('splitOnSpecialTokens', () => {
   it('splits <s>, </s> and <unk> out as ids, keeps every space, drops empty pieces', () => {
@@ -15,8 +15,16 @@ describe('splitOnSpecialTokens', () => {
 });
 
 describe('encodeTextChunk', () => {
-  it('encodes each piece on its own (each gets the encoder’s prefix) with the special ids between', () => {
-    expect(encodeTextChunk('a </s> b', fakeEncode)).toEqual([29871, 1097, 1032, 2, 29871, 1032, 1098]);
-    expect(encodeTextChunk('</s>', fakeEncode)).toEqual([2]);
+  it('legacy: encodes each piece on its own, each with the dummy prefix, with the special ids between', () => {
+    expect(encodeTextChunk('a </s> b', fakeEncode, true)).toEqual([1032, 1097, 1032, 2, 1032, 1032, 1098]);
+    expect(encodeTextChunk('</s>b', fakeEncode, true)).toEqual([2, 1032, 1098]);
+    expect(encodeTextChunk('</s>', fakeEncode, true)).toEqual([2]);
+  });
+
+  it('not legacy: only the first piece gets the prefix, none when the chunk starts with a special token', () => {
+    expect(encodeTextChunk('a </s> b', fakeEncode, false)).toEqual([1032, 1097, 1032, 2, 1032, 1098]);
+    expect(encodeTextChunk('</s>b', fakeEncode, false)).toEqual([2, 1098]);
+    expect(encodeTextChunk('</s>', fakeEncode, false)).toEqual([2]);
+    expect(encodeTextChunk('', fakeEncode, false)).toEqual([]);
   });
 });

@@ -58,7 +58,7 @@ function answerSetup(device: FakeDevice | null, onRun: (run: number) => void = (
     generateAnswer({
       gpu,
       cache: new SequenceCache(model),
-      tokenizer: { encodePiece: () => [], decode: (ids) => ids.map((id) => `<${id}>`).join('') },
+      tokenizer: { legacy: false, encodeChunk: () => [], encodePiece: () => [], decode: (ids) => ids.map((id) => `<${id}>`).join('') },
       prompt: { info, items: [{ ids: PROMPT }], keys: PROMPT },
       sampling: { temperature: 0 },
       stopping: { eosTokenId: EOS, maxNewTokens },

@@ -15,7 +15,7 @@ import { guardedNow, guardedRun } from '../gpu/guardedRun.ts';
 import type { WorkCounters } from '../llm/LanguageModel.ts';
 import type { SequenceCache } from '../llm/SequenceCache.ts';
 import { embedRange, type BuiltPrompt } from '../prompt/buildPrompt.ts';
-import type { TextTokenizer } from '../text/BundleTokenizer.ts';
+import type { TextTokenizer } from '../../core/prompt/textTokenizer.ts';
 import { createTokenEvents } from './tokenEvents.ts';
 import { yieldToEventLoop } from './yieldToEventLoop.ts';
 

@@ -3,7 +3,7 @@ import type { ResolvedQuestion } from '../../core/engine/question.ts';
 import type { PromptInfo, PromptSegmentInfo } from '../../core/engine/types.ts';
 import { assemblePrompt, promptKindFor } from '../../core/prompt/assemblePrompt.ts';
 import type { ImageSlotId } from '../../core/tasks.ts';
-import type { TextTokenizer } from '../text/BundleTokenizer.ts';
+import type { TextTokenizer } from '../../core/prompt/textTokenizer.ts';
 import type { ImageFeatures } from '../vision/ImageEncoder.ts';
 
 /** Text token ids, or one image's rows. */
@@ -33,7 +33,7 @@ export function buildPrompt(
   const items: PromptItem[] = [];
   const segments: PromptSegmentInfo[] = [];
   const keys: PositionKey[] = [];
-  for (const segment of assemblePrompt(kind, question.text, tokenizer.encodePiece)) {
+  for (const segment of assemblePrompt(kind, question.text, tokenizer.encodeChunk)) {
     if ('ids' in segment) {
       items.push({ ids: segment.ids });
       segments.push({ ids: segment.ids });
