@@ -26,7 +26,11 @@ export async function openCheckpoint(path: string): Promise<Checkpoint> {
     }
     throw error;
   }
-  if (isFolder) return openCheckpoint(await pickFromFolder(path));
+  if (isFolder) {
+    const { file, notes } = await pickFromFolder(path);
+    const checkpoint = await openCheckpoint(file);
+    return notes.length === 0 ? checkpoint : { ...checkpoint, notes: [...notes, ...(checkpoint.notes ?? [])] };
+  }
   if (path.endsWith('.json')) return openShardedCheckpoint(path, openCheckpointFile);
   return openCheckpointFile(path);
 }
@@ -50,24 +54,39 @@ export async function openCheckpointFile(path: string, namedBy?: string): Promis
   });
 }
 
-async function pickFromFolder(folder: string): Promise<string> {
+/** Shards an index names that the folder lacks. */
+async function missingShards(folder: string, index: string, names: readonly string[]): Promise<string[]> {
+  const shards = new Set((await readWeightMap(join(folder, index))).values());
+  return [...shards].filter((shard) => !names.includes(shard)).sort();
+}
+
+async function pickFromFolder(folder: string): Promise<{ file: string; notes: string[] }> {
   const names = (await readdir(folder)).sort();
-  for (const preferred of [safetensorsIndexName, torchIndexName]) {
-    if (names.includes(preferred)) return join(folder, preferred);
+  const found = (name: string, notes: string[] = []) => ({ file: join(folder, name), notes });
+  if (names.includes(safetensorsIndexName)) {
+    // A folder with both indexes whose safetensors shards were never downloaded (only the .bin ones, as Vicuna
+    // ships them) is read through the .bin index.
+    const missing = await missingShards(folder, safetensorsIndexName, names);
+    if (missing.length > 0 && names.includes(torchIndexName) && (await missingShards(folder, torchIndexName, names)).length === 0) {
+      const list = `${missing.slice(0, 2).join(', ')}${missing.length > 2 ? `, … (${missing.length})` : ''}`;
+      return found(torchIndexName, [`${safetensorsIndexName} names shards this folder lacks (${list}); read ${torchIndexName} and its .bin shards instead`]);
+    }
+    return found(safetensorsIndexName);
   }
+  if (names.includes(torchIndexName)) return found(torchIndexName);
   for (const name of names.filter((n) => n.endsWith('.index.json'))) {
     try {
       await readWeightMap(join(folder, name));
-      return join(folder, name);
+      return found(name);
     } catch {
       // Not a weight index (some other *.index.json): keep looking.
     }
   }
   for (const preferred of ['model.safetensors', 'pytorch_model.bin']) {
-    if (names.includes(preferred)) return join(folder, preferred);
+    if (names.includes(preferred)) return found(preferred);
   }
   const weights = names.filter((n) => /\.(safetensors|bin|pt|pth)$/.test(n));
-  if (weights.length === 1) return join(folder, weights[0] as string);
+  if (weights.length === 1) return found(weights[0] as string);
   throw new AppError(
     'CHECKPOINT_INVALID',
     weights.length === 0 ? `${folder}: no checkpoint files in this folder` : `${folder}: several weight files and no index: ${weights.join(', ')}`,

@@ -18,6 +18,8 @@ export interface Checkpoint {
   tensors: Map<string, TensorEntry>;
   /** Non-float tensors the reader saw but does not expose (integer buffers such as CLIP's `position_ids`): name → dtype. */
   skipped?: Map<string, string>;
+  /** What the user may want to know about how the files were read (an index passed over, say). */
+  notes?: string[];
   /** Releases file handles. */
   close(): Promise<void>;
 }

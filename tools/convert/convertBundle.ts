@@ -80,6 +80,7 @@ export async function convertBundle(options: ConvertOptions): Promise<ConvertRes
   try {
     const llm = await openCheckpoint(options.llm);
     opened.push(llm);
+    for (const note of llm.notes ?? []) progress.log(`LLM: ${note}`);
     const deltaCheckpoint = await openCheckpoint(options.delta);
     opened.push(deltaCheckpoint);
     checkLlmWeights(llm, config, options.llm);
