@@ -7,6 +7,7 @@ import { useModelStore } from '../state/useModelStore.ts';
 import { useRunStore, type RunRequest } from '../state/useRunStore.ts';
 import { createEngineClient, type EngineClient } from './engineClient.ts';
 import type { StartWorker } from './WorkerConnection.ts';
+import { DEPICTQA_WILD_RULE } from '../core/vision/resizeRule.ts';
 
 /** One fake engine worker: records what it was asked, and answers when the test says. */
 class FakeWorker {
@@ -57,6 +58,7 @@ const MODEL: LoadedModelInfo = {
   maxContext: 256,
   prefillChunk: 32,
   hasVisionEncoder: true,
+  imageRule: DEPICTQA_WILD_RULE,
   cacheKey: null,
   llm: { layers: 2, hiddenSize: 64, vocabSize: 320 },
   loadMs: 1,

@@ -17,6 +17,7 @@ import { loadBundleTokenizer } from './text/BundleTokenizer.ts';
 import { OnnxImageEncoder, type ImageEncoder } from './vision/ImageEncoder.ts';
 import { ImageFeatureCache } from './vision/ImageFeatureCache.ts';
 import { checkVisionPreprocessing } from './vision/visionSpec.ts';
+import { modelResizeRule } from '../core/vision/resizeRule.ts';
 
 /**
  * onnxruntime-web's WebGPU GroupQueryAttention takes its subgroup (flash attention) path on any adapter with the
@@ -142,7 +143,8 @@ export async function openModel(
     let guarded = kept?.encoder ?? null;
     if (guarded !== null && encoder !== null) guarded.replace(encoder, ownedGpu);
     else if (encoder !== null) guarded = new GuardedEncoder(encoder, ownedGpu);
-    const images = kept?.images ?? new ImageFeatureCache(host.decodeImage, guarded, llm.hiddenSize, counters, `${files.label} (${choice.variant})`);
+    const imageRule = modelResizeRule(manifest);
+    const images = kept?.images ?? new ImageFeatureCache(host.decodeImage, guarded, imageRule, llm.hiddenSize, counters, `${files.label} (${choice.variant})`);
 
     const info: LoadedModelInfo = {
       name: manifest.model.name,
@@ -152,6 +154,7 @@ export async function openModel(
       maxContext,
       prefillChunk,
       hasVisionEncoder: encoder !== null,
+      imageRule,
       cacheKey: files.cacheKey ?? null,
       llm: { layers: llm.numLayers, hiddenSize: llm.hiddenSize, vocabSize: llm.vocabSize },
       loadMs: performance.now() - started,

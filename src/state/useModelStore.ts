@@ -5,6 +5,7 @@ import type { PreflightChoice } from '../core/bundle/preflight.ts';
 import type { LoadedModelInfo } from '../core/engine/types.ts';
 import type { CachedBundle } from '../core/engineApi.ts';
 import type { SerializedError } from '../core/errors.ts';
+import { DEPICTQA_WILD_RULE, type ResizeRule } from '../core/vision/resizeRule.ts';
 
 /**
  * The engine's model: 'loading' while the engine opens (and downloads) a bundle; 'lost' when the engine's worker
@@ -71,6 +72,11 @@ interface ModelState {
   setCache: (cached: CachedBundle[], storage: StorageUse | null) => void;
   setCacheError: (error: SerializedError) => void;
   setPersisted: (persisted: boolean | null) => void;
+}
+
+/** How the loaded model resizes images; before one is loaded, DepictQA-Wild's 224 / 672, as most models do. */
+export function selectImageRule(state: Pick<ModelState, 'model'>): ResizeRule {
+  return state.model?.imageRule ?? DEPICTQA_WILD_RULE;
 }
 
 /** The model the page has loaded, the one being checked or loaded, and the download cache. Data only. */

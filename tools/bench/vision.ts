@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../src/core/format.ts';
 import { preprocessImage } from '../../src/core/vision/preprocess.ts';
+import { DEPICTQA_WILD_RULE } from '../../src/core/vision/resizeRule.ts';
 import type { RgbImage } from '../../src/core/vision/rgbImage.ts';
 import { relativeMaxError } from '../convert/errorMetrics.ts';
 import type { LlamaVariant } from '../convert/llama/variants.ts';
@@ -83,12 +84,12 @@ try {
     [4000, 3000, 3],
   ] as const) {
     const image = syntheticImage(width, height);
-    preprocessImage(image);
+    preprocessImage(image, DEPICTQA_WILD_RULE);
     const times: number[] = [];
     let padded = '';
     for (let r = 0; r < repeats; r++) {
       const started = performance.now();
-      const result = preprocessImage(image);
+      const result = preprocessImage(image, DEPICTQA_WILD_RULE);
       times.push(performance.now() - started);
       padded = `${result.padded.width}×${result.padded.height}`;
     }

@@ -12,7 +12,10 @@ export const USAGE = `Usage: npm run convert -- --llm VICUNA_DIR --delta ckpt.pt
   --out DIR            where to write the bundle (must be empty or new)
   --precision LIST     comma-separated variants among q4f16,q4,fp32 (default q4f16,q4)
   --lora-alpha N       LoRA alpha (default 16, DepictQA's value; scale = alpha / rank)
-  --abstractor-heads N attention heads of the Abstractor (default 8, DepictQA's value; not stored in ckpt.pt)
+  --config FILE        DepictQA's config.yaml of this model (experiments/<model>/config.yaml): how it resizes
+                       images (vision_preprocess); without it DepictQA-Wild's 224 / 672, and an Abstractor
+                       delta (DQ495K_Abstractor resizes to 1024 / 2048) is refused
+  --abstractor-heads N attention heads of the Abstractor (default: the config's nhead, else 8; not in ckpt.pt)
   --name NAME          model name in the manifest (default: the delta's folder name)
   --chunk-mb N         largest weight chunk in MB (default 1945, under the browsers' 2 GB limit)
   --no-fuse-qkv        decoder: separate q, k and v MatMuls (default: one packed MatMul, 2 GPU dispatches
@@ -29,6 +32,7 @@ export function parseConvertArgs(argv: string[]): ConvertOptions {
       llm: { type: 'string' },
       delta: { type: 'string' },
       clip: { type: 'string' },
+      config: { type: 'string' },
       'abstractor-heads': { type: 'string' },
       out: { type: 'string' },
       precision: { type: 'string', default: 'q4f16,q4' },
@@ -57,6 +61,7 @@ export function parseConvertArgs(argv: string[]): ConvertOptions {
     llm: values.llm!,
     delta: values.delta!,
     ...(values.clip === undefined ? {} : { clip: values.clip }),
+    ...(values.config === undefined ? {} : { config: values.config }),
     out: values.out!,
     variants: variants as LlamaVariant[],
     force: values.force,

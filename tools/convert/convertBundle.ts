@@ -4,13 +4,14 @@ import { existsSync } from 'node:fs';
 import { MANIFEST_SCHEMA_VERSION, parseManifest, type BundleManifest, type GraphSpec, type VisionSpec } from '../../src/core/bundle/manifest.ts';
 import { AppError } from '../../src/core/errors.ts';
 import { CLIP_MEAN, CLIP_STD } from '../../src/core/vision/padNormalize.ts';
-import { MIN_PADDED_SIDE, PATCH_SIZE, RESIZE_LONG_SIDE, RESIZE_SHORT_SIDE } from '../../src/core/vision/resizeRule.ts';
+import type { ResizeRule } from '../../src/core/vision/resizeRule.ts';
 import { headDim, parseLlamaConfig, type LlamaConfig } from '../checkpoint/llamaConfig.ts';
 import { openCheckpoint } from '../checkpoint/index.ts';
 import type { Checkpoint, TensorEntry } from '../checkpoint/types.ts';
 import type { ValueInfo } from '../onnx/GraphBuilder.ts';
 import type { WrittenGraph } from '../onnx/ModelWriter.ts';
 import { convertTokenizer } from '../tokenizer/convertTokenizer.ts';
+import { imageRuleFor, readDepictqaConfig, type DepictqaConfig } from './depictqaConfig.ts';
 import { estimateLlamaBytes, estimateVisionBytes } from './estimate.ts';
 import { describeFile } from './hashFile.ts';
 import { llamaWeightShapes, writeLlamaGraphs, type LlamaGraphs } from './llama/convertLlama.ts';
@@ -33,8 +34,13 @@ export interface ConvertOptions {
   delta: string;
   /** CLIP's folder (Hugging Face openai/clip-vit-large-patch14); without it the bundle has no vision graph. */
   clip?: string;
-  /** The Abstractor's head count, which its tensors do not record (DepictQA's config: 8). */
+  /** The Abstractor's head count, which its tensors do not record (the config's `nhead`, else DepictQA's 8). */
   abstractorHeads?: number;
+  /**
+   * DepictQA's config.yaml of this model (experiments/<model>/config.yaml): its `vision_preprocess` is the
+   * bundle's image rule. Without it, DepictQA-Wild's 224 / 672; an Abstractor delta needs it.
+   */
+  config?: string;
   out: string;
   variants: readonly LlamaVariant[];
   loraAlpha?: number;
@@ -60,6 +66,8 @@ export interface ConvertPlan {
   visionKeys: string[];
   /** The vision graphs to write, or null without --clip. */
   vision: VisionDelta['model'] | null;
+  /** How the model resizes images (with --clip). */
+  imageRule: ResizeRule | null;
   /** Estimated bytes per variant. */
   variantBytes: Record<string, number>;
   totalBytes: number;
@@ -86,14 +94,19 @@ export async function convertBundle(options: ConvertOptions): Promise<ConvertRes
     checkLlmWeights(llm, config, options.llm);
     const delta = planLoraMerge(deltaCheckpoint.tensors, options.delta, config, { alpha: options.loraAlpha ?? DEFAULT_LORA_ALPHA });
     // The vision inputs are checked before anything is written, like the language model's.
-    let vision: { clip: ClipInput; delta: VisionDelta } | null = null;
+    const depictqa = options.config === undefined ? null : await readDepictqaConfig(options.config);
+    let vision: { clip: ClipInput; delta: VisionDelta; rule: ResizeRule } | null = null;
     if (options.clip !== undefined) {
+      const hasAbstractor = [...delta.visionKeys.keys()].some((name) => name.startsWith('abstractor.'));
+      const image = imageRuleFor(depictqa, hasAbstractor, options.delta);
+      progress.log(`Images: ${image.note}`);
       const clip = await openClipVision(options.clip);
       opened.push(clip.checkpoint);
-      const abstractorHeads = options.abstractorHeads === undefined ? {} : { abstractorHeads: options.abstractorHeads };
-      vision = { clip, delta: planVisionDelta(delta.visionKeys, options.delta, clip.config, config.hidden_size, abstractorHeads) };
+      const heads = abstractorHeads(options.abstractorHeads, depictqa);
+      const visionDelta = planVisionDelta(delta.visionKeys, options.delta, clip.config, config.hidden_size, heads === undefined ? {} : { abstractorHeads: heads });
+      vision = { clip, delta: visionDelta, rule: image.rule };
     }
-    const plan = makePlan(config, delta, vision?.delta.model ?? null, options.variants);
+    const plan = makePlan(config, delta, vision?.delta.model ?? null, vision?.rule ?? null, options.variants);
     if (options.dryRun) return { plan };
 
     checkFreeSpace(options.out, plan.totalBytes);
@@ -113,6 +126,17 @@ export async function convertBundle(options: ConvertOptions): Promise<ConvertRes
   } finally {
     await Promise.all(opened.map((checkpoint) => checkpoint.close()));
   }
+}
+
+/** --abstractor-heads, else the config's `model.abstractor.nhead`; the two must agree when both are given. */
+function abstractorHeads(given: number | undefined, config: DepictqaConfig | null): number | undefined {
+  const configured = config?.abstractor?.nhead;
+  if (given !== undefined && configured !== undefined && given !== configured) {
+    throw new AppError('BAD_ARGUMENTS', `--abstractor-heads ${given} differs from ${config!.file}'s model.abstractor.nhead ${configured}`, {
+      hint: 'Leave --abstractor-heads out: the config says how many heads the model was trained with.',
+    });
+  }
+  return given ?? configured;
 }
 
 async function readLlamaConfig(llmDir: string): Promise<LlamaConfig> {
@@ -153,7 +177,7 @@ function checkLlmWeights(llm: Checkpoint, config: LlamaConfig, where: string): v
   }
 }
 
-function makePlan(config: LlamaConfig, delta: LoraDelta, vision: VisionDelta['model'] | null, variants: readonly LlamaVariant[]): ConvertPlan {
+function makePlan(config: LlamaConfig, delta: LoraDelta, vision: VisionDelta['model'] | null, imageRule: ResizeRule | null, variants: readonly LlamaVariant[]): ConvertPlan {
   const ranks = new Set([...delta.pairs.values()].map((pair) => pair.rank));
   const variantBytes = Object.fromEntries(
     variants.map((variant) => [variant, estimateLlamaBytes(config, variant) + (vision === null ? 0 : estimateVisionBytes(vision, variant))]),
@@ -164,6 +188,7 @@ function makePlan(config: LlamaConfig, delta: LoraDelta, vision: VisionDelta['mo
     loraPairs: delta.pairs.size,
     visionKeys: [...delta.visionKeys.keys()],
     vision,
+    imageRule,
     variantBytes,
     totalBytes: Object.values(variantBytes).reduce((a, b) => a + b, 0),
   };
@@ -175,7 +200,7 @@ async function writeBundle(
   config: LlamaConfig,
   llm: Checkpoint,
   delta: LoraDelta,
-  vision: { clip: ClipInput; delta: VisionDelta } | null,
+  vision: { clip: ClipInput; delta: VisionDelta; rule: ResizeRule } | null,
   plan: ConvertPlan,
   progress: Progress,
 ): Promise<BundleManifest> {
@@ -251,7 +276,7 @@ async function writeBundle(
       lora: { rank: plan.loraRank, alpha: delta.alpha },
       logits: 'last',
     },
-    vision: vision === null ? null : visionSpec(vision.delta.model, options.variants),
+    vision: vision === null ? null : visionSpec(vision.delta.model, vision.rule, options.variants),
     tokenizer: { files: [...tokenizer.files] },
     graphs: [...graphs.flatMap((graph) => graphSpecs(graph)), ...visionGraphs.map(({ variant, graph }) => graphSpec('vision_encoder', variant, graph))],
     files: files.filter((file) => file.path !== 'manifest.json').sort((a, b) => a.path.localeCompare(b.path)),
@@ -279,7 +304,7 @@ function graphSpec(role: GraphSpec['role'], variant: LlamaVariant, graph: Writte
 }
 
 /** The manifest's vision section: the tower's numbers, DepictQA's preprocessing and the image-token rule. */
-function visionSpec(model: VisionDelta['model'], variants: readonly LlamaVariant[]): VisionSpec {
+function visionSpec(model: VisionDelta['model'], rule: ResizeRule, variants: readonly LlamaVariant[]): VisionSpec {
   const { clip, abstractor } = model;
   return {
     architecture: 'clip-vit',
@@ -288,12 +313,12 @@ function visionSpec(model: VisionDelta['model'], variants: readonly LlamaVariant
     numLayers: clip.num_hidden_layers,
     numHeads: clip.num_attention_heads,
     layerNormEps: clip.layer_norm_eps,
-    patchSize: PATCH_SIZE,
+    patchSize: rule.patchSize,
     positionGrid: positionGrid(clip),
     preprocess: {
-      resizeShortSide: RESIZE_SHORT_SIDE,
-      resizeLongSide: RESIZE_LONG_SIDE,
-      minPaddedSide: MIN_PADDED_SIDE,
+      resizeShortSide: rule.resizeShortSide,
+      resizeLongSide: rule.resizeLongSide,
+      minPaddedSide: rule.minPaddedSide,
       resample: 'pil-bicubic',
       mean: [...CLIP_MEAN],
       std: [...CLIP_STD],

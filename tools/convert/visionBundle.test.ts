@@ -3,12 +3,13 @@
  * vision section, vision graphs that load and agree with the reference of the original files, no vision without
  * --clip, and the refusals of bad CLIP inputs and mismatched vision tensors in the delta.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphsFor } from '../../src/core/bundle/manifest.ts';
+import type { AppError } from '../../src/core/errors.ts';
 import { tinyVisionSpec } from '../../src/core/bundle/testing/visionSpec.ts';
 import { denseSource, openCheckpoint, writeSafetensors, writeTorchZip } from '../checkpoint/index.ts';
 import type { DenseTensor } from '../checkpoint/types.ts';
@@ -38,8 +39,10 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rm(root, { recursive: true, force: true }));
 
+/** The tiny model's inputs; the Abstractor model's with its config.yaml, which its image rule needs. */
 function options(tiny: TinyCheckpoint, out: string, extra: Partial<ConvertOptions> = {}): ConvertOptions {
-  return { llm: tiny.llmDir, delta: tiny.deltaPath, clip: tiny.clipDir, out: join(root, out), variants: ['q4'], progress: SILENT_PROGRESS, ...extra };
+  const config = tiny === withAbstractor ? { config: tiny.configPath } : {};
+  return { llm: tiny.llmDir, delta: tiny.deltaPath, clip: tiny.clipDir, out: join(root, out), variants: ['q4'], progress: SILENT_PROGRESS, ...config, ...extra };
 }
 
 /** The tensors of the original CLIP and delta files, for the reference. */
@@ -90,12 +93,15 @@ describe('convertBundle --clip', () => {
     expect(cosine(referenceImageFeatures(visionReference(weights, model), pixels, height, width), got)).toBeGreaterThan(0.99);
   }, 60_000);
 
-  it('converts the Abstractor model: 64 rows per image whatever its size', async () => {
+  it('converts the Abstractor model with its config.yaml: 64 rows per image whatever its size, images resized to 1024 / 2048', async () => {
     const { manifest, plan } = await convertBundle(options(withAbstractor, 'bundle-abstractor'));
     expect(manifest!.vision).toMatchObject({
       abstractor: { numQueries: 64, numLayers: 4, numHeads: 8, intermediateSize: 128 },
       imageTokens: { rule: 'queries', count: 64 },
+      patchSize: 14,
+      preprocess: { resizeShortSide: 1024, resizeLongSide: 2048, minPaddedSide: 70 },
     });
+    expect(plan.imageRule).toEqual({ resizeShortSide: 1024, resizeLongSide: 2048, minPaddedSide: 70, patchSize: 14 });
     expect(graphsFor(manifest!, 'q4').get('vision_encoder')!.outputs[0]!.shape).toEqual([1, 64, 64]);
     const [height, width] = [98, 672];
     const pixels = randomPixels(height, width, 2);
@@ -114,9 +120,9 @@ describe('convertBundle --clip', () => {
     expect(JSON.parse(await readFile(join(root, 'bundle-no-vision', 'manifest.json'), 'utf8')).vision).toBeNull();
   }, 60_000);
 
-  it('parses --clip and --abstractor-heads', () => {
-    const parsed = parseConvertArgs(['--llm', 'l', '--delta', 'd', '--clip', 'c', '--out', 'o', '--abstractor-heads', '4']);
-    expect(parsed).toMatchObject({ clip: 'c', abstractorHeads: 4 });
+  it('parses --clip, --config and --abstractor-heads', () => {
+    const parsed = parseConvertArgs(['--llm', 'l', '--delta', 'd', '--clip', 'c', '--config', 'y.yaml', '--out', 'o', '--abstractor-heads', '4']);
+    expect(parsed).toMatchObject({ clip: 'c', config: 'y.yaml', abstractorHeads: 4 });
     expect(parseConvertArgs(['--llm', 'l', '--delta', 'd', '--out', 'o']).clip).toBeUndefined();
   });
 });
@@ -206,6 +212,53 @@ describe('convertBundle --clip refuses bad vision inputs with one line, and writ
       writeDelta,
     );
     await expectRefusal({ delta: input.delta }, withAbstractor, 'DELTA_SHAPE_MISMATCH', /layers\.2\.linear2\.weight is \[64, 64\] but an Abstractor of 4 layers, width 64 needs \[64, 128\]/);
-    await expectRefusal({ abstractorHeads: 3 }, withAbstractor, 'BAD_ARGUMENTS', /--abstractor-heads 3 does not divide the Abstractor width 64/);
+    const heads3 = join(root, 'heads3.yaml');
+    writeFileSync(heads3, readFileSync(withAbstractor.configPath, 'utf8').replace('nhead: 8', 'nhead: 3'));
+    await expectRefusal({ config: heads3 }, withAbstractor, 'BAD_ARGUMENTS', /3 Abstractor heads \(--abstractor-heads, else the config's nhead\) do not divide the Abstractor width 64/);
+  });
+});
+
+describe("the model's image rule, from DepictQA's config.yaml", () => {
+  it('without --config: DepictQA-Wild’s 224 / 672 for a plain delta, and with the released DQ495K config the same', async () => {
+    const lines: string[] = [];
+    const { manifest } = await convertBundle(options(plain, 'rule-default', { progress: { ...SILENT_PROGRESS, log: (line) => lines.push(line) } }));
+    expect(manifest!.vision!.preprocess).toMatchObject({ resizeShortSide: 224, resizeLongSide: 672, minPaddedSide: 70 });
+    expect(lines).toContain("Images: resized by DepictQA-Wild's rule, 224 / 672, at least 70, patches of 14 (no --config)");
+    const { plan } = await convertBundle(options(plain, 'rule-dq495k', { config: plain.configPath, dryRun: true }));
+    expect(plan.imageRule).toEqual({ resizeShortSide: 224, resizeLongSide: 672, minPaddedSide: 70, patchSize: 14 });
+  });
+
+  it('refuses an Abstractor delta without --config, naming the flag, and writes nothing', async () => {
+    await expectRefusal({ config: undefined }, withAbstractor, 'BAD_ARGUMENTS', /ckpt\.pt holds DepictQA's Abstractor, whose images are resized by the model's config\.yaml \(the released DQ495K_Abstractor: 1024, max 2048\)/);
+    const error = await convertBundle(options(withAbstractor, 'no-config', { config: undefined })).catch((caught: unknown) => caught);
+    expect((error as AppError).hint).toBe("Give the model's config with --config path/to/DQ495K_Abstractor/config.yaml.");
+  });
+
+  it('refuses a config that does not fit the delta, or that no DepictQA model could have', async () => {
+    await expectRefusal({ config: plain.configPath }, withAbstractor, 'BAD_ARGUMENTS', /config\.yaml describes a model without an Abstractor, but .*ckpt\.pt holds one/);
+    await expectRefusal({ config: withAbstractor.configPath }, plain, 'BAD_ARGUMENTS', /config\.yaml describes a model with an Abstractor \(model\.abstractor\), but .*ckpt\.pt holds none/);
+    const yaml = readFileSync(withAbstractor.configPath, 'utf8');
+    const cases: Array<[string, string, RegExp]> = [
+      ['no-section.yaml', 'seed: 1\nmodel: {}\n', /no-section\.yaml: has no vision_preprocess section/],
+      ['squash.yaml', yaml.replace('keep_ratio: true', 'keep_ratio: false'), /squash\.yaml: vision_preprocess\.keep_ratio is not true/],
+      ['patch16.yaml', yaml.replace('patch_size: 14', 'patch_size: 16'), /patch16\.yaml: vision_preprocess\.patch_size is 16, but CLIP ViT-L\/14's patch is 14/],
+      ['text.yaml', yaml.replace('resize: 1024', 'resize: big'), /text\.yaml: vision_preprocess\.resize is "big", not a positive whole number/],
+      ['upside-down.yaml', yaml.replace('resize: 1024', 'resize: 4096'), /upside-down\.yaml: vision_preprocess\.resize 4096 is above max_size 2048/],
+      ['broken.yaml', 'model: [unclosed\n', /broken\.yaml: not valid YAML/],
+    ];
+    for (const [name, text, message] of cases) {
+      const path = join(root, name);
+      writeFileSync(path, text);
+      await expectRefusal({ config: path }, withAbstractor, 'CHECKPOINT_INVALID', message);
+    }
+    await expectRefusal({ config: join(root, 'absent.yaml') }, withAbstractor, 'FILE_NOT_FOUND', /absent\.yaml: file not found/);
+  });
+
+  it('takes the Abstractor’s heads from the config, and refuses --abstractor-heads that contradict it', async () => {
+    const path = join(root, 'heads4.yaml');
+    writeFileSync(path, readFileSync(withAbstractor.configPath, 'utf8').replace('nhead: 8', 'nhead: 4'));
+    const { plan } = await convertBundle(options(withAbstractor, 'heads4', { config: path, dryRun: true }));
+    expect(plan.vision!.abstractor!.numHeads).toBe(4);
+    await expectRefusal({ config: path, abstractorHeads: 8 }, withAbstractor, 'BAD_ARGUMENTS', /--abstractor-heads 8 differs from .*heads4\.yaml's model\.abstractor\.nhead 4/);
   });
 });

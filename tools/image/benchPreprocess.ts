@@ -4,6 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { preprocessImage } from '../../src/core/vision/preprocess.ts';
+import { DEPICTQA_WILD_RULE } from '../../src/core/vision/resizeRule.ts';
 import type { RgbImage } from '../../src/core/vision/rgbImage.ts';
 
 const SIZES: Array<[width: number, height: number]> = [
@@ -32,7 +33,7 @@ for (const [width, height] of SIZES) {
   let summary = '';
   for (let run = 0; run < RUNS; run++) {
     const start = performance.now();
-    const out = preprocessImage(image);
+    const out = preprocessImage(image, DEPICTQA_WILD_RULE);
     times.push(performance.now() - start);
     summary = `→ resized ${out.resized.height}×${out.resized.width}, padded ${out.padded.height}×${out.padded.width}`;
   }

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors.ts';
 import { preprocessImage } from '../../src/core/vision/preprocess.ts';
+import { DEPICTQA_WILD_RULE } from '../../src/core/vision/resizeRule.ts';
 import { decodeImageBytes, decodeImageFile } from './decode.ts';
 import { claimedSizePng, encodeRgbPng, iccpChunk } from './testing/pngBytes.ts';
 
@@ -112,7 +113,7 @@ describe('decodeImageFile gives the pixels of PIL 9.4 Image.open(f).convert("RGB
     const image = await decodeImageBytes(png, 'panorama.png');
     expect([image.width, image.height]).toEqual([width, height]);
     expect(Buffer.compare(image.data, raw)).toBe(0);
-    const out = preprocessImage(image);
+    const out = preprocessImage(image, DEPICTQA_WILD_RULE);
     expect(out.resized).toEqual({ height: 20, width: 672 });
     expect(out.padded).toEqual({ height: 70, width: 672 });
     expect(out.grid).toEqual({ height: 5, width: 48 });
@@ -120,7 +121,7 @@ describe('decodeImageFile gives the pixels of PIL 9.4 Image.open(f).convert("RGB
 
   it('preprocesses a 1 × 1 image to a 70 × 70 black canvas with the pixel at (34, 34)', async () => {
     const image = await decodeImageFile(join(FIXTURES, 'one_pixel.png'));
-    const out = preprocessImage(image);
+    const out = preprocessImage(image, DEPICTQA_WILD_RULE);
     expect(out.padded).toEqual({ height: 70, width: 70 });
     expect(out.offset).toEqual({ top: 34, left: 34 });
     expect(out.pixelValues[35 * 70 + 35]).toBe(out.pixelValues[0]); // padding

@@ -6,6 +6,7 @@ import type { BundleVariant } from '../../src/core/bundle/manifest.ts';
 import type { GenerateResult, ImageInput } from '../../src/core/engine/types.ts';
 import { softmaxAt } from '../../src/core/generation/sampler.ts';
 import { upstreamTaskPrompts } from '../../src/core/prompt/testing/upstreamFixture.ts';
+import { DEPICTQA_WILD_RULE } from '../../src/core/vision/resizeRule.ts';
 import { IMAGE_SLOTS, slotsRead, type ImageSlotId, type TaskId } from '../../src/core/tasks.ts';
 import type { Engine } from '../../src/engine/Engine.ts';
 import type { DenseTensor } from '../checkpoint/types.ts';
@@ -59,7 +60,7 @@ function referenceEmbeds(reference: LlamaReference, result: GenerateResult): Pro
   return referencePromptEmbeds(result.prompt.segments, images, {
     text: (ids) => reference.embed(ids),
     image: async (pixels) => (await encoder.encode(pixels)).rows,
-  });
+  }, DEPICTQA_WILD_RULE);
 }
 
 describe('prompt assembly in the engine', () => {

@@ -15,6 +15,8 @@ import { createNodeEngine } from './nodeHost.ts';
 import { referencePromptEmbeds } from './testing/promptEmbeds.ts';
 import { randomSlotImages } from './testing/testImages.ts';
 import { buildTinyBundle, mergedWeights, referenceFor, visionReferenceFor, type TinyBundle } from './testing/tinyBundle.ts';
+import { readBundleManifest } from './folderBundle.ts';
+import { resizeRuleOf } from '../../src/core/vision/resizeRule.ts';
 
 let root: string;
 let bundle: TinyBundle;
@@ -60,7 +62,7 @@ describe('engine with the vision graph', () => {
     const embeds = await referencePromptEmbeds(result.prompt.segments, images, {
       text: (ids) => llama.embed(ids),
       image: (pixels) => vision(pixels.pixelValues, pixels.padded.height, pixels.padded.width),
-    });
+    }, resizeRuleOf((await readBundleManifest(bundle.bundleDir)).vision!));
     expect(result.ids).toEqual(llama.greedy(embeds, 8));
   }, 60_000);
 });

@@ -13,6 +13,7 @@ import { graphsFor, VARIANTS, type BundleManifest, type BundleVariant } from '..
 import type { ImageInput } from '../../src/core/engine/types.ts';
 import { IMAGE_SLOTS, slotsRead, type ImageSlotId, type TaskId } from '../../src/core/tasks.ts';
 import { preprocessImage } from '../../src/core/vision/preprocess.ts';
+import { DEPICTQA_WILD_RULE } from '../../src/core/vision/resizeRule.ts';
 import type { Engine } from '../../src/engine/Engine.ts';
 import { OnnxImageEncoder } from '../../src/engine/vision/ImageEncoder.ts';
 import type { DenseTensor } from '../checkpoint/types.ts';
@@ -131,7 +132,7 @@ await describeOnNodeGpu('the engine on onnxruntime-node WebGPU', (capabilities) 
   }, 60_000);
 
   it('image rows of the vision graph on the GPU match the vision reference', async () => {
-    const pixels = preprocessImage(await decodeImageBytes(images.a.bytes, images.a.name));
+    const pixels = preprocessImage(await decodeImageBytes(images.a.bytes, images.a.name), DEPICTQA_WILD_RULE);
     const exact = (await visionReferenceFor(bundle, 'fp32'))(pixels.pixelValues, pixels.padded.height, pixels.padded.width);
     const measured: string[] = [];
     for (const variant of VARIANTS) {

@@ -1,4 +1,5 @@
-import type { ClipShape, LlamaShape } from './shapes.ts';
+import { stringify } from 'yaml';
+import type { CheckpointShape, ClipShape, LlamaShape } from './shapes.ts';
 
 /** config.json of the LLM, field for field as lmsys/vicuna-7b-v1.5 ships it (transformers 4.31: no rope_theta). */
 export function llamaConfigJson(shape: LlamaShape): Record<string, unknown> {
@@ -64,4 +65,33 @@ export function clipPreprocessorJson(shape: ClipShape): Record<string, unknown> 
     resample: 3,
     size: shape.imageSize,
   };
+}
+
+/**
+ * DepictQA's experiment config.yaml for the tiny model, with the released configs' fields that the converter and
+ * DepictQA read at inference: DQ495K's (resize 224, max 672, no min_size: CustomTransform's 70) or, with the
+ * Abstractor, DQ495K_Abstractor's (resize 1024, max 2048, min 70) and its `model.abstractor` section.
+ */
+export function depictqaConfigYaml(shape: CheckpointShape, abstractor: boolean): string {
+  const model: Record<string, unknown> = { vision_feature_type: 'local' };
+  if (abstractor) {
+    const a = shape.abstractor;
+    model.abstractor = { dim_feedforward: a.ffn, nhead: a.heads, num_layers: a.layers, num_query: a.queries, dropout: 0.1, add_pos_emd: false };
+  }
+  Object.assign(model, {
+    llm_conv_type: 'vicuna_v1',
+    lora: { lora_r: 16, lora_alpha: 16, lora_dropout: 0.1, lora_target_modules: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] },
+    delta_path: './ckpt/ckpt.pt',
+    unique_tag: true,
+  });
+  const visionPreprocess = abstractor
+    ? { patch_size: 14, resize: 1024, min_size: 70, max_size: 2048, crop_ratio: [0.7, 1.0], keep_ratio: true }
+    : { patch_size: 14, resize: 224, max_size: 672, crop_ratio: [0.7, 1.0], keep_ratio: true };
+  const config = {
+    seed: 131,
+    model,
+    infer: { output_prob_id: false, output_confidence: true, temperature: 0.0, top_p: 0.9, max_new_tokens: 400 },
+    vision_preprocess: visionPreprocess,
+  };
+  return `# DepictQA-style config of a tiny random model (written by npm run tiny)\n${stringify(config)}`;
 }

@@ -5,7 +5,7 @@ import { writeShardedCheckpoint, type WeightFormat } from '../checkpoint/shardWr
 import { writeSafetensors } from '../checkpoint/safetensorsWriter.ts';
 import { byteLength, type TensorSource } from '../checkpoint/tensorSource.ts';
 import { writeTorchZip, type TorchLayout } from '../checkpoint/torchWriter.ts';
-import { clipConfigJson, clipPreprocessorJson, llamaConfigJson } from './configs.ts';
+import { clipConfigJson, clipPreprocessorJson, depictqaConfigYaml, llamaConfigJson } from './configs.ts';
 import { SHAPES, type CheckpointShape, type ShapeName } from './shapes.ts';
 import { writeTinyEmbedder } from './embedder.ts';
 import type { TinyEdits } from './imageAnswer.ts';
@@ -37,6 +37,8 @@ export interface TinyCheckpoint {
   llmDir: string;
   clipDir: string;
   deltaPath: string;
+  /** DepictQA's config.yaml of the model beside ckpt.pt: its image rule (1024 / 2048 with the Abstractor). */
+  configPath: string;
   /** A tiny random sentence embedder (BERT, transformers.js layout) for the detailed-answer confidence. */
   embedderDir: string;
   shape: CheckpointShape;
@@ -81,7 +83,7 @@ async function ensureSpace(out: string, bytes: number): Promise<void> {
  *   safetensors shards + model.safetensors.index.json) and the tokenizer files;
  * - `clip/`: a CLIPVisionModel config.json, preprocessor_config.json and fp32 model.safetensors;
  * - `delta/ckpt.pt`: DepictQA's fp16 LoRA factors and projector (and the Abstractor with `abstractor`), laid out
- *   as DeepSpeed saves them (one flat storage; `deltaLayout`);
+ *   as DeepSpeed saves them (one flat storage; `deltaLayout`), and DepictQA's `config.yaml` of the model;
  * - `embedder/`: a tiny random BERT sentence embedder standing in for all-MiniLM-L6-v2 (see `embedder.ts`).
  * Every tensor streams to disk chunk by chunk, so even the 7B shapes (~15 GB) need only megabytes of memory.
  */
@@ -98,6 +100,7 @@ export async function makeTinyCheckpoint(options: TinyCheckpointOptions): Promis
   const clipDir = join(out, 'clip');
   const deltaDir = join(out, 'delta');
   const deltaPath = join(deltaDir, 'ckpt.pt');
+  const configPath = join(deltaDir, 'config.yaml');
 
   // transformers 4.31 saved the rotary inv_freq buffers into Vicuna's .bin files; safetensors exports lack them.
   const randomLlm = llamaSources(shape.llm, seed, llmFormat === 'bin');
@@ -132,9 +135,10 @@ export async function makeTinyCheckpoint(options: TinyCheckpointOptions): Promis
 
   await writeTorchZip(deltaPath, delta, { layout: options.deltaLayout ?? 'deepspeed' });
   await record(join('delta', 'ckpt.pt'));
+  await writeFile(configPath, depictqaConfigYaml(shape, options.abstractor === true));
 
   const embedderDir = join(out, 'embedder');
   for (const file of await writeTinyEmbedder(embedderDir, seed)) await record(join('embedder', file.path));
 
-  return { llmDir, clipDir, deltaPath, embedderDir, shape, files, weightBytes, elapsedMs: performance.now() - started };
+  return { llmDir, clipDir, deltaPath, configPath, embedderDir, shape, files, weightBytes, elapsedMs: performance.now() - started };
 }

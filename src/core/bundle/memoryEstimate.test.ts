@@ -26,6 +26,24 @@ describe('estimateMemory', () => {
     expect(estimate.largestBufferBytes).toBeGreaterThan(32 * 512 * 2048 * 2);
   });
 
+  it('follows the model’s image rule: the Abstractor’s 1024 / 2048 encodes up to 74×147 patches, its 64 rows per image', () => {
+    const manifest = sevenB();
+    const vision = manifest.vision!;
+    manifest.vision = {
+      ...vision,
+      preprocess: { ...vision.preprocess, resizeShortSide: 1024, resizeLongSide: 2048 },
+      abstractor: { numQueries: 64, numLayers: 4, numHeads: 8, intermediateSize: 2048 },
+      imageTokens: { rule: 'queries', count: 64 },
+    };
+    const estimate = estimateMemory(manifest, { variant: 'q4f16', contextLength: 2048, images: 3 });
+    // 1024×2048 pads to 1036×2058 → 74×147 = 10878 patches + class = 10879 tokens; 3 images × 64 rows × 4096.
+    const tokens = 74 * 147 + 1;
+    expect(estimate.visionActivationBytes).toBe((tokens * 4096 + 16 * tokens * tokens + 4 * tokens * 1024 + 3 * 64 * 4096) * 2);
+    // The attention scores of one image, [16 heads, 10879, 10879] × 2 bytes (3.5 GiB), are now the largest buffer.
+    expect(estimate.largestBufferBytes).toBe(16 * tokens * tokens * 2);
+    expect(estimate.gpuTotalBytes / GiB).toBeGreaterThan(8);
+  });
+
   it('the largest buffer grows with the context once the attention scores pass the LM head', () => {
     const long = estimateMemory(sevenB(), { variant: 'q4f16', contextLength: 4096, images: 3 });
     // [32 heads, 512 chunk, 4096 context] × 2 bytes = 128 MiB.

@@ -1,4 +1,5 @@
 import { DEFAULT_PREFILL_CHUNK } from '../engine/types.ts';
+import { largestPadded, patchGrid, resizeRuleOf } from '../vision/resizeRule.ts';
 import type { BundleManifest, BundleVariant } from './manifest.ts';
 
 /** What the user can change to make a model fit; the estimate is recomputed for each. */
@@ -51,7 +52,7 @@ export function estimateMemory(manifest: BundleManifest, scenario: MemoryScenari
   let visionActivationBytes = 0;
   const vision = manifest.vision;
   if (vision) {
-    // The largest input: the long side at its cap, the short side at the resize target (e.g. 224×672 → 16×48 patches).
+    // The largest input the model's rule allows (224×672 → 16×48 patches; 1024 / 2048 → 74×147).
     const tokens = visionTokens(vision);
     const perLayer =
       tokens * vision.intermediateSize + // MLP hidden
@@ -88,8 +89,9 @@ export function estimateMemory(manifest: BundleManifest, scenario: MemoryScenari
   };
 }
 
-/** Tokens of the largest input: the long side at its cap, the short side at the resize target, plus the class token. */
+/** Tokens of the largest input the model's resize rule allows (224 × 672 → 16 × 48 patches), plus the class token. */
 function visionTokens(vision: NonNullable<BundleManifest['vision']>): number {
-  const patch = vision.patchSize;
-  return (vision.preprocess.resizeShortSide / patch) * (vision.preprocess.resizeLongSide / patch) + 1;
+  const rule = resizeRuleOf(vision);
+  const grid = patchGrid(largestPadded(rule), rule);
+  return grid.height * grid.width + 1;
 }

@@ -16,6 +16,7 @@ import type { ComparisonConfidence, Verdict } from '../generation/verdict.ts';
 import type { DistortionForm } from '../prompt/assemblePrompt.ts';
 import type { PromptKind } from '../prompt/prompts.ts';
 import type { ImageSlotId, TaskId } from '../tasks.ts';
+import type { ResizeRule } from '../vision/resizeRule.ts';
 
 // ── Loading ──────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -73,6 +74,8 @@ export interface LoadedModelInfo {
   prefillChunk: number;
   /** Whether the bundle has a vision encoder of this variant (encodeImage needs it). */
   hasVisionEncoder: boolean;
+  /** How the model resizes and pads an image (its manifest's; DepictQA-Wild's 224 / 672 for most models). */
+  imageRule: ResizeRule;
   /** The download cache's key when the bundle came from (or through) it: a reopen reads it there, downloading nothing. */
   cacheKey: string | null;
   llm: { layers: number; hiddenSize: number; vocabSize: number };

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.ts';
 import { readExifOrientation } from './exifOrientation.ts';
+import { DEPICTQA_WILD_RULE } from '../vision/resizeRule.ts';
 import { IMAGE_LIMITS, inspectImageBytes } from './inspectImage.ts';
 import { samplesToRgb } from './pilConvert.ts';
 
@@ -24,7 +25,7 @@ function pngHeader(width: number, height: number): Uint8Array {
 
 function refusal(bytes: Uint8Array, name: string): AppError {
   try {
-    inspectImageBytes(bytes, name);
+    inspectImageBytes(bytes, name, IMAGE_LIMITS, DEPICTQA_WILD_RULE);
   } catch (error) {
     expect(error).toBeInstanceOf(AppError);
     return error as AppError;
@@ -70,6 +71,13 @@ describe('inspectImageBytes', () => {
     const custom = { maxPixels: 100, maxSide: 20 };
     expect(() => inspectImageBytes(pngHeader(20, 5), 'ok.png', custom)).not.toThrow();
     expect(() => inspectImageBytes(pngHeader(21, 4), 'wide.png', custom)).toThrow(/limit is 0\.00 megapixels and 20 pixels/);
+  });
+
+  it('judges thinness only by a model’s rule: 2000 × 1 is too thin for 224 / 672, fine for 1024 / 2048 or no model', () => {
+    const abstractor = { resizeShortSide: 1024, resizeLongSide: 2048, minPaddedSide: 70, patchSize: 14 };
+    expect(inspectImageBytes(pngHeader(2000, 1), 'i.png')).toMatchObject({ width: 2000, height: 1 });
+    expect(inspectImageBytes(pngHeader(2000, 1), 'i.png', IMAGE_LIMITS, abstractor)).toMatchObject({ width: 2000, height: 1 });
+    expect(() => inspectImageBytes(pngHeader(2000, 1), 'i.png', IMAGE_LIMITS, DEPICTQA_WILD_RULE)).toThrow(/too thin/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.ts';
-import { resizeTarget } from '../vision/resizeRule.ts';
+import { resizeTarget, type ResizeRule } from '../vision/resizeRule.ts';
 import { readExifOrientation, type ExifOrientation } from './exifOrientation.ts';
 import { readHeaderSize } from './headerSize.ts';
 import { FORMAT_NAMES, sniffImageFormat, type ImageFormat } from './sniff.ts';
@@ -43,7 +43,7 @@ function megapixels(pixels: number): string {
  * a known pixel format (not empty, not text, not SVG), a readable header, and a size within `limits`.
  * Throws AppError IMAGE_DECODE_FAILED, IMAGE_TOO_LARGE or IMAGE_TOO_SMALL.
  */
-export function inspectImageBytes(bytes: Uint8Array, fileName: string, limits: ImageLimits = IMAGE_LIMITS): ImageHeaderInfo {
+export function inspectImageBytes(bytes: Uint8Array, fileName: string, limits: ImageLimits = IMAGE_LIMITS, rule?: ResizeRule): ImageHeaderInfo {
   const supported = `Choose a ${SUPPORTED_FORMATS_TEXT} file.`;
   const sniffed = sniffImageFormat(bytes);
   switch (sniffed.kind) {
@@ -89,11 +89,12 @@ export function inspectImageBytes(bytes: Uint8Array, fileName: string, limits: I
       'IMAGE_TOO_LARGE',
       `${fileName} is ${width} × ${height} pixels (${megapixels(pixels)} megapixels); the limit is ` +
         `${megapixels(limits.maxPixels)} megapixels and ${limits.maxSide} pixels a side`,
-      { hint: 'Downscale it first: the model looks at no more than 672 pixels on the long side anyway.' },
+      { hint: 'Downscale it first: the model looks at a much smaller copy anyway.' },
     );
   }
   try {
-    resizeTarget({ height, width });
+    // Only a model's own rule says whether it can read a thin picture (224 / 672 cannot read 2000 × 1).
+    if (rule !== undefined) resizeTarget({ height, width }, rule);
   } catch (cause) {
     if (cause instanceof AppError) {
       throw new AppError(cause.code, `${fileName}: ${cause.message}`, { hint: cause.hint, cause });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resizeBicubicPil } from './pilResize.ts';
-import { needsResize, resizeTarget } from './resizeRule.ts';
+import { DEPICTQA_WILD_RULE, needsResize, resizeTarget } from './resizeRule.ts';
 import { byteDifference, cropRgb, loadVisionFixtures, readRgbPng } from './testing/visionFixtures.ts';
 
 const fixtures = loadVisionFixtures();
@@ -16,8 +16,8 @@ describe('resizeBicubicPil matches PIL 9.4 Image.resize(BICUBIC) on photo crops'
       const source = await readRgbPng(fixtures.sources[c.source]!.file);
       const input = cropRgb(source, c.crop);
       expect([input.height, input.width]).toEqual([c.height, c.width]);
-      expect(needsResize(input)).toBe(c.resizes);
-      const target = resizeTarget(input);
+      expect(needsResize(input, DEPICTQA_WILD_RULE)).toBe(c.resizes);
+      const target = resizeTarget(input, DEPICTQA_WILD_RULE);
       expect([target.height, target.width]).toEqual(c.target);
       if (!c.resizes) return; // DepictQA leaves the image alone: nothing to resample
 

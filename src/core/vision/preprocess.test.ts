@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLIP_MEAN, CLIP_STD, normalizeClip, padCenter, padOffsets } from './padNormalize.ts';
 import { preprocessImage } from './preprocess.ts';
+import { DEPICTQA_WILD_RULE } from './resizeRule.ts';
 import { cropRgb, float32Of, int32Of, loadVisionFixtures, readRgbPng } from './testing/visionFixtures.ts';
 
 const fixtures = loadVisionFixtures();
@@ -15,7 +16,7 @@ describe('preprocessImage reproduces DepictQA (PIL resize, torchvision center_cr
     it(p.case, async () => {
       const c = fixtures.resize.find((r) => r.name === p.case)!;
       const image = cropRgb(await readRgbPng(fixtures.sources[c.source]!.file), c.crop);
-      const out = preprocessImage(image);
+      const out = preprocessImage(image, DEPICTQA_WILD_RULE);
       expect([out.resized.height, out.resized.width]).toEqual(p.resized);
       expect([out.padded.height, out.padded.width]).toEqual(p.padded);
       expect([out.offset.left, out.offset.top]).toEqual([p.ltrb[0], p.ltrb[1]]);

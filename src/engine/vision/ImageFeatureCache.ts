@@ -2,6 +2,7 @@ import type { EncodedImage, ImageInput } from '../../core/engine/types.ts';
 import { AppError } from '../../core/errors.ts';
 import { sha256Hex } from '../../core/sha256.ts';
 import { preprocessImage } from '../../core/vision/preprocess.ts';
+import type { ResizeRule } from '../../core/vision/resizeRule.ts';
 import type { RgbImage } from '../../core/vision/rgbImage.ts';
 import type { WorkCounters } from '../llm/LanguageModel.ts';
 import type { ImageEncoder, ImageFeatures } from './ImageEncoder.ts';
@@ -28,6 +29,8 @@ export class ImageFeatureCache {
     private readonly decode: ImageDecoder,
     /** null when the bundle has no vision graph for the loaded variant. */
     private readonly encoder: ImageEncoder | null,
+    /** The model's resize rule (its manifest's). */
+    private readonly rule: ResizeRule,
     private readonly hiddenSize: number,
     private readonly counters: WorkCounters,
     /** The model, for messages. */
@@ -53,9 +56,9 @@ export class ImageFeatureCache {
       return { ...known.info, name: input.name, cached: true };
     }
     const started = performance.now();
-    // 1. Decode and preprocess exactly as DepictQA (resize rule, PIL bicubic, padding, CLIP normalisation).
+    // 1. Decode and preprocess exactly as DepictQA (the model's resize rule, PIL bicubic, padding, CLIP normalisation).
     const rgb = await this.decode(input.bytes, input.name);
-    const pixels = preprocessImage(rgb);
+    const pixels = preprocessFor(rgb, this.rule, input.name);
     // 2. Encode.
     this.counters.visionRuns++;
     const features = await this.encoder.encode(pixels);
@@ -92,5 +95,15 @@ export class ImageFeatureCache {
 
   clear(): void {
     this.images.clear();
+  }
+}
+
+/** `preprocessImage`, with the file named when the picture is too thin for the rule. */
+function preprocessFor(rgb: RgbImage, rule: ResizeRule, name: string): ReturnType<typeof preprocessImage> {
+  try {
+    return preprocessImage(rgb, rule);
+  } catch (cause) {
+    if (cause instanceof AppError && cause.code === 'IMAGE_TOO_SMALL') throw new AppError(cause.code, `${name}: ${cause.message}`, { hint: cause.hint, cause });
+    throw cause;
   }
 }

@@ -9,16 +9,18 @@ const spec = {
 } as unknown as VisionSpec;
 
 describe('checkVisionPreprocessing', () => {
-  it('accepts what src/core/vision does', () => {
+  it('accepts what src/core/vision does, for DepictQA-Wild’s rule and the Abstractor’s 1024 / 2048', () => {
     expect(() => checkVisionPreprocessing(spec, 'bundle')).not.toThrow();
+    const abstractor = { ...spec, preprocess: { ...spec.preprocess, resizeShortSide: 1024, resizeLongSide: 2048 } } as VisionSpec;
+    expect(() => checkVisionPreprocessing(abstractor, 'bundle')).not.toThrow();
   });
 
-  it('refuses other sizes or normalisation, naming each difference', () => {
-    const other = { ...spec, patchSize: 16, preprocess: { ...spec.preprocess, resizeShortSide: 336, mean: [0.5, 0.5, 0.5] } } as VisionSpec;
+  it('refuses other normalisation and an impossible rule, naming each difference', () => {
+    const other = { ...spec, preprocess: { ...spec.preprocess, resizeShortSide: 900, mean: [0.5, 0.5, 0.5] } } as VisionSpec;
     expect(() => checkVisionPreprocessing(other, 'bundle')).toThrow(
       expect.objectContaining({
         code: 'MANIFEST_INVALID',
-        message: 'bundle: the vision encoder expects other preprocessing than this app does: patch size 16 (app: 14), short side 336 (app: 224), normalisation mean.',
+        message: "bundle: the vision encoder expects other preprocessing than this app does: a short side limit 900 above the long side's 672, normalisation mean.",
       }),
     );
   });

@@ -5,6 +5,7 @@ import { EXIF_NOTE, modelInputNotes } from '../../core/image/slotNotes.ts';
 import { SLOT_LABELS, type ImageSlotId } from '../../core/tasks.ts';
 import { modelViewLine } from '../../core/vision/modelView.ts';
 import { useImageStore } from '../../state/useImageStore.ts';
+import { selectImageRule, useModelStore } from '../../state/useModelStore.ts';
 
 interface Props {
   slot: ImageSlotId;
@@ -20,6 +21,7 @@ export function ImageSlot({ slot, role, onFiles, onUseAsDisplayed }: Props) {
   const error = useImageStore((state) => state.errors[slot]);
   const loading = useImageStore((state) => state.loading[slot]);
   const clear = useImageStore((state) => state.clear);
+  const imageRule = useModelStore(selectImageRule);
   const inputRef = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
   const label = SLOT_LABELS[slot] + (slot === 'reference' ? ' (optional)' : '');
@@ -111,7 +113,7 @@ export function ImageSlot({ slot, role, onFiles, onUseAsDisplayed }: Props) {
       </p>
       {image !== null && (
         <p className="text-xs text-slate-500 dark:text-slate-400" data-testid={`slot-model-view-${slot}`}>
-          {modelViewLine(image)}
+          {modelViewLine(image, imageRule)}
         </p>
       )}
       {image !== null &&

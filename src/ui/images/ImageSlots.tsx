@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import type { ImageSlotId } from '../../core/tasks.ts';
 import { sizeMismatchNotes } from '../../core/vision/modelView.ts';
 import { useImageStore } from '../../state/useImageStore.ts';
+import { selectImageRule, useModelStore } from '../../state/useModelStore.ts';
 import { ImageSlot } from './ImageSlot.tsx';
 import { useImageLoader } from './useImageLoader.ts';
 
@@ -19,8 +20,10 @@ export function ImageSlots() {
   const swapAB = useImageStore((state) => state.swapAB);
   const canSwap = useImageStore((state) => state.images.a !== null || state.images.b !== null);
   const images = useImageStore((state) => state.images);
+  const imageRule = useModelStore(selectImageRule);
   const mismatches = sizeMismatchNotes(
     Object.fromEntries(ORDER.flatMap((slot) => (images[slot] === null ? [] : [[slot, images[slot]]]))),
+    imageRule,
   );
 
   // Files dropped anywhere else on the page are routed by name and order; a paste fills the first empty slot.

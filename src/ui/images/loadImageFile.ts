@@ -1,8 +1,9 @@
 import { AppError } from '../../core/errors.ts';
 import { FORMAT_NAMES } from '../../core/image/sniff.ts';
-import { inspectImageBytes } from '../../core/image/inspectImage.ts';
+import { IMAGE_LIMITS, inspectImageBytes } from '../../core/image/inspectImage.ts';
 import { sha256Hex } from '../../core/sha256.ts';
 import type { SlotImage } from '../../state/useImageStore.ts';
+import { useModelStore } from '../../state/useModelStore.ts';
 
 /**
  * Reads a file the user dropped, pasted or picked: checks format and size on the header first (so a
@@ -10,7 +11,8 @@ import type { SlotImage } from '../../state/useImageStore.ts';
  */
 export async function loadImageFile(file: Blob, name: string): Promise<SlotImage> {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const header = inspectImageBytes(bytes, name);
+  // A picture too thin for the loaded model's resize rule is refused now; without a model, when one reads it.
+  const header = inspectImageBytes(bytes, name, IMAGE_LIMITS, useModelStore.getState().model?.imageRule);
   try {
     (await createImageBitmap(file)).close();
   } catch (cause) {

@@ -79,7 +79,7 @@ function abstractorConfig(visionKeys: ReadonlyMap<string, TensorEntry>, file: st
     throw new AppError('CHECKPOINT_INVALID', `${file}: the Abstractor has no complete decoder layer (${deltaVisionNames.layer(0).linear1.weight})`, { hint: HINT });
   }
   if (!Number.isInteger(heads) || heads < 1 || clip.hidden_size % heads !== 0) {
-    throw new AppError('BAD_ARGUMENTS', `--abstractor-heads ${heads} does not divide the Abstractor width ${clip.hidden_size}`);
+    throw new AppError('BAD_ARGUMENTS', `${heads} Abstractor heads (--abstractor-heads, else the config's nhead) do not divide the Abstractor width ${clip.hidden_size}`);
   }
   return {
     numQueries,

@@ -38,16 +38,24 @@ export interface TinyBundleOptions {
   vision?: boolean;
   /** Changes to the random tensors (e.g. `imageAnswerEdits`, for a known answer). */
   edits?: TinyEdits;
+  /** DepictQA's Abstractor in the delta, converted with the model's config.yaml (images resized to 1024 / 2048). */
+  abstractor?: boolean;
 }
 
 /** Writes the tiny checkpoint and its bundle under `root` (seconds). */
 export async function buildTinyBundle(root: string, variants: readonly LlamaVariant[], options: TinyBundleOptions = {}): Promise<TinyBundle> {
-  const tiny = await makeTinyCheckpoint({ out: join(root, 'original'), seed: options.seed ?? 3, ...(options.edits === undefined ? {} : { edits: options.edits }) });
+  const tiny = await makeTinyCheckpoint({
+    out: join(root, 'original'),
+    seed: options.seed ?? 3,
+    ...(options.edits === undefined ? {} : { edits: options.edits }),
+    ...(options.abstractor === true ? { abstractor: true } : {}),
+  });
   const bundleDir = join(root, 'bundle');
   await convertBundle({
     llm: tiny.llmDir,
     delta: tiny.deltaPath,
     ...(options.vision === true ? { clip: tiny.clipDir } : {}),
+    ...(options.abstractor === true ? { config: tiny.configPath } : {}),
     out: bundleDir,
     variants,
     progress: SILENT_PROGRESS,
@@ -114,7 +122,7 @@ export async function visionReferenceFor(bundle: TinyBundle, variant: BundleVari
     for (const checkpoint of [clip.checkpoint, delta]) {
       for (const [name, entry] of checkpoint.tensors) weights.set(name, { dtype: 'F32', shape: entry.shape, data: await entry.read() });
     }
-    const keys = new Map([...delta.tensors].filter(([name]) => name.startsWith('vision_proj.')));
+    const keys = new Map([...delta.tensors].filter(([name]) => name.startsWith('vision_proj.') || name.startsWith('abstractor.')));
     const plan = planVisionDelta(keys, bundle.tiny.deltaPath, clip.config, bundle.config.hidden_size);
     const path = visionReference(weights, plan.model, variant === 'fp32' ? undefined : visionVariantSpecs[variant]);
     return (pixels, height, width) => referenceImageFeatures(path, pixels, height, width);

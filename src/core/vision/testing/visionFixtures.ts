@@ -47,6 +47,8 @@ export interface VisionFixtures {
   positionEmbedding: { width: number; table: string; cases: Array<{ gridH: number; gridW: number; output: string }> };
   preprocess: PreprocessCase[];
   ruleTable: string;
+  /** The same for the Abstractor model's rule (1024 / 2048). */
+  ruleTableAbstractor: string;
 }
 
 export function loadVisionFixtures(): VisionFixtures {
