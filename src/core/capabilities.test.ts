@@ -16,6 +16,7 @@ const swiftShader: GpuAdapterReport = {
   isFallbackAdapter: true,
   hasShaderF16: false,
   features: ['subgroups', 'timestamp-query'],
+  subgroupMinSize: 4,
   maxBufferSize: 2 ** 30,
   maxStorageBufferBindingSize: 2 ** 30,
 };

@@ -19,6 +19,8 @@ export interface GpuAdapterReport {
   isFallbackAdapter: boolean;
   hasShaderF16: boolean;
   features: string[];
+  /** The narrowest subgroup the adapter may run with (GPUAdapterInfo.subgroupMinSize); null where it says none. */
+  subgroupMinSize: number | null;
   /** The adapter's maxima, in bytes: what a device can ask for. */
   maxBufferSize: number;
   maxStorageBufferBindingSize: number;

@@ -83,7 +83,7 @@ export class Engine implements EngineApi {
       await this.release();
       const ort = await this.host.runtime(capabilities);
       Object.assign(this.work, zeroCounters());
-      this.loaded = await this.countGpuFailures(openModel(ort, files, choice, this.host, options, this.work, emit));
+      this.loaded = await this.countGpuFailures(openModel(ort, files, { ...choice, adapter: capabilities.adapter }, this.host, options, this.work, emit));
       emit({ type: 'ready', model: this.loaded.info });
       return this.loaded.info;
     });

@@ -1,4 +1,5 @@
 import type { BundleFiles } from '../core/bundle/bundleFiles.ts';
+import type { GpuAdapterReport } from '../core/capabilities.ts';
 import { graphsFor, type BundleManifest, type GraphSpec } from '../core/bundle/manifest.ts';
 import { DEFAULT_PREFILL_CHUNK, type LoadedModelInfo, type LoadEvent, type LoadOptions } from '../core/engine/types.ts';
 import { AppError } from '../core/errors.ts';
@@ -29,11 +30,24 @@ import { modelResizeRule } from '../core/vision/resizeRule.ts';
 export const NARROW_SUBGROUP_PREFILL_CHUNK = 31;
 const MIN_FLASH_ATTENTION_SUBGROUP = 16;
 
-function hasNarrowSubgroups(device: GPUDevice): boolean {
-  const info = device.adapterInfo as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined;
-  if (info === undefined) return false;
-  if (!device.features.has('subgroups')) return false;
-  return info.isFallbackAdapter === true || (info.subgroupMinSize !== undefined && info.subgroupMinSize < MIN_FLASH_ATTENTION_SUBGROUP);
+/**
+ * Whether GroupQueryAttention's subgroup path may run with subgroups too narrow for it: read off onnxruntime's own
+ * device where it hands one out (the browser), else off the probed adapter (onnxruntime-node, whose Dawn device
+ * stays inside it; Mesa's lavapipe there has 8-wide subgroups on an AVX2 CPU).
+ */
+export function hasNarrowSubgroups(device: GPUDevice | null, adapter: GpuAdapterReport | null): boolean {
+  if (device !== null) {
+    const info = device.adapterInfo as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined;
+    if (info === undefined || !device.features.has('subgroups')) return false;
+    return info.isFallbackAdapter === true || (info.subgroupMinSize !== undefined && info.subgroupMinSize < MIN_FLASH_ATTENTION_SUBGROUP);
+  }
+  if (adapter === null || !adapter.features.includes('subgroups')) return false;
+  return adapter.isFallbackAdapter || (adapter.subgroupMinSize !== null && adapter.subgroupMinSize < MIN_FLASH_ATTENTION_SUBGROUP);
+}
+
+/** The variant and backend to open, and the adapter the capability probe found (null without WebGPU). */
+export interface ModelChoice extends VariantChoice {
+  adapter: GpuAdapterReport | null;
 }
 
 /** A bundle ready to answer: sessions, KV cache, tokenizer and the session's encoded images. */
@@ -69,7 +83,7 @@ interface Kept {
 export async function openModel(
   ort: Ort,
   files: BundleFiles,
-  choice: VariantChoice,
+  choice: ModelChoice,
   host: EngineHost,
   options: LoadOptions,
   counters: WorkCounters,
@@ -116,7 +130,7 @@ export async function openModel(
     if (device !== null) cache = new GpuKvCache(ort, device, layout, maxContext);
     else if (choice.backend === 'webgpu') cache = new OutputKvCache(ort, layout, maxContext);
     else cache = new CpuKvCache(ort, layout, maxContext);
-    if (device !== null && options.prefillChunk === undefined && hasNarrowSubgroups(device)) {
+    if (choice.backend === 'webgpu' && options.prefillChunk === undefined && hasNarrowSubgroups(device, choice.adapter)) {
       prefillChunk = Math.min(prefillChunk, NARROW_SUBGROUP_PREFILL_CHUNK);
     }
     const model = new LanguageModel(ort, embedSession, decoderSession, decoderGraph, cache, llm.hiddenSize, counters);

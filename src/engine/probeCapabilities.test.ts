@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { GpuAdapterReport } from '../core/capabilities.ts';
 import { Engine } from './Engine.ts';
+import { hasNarrowSubgroups } from './openModel.ts';
 import { probeCapabilities, type ProbeScope } from './probeCapabilities.ts';
 
 function fakeAdapter(features: string[], fallbackOnInfo: boolean | undefined): GPUAdapter {
@@ -11,6 +13,7 @@ function fakeAdapter(features: string[], fallbackOnInfo: boolean | undefined): G
       architecture: 'ada',
       device: '',
       description: 'RTX',
+      subgroupMinSize: 32,
       ...(fallbackOnInfo === undefined ? {} : { isFallbackAdapter: fallbackOnInfo }),
     },
     isFallbackAdapter: true,
@@ -38,6 +41,7 @@ describe('probeCapabilities', () => {
       isFallbackAdapter: false,
       hasShaderF16: true,
       features: ['shader-f16', 'subgroups'],
+      subgroupMinSize: 32,
       maxBufferSize: 4294967296,
       maxStorageBufferBindingSize: 2147483648,
     });
@@ -87,5 +91,38 @@ describe('Engine.capabilities', () => {
     expect(first).toBe(second);
     expect(calls).toBe(1);
     expect(first).toMatchObject({ backend: 'wasm', variant: 'q4', wasmThreads: 4 });
+  });
+});
+
+describe('hasNarrowSubgroups', () => {
+  const adapter: GpuAdapterReport = {
+    vendor: 'mesa',
+    architecture: '',
+    device: '',
+    description: 'llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)',
+    isFallbackAdapter: false,
+    hasShaderF16: true,
+    features: ['shader-f16', 'subgroups'],
+    subgroupMinSize: 8,
+    maxBufferSize: 2 ** 31,
+    maxStorageBufferBindingSize: 2 ** 31,
+  };
+  const device = (features: string[], info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean }) =>
+    ({ features: new Set(features), adapterInfo: info }) as unknown as GPUDevice;
+
+  it("reads onnxruntime's device where there is one", () => {
+    expect(hasNarrowSubgroups(device(['subgroups'], { subgroupMinSize: 4 }), null)).toBe(true);
+    expect(hasNarrowSubgroups(device(['subgroups'], { subgroupMinSize: 32 }), adapter)).toBe(false);
+    expect(hasNarrowSubgroups(device(['subgroups'], { isFallbackAdapter: true }), null)).toBe(true);
+    expect(hasNarrowSubgroups(device([], { subgroupMinSize: 4 }), adapter)).toBe(false);
+  });
+
+  it('reads the probed adapter where onnxruntime keeps its device to itself (onnxruntime-node)', () => {
+    expect(hasNarrowSubgroups(null, adapter)).toBe(true);
+    expect(hasNarrowSubgroups(null, { ...adapter, subgroupMinSize: 16 })).toBe(false);
+    expect(hasNarrowSubgroups(null, { ...adapter, subgroupMinSize: null })).toBe(false);
+    expect(hasNarrowSubgroups(null, { ...adapter, subgroupMinSize: null, isFallbackAdapter: true })).toBe(true);
+    expect(hasNarrowSubgroups(null, { ...adapter, features: ['shader-f16'] })).toBe(false);
+    expect(hasNarrowSubgroups(null, null)).toBe(false);
   });
 });

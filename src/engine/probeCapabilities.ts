@@ -42,6 +42,7 @@ function reportAdapter(adapter: GPUAdapter): GpuAdapterReport {
     isFallbackAdapter: infoFallback ?? legacy.isFallbackAdapter ?? false,
     hasShaderF16: adapter.features.has('shader-f16'),
     features: [...adapter.features].sort(),
+    subgroupMinSize: info.subgroupMinSize ?? null,
     maxBufferSize: adapter.limits.maxBufferSize,
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
   };

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletionTexts, detailConfidence } from '../../src/core/confidence/index.ts';
 import { loadSentenceEmbedder, type SentenceEmbedder } from '../../src/engine/embedder/loadSentenceEmbedder.ts';
 import { detectTorchPython, makeTempDir } from '../checkpoint/testing/support.ts';
+import { jsonDifferences } from '../testing/jsonDifferences.ts';
 import { writeTinyEmbedder } from '../tiny/embedder.ts';
 import { buildVicunaTestBundle, type VicunaTestBundle } from '../tokenizer/testing/vicunaTokenizer.ts';
 import fixture from './fixtures/tinyDetail.json';
@@ -89,7 +90,10 @@ describe('detailed-answer confidence with the tiny embedder', () => {
     };
     const fresh = JSON.parse(execFileSync(torch.python as string, [SCRIPT], { input: JSON.stringify(request), encoding: 'utf8' })) as typeof fixture;
     expect(fresh.deletionTexts).toEqual(fixture.deletionTexts);
-    expect(fresh.order).toEqual(fixture.order);
-    expect(Math.abs(fresh.value - fixture.value)).toBeLessThanOrEqual(1e-12);
+    // float32 to rounding, which differs with the CPU's kernels: near-equal importances may swap in the order.
+    expect(jsonDifferences(fresh.importance, fixture.importance, { absolute: 1e-6 })).toEqual([]);
+    const ranked = (d: typeof fixture) => d.order.map((position) => d.importance[position]!);
+    expect(jsonDifferences(ranked(fresh), ranked(fixture), { absolute: 1e-6 })).toEqual([]);
+    expect(Math.abs(fresh.value - fixture.value)).toBeLessThanOrEqual(1e-5);
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Reference numbers for the dataset evaluation's merge, computed independently with SciPy.
 
-Writes tools/eval/fixtures/eval_merge.json: comparison records of a few reference groups (p(A), p(B) for both
+Writes tools/eval/fixtures/eval_merge.json (or the path given): comparison records of a few reference groups (p(A), p(B) for both
 orders of every pair), and what DepictQA's protocol makes of them:
 - voting score of an image: the mean, over its answers, of its normalised probability p(own) / (p(A) + p(B))
   (the winner gets its confidence, the loser 1 - it: src/eval/cal_srcc_plcc_voting.py);
@@ -15,6 +15,7 @@ Run: /usr/bin/python3 tools/eval/make_eval_fixture.py
 """
 import json
 import os
+import sys
 
 import numpy as np
 from scipy.optimize import curve_fit
@@ -108,7 +109,7 @@ def main():
         },
         "triplets": {"key": "TREF", "records": triplet_records, "triplets": triplets, "twoAfc": float(np.mean(two_afc))},
     }
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "eval_merge.json")
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "eval_merge.json")
     with open(out, "w") as f:
         json.dump(fixture, f, indent=1)
         f.write("\n")

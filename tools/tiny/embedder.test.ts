@@ -71,6 +71,7 @@ describe('the tiny embedder in transformers.js', () => {
     const output = execFileSync(torch.python as string, [SCRIPT, dir], { input: JSON.stringify(fixture.texts), encoding: 'utf8' });
     const fresh = JSON.parse(output) as typeof fixture;
     expect(fresh.ids).toEqual(fixture.ids);
-    fresh.embeddings.forEach((row, i) => expect(maxDiff(row, fixture.embeddings[i]!)).toBeLessThanOrEqual(1e-12));
+    // float32 to rounding, which differs with the CPU's kernels.
+    fresh.embeddings.forEach((row, i) => expect(maxDiff(row, fixture.embeddings[i]!)).toBeLessThanOrEqual(1e-6));
   });
 });

@@ -24,6 +24,7 @@ function caps(deviceMemoryGiB: number | null, adapter: Partial<GpuAdapterReport>
             isFallbackAdapter: false,
             hasShaderF16: true,
             features: ['shader-f16'],
+            subgroupMinSize: null,
             maxBufferSize: 2 * GiB,
             maxStorageBufferBindingSize: 2 * GiB,
             ...adapter,

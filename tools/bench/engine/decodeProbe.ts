@@ -53,7 +53,7 @@ export async function runDecodeProbe(host: EngineHost, log: RunLog, request: Dec
   });
   const choice = pickVariant(files.manifest, capabilities, request.options);
   const ort = await host.runtime(capabilities);
-  const model = await openModel(ort, files, choice, host, request.options, zeroCounters(), () => undefined);
+  const model = await openModel(ort, files, { ...choice, adapter: capabilities.adapter }, host, request.options, zeroCounters(), () => undefined);
   try {
     const loadMs = performance.now() - started;
     note(`loaded in ${(loadMs / 1000).toFixed(1)} s`);
