@@ -1,5 +1,5 @@
 import { decideCapabilities, type Capabilities } from '../core/capabilities.ts';
-import { resolveQuestion } from '../core/engine/question.ts';
+import { picksQuestion, questionCount, questionIndexForImages, resolveQuestion, type ResolvedQuestion } from '../core/engine/question.ts';
 import { checkRequest } from '../core/engine/request.ts';
 import type {
   BundleSource,
@@ -19,11 +19,12 @@ import type {
   LoadedModelInfo,
   LoadEvent,
   LoadOptions,
+  QuestionDraw,
 } from '../core/engine/types.ts';
 import type { CompareRequest, CompareResult, RankEvent, RankRequest, RankResult } from '../core/engine/rankTypes.ts';
 import type { CachedBundle, EngineApi } from '../core/engineApi.ts';
 import { AppError, serializeError, type SerializedError } from '../core/errors.ts';
-import type { ImageSlotId } from '../core/tasks.ts';
+import { IMAGE_SLOTS, type ImageSlotId, type TaskId } from '../core/tasks.ts';
 import type { EngineHost } from './EngineHost.ts';
 import { deleteCachedEmbedder, listCachedEmbedders } from './embedder/embedderCache.ts';
 import type { SentenceEmbedder } from './embedder/sentenceEmbedder.ts';
@@ -109,7 +110,8 @@ export class Engine implements EngineApi {
       return await this.exclusive(async () => {
         const model = await this.usable();
         const checked = checkRequest(request);
-        const question = resolveQuestion(checked.task, checked.hasReference, request.question, this.host.random);
+        // A named question or the user's text is checked before any image is encoded.
+        const named = picksQuestion(request.question) ? null : resolveQuestion(checked.task, checked.hasReference, request.question);
         // 1. The images: those given as bytes are encoded now (or found by their id), in this same job.
         // Images already held need no GPU work: only the answer's success proves the device well again.
         const images = await this.countGpuFailures(resolveImages(model, checked.images), false);
@@ -119,6 +121,7 @@ export class Engine implements EngineApi {
           ids[slot] = image.id;
           visionMs[slot] = image.visionMs;
         }
+        const question = named ?? (await this.pickQuestion(checked.task, checked.hasReference, request.question !== undefined && 'pick' in request.question ? request.question.pick : 'images', ids));
         // 2. The answer.
         const ask = (text: string, index: number | null, events: (event: GenerateEvent) => void, from: number) => {
           const prompt = buildPrompt({ ...checked, images: ids }, { text, index }, model.tokenizer, (id) => model.images.get(id).features);
@@ -170,6 +173,13 @@ export class Engine implements EngineApi {
     } finally {
       if (this.answering === signal) this.answering = null;
     }
+  }
+
+  /** A question of the set: the images' pick (their ids are their SHA-256), or upstream's random draw. */
+  private async pickQuestion(task: TaskId, hasReference: boolean, draw: QuestionDraw, ids: Partial<Record<ImageSlotId, string>>): Promise<ResolvedQuestion> {
+    if (draw === 'random') return resolveQuestion(task, hasReference, { pick: 'random' }, this.host.random);
+    const images = IMAGE_SLOTS.flatMap((slot) => (ids[slot] === undefined ? [] : [[slot, ids[slot]] as const]));
+    return resolveQuestion(task, hasReference, { index: await questionIndexForImages(task, hasReference, images, questionCount(task, hasReference)) });
   }
 
   compare(request: CompareRequest): Promise<CompareResult> {

@@ -18,15 +18,18 @@ export type RunSummary = Pick<GenerateResult, 'verdict' | 'distortion' | 'stats'
   confidenceReport: ConfidenceReport | null;
 };
 
-/** 'random': a random question of the task's set, drawn at each run; 'own': the user's own text. */
-export type QuestionPick = number | 'random' | 'own';
+/**
+ * 'images': the question of the task's set that the images' SHA-256 picks (the same images, the same question);
+ * 'random': one drawn at each run, as DepictQA's training data was; 'own': the user's own text.
+ */
+export type QuestionPick = number | 'images' | 'random' | 'own';
 
 /** Everything a run was asked with: Regenerate repeats it (with a new seed when sampling). */
 export interface RunRequest {
   task: TaskId;
   /** The images of the slots the task reads, as they were when the run started. */
   images: Partial<Record<ImageSlotId, SlotImage>>;
-  /** The question actually asked: a random pick is resolved to its index before the run. */
+  /** The question actually asked: a pick by the images or at random is resolved to its index before the run. */
   question: QuestionChoice;
   settings: RunSettings;
 }
@@ -82,7 +85,7 @@ export const useRunStore = create<RunState>()((set) => ({
   maxNewTokens: DEFAULT_MAX_NEW_TOKENS,
   sampling: null,
   lastRun: null,
-  questionPick: 'random',
+  questionPick: 'images',
   ownQuestion: '',
   form: DEFAULT_FORM,
   setQuestionPick: (questionPick) => set({ questionPick }),

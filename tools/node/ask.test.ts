@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { questionCount, questionIndexForImages } from '../../src/core/engine/question.ts';
 import { createSampler, softmaxAt, type Sampler } from '../../src/core/generation/sampler.ts';
+import { sha256Hex } from '../../src/core/sha256.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
 import { writeTinyEmbedder } from '../tiny/embedder.ts';
 import { buildVicunaTestBundle } from '../tokenizer/testing/vicunaTokenizer.ts';
@@ -88,6 +90,24 @@ describe('npm run ask', () => {
     expect(() => parseAskArgs(['--bundle', 'x', '--task', 'description', '--question', 'q', '--question-index', '1'])).toThrow(/not both/);
     expect(() => parseAskArgs(['--task', 'description'])).toThrow(/--bundle is required/);
     expect(() => parseAskArgs(['--bundle', 'x', '--task', 'description', '--colour'])).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENTS' }));
+  }, 60_000);
+
+  it('without --question-index the same images get the same question and answer in two runs; --question random draws', async () => {
+    const ask = async (extra: string[]) => {
+      const { out, io } = captureIo();
+      await runAsk(parseAskArgs(['--bundle', bundle.bundleDir, '--task', 'reasoning', '--ref', files.ref, '--a', files.a, '--b', files.b, '--max-new-tokens', '4', '--device', 'cpu', '--no-confidence', '--json', ...extra]), io);
+      return JSON.parse(out[0]!) as { question: string; questionIndex: number; ids: number[] };
+    };
+    const first = await ask([]);
+    const second = await ask([]);
+    expect(second).toMatchObject({ question: first.question, questionIndex: first.questionIndex, ids: first.ids });
+    // The images' pick: their SHA-256 by slot and the task.
+    const sha = async (path: string) => sha256Hex(await readFile(path));
+    const images = [['reference', await sha(files.ref)], ['a', await sha(files.a)], ['b', await sha(files.b)]] as const;
+    expect(first.questionIndex).toBe(await questionIndexForImages('reasoning', true, images, questionCount('reasoning', true)));
+
+    expect(parseAskArgs(['--bundle', 'x', '--task', 'reasoning', '--a', 'a', '--question', 'random']).request.question).toEqual({ pick: 'random' });
+    expect(parseAskArgs(['--bundle', 'x', '--task', 'reasoning', '--a', 'a']).request.question).toBeUndefined();
   }, 60_000);
 
   it('--embedder: a reasoning record has the verdict, the letters and the detailed confidence with its 30 tokens', async () => {

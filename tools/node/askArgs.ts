@@ -12,7 +12,9 @@ export const ASK_USAGE = `Usage: npm run ask -- --bundle DIR --task TASK [--ref 
   --task TASK             description | comparison | reasoning | distortion
   --ref FILE              the reference image (optional: picks the full-reference prompt)
   --a FILE, --b FILE      the images to judge (B for comparison and reasoning)
-  --question TEXT         your own question (default: a random one of the task's set)
+  --question TEXT         your own question (default: one of the task's set, picked by the images' SHA-256 and
+                          the task, so the same images get the same question and, greedy, the same answer)
+  --question random       a random one of the set instead, drawn as DepictQA's training data was
   --question-index N      the task's built-in question N instead
   --max-new-tokens N      answer length limit (default 400)
   --temperature T         0 = greedy (default); above 0 samples, with --top-p, --top-k, --seed
@@ -87,7 +89,7 @@ export function parseAskArgs(argv: string[]): AskArgs {
     throw new AppError('BAD_ARGUMENTS', `--device must be one of ${NODE_DEVICES.join(', ')}, not "${values.device}".`);
   }
   let question: QuestionChoice | undefined;
-  if (values.question !== undefined) question = { text: values.question };
+  if (values.question !== undefined) question = values.question === 'random' ? { pick: 'random' } : { text: values.question };
   if (values['question-index'] !== undefined) question = { index: count(values['question-index'], '--question-index', 0) };
 
   const sampling: SamplingOptions = {};

@@ -1,8 +1,9 @@
 import { AppError } from '../errors.ts';
 import { taskQuestion, withShortAnswerTail } from '../prompt/assemblePrompt.ts';
 import { PROMPTS, type PromptData } from '../prompt/prompts.ts';
-import type { TaskId } from '../tasks.ts';
-import type { QuestionChoice } from './types.ts';
+import { sha256Hex } from '../sha256.ts';
+import type { ImageSlotId, TaskId } from '../tasks.ts';
+import type { QuestionChoice, QuestionDraw } from './types.ts';
 
 /** Longest question a user may type, in characters: far beyond any real question, well inside the context. */
 export const MAX_QUESTION_CHARS = 2000;
@@ -41,15 +42,31 @@ export interface ResolvedQuestion {
 }
 
 /**
- * The question to insert into the template: a built-in one by index, a random one (`random` ∈ [0, 1)), or the
- * user's text. A brief task keeps DepictQA's short-answer tail on the user's text too, so that the model still
- * answers "Image A" / a distortion name.
+ * The question of the set that these images get for this task: the SHA-256 of the task, the prompt form and each
+ * slot's image SHA-256 (hex) picks it, so the same inputs always get the same question, and different images
+ * spread over the set. `images` in slot order; the result is in [0, count).
+ */
+export async function questionIndexForImages(task: TaskId, hasReference: boolean, images: ReadonlyArray<readonly [ImageSlotId, string]>, count: number): Promise<number> {
+  const key = ['depictqa-question', task, hasReference ? 'full-reference' : 'no-reference', ...images.map(([slot, sha]) => `${slot}=${sha}`)].join('\n');
+  const digest = await sha256Hex(new TextEncoder().encode(key));
+  return Math.floor((Number.parseInt(digest.slice(0, 8), 16) / 2 ** 32) * count);
+}
+
+/** Whether the choice names no question, so that one is picked from the set (by the images unless it says random). */
+export function picksQuestion(choice: QuestionChoice | undefined): choice is { pick: QuestionDraw } | undefined {
+  return choice === undefined || 'pick' in choice;
+}
+
+/**
+ * The question to insert into the template: a built-in one by index, one picked from the set (`draw` ∈ [0, 1):
+ * the images' pick or a random number), or the user's text. A brief task keeps DepictQA's short-answer tail on
+ * the user's text too, so that the model still answers "Image A" / a distortion name.
  */
 export function resolveQuestion(
   task: TaskId,
   hasReference: boolean,
   choice: QuestionChoice | undefined,
-  random: () => number = Math.random,
+  draw: () => number = Math.random,
   prompts: PromptData = PROMPTS,
 ): ResolvedQuestion {
   if (choice !== undefined && 'text' in choice) {
@@ -65,7 +82,7 @@ export function resolveQuestion(
     return { text: isBrief(task) ? withShortAnswerTail(text, prompts) : text, index: null };
   }
   const count = questionCount(task, hasReference, prompts);
-  const index = choice === undefined ? Math.min(count - 1, Math.floor(random() * count)) : choice.index;
+  const index = picksQuestion(choice) ? Math.min(count - 1, Math.floor(draw() * count)) : choice.index;
   if (!Number.isInteger(index) || index < 0 || index >= count) {
     throw new AppError('REQUEST_INVALID', `Question ${index} does not exist: the ${task} task has questions 0 to ${count - 1}.`, {
       hint: 'Pick one of the listed questions.',

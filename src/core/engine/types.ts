@@ -116,8 +116,15 @@ export interface EncodedImage {
 
 // ── Generation ───────────────────────────────────────────────────────────────────────────────────────────
 
-/** Which question to ask: one of the task's built-in set by position, or the user's own text. Omitted: a random one of the set. */
-export type QuestionChoice = { index: number; distortionForm?: DistortionForm } | { text: string };
+/**
+ * Which question to ask: one of the task's built-in set by position, the user's own text, or one picked from the
+ * set: by the images (a hash of their SHA-256 and the task, so the same inputs always get the same question) or
+ * at random, as DepictQA's training data was drawn. Omitted: by the images.
+ */
+export type QuestionChoice = { index: number; distortionForm?: DistortionForm } | { text: string } | { pick: QuestionDraw };
+
+/** How a question of the set is picked when none is named. */
+export type QuestionDraw = 'images' | 'random';
 
 export interface GenerateRequest {
   task: TaskId;

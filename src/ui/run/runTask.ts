@@ -1,18 +1,33 @@
 import type { QuestionChoice } from '../../core/engine/types.ts';
 import { serializeError } from '../../core/errors.ts';
 import { randomSeed } from '../../core/generation/random.ts';
-import { slotsRead, type TaskId } from '../../core/tasks.ts';
+import { IMAGE_SLOTS, slotsRead, type TaskId } from '../../core/tasks.ts';
 import { useImageStore } from '../../state/useImageStore.ts';
 import { useRunStore, type QuestionPick, type RunRequest } from '../../state/useRunStore.ts';
 import { engine } from '../../client/useEngine.ts';
 import type { RunSettings } from '../../core/generation/generationForm.ts';
-import { taskQuestions } from '../../core/engine/question.ts';
+import { questionIndexForImages, taskQuestions } from '../../core/engine/question.ts';
 
-/** The question to ask: a random pick is drawn here, so the run (and a regenerate) knows which one it was. */
-export function questionChoice(pick: QuestionPick, ownQuestion: string, count: number, random: () => number = Math.random): QuestionChoice {
+/**
+ * The question to ask, as an index of the set or the user's text: a pick by the images (their SHA-256 and the
+ * task, as the engine picks by default) or a random draw is made here, so the run, a regenerate and History
+ * know which question it was.
+ */
+export async function questionChoice(
+  pick: QuestionPick,
+  ownQuestion: string,
+  task: TaskId,
+  images: RunRequest['images'],
+  random: () => number = Math.random,
+): Promise<QuestionChoice> {
   if (pick === 'own') return { text: ownQuestion.trim() };
-  if (pick === 'random' || pick >= count) return { index: Math.floor(random() * count) };
-  return { index: pick };
+  const hasReference = images.reference !== undefined;
+  const count = taskQuestions(task, hasReference).length;
+  if (pick === 'random') return { index: Math.floor(random() * count) };
+  // A number from another task's longer list falls back to the images' pick.
+  if (typeof pick === 'number' && pick < count) return { index: pick };
+  const ids = IMAGE_SLOTS.flatMap((slot) => (images[slot] === undefined ? [] : [[slot, images[slot].id] as const]));
+  return { index: await questionIndexForImages(task, hasReference, ids, count) };
 }
 
 /** A sampling run without a typed seed gets one drawn here, so it is recorded with the run and can be repeated. */
@@ -27,8 +42,7 @@ export function runTask(task: TaskId, settings: RunSettings): Promise<void> {
   const slots = useImageStore.getState().images;
   const images: RunRequest['images'] = {};
   for (const slot of slotsRead(task)) if (slots[slot] !== null) images[slot] = slots[slot];
-  const count = taskQuestions(task, images.reference !== undefined).length;
-  return execute({ task, images, question: questionChoice(questionPick, ownQuestion, count), settings: withSeed(settings) });
+  return questionChoice(questionPick, ownQuestion, task, images).then((question) => execute({ task, images, question, settings: withSeed(settings) }));
 }
 
 /**
