@@ -24,6 +24,8 @@ export interface AskRecord {
   kind: 'full-reference' | 'no-reference';
   /** The question as inserted into the prompt. */
   question: string;
+  /** Its position in the task's set; null for the user's own text. */
+  questionIndex: number | null;
   answer: string;
   stopReason: string;
   verdict: 'A' | 'B' | null;
@@ -44,11 +46,12 @@ export interface PageBundle {
 
 /**
  * Builds the tiny random checkpoint and converts it (q4 only: the variant the CPU backend picks, in the page and in
- * Node); `edits` change its tensors first (e.g. `imageAnswerEdits`, for a known answer).
+ * Node); `edits` change its tensors first (e.g. `imageAnswerEdits`, for a known answer); `abstractor` makes it an
+ * Abstractor model, converted with its config.yaml (DQ495K_Abstractor's image rule, 1024 / 2048).
  */
-export async function buildPageBundle(seed = 11, edits?: TinyEdits): Promise<PageBundle> {
+export async function buildPageBundle(seed = 11, edits?: TinyEdits, model: { abstractor?: boolean } = {}): Promise<PageBundle> {
   const root = await mkdtemp(join(tmpdir(), 'depictqa-e2e-'));
-  const { bundleDir } = await buildTinyBundle(root, ['q4'], { seed, vision: true, ...(edits === undefined ? {} : { edits }) });
+  const { bundleDir } = await buildTinyBundle(root, ['q4'], { seed, vision: true, ...(edits === undefined ? {} : { edits }), ...(model.abstractor === true ? { abstractor: true } : {}) });
   return { root, bundleDir, remove: () => rm(root, { recursive: true, force: true }) };
 }
 
@@ -187,6 +190,8 @@ export interface PageFlowOptions<T> {
   project: ProjectName;
   /** Changes to the random checkpoint before it is converted (e.g. `imageAnswerEdits`). */
   edits?: TinyEdits;
+  /** An Abstractor model, with its own image rule (see `buildPageBundle`). */
+  abstractor?: boolean;
   /** What the tests need beside the bundle (images, the engine's answers in Node, a server), made once after it. */
   prepare?: (bundle: PageBundle) => Promise<T>;
   /** Releases what `prepare` made, before the bundle is removed. */
@@ -215,7 +220,7 @@ export function pageFlowBundle<T extends object = Record<never, never>>(options:
     if (testInfo.project.name !== options.project) return;
     // Conversion and the answers in Node take seconds to minutes on two shared cores.
     test.setTimeout(options.setupTimeoutMs ?? 120_000);
-    bundle = await buildPageBundle(undefined, options.edits);
+    bundle = await buildPageBundle(undefined, options.edits, { abstractor: options.abstractor === true });
     prepared = options.prepare === undefined ? ({} as T) : await options.prepare(bundle);
   });
 
