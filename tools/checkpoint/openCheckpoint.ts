@@ -1,3 +1,4 @@
+import { refusingNonFinite } from './finiteWeights.ts';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { AppError } from '../../src/core/errors.ts';
@@ -47,8 +48,8 @@ export async function openCheckpointFile(path: string, namedBy?: string): Promis
   const isZip = head.length >= 4 && head.readUInt32LE(0) === 0x04034b50;
   // The legacy torch format starts with PROTO 2 and a LONG1 magic number (a safetensors length never has 0x8a there).
   const isLegacyTorch = head[0] === 0x80 && head[2] === 0x8a;
-  if (isZip || isLegacyTorch) return openTorchZip(path, namedBy);
-  if (extname(path) === '.safetensors' || head.length < 8 || head.readBigUInt64LE(0) < 100n << 20n) return openSafetensors(path, namedBy);
+  if (isZip || isLegacyTorch) return refusingNonFinite(await openTorchZip(path, namedBy));
+  if (extname(path) === '.safetensors' || head.length < 8 || head.readBigUInt64LE(0) < 100n << 20n) return refusingNonFinite(await openSafetensors(path, namedBy));
   throw new AppError('CHECKPOINT_INVALID', `${path}: neither a safetensors file nor a PyTorch zip checkpoint`, {
     hint: 'Expected .safetensors, a torch.save file (.bin, .pt, .pth) or an *.index.json of shards.',
   });

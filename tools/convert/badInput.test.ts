@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { denseSource, openCheckpoint, writeTorchZip } from '../checkpoint/index.ts';
 import { makeTinyCheckpoint, type TinyCheckpoint } from '../tiny/makeTinyCheckpoint.ts';
+import type { BundleVariant } from '../../src/core/bundle/manifest.ts';
 import { convertBundle } from './convertBundle.ts';
 import { SILENT_PROGRESS } from './progress.ts';
 
@@ -37,9 +38,9 @@ async function rewriteDelta(path: string, edit: (tensors: Map<string, { dtype: '
 }
 
 /** Runs the converter expecting a failure; checks the error and that nothing was written. */
-async function expectRefusal(llm: string, delta: string, code: string, message: RegExp) {
+async function expectRefusal(llm: string, delta: string, code: string, message: RegExp, variants: BundleVariant[] = ['q4']) {
   const out = join(root, `out-${Math.random().toString(36).slice(2)}`);
-  const error = await convertBundle({ llm, delta, out, variants: ['q4'], progress: SILENT_PROGRESS }).catch((caught: unknown) => caught);
+  const error = await convertBundle({ llm, delta, out, variants, progress: SILENT_PROGRESS }).catch((caught: unknown) => caught);
   expect(error).toMatchObject({ code });
   expect((error as Error).message).toMatch(message);
   expect((error as Error).message).not.toContain('\n');
@@ -53,6 +54,20 @@ describe('the converter refuses bad input with one line naming the file, and wri
     rmSync(join(input.llm, 'pytorch_model-00002-of-00002.bin'));
     await expectRefusal(input.llm, input.delta, 'FILE_NOT_FOUND', /pytorch_model-00002-of-00002\.bin/);
   });
+
+  it('NaN and Infinity in one LoRA tensor, for every precision: the tensor, its file and the counts', async () => {
+    const input = copyOfTiny('non-finite');
+    let edited = '';
+    await rewriteDelta(input.delta, (tensors) => {
+      const [name, tensor] = [...tensors].find(([key]) => key.includes('lora_B'))!;
+      edited = name;
+      tensor.data[0] = Number.NaN;
+      tensor.data[5] = Number.NaN;
+      tensor.data[7] = Number.POSITIVE_INFINITY;
+    });
+    const named = new RegExp(`ckpt\\.pt: tensor "${edited.replaceAll('.', '\\.')}" \\[\\d+, \\d+\\] holds 2 NaN and 1 infinite values of \\d+\\.`);
+    for (const variant of ['q4', 'q4f16', 'fp32'] as const) await expectRefusal(input.llm, input.delta, 'CHECKPOINT_NON_FINITE', named, [variant]);
+  }, 60_000);
 
   it('a truncated shard', async () => {
     const input = copyOfTiny('truncated');
