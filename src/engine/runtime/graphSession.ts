@@ -4,6 +4,7 @@ import type { GraphSpec } from '../../core/bundle/manifest.ts';
 import type { Backend } from '../../core/capabilities.ts';
 import { AppError } from '../../core/errors.ts';
 import { opensGraphsFromDisk, readsExternalDataInSlices, SlicedFileBytes } from './externalData.ts';
+import { modelLoadError } from './loadFailure.ts';
 
 /** onnxruntime-web's WebGPU build (its wasm EP included), configured for the environment by the host. */
 export type Ort = typeof OrtModule;
@@ -103,13 +104,7 @@ async function createSession(
   try {
     return await (typeof model === 'string' ? ort.InferenceSession.create(model, sessionOptions) : ort.InferenceSession.create(model, sessionOptions));
   } catch (cause) {
-    throw new AppError('MODEL_LOAD_FAILED', `${files.label}: ${graph.path} could not be opened on ${options.backend}: ${describe(cause)}`, {
-      hint:
-        options.backend === 'webgpu'
-          ? 'The GPU may lack memory or a feature this variant needs: close other GPU-heavy tabs, or choose the q4 variant or the CPU backend.'
-          : 'The bundle may be damaged or made by another converter version: convert the model again.',
-      cause,
-    });
+    throw modelLoadError(files.label, graph, options.backend, cause);
   }
 }
 
