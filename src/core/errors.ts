@@ -31,6 +31,7 @@ export type ErrorCode =
   | 'OUTPUT_INSIDE_INPUT'
   | 'DISK_SPACE'
   | 'BAD_ARGUMENTS'
+  | 'SHARD_LOCKED'
   // Images and classic metrics
   | 'IMAGE_DECODE_FAILED'
   | 'IMAGE_TOO_LARGE'

@@ -1,10 +1,13 @@
 /** `npm run eval`: one shard of a dataset (or all of it), or the merge of the shards' journals. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { readDataset } from './datasets.ts';
 import { openEngineComparator } from './engineComparator.ts';
 import type { EvalArgs } from './evalArgs.ts';
 import { fakeComparator, scoresFromDataset } from './fakeComparator.ts';
 import { markdownSummary, mergeShards, writeMerged } from './merge.ts';
 import { runShard } from './runShard.ts';
+import { acquireLock } from './shardLock.ts';
 import type { Comparator } from './comparator.ts';
 
 export interface EvalOutput {
@@ -35,6 +38,7 @@ export async function runEval(args: EvalArgs, io: EvalOutput): Promise<void> {
       comparator,
       onProgress: (line) => io.err(`${line}\n`),
     });
+    for (const note of result.notes) io.err(`eval shard ${shard.index}/${shard.count}: ${note}\n`);
     io.err(
       `eval shard ${shard.index}/${shard.count}: done, ${result.groups} groups, ${result.asked} comparisons asked, ${result.resumed} found in the journal` +
         `${result.droppedPartialLine ? ' (an unfinished last line was dropped)' : ''}\n`,
@@ -46,7 +50,15 @@ export async function runEval(args: EvalArgs, io: EvalOutput): Promise<void> {
 }
 
 async function merge(out: string, io: EvalOutput): Promise<void> {
-  const merged = await mergeShards(out);
-  await writeMerged(out, merged);
-  io.out(markdownSummary(merged.summary));
+  // One merge at a time into the folder: two would write the same summary files.
+  // (A folder that does not exist has nothing to merge, which mergeShards says.)
+  const lock = existsSync(out) ? await acquireLock(join(out, 'merge.lock'), { what: 'eval merge' }) : null;
+  try {
+    for (const note of lock?.notes ?? []) io.err(`eval merge: ${note}\n`);
+    const merged = await mergeShards(out);
+    await writeMerged(out, merged);
+    io.out(markdownSummary(merged.summary));
+  } finally {
+    await lock?.release();
+  }
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comparator } from './comparator.ts';
@@ -11,6 +12,7 @@ import { mergeShards, type EvalSummary } from './merge.ts';
 import { runShard } from './runShard.ts';
 import type { PairMode } from './schedule.ts';
 import { shardJournalPath, shardMetaPath } from './shardMeta.ts';
+import { processRuns } from './shardLock.ts';
 import { makeTestGroups, writeTestDataset, type TestLayout } from './testing/testDatasets.ts';
 
 let root: string;
@@ -105,13 +107,64 @@ describe('runShard and mergeShards with the fake comparator', () => {
     await exited;
     const partial = await readJournal(journal);
     expect(partial.entries.length).toBeGreaterThanOrEqual(5);
-    // 2. The shards run again: shard 1 resumes, shard 0 runs for the first time.
-    await runShard({ dataset: datasets.csv, out, shard: { index: 1, count: 2 }, pairs: 'active', comparator: comparatorFor(datasets.csv) });
+    // 2. The shards run again: shard 1 resumes, taking over the dead process's lock; shard 0 runs for the first time.
+    const holder = JSON.parse(await readFile(`${journal}.lock`, 'utf8')) as { pid: number };
+    // The killed process is gone once the kernel is done with it (its parent, npx, may exit first).
+    for (let k = 0; k < 1200 && processRuns(holder.pid); k++) await new Promise((resolve) => setTimeout(resolve, 50));
+    const resumed = await runShard({ dataset: datasets.csv, out, shard: { index: 1, count: 2 }, pairs: 'active', comparator: comparatorFor(datasets.csv) });
+    expect(resumed.notes).toEqual([expect.stringMatching(/: took over the lock of eval shard 1\/2 \(pid \d+, started .*\), which no longer runs$/)]);
+    expect(existsSync(`${journal}.lock`)).toBe(false);
     await runShard({ dataset: datasets.csv, out, shard: { index: 0, count: 2 }, pairs: 'active', comparator: comparatorFor(datasets.csv) });
     const keys = (await readJournal(journal)).entries.map(entryKey);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.slice(0, partial.entries.length)).toEqual(partial.entries.map(entryKey));
     expect(numbers((await mergeShards(out)).summary)).toEqual(numbers(reference));
+  }, 60_000);
+
+  it('a second process on a shard being written exits 75 at once, naming the holder; the first finishes with no record twice', async () => {
+    const out = join(root, 'two-writers');
+    const shard = { index: 0, count: 2 };
+    const journal = shardJournalPath(out, shard);
+    // The first writer is this test process, held mid-run by a comparator that waits until it is let go.
+    const fake = comparatorFor(datasets.csv);
+    let letGo!: () => void;
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    let answered = 0;
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const gated: Comparator = {
+      ...fake,
+      compare: async (query) => {
+        if (++answered === 3) {
+          holding();
+          await gate;
+        }
+        return fake.compare(query);
+      },
+    };
+    const first = runShard({ dataset: datasets.csv, out, shard, pairs: 'active', comparator: gated, lock: { releaseOnSignal: false } });
+    await held;
+    const second = await runCli(['tsx', 'tools/eval.ts', '--dataset', datasets.csv, '--out', out, '--shard', '0/2', '--comparator', 'fake']);
+    expect(second.code).toBe(75);
+    expect(second.stderr).toContain(`eval: SHARD_LOCKED: ${journal}.lock is held by eval shard 0/2, pid ${process.pid} on ${hostname()}`);
+    letGo();
+    await first;
+    const keys = (await readJournal(journal)).entries.map(entryKey);
+    expect(keys.length).toBeGreaterThan(3);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(existsSync(`${journal}.lock`)).toBe(false);
+  }, 60_000);
+
+  it('SIGTERM (a cancelled Slurm task) lets go of the lock before the process exits', async () => {
+    const out = join(root, 'terminated');
+    const journal = shardJournalPath(out, { index: 0, count: 1 });
+    const child = spawn('npx', ['tsx', 'tools/eval.ts', '--dataset', datasets.csv, '--out', out, '--shard', '0/1', '--comparator', 'fake', '--fake-delay-ms', '30'], { stdio: 'ignore', detached: true });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal === null ? null : -1))));
+    for (let k = 0; k < 1200 && (await readFile(journal, 'utf8').catch(() => '')).split('\n').length - 1 < 2; k++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(existsSync(`${journal}.lock`)).toBe(true);
+    process.kill(-child.pid!, 'SIGTERM');
+    await exited;
+    expect(existsSync(`${journal}.lock`)).toBe(false);
   }, 60_000);
 
   it('the merge refuses a folder with a shard missing or unfinished, naming it', async () => {
@@ -146,3 +199,13 @@ describe('runShard and mergeShards with the fake comparator', () => {
     );
   });
 });
+
+/** Runs a command in the repository, resolving with its exit code and stderr (never rejecting). */
+function runCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('npx', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}

@@ -7,10 +7,11 @@ import { mkdir } from 'node:fs/promises';
 import { AppError } from '../../src/core/errors.ts';
 import type { ComparisonRecord } from '../../src/core/ranking/index.ts';
 import type { Comparator } from './comparator.ts';
-import { readDataset, type EvalGroup } from './datasets.ts';
+import { readDataset, type EvalDataset, type EvalGroup } from './datasets.ts';
 import { entryKey, openJournal, readJournal, type JournalEntry } from './journal.ts';
 import { nextComparison, plannedComparisons, type PairMode } from './schedule.ts';
 import { checkSameRun, fileSha256, groupMeta, readShardMeta, SHARD_FORMAT, shardJournalPath, shardMetaPath, writeShardMeta, type ShardMeta } from './shardMeta.ts';
+import { acquireLock, type LockOptions } from './shardLock.ts';
 import { groupsOfShard, type ShardSpec } from './shards.ts';
 import { existsSync } from 'node:fs';
 
@@ -25,6 +26,8 @@ export interface RunShardOptions {
   /** Milliseconds between progress lines; default 2000. */
   progressEveryMs?: number;
   now?: () => number;
+  /** The shard lock's settings (tests: another pid or host, signals left alone). */
+  lock?: Omit<LockOptions, 'what'>;
 }
 
 export interface RunShardResult {
@@ -34,14 +37,27 @@ export interface RunShardResult {
   asked: number;
   /** A line cut short by an earlier kill was dropped. */
   droppedPartialLine: boolean;
+  /** What taking the shard's lock had to do (a dead holder's lock taken over). */
+  notes: string[];
 }
 
 export async function runShard(options: RunShardOptions): Promise<RunShardResult> {
+  const { out, shard } = options;
+  const dataset = readDataset(options.dataset);
+  await mkdir(out, { recursive: true });
+  // One writer per shard: taken before anything of the shard is read, let go when it is done or fails.
+  const lock = await acquireLock(`${shardJournalPath(out, shard)}.lock`, { what: `eval shard ${shard.index}/${shard.count}`, ...options.lock });
+  try {
+    return { ...(await runLocked(options, dataset)), notes: lock.notes };
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runLocked(options: RunShardOptions, dataset: EvalDataset): Promise<Omit<RunShardResult, 'notes'>> {
   const { out, shard, pairs, comparator } = options;
   const now = options.now ?? (() => performance.now());
-  const dataset = readDataset(options.dataset);
   const groups = groupsOfShard(dataset.groups, shard);
-  await mkdir(out, { recursive: true });
 
   // 1. The shard's description, checked against what an earlier run of this shard wrote.
   const meta: ShardMeta = {
