@@ -153,6 +153,55 @@ test.describe('Rank mode', () => {
     expectSameRanking(await tableRows(page), expected, 3);
   });
 
+  test('a saved ranking open in another tab is not resumed here: this tab says so, and resumes once the other lets go', async ({ page }) => {
+    const { bundle, folder, reference } = flow();
+    await openRankMode(page, bundle, '?e2e');
+    await page.getByTestId('rank-reference-input').setInputFiles(reference);
+    await page.getByTestId('rank-folder-input').setInputFiles(folder);
+    await expect(page.getByTestId('rank-candidate')).toHaveCount(CANDIDATES);
+    await page.evaluate(() => (window as unknown as { depictqaE2E: { endEngineWorkerAt(moment: string, count: number): void } }).depictqaE2E.endEngineWorkerAt('rank-comparison', 3));
+    await page.getByRole('button', { name: 'Rank', exact: true }).click();
+    await expect(page.getByTestId('rank-error')).toBeVisible({ timeout: 120_000 });
+
+    // Another tab of the same browser holds the saved ranking's lock, as a tab that is ranking it does.
+    const other = await page.context().newPage();
+    await other.goto('/');
+    const lockName = await other.evaluate(async (database) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open(database);
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const keys = await new Promise<IDBValidKey[]>((resolve, reject) => {
+        const request = db.transaction('sessions').objectStore('sessions').getAllKeys();
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      db.close();
+      return `depictqa-rank:${String(keys[0])}`;
+    }, 'depictqa-rankings');
+    await other.evaluate((name) => {
+      void navigator.locks.request(name, () => new Promise<void>((resolve) => ((window as unknown as { letGo: () => void }).letGo = resolve)));
+    }, lockName);
+    await expect.poll(() => other.evaluate(async (name) => (await navigator.locks.query()).held?.some((lock) => lock.name === name), lockName)).toBe(true);
+
+    // This tab in front again: Chromium throttles a background tab's timers.
+    await page.bringToFront();
+    await page.reload();
+    await loadPageBundle(page, bundle);
+    await page.getByRole('radio', { name: /^Rank/ }).check();
+    const resume = page.getByTestId('rank-resume');
+    await resume.getByRole('button', { name: 'Resume' }).click();
+    await expect(page.getByTestId('rank-error')).toContainText('This run is open in another tab of this browser, which is writing it.');
+    await expect(page.getByTestId('rank-error')).toContainText('Switch to that tab, or stop it or close it, then resume here.');
+
+    await other.evaluate(() => (window as unknown as { letGo: () => void }).letGo());
+    await other.close();
+    await page.getByTestId('rank-resume').getByRole('button', { name: 'Resume' }).click();
+    await expect(page.getByTestId('rank-results')).toBeVisible({ timeout: 240_000 });
+    await expect(page.getByTestId('rank-stat-comparisons')).toContainText('resumed');
+  });
+
   test('Stop keeps the ranking of the pairs compared so far; Explain answers Reasoning on two neighbours', async ({ page }) => {
     const { bundle, folder, reference, candidates } = flow();
     await openRankMode(page, bundle);

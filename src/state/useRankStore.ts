@@ -29,7 +29,7 @@ export interface ResumableRanking {
   updatedAt: number;
 }
 
-interface RankState {
+export interface RankState {
   reference: SlotImage | null;
   candidates: SlotImage[];
   mode: RankingMode;

@@ -1,3 +1,4 @@
+import { holdingRunLock } from '../runLock.ts';
 import { engine } from '../../client/useEngine.ts';
 import type { PriorComparison, RankEvent } from '../../core/engine/rankTypes.ts';
 import { AppError, serializeError } from '../../core/errors.ts';
@@ -9,7 +10,7 @@ import { modelKey, rankSessionKey, toPrior, toSaved, type RankSession, type Save
 import { useErrorStore } from '../../state/useErrorStore.ts';
 import type { SlotImage } from '../../state/useImageStore.ts';
 import { useModelStore } from '../../state/useModelStore.ts';
-import { useRankStore } from '../../state/useRankStore.ts';
+import { useRankStore, type RankState } from '../../state/useRankStore.ts';
 import { loadImageFile } from '../images/loadImageFile.ts';
 import { RankDb } from './rankDb.ts';
 import { saveRankingToHistory } from './rankHistory.ts';
@@ -99,52 +100,64 @@ export async function startRanking(): Promise<void> {
     const model = loadedModelKey();
     const ids = candidates.map((image) => image.id);
     const key = rankSessionKey(model, mode, reference?.id ?? null, ids);
-    const database = await rankDb().catch((error: unknown) => {
-      // The ranking still runs; it only will not survive a reload.
-      useErrorStore.getState().report(error);
-      return null;
-    });
-    const earlier = await database?.get(key);
-    const prior = earlier === undefined ? [] : toPrior(earlier.comparisons, ids);
-    const session: RankSession = {
-      key,
-      model,
-      mode,
-      reference: reference === null ? null : saved(reference),
-      candidates: candidates.map(saved),
-      comparisons: toSaved(prior, ids),
-      finished: false,
-      updatedAt: Date.now(),
-    };
-    const blobs = new Map([reference, ...candidates].filter((image) => image !== null).map((image) => [image.id, image.blob]));
-    let writes = database?.save(session, blobs) ?? Promise.resolve();
-    const persist = (update: Partial<RankSession>) => {
-      Object.assign(session, update, { updatedAt: Date.now() });
-      const snapshot = { ...session, comparisons: [...session.comparisons] };
-      writes = writes.then(() => database?.save(snapshot)).catch((error: unknown) => useErrorStore.getState().report(error));
-    };
-    useRankStore.getState().start(prior, 0, candidates.length + (reference === null ? 0 : 1));
-    useRankStore.getState().setResumable(null);
-    const onEvent = (event: RankEvent) => {
-      const state = useRankStore.getState();
-      if (event.type === 'start') state.setProgress({ planned: 2 * event.maxPairs });
-      else if (event.type === 'encoded') state.setProgress({ encoded: event.done, toEncode: event.total });
-      else if (event.type === 'comparison') {
-        if (state.progress?.comparingSince === null) state.setProgress({ comparingSince: performance.now() - event.work.elapsedMs });
-        const comparison: PriorComparison = { first: event.first, second: event.second, pA: event.pA, pB: event.pB };
-        state.addComparison(comparison, event.done);
-        persist({ comparisons: [...session.comparisons, ...toSaved([comparison], ids)] });
-      }
-    };
-    const result = await engine().rank({ reference, candidates, mode, prior }, onEvent);
-    persist({ finished: !result.cancelled });
-    useRankStore.getState().finish(result);
-    await writes;
-    if (!result.cancelled) {
-      await saveRankingToHistory(result, { reference, candidates }, startedAt).catch((error: unknown) => useErrorStore.getState().report(error));
-    }
+    // One tab writes a saved ranking: another resuming it is refused while this one runs.
+    await holdingRunLock(rankLockName(key), () => rankHolding({ key, model, ids, startedAt, reference, candidates, mode }));
   } catch (error) {
     useRankStore.getState().fail(serializeError(error));
+  }
+}
+
+/** The Web Lock of one saved ranking (by its session key). */
+export function rankLockName(key: string): string {
+  return `depictqa-rank:${key}`;
+}
+
+/** The ranking itself, run while this tab holds its lock. */
+async function rankHolding(run: { key: string; model: string; ids: string[]; startedAt: number } & Pick<RankState, 'reference' | 'candidates' | 'mode'>): Promise<void> {
+  const { key, model, ids, startedAt, reference, candidates, mode } = run;
+  const database = await rankDb().catch((error: unknown) => {
+    // The ranking still runs; it only will not survive a reload.
+    useErrorStore.getState().report(error);
+    return null;
+  });
+  const earlier = await database?.get(key);
+  const prior = earlier === undefined ? [] : toPrior(earlier.comparisons, ids);
+  const session: RankSession = {
+    key,
+    model,
+    mode,
+    reference: reference === null ? null : saved(reference),
+    candidates: candidates.map(saved),
+    comparisons: toSaved(prior, ids),
+    finished: false,
+    updatedAt: Date.now(),
+  };
+  const blobs = new Map([reference, ...candidates].filter((image) => image !== null).map((image) => [image.id, image.blob]));
+  let writes = database?.save(session, blobs) ?? Promise.resolve();
+  const persist = (update: Partial<RankSession>) => {
+    Object.assign(session, update, { updatedAt: Date.now() });
+    const snapshot = { ...session, comparisons: [...session.comparisons] };
+    writes = writes.then(() => database?.save(snapshot)).catch((error: unknown) => useErrorStore.getState().report(error));
+  };
+  useRankStore.getState().start(prior, 0, candidates.length + (reference === null ? 0 : 1));
+  useRankStore.getState().setResumable(null);
+  const onEvent = (event: RankEvent) => {
+    const state = useRankStore.getState();
+    if (event.type === 'start') state.setProgress({ planned: 2 * event.maxPairs });
+    else if (event.type === 'encoded') state.setProgress({ encoded: event.done, toEncode: event.total });
+    else if (event.type === 'comparison') {
+      if (state.progress?.comparingSince === null) state.setProgress({ comparingSince: performance.now() - event.work.elapsedMs });
+      const comparison: PriorComparison = { first: event.first, second: event.second, pA: event.pA, pB: event.pB };
+      state.addComparison(comparison, event.done);
+      persist({ comparisons: [...session.comparisons, ...toSaved([comparison], ids)] });
+    }
+  };
+  const result = await engine().rank({ reference, candidates, mode, prior }, onEvent);
+  persist({ finished: !result.cancelled });
+  useRankStore.getState().finish(result);
+  await writes;
+  if (!result.cancelled) {
+    await saveRankingToHistory(result, { reference, candidates }, startedAt).catch((error: unknown) => useErrorStore.getState().report(error));
   }
 }
 
