@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'OUTPUT_NOT_EMPTY'
   | 'OUTPUT_INSIDE_INPUT'
   | 'DISK_SPACE'
+  | 'WRITE_FAILED'
   | 'BAD_ARGUMENTS'
   | 'SHARD_LOCKED'
   // Images and classic metrics

@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { isDiskFull, writeFailure, writeFileDurably } from '../fs/durableWrite.ts';
 import { basename, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { MANIFEST_SCHEMA_VERSION, parseManifest, type BundleManifest, type GraphSpec, type VisionSpec } from '../../src/core/bundle/manifest.ts';
@@ -119,7 +120,8 @@ export async function convertBundle(options: ConvertOptions): Promise<ConvertRes
       return { plan, manifest };
     } catch (error) {
       await staged.discard();
-      throw error;
+      // A disk that filled up after the check above (another writer): named as --out, with the room left there.
+      throw isDiskFull(error) ? writeFailure(options.out, error) : error;
     } finally {
       process.off('SIGINT', interrupt);
     }
@@ -283,7 +285,7 @@ async function writeBundle(
     converter: { name: 'depictqa-web convert', version: CONVERTER_VERSION, createdAt: new Date().toISOString() },
   };
   parseManifest(manifest, join(options.out, 'manifest.json'));
-  await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFileDurably(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
 

@@ -3,6 +3,7 @@
  * the next comparison starts, so a shard killed at any moment loses at most the comparison it was running.
  * A line cut short by the kill has no newline; it is ignored, and cut off before the next append.
  */
+import { writeFailure } from '../fs/durableWrite.ts';
 import { open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import { AppError } from '../../src/core/errors.ts';
 import type { ModelRuns } from './comparator.ts';
@@ -58,8 +59,13 @@ export async function openJournal(path: string, contents: JournalContents): Prom
   const handle: FileHandle = await open(path, 'a');
   return {
     async append(entry) {
-      await handle.appendFile(`${JSON.stringify(entry)}\n`);
-      await handle.datasync();
+      // A failed write (a full disk) may leave part of the line: the next read drops it, as it drops a killed run's.
+      try {
+        await handle.appendFile(`${JSON.stringify(entry)}\n`);
+        await handle.datasync();
+      } catch (error) {
+        throw writeFailure(path, error);
+      }
     },
     close: () => handle.close(),
   };

@@ -5,7 +5,8 @@
  * protocol), `pooled` correlates all images at once. Triplet datasets get the 2AFC score instead.
  * Everything is computed in a fixed order from the sorted records, so any sharding gives the same numbers.
  */
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { writeFileDurably } from '../fs/durableWrite.ts';
 import { join } from 'node:path';
 import { AppError } from '../../src/core/errors.ts';
 import { pearson, spearman } from '../../src/core/generation/correlation.ts';
@@ -154,13 +155,16 @@ export async function mergeShards(out: string): Promise<{ summary: EvalSummary; 
   return { summary, scores };
 }
 
-/** The merged numbers written beside the shards: summary.json, summary.md and scores.csv. */
+/**
+ * The merged numbers written beside the shards: scores.csv, summary.md, then summary.json, the mark of a finished
+ * merge. Each is written whole or not at all (a full disk leaves the earlier file, or none, never half of one).
+ */
 export async function writeMerged(out: string, merged: { summary: EvalSummary; scores: ImageScore[] }): Promise<void> {
-  await writeFile(join(out, 'summary.json'), `${JSON.stringify(merged.summary, null, 2)}\n`);
-  await writeFile(join(out, 'summary.md'), markdownSummary(merged.summary));
   const cell = (v: string | number | null) => (v === null ? '' : typeof v === 'number' ? String(v) : /[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
   const lines = merged.scores.map((s) => [s.group, s.image, s.mos, s.voting, s.bradleyTerry].map(cell).join(','));
-  await writeFile(join(out, 'scores.csv'), `group,image,mos,voting,bradley_terry\n${lines.join('\n')}\n`);
+  await writeFileDurably(join(out, 'scores.csv'), `group,image,mos,voting,bradley_terry\n${lines.join('\n')}\n`);
+  await writeFileDurably(join(out, 'summary.md'), markdownSummary(merged.summary));
+  await writeFileDurably(join(out, 'summary.json'), `${JSON.stringify(merged.summary, null, 2)}\n`);
 }
 
 export function markdownSummary(summary: EvalSummary): string {

@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { link, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { AppError } from '../../src/core/errors.ts';
+import { writeFailure } from '../fs/durableWrite.ts';
 
 export interface LockHolder {
   host: string;
@@ -91,14 +92,18 @@ async function createExclusive(path: string, record: string): Promise<boolean> {
     handle = await open(path, 'wx');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    throw writeFailure(path, error);
   }
   try {
     await handle.writeFile(record);
     await handle.sync();
-  } finally {
+  } catch (error) {
+    // Not taken: a lock file without its holder's name would hold the shard for staleMs.
     await handle.close();
+    await unlink(path).catch(() => undefined);
+    throw writeFailure(path, error);
   }
+  await handle.close();
   return true;
 }
 

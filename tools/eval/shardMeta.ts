@@ -4,7 +4,8 @@
  * The merge reads these and the journals only: it needs neither the dataset nor the images.
  */
 import { createHash } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileDurably } from '../fs/durableWrite.ts';
 import { join } from 'node:path';
 import { AppError } from '../../src/core/errors.ts';
 import type { ComparatorInfo } from './comparator.ts';
@@ -53,11 +54,9 @@ export async function fileSha256(path: string): Promise<string> {
   return createHash('sha256').update(await readFile(path)).digest('hex');
 }
 
-/** Written to a temporary name and renamed: a reader never sees half a file. */
+/** Written whole or not at all (a temporary name, flushed, renamed): a reader never sees half a file. */
 export async function writeShardMeta(out: string, meta: ShardMeta): Promise<void> {
-  const path = shardMetaPath(out, meta.shard);
-  await writeFile(`${path}.tmp`, `${JSON.stringify(meta, null, 1)}\n`);
-  await rename(`${path}.tmp`, path);
+  await writeFileDurably(shardMetaPath(out, meta.shard), `${JSON.stringify(meta, null, 1)}\n`);
 }
 
 export async function readShardMeta(path: string): Promise<ShardMeta> {

@@ -44,6 +44,21 @@ export class ModelWriter {
     return this.graph.initializer(name, type, dims, data);
   }
 
+  /** Closes the open external-data chunk of a graph that will not be finished (a conversion that failed). */
+  async abort(): Promise<void> {
+    await this.data.close();
+  }
+
+  /** Runs `build` on this writer, closing its chunk if it fails (its files are left to the caller's cleanup). */
+  async building<T>(build: (writer: ModelWriter) => Promise<T>): Promise<T> {
+    try {
+      return await build(this);
+    } catch (error) {
+      await this.abort().catch(() => undefined);
+      throw error;
+    }
+  }
+
   async finish(options: ModelOptions): Promise<WrittenGraph> {
     const data = await this.data.close();
     const bytes = this.graph.toBytes(options);

@@ -33,12 +33,18 @@ export async function writeLlamaGraphs(config: LlamaConfig, read: WeightReader, 
   for (const variant of variants) embedTokens.push(await writeEmbedTokens(variant, config, dir, fetch, options));
 
   const builders = variants.map((variant) => new DecoderBuilder(variant, config, dir, options));
-  for (const builder of builders) await builder.begin(fetch);
-  for (let i = 0; i < config.num_hidden_layers; i++) {
-    for (const builder of builders) await builder.layer(i, fetch);
-  }
   const decoders: WrittenGraph[] = [];
-  for (const builder of builders) decoders.push(await builder.end(fetch));
+  try {
+    for (const builder of builders) await builder.begin(fetch);
+    for (let i = 0; i < config.num_hidden_layers; i++) {
+      for (const builder of builders) await builder.layer(i, fetch);
+    }
+    for (const builder of builders) decoders.push(await builder.end(fetch));
+  } catch (error) {
+    // The decoders' open chunks are closed, so that the caller can remove them (and a full disk gets its room back).
+    for (const builder of builders) await builder.abort().catch(() => undefined);
+    throw error;
+  }
   shared.checkAllUsed();
   return variants.map((variant, i) => ({ variant, embedTokens: embedTokens[i]!, decoder: decoders[i]! }));
 }

@@ -92,6 +92,11 @@ export class DecoderBuilder {
   }
 
   /** 1. Rotary tables and layer 0's input norm. */
+  /** Closes the graph's open external-data chunk when it will not be finished. */
+  abort(): Promise<void> {
+    return this.writer.abort();
+  }
+
   async begin(read: WeightReader): Promise<void> {
     const { cos, sin } = rotaryCaches(this.d, this.config.max_position_embeddings, this.config.rope_theta);
     const shape = [this.config.max_position_embeddings, this.d / 2];

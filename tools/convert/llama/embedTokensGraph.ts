@@ -22,18 +22,19 @@ export async function writeEmbedTokens(
 ): Promise<WrittenGraph> {
   const { embedTable, activation } = variantSpecs[variant];
   const { vocab_size: vocab, hidden_size: hidden } = config;
-  const writer = new ModelWriter(dir, embedTokensFileName(variant), 'embed_tokens', options);
-  const g = writer.graph;
-  g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
-  g.output('inputs_embeds', activation, ['batch_size', 'sequence_length', hidden]);
-  const table = await read(llamaNames.embedTokens); // [vocab, hidden]
-  const stored = embedTable === 'float16' ? toFloat16Bits(table) : table;
-  const weight = await writer.weight('embed_tokens.weight', embedTable, [vocab, hidden], stored);
-  if (embedTable === activation) {
-    g.node('Gather', [weight, 'input_ids'], ['inputs_embeds'], { name: 'embed_tokens/Gather', attributes: { axis: attr.int(0) } });
-  } else {
-    g.node('Gather', [weight, 'input_ids'], ['rows'], { name: 'embed_tokens/Gather', attributes: { axis: attr.int(0) } });
-    g.node('Cast', ['rows'], ['inputs_embeds'], { name: 'embed_tokens/Cast', attributes: { to: attr.int(activation === 'float32' ? 1 : 10) } });
-  }
-  return writer.finish({ opsets: EMBED_TOKENS_OPSETS, docString: `LLaMA embed_tokens, ${variant}` });
+  return new ModelWriter(dir, embedTokensFileName(variant), 'embed_tokens', options).building(async (writer) => {
+    const g = writer.graph;
+    g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
+    g.output('inputs_embeds', activation, ['batch_size', 'sequence_length', hidden]);
+    const table = await read(llamaNames.embedTokens); // [vocab, hidden]
+    const stored = embedTable === 'float16' ? toFloat16Bits(table) : table;
+    const weight = await writer.weight('embed_tokens.weight', embedTable, [vocab, hidden], stored);
+    if (embedTable === activation) {
+      g.node('Gather', [weight, 'input_ids'], ['inputs_embeds'], { name: 'embed_tokens/Gather', attributes: { axis: attr.int(0) } });
+    } else {
+      g.node('Gather', [weight, 'input_ids'], ['rows'], { name: 'embed_tokens/Gather', attributes: { axis: attr.int(0) } });
+      g.node('Cast', ['rows'], ['inputs_embeds'], { name: 'embed_tokens/Cast', attributes: { to: attr.int(activation === 'float32' ? 1 : 10) } });
+    }
+    return writer.finish({ opsets: EMBED_TOKENS_OPSETS, docString: `LLaMA embed_tokens, ${variant}` });
+  });
 }

@@ -82,34 +82,35 @@ export async function writeVisionGraph(
   if (model.projection.inFeatures !== clip.hidden_size) {
     throw new AppError('INTERNAL', `vision_proj reads ${model.projection.inFeatures} features, CLIP has ${clip.hidden_size}`);
   }
-  const writer = new ModelWriter(dir, options.fileName ?? visionEncoderFileName(variant), 'vision_encoder', options);
-  const g = writer.graph;
-  g.input('pixel_values', 'float32', [1, 3, 'height', 'width']);
-  const tokens = model.abstractor === null ? 'num_image_tokens' : model.abstractor.numQueries;
-  g.output('image_features', precision.activation, [1, tokens, model.projection.outFeatures]);
+  return new ModelWriter(dir, options.fileName ?? visionEncoderFileName(variant), 'vision_encoder', options).building(async (writer) => {
+    const g = writer.graph;
+    g.input('pixel_values', 'float32', [1, 3, 'height', 'width']);
+    const tokens = model.abstractor === null ? 'num_image_tokens' : model.abstractor.numQueries;
+    g.output('image_features', precision.activation, [1, tokens, model.projection.outFeatures]);
 
-  let x = await addEmbeddings(writer, clip, precision, read);
-  for (let i = 0; i < clip.num_hidden_layers; i++) x = await addEncoderLayer(writer, clip, precision, read, i, x);
+    let x = await addEmbeddings(writer, clip, precision, read);
+    for (let i = 0; i < clip.num_hidden_layers; i++) x = await addEncoderLayer(writer, clip, precision, read, i, x);
 
-  // The last layer's output without the class row: DepictQA's forward_patch_features (no post_layernorm).
-  const starts = int64Constant(writer, 'drop_class.starts', [1]);
-  const ends = int64Constant(writer, 'drop_class.ends', [2 ** 62]);
-  const axes = int64Constant(writer, 'drop_class.axes', [1]);
-  g.node('Slice', [x, starts, ends, axes], ['patch_features'], { name: 'drop_class' }); // [1, N, C]
-  x = 'patch_features';
-  if (model.abstractor !== null) x = await addAbstractor(writer, model.abstractor, precision, read, x);
+    // The last layer's output without the class row: DepictQA's forward_patch_features (no post_layernorm).
+    const starts = int64Constant(writer, 'drop_class.starts', [1]);
+    const ends = int64Constant(writer, 'drop_class.ends', [2 ** 62]);
+    const axes = int64Constant(writer, 'drop_class.axes', [1]);
+    g.node('Slice', [x, starts, ends, axes], ['patch_features'], { name: 'drop_class' }); // [1, N, C]
+    x = 'patch_features';
+    if (model.abstractor !== null) x = await addAbstractor(writer, model.abstractor, precision, read, x);
 
-  const projection = await Promise.all([read('vision_proj.weight'), read('vision_proj.bias')]);
-  await addVisionLinear(writer, precision, {
-    name: 'vision_proj',
-    input: x,
-    output: 'image_features',
-    parts: [projection[0]],
-    biases: [projection[1]],
-    k: clip.hidden_size,
+    const projection = await Promise.all([read('vision_proj.weight'), read('vision_proj.bias')]);
+    await addVisionLinear(writer, precision, {
+      name: 'vision_proj',
+      input: x,
+      output: 'image_features',
+      parts: [projection[0]],
+      biases: [projection[1]],
+      k: clip.hidden_size,
+    });
+    const describe = `DepictQA vision encoder (CLIP ViT, ${clip.num_hidden_layers} layers${model.abstractor ? ', Abstractor' : ''}), ${variant}: ${precision.weights} weights, ${precision.activation} activations`;
+    return writer.finish({ opsets: VISION_OPSETS, docString: describe });
   });
-  const describe = `DepictQA vision encoder (CLIP ViT, ${clip.num_hidden_layers} layers${model.abstractor ? ', Abstractor' : ''}), ${variant}: ${precision.weights} weights, ${precision.activation} activations`;
-  return writer.finish({ opsets: VISION_OPSETS, docString: describe });
 }
 
 /** 1. Patch embedding, positions, class row, pre-LayerNorm → [1, 1 + N, C] in the activation type. */
