@@ -18,6 +18,8 @@ export interface MemoryPeaks {
   rssTotal: number;
   pageHeapUsed: number | null;
   workerHeapUsed: number | null;
+  /** The workers' JS heap used at the last sample (their sum). */
+  lastWorkerHeapUsed: number | null;
   /** Lowest MemAvailable seen. */
   minAvailable: number;
   samples: number;
@@ -88,7 +90,7 @@ export async function startMemorySampler(
   page: Page,
   options: { intervalMs?: number; floorBytes: number; onLowMemory: (available: number) => void },
 ): Promise<MemorySampler> {
-  const peaks: MemoryPeaks = { rssByType: {}, lastRssByType: {}, shmemByType: {}, rssTotal: 0, pageHeapUsed: null, workerHeapUsed: null, minAvailable: Infinity, samples: 0 };
+  const peaks: MemoryPeaks = { rssByType: {}, lastRssByType: {}, shmemByType: {}, rssTotal: 0, pageHeapUsed: null, workerHeapUsed: null, lastWorkerHeapUsed: null, minAvailable: Infinity, samples: 0 };
   const pageSession = await context.newCDPSession(page);
   await pageSession.send('Performance.enable');
   // The page's dedicated workers, attached through the page's own session (non-flat: their protocol messages
@@ -156,7 +158,10 @@ export async function startMemorySampler(
           }),
       ),
     );
-    if (used.some((value) => value > 0)) peaks.workerHeapUsed = Math.max(peaks.workerHeapUsed ?? 0, ...used);
+    if (used.some((value) => value > 0)) {
+      peaks.workerHeapUsed = Math.max(peaks.workerHeapUsed ?? 0, ...used);
+      peaks.lastWorkerHeapUsed = used.reduce((sum, value) => sum + value, 0);
+    }
   };
   const timer = setInterval(() => void sample().catch(() => undefined), options.intervalMs ?? 200);
   return {

@@ -8,7 +8,7 @@ const folderInput = document.querySelector<HTMLInputElement>('#folder')!;
 const notes: string[] = [];
 /** The running scenario's worker, and whether it is held after its load (`holdAfterLoad`). */
 let running: Worker | null = null;
-let loaded = false;
+let loaded: false | Extract<BenchMessage, { type: 'loaded' }> = false;
 
 /** Runs one scenario in a fresh engine worker; the Node side calls it with page.evaluate and polls `notes`. */
 async function runBench(plain: PlainRequest): Promise<BenchMessage> {
@@ -21,7 +21,7 @@ async function runBench(plain: PlainRequest): Promise<BenchMessage> {
     return await new Promise<BenchMessage>((resolve, reject) => {
       worker.onmessage = (message: MessageEvent<BenchMessage>) => {
         if (message.data.type === 'note') notes.push(message.data.line);
-        else if (message.data.type === 'loaded') loaded = true;
+        else if (message.data.type === 'loaded') loaded = message.data;
         else resolve(message.data);
       };
       worker.onerror = (event) => reject(new Error(`engine bench worker failed: ${event.message}`));
@@ -33,8 +33,8 @@ async function runBench(plain: PlainRequest): Promise<BenchMessage> {
   }
 }
 
-/** Whether the running scenario is held after its load. */
-function isLoaded(): boolean {
+/** Whether the running scenario is held (after its load, or at a soak checkpoint): the worker's message, else false. */
+function isLoaded(): false | Extract<BenchMessage, { type: 'loaded' }> {
   return loaded;
 }
 

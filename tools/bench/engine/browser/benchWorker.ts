@@ -6,6 +6,7 @@ import type { EngineHost } from '../../../../src/engine/EngineHost.ts';
 import { fixedRowsEncoder } from '../../../node/testing/fixedRowsEncoder.ts';
 import { runDecodeProbe } from '../decodeProbe.ts';
 import { runScenario } from '../scenario.ts';
+import { runSoak } from '../../soak/soakRun.ts';
 import { createRunLog, timedOrt } from '../timedOrt.ts';
 import type { BenchMessage, BenchRequest, BenchResume } from './protocol.ts';
 
@@ -32,9 +33,26 @@ async function bench(message: MessageEvent<BenchRequest | BenchResume>): Promise
       disableCpuFallback: request.backend === 'webgpu',
       tokenIntervalMs: 0,
     };
+    if (request.soak !== undefined) countGpuBuffers();
     const engine = new Engine(host);
     const capabilities = await engine.capabilities();
     const adapter = capabilities.adapter?.architecture ?? null;
+    if (request.soak !== undefined) {
+      await engine.load(request.source, undefined, { variant: request.variant, backend: request.backend, maxContext: request.maxContext });
+      const done = await runSoak(
+        engine,
+        { ...request.soak, images: request.images },
+        async (checkpoint, progress) => {
+          const resumed = new Promise<void>((resolve) => (resume = resolve));
+          post({ type: 'loaded', checkpoint, liveGpuBuffers: liveGpuBuffers(), done: progress });
+          await resumed;
+        },
+        (line) => post({ type: 'note', line }),
+      );
+      await engine.unload();
+      post({ type: 'soaked', done, adapter });
+      return;
+    }
     if (request.decodeProbeSteps !== undefined) {
       const options = { variant: request.variant, backend: request.backend, maxContext: request.maxContext };
       const result = await runDecodeProbe(host, log, { source: request.source, options, steps: request.decodeProbeSteps }, (line) => post({ type: 'note', line }));
@@ -52,6 +70,29 @@ async function bench(message: MessageEvent<BenchRequest | BenchResume>): Promise
   } catch (error) {
     post({ type: 'failed', error: serializeError(error) });
   }
+}
+
+/** GPU buffers created and not destroyed in this worker, once `countGpuBuffers` has wrapped the device's methods. */
+let created = 0;
+let destroyed = 0;
+const liveGpuBuffers = () => created - destroyed;
+
+function countGpuBuffers(): void {
+  if (typeof GPUDevice === 'undefined') return;
+  const createBuffer = GPUDevice.prototype.createBuffer;
+  GPUDevice.prototype.createBuffer = function (this: GPUDevice, descriptor: GPUBufferDescriptor) {
+    created++;
+    return createBuffer.call(this, descriptor);
+  };
+  const destroy = GPUBuffer.prototype.destroy;
+  GPUBuffer.prototype.destroy = function (this: GPUBuffer & { counted?: boolean }) {
+    // destroy() may be called twice on one buffer; count it once.
+    if (this.counted !== true) {
+      this.counted = true;
+      destroyed++;
+    }
+    return destroy.call(this);
+  };
 }
 
 /** `openBundle` whose bundles cannot be read in parts, so the engine reads each external-data chunk whole. */

@@ -16,6 +16,11 @@ export interface BenchRequest extends ScenarioRequest {
    * them in parts (the baseline that --baseline measures in the same run); by default, in parts.
    */
   reads?: 'whole' | 'parts';
+  /**
+   * The soak instead of the scenario: after the load, `runSoak` with these counts on the request's images (the
+   * first the reference); at each checkpoint it posts 'loaded' with the live GPU buffers and waits for a resume.
+   */
+  soak?: { comparisons: number; answers: number; answerTokens: number };
 }
 
 /** The page → worker message that lets a held scenario go on. */
@@ -25,7 +30,8 @@ export interface BenchResume {
 
 export type BenchMessage =
   | { type: 'note'; line: string }
-  | { type: 'loaded' }
+  | { type: 'loaded'; checkpoint?: string; liveGpuBuffers?: number; done?: { comparisons: number; answers: number } }
   | { type: 'done'; result: ScenarioResult; adapter: string | null }
   | { type: 'probed'; result: DecodeProbeResult; adapter: string | null }
+  | { type: 'soaked'; done: { comparisons: number; answers: number }; adapter: string | null }
   | { type: 'failed'; error: SerializedError };
