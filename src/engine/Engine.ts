@@ -1,5 +1,5 @@
 import { decideCapabilities, type Capabilities } from '../core/capabilities.ts';
-import { picksQuestion, questionCount, questionIndexForImages, resolveQuestion, type ResolvedQuestion } from '../core/engine/question.ts';
+import { picksQuestion, questionForImages, resolveQuestion, type ResolvedQuestion } from '../core/engine/question.ts';
 import { checkRequest } from '../core/engine/request.ts';
 import type {
   BundleSource,
@@ -24,7 +24,7 @@ import type {
 import type { CompareRequest, CompareResult, RankEvent, RankRequest, RankResult } from '../core/engine/rankTypes.ts';
 import type { CachedBundle, EngineApi } from '../core/engineApi.ts';
 import { AppError, serializeError, type SerializedError } from '../core/errors.ts';
-import { IMAGE_SLOTS, type ImageSlotId, type TaskId } from '../core/tasks.ts';
+import type { ImageSlotId, TaskId } from '../core/tasks.ts';
 import type { EngineHost } from './EngineHost.ts';
 import { deleteCachedEmbedder, listCachedEmbedders } from './embedder/embedderCache.ts';
 import type { SentenceEmbedder } from './embedder/sentenceEmbedder.ts';
@@ -178,8 +178,7 @@ export class Engine implements EngineApi {
   /** A question of the set: the images' pick (their ids are their SHA-256), or upstream's random draw. */
   private async pickQuestion(task: TaskId, hasReference: boolean, draw: QuestionDraw, ids: Partial<Record<ImageSlotId, string>>): Promise<ResolvedQuestion> {
     if (draw === 'random') return resolveQuestion(task, hasReference, { pick: 'random' }, this.host.random);
-    const images = IMAGE_SLOTS.flatMap((slot) => (ids[slot] === undefined ? [] : [[slot, ids[slot]] as const]));
-    return resolveQuestion(task, hasReference, { index: await questionIndexForImages(task, hasReference, images, questionCount(task, hasReference)) });
+    return resolveQuestion(task, hasReference, { index: await questionForImages(task, hasReference, ids) });
   }
 
   compare(request: CompareRequest): Promise<CompareResult> {

@@ -2,7 +2,7 @@ import { AppError } from '../errors.ts';
 import { taskQuestion, withShortAnswerTail } from '../prompt/assemblePrompt.ts';
 import { PROMPTS, type PromptData } from '../prompt/prompts.ts';
 import { sha256Hex } from '../sha256.ts';
-import type { ImageSlotId, TaskId } from '../tasks.ts';
+import { IMAGE_SLOTS, type ImageSlotId, type TaskId } from '../tasks.ts';
 import type { QuestionChoice, QuestionDraw } from './types.ts';
 
 /** Longest question a user may type, in characters: far beyond any real question, well inside the context. */
@@ -50,6 +50,12 @@ export async function questionIndexForImages(task: TaskId, hasReference: boolean
   const key = ['depictqa-question', task, hasReference ? 'full-reference' : 'no-reference', ...images.map(([slot, sha]) => `${slot}=${sha}`)].join('\n');
   const digest = await sha256Hex(new TextEncoder().encode(key));
   return Math.floor((Number.parseInt(digest.slice(0, 8), 16) / 2 ** 32) * count);
+}
+
+/** The images' pick for ids by slot (as the engine and the page hold them), within the task's set for this prompt form. */
+export function questionForImages(task: TaskId, hasReference: boolean, ids: Partial<Record<ImageSlotId, string>>): Promise<number> {
+  const images = IMAGE_SLOTS.flatMap((slot) => (ids[slot] === undefined ? [] : [[slot, ids[slot]] as const]));
+  return questionIndexForImages(task, hasReference, images, questionCount(task, hasReference));
 }
 
 /** Whether the choice names no question, so that one is picked from the set (by the images unless it says random). */

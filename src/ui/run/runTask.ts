@@ -1,12 +1,12 @@
 import type { QuestionChoice } from '../../core/engine/types.ts';
 import { serializeError } from '../../core/errors.ts';
 import { randomSeed } from '../../core/generation/random.ts';
-import { IMAGE_SLOTS, slotsRead, type TaskId } from '../../core/tasks.ts';
+import { slotsRead, type TaskId } from '../../core/tasks.ts';
 import { useImageStore } from '../../state/useImageStore.ts';
 import { useRunStore, type QuestionPick, type RunRequest } from '../../state/useRunStore.ts';
 import { engine } from '../../client/useEngine.ts';
 import type { RunSettings } from '../../core/generation/generationForm.ts';
-import { questionIndexForImages, taskQuestions } from '../../core/engine/question.ts';
+import { questionForImages, taskQuestions } from '../../core/engine/question.ts';
 
 /**
  * The question to ask, as an index of the set or the user's text: a pick by the images (their SHA-256 and the
@@ -26,8 +26,7 @@ export async function questionChoice(
   if (pick === 'random') return { index: Math.floor(random() * count) };
   // A number from another task's longer list falls back to the images' pick.
   if (typeof pick === 'number' && pick < count) return { index: pick };
-  const ids = IMAGE_SLOTS.flatMap((slot) => (images[slot] === undefined ? [] : [[slot, images[slot].id] as const]));
-  return { index: await questionIndexForImages(task, hasReference, ids, count) };
+  return { index: await questionForImages(task, hasReference, { reference: images.reference?.id, a: images.a?.id, b: images.b?.id }) };
 }
 
 /** A sampling run without a typed seed gets one drawn here, so it is recorded with the run and can be repeated. */
