@@ -45,6 +45,18 @@ for (const config of IDENTITY_CONFIGS) {
     expect(result.answers.map((answer) => answer.ids)).toEqual(expectedFor(fixtures, config));
     // The second question reused the images' part of the first prompt.
     expect(result.answers[1]!.stats.reusedPositions).toBeGreaterThan(0);
+    // A ranking's orders that share Image A reuse its rows, and give the letters of every order from scratch.
+    const { reused, scratch } = result.rankings;
+    expect(scratch.map(({ first, second }) => [first, second])).toEqual(reused.map(({ first, second }) => [first, second]));
+    // All pairs of three: (0, 1), (0, 2), (1, 0), …: the second order keeps Image A's rows, the third only the prefix.
+    expect(reused.slice(0, 3).map(({ first }) => first)).toEqual([0, 0, 1]);
+    expect(reused[1]!.reusedPositions).toBeGreaterThan(reused[2]!.reusedPositions);
+    expect(reused[2]!.reusedPositions).toBeGreaterThan(0);
+    expect(scratch.every((order) => order.reusedPositions === 0)).toBe(true);
+    for (const [k, order] of reused.entries()) {
+      expect(Math.abs(Math.log(order.pA / scratch[k]!.pA)), `order ${k} p(▁A)`).toBeLessThan(1e-4);
+      expect(Math.abs(Math.log(order.pB / scratch[k]!.pB)), `order ${k} p(▁B)`).toBeLessThan(1e-4);
+    }
     testInfo.annotations.push({
       type: 'speed',
       description: `prefill ${result.answers[0]!.stats.prefillTokensPerSecond.toFixed(0)} tok/s, decode ${result.answers[0]!.stats.decodeTokensPerSecond.toFixed(1)} tok/s on ${result.adapter ?? 'the CPU'}`,

@@ -56,4 +56,26 @@ describe('the engine as comparator, on the tiny bundle', () => {
     expect(summary.modelRuns.decoder).toBeGreaterThanOrEqual(24);
     expect(summary.perGroup).toHaveLength(2);
   }, 180_000);
+
+  it('gives the same p(▁A), p(▁B) with --no-kv-reuse, every comparison prefilled whole', async () => {
+    const journals: Array<Awaited<ReturnType<typeof readJournal>>['entries']> = [];
+    for (const kvReuse of [true, false]) {
+      const out = join(root, `reuse-${kvReuse}`);
+      const comparator = await openEngineComparator({ bundle: bundle.bundleDir, device: 'cpu', variant: 'fp32', maxContext: 512, kvReuse });
+      try {
+        await runShard({ dataset, out, shard: { index: 0, count: 1 }, pairs: 'allPairs', comparator });
+      } finally {
+        await comparator.close();
+      }
+      journals.push((await readJournal(shardJournalPath(out, { index: 0, count: 1 }))).entries);
+    }
+    const [reused, scratch] = journals as [(typeof journals)[0], (typeof journals)[0]];
+    expect(scratch.map((e) => [e.group, e.imageA, e.imageB])).toEqual(reused.map((e) => [e.group, e.imageA, e.imageB]));
+    const tokens = (entries: typeof reused) => entries.reduce((n, e) => n + e.runs.prefillTokens, 0);
+    expect(tokens(reused)).toBeLessThan(tokens(scratch));
+    for (const [k, entry] of reused.entries()) {
+      expect(Math.abs(Math.log(entry.pA / scratch[k]!.pA))).toBeLessThan(1e-4);
+      expect(Math.abs(Math.log(entry.pB / scratch[k]!.pB))).toBeLessThan(1e-4);
+    }
+  }, 180_000);
 });

@@ -22,6 +22,8 @@ export interface EngineComparatorOptions {
   maxContext?: number;
   /** The comparison task's built-in question by position. */
   questionIndex?: number;
+  /** false: every comparison prefilled whole from an empty KV cache. Default true. */
+  kvReuse?: boolean;
 }
 
 export async function openEngineComparator(options: EngineComparatorOptions): Promise<Comparator> {
@@ -60,6 +62,7 @@ export async function openEngineComparator(options: EngineComparatorOptions): Pr
           a: await image(query.imageA),
           b: await image(query.imageB),
           questionIndex: options.questionIndex ?? 0,
+          ...(options.kvReuse === false ? { reuse: false } : {}),
         });
         return { pA: result.pA, pB: result.pB, runs: runsBetween(before, await engine.counters()) };
       },

@@ -19,6 +19,7 @@ export const EVAL_USAGE = `Usage:
   --device D              webgpu | cpu (default: webgpu when a GPU adapter is found, else cpu)
   --variant V             q4f16 | q4 | fp32
   --context N             KV cache positions
+  --no-kv-reuse           prefill every comparison whole, from an empty KV cache (the same numbers, slower)
   --comparator fake       a deterministic stand-in driven by the dataset's MOS, to try the pipeline without a model
   --fake-delay-ms MS      with --comparator fake: wait this long per comparison
 
@@ -37,6 +38,8 @@ export type EvalArgs =
       device?: NodeDevice;
       variant?: BundleVariant;
       maxContext?: number;
+      /** false with --no-kv-reuse. */
+      kvReuse: boolean;
       fakeDelayMs: number;
     };
 
@@ -59,6 +62,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
         context: { type: 'string' },
         comparator: { type: 'string', default: 'engine' },
         'fake-delay-ms': { type: 'string' },
+        'no-kv-reuse': { type: 'boolean', default: false },
       },
     }));
   } catch (cause) {
@@ -83,6 +87,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     ...(values.device === undefined ? {} : { device: values.device as NodeDevice }),
     ...(values.variant === undefined ? {} : { variant: values.variant as BundleVariant }),
     ...(values.context === undefined ? {} : { maxContext: whole('--context', values.context, 1) }),
+    kvReuse: !values['no-kv-reuse'],
     fakeDelayMs: values['fake-delay-ms'] === undefined ? 0 : whole('--fake-delay-ms', values['fake-delay-ms'], 0),
   };
 }

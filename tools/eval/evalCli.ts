@@ -27,6 +27,7 @@ export async function runEval(args: EvalArgs, io: EvalOutput): Promise<void> {
           ...(args.device === undefined ? {} : { device: args.device }),
           ...(args.variant === undefined ? {} : { variant: args.variant }),
           ...(args.maxContext === undefined ? {} : { maxContext: args.maxContext }),
+          kvReuse: args.kvReuse,
         });
   try {
     const shard = args.shard ?? { index: 0, count: 1 };

@@ -12,17 +12,21 @@ export function nextComparison(group: EvalGroup, mode: PairMode, done: readonly 
   const n = group.images.length;
   if (n < 2) return null;
   if (group.triplets === undefined && mode === 'active' && n <= MAX_IMAGES) {
-    // The ranking core's scheduler: both orders of a pair back to back, a budget of ⌈n·log2 n⌉ pairs.
+    // The ranking core's scheduler: a budget of ⌈n·log2 n⌉ pairs, both orders of each, in groups sharing Image A.
     let state = createRanking(n, { mode: 'active' });
     for (const record of done) state = addComparison(state, record);
     return nextPair(state);
   }
+  // Both orders of every pair, grouped by Image A (the engine prefills A once per group): image 0 first, then 1, ….
   const asked = new Set(done.map((r) => r.first * 65536 + r.second));
+  let next: PairQuery | null = null;
   for (const [i, j] of fixedPairs(group, mode)) {
-    if (!asked.has(i * 65536 + j)) return { first: i, second: j };
-    if (!asked.has(j * 65536 + i)) return { first: j, second: i };
+    for (const order of [{ first: i, second: j }, { first: j, second: i }]) {
+      if (asked.has(order.first * 65536 + order.second)) continue;
+      if (next === null || order.first < next.first || (order.first === next.first && order.second < next.second)) next = order;
+    }
   }
-  return null;
+  return next;
 }
 
 /** Upper bound on the comparisons (ordered) a group takes: for progress and ETA. */

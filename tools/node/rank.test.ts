@@ -67,6 +67,20 @@ describe('npm run rank', () => {
     expect(stats.elapsedMs).toBeGreaterThan(0);
   }, 60_000);
 
+  it('--no-kv-reuse prefills every comparison whole and ranks the same', async () => {
+    const args = ['--bundle', bundle.bundleDir, '--ref', reference, '--candidates', ...candidates, '--device', 'cpu', '--json'];
+    const reused = JSON.parse((await run(tsx, ['tools/rank.ts', ...args])).stdout);
+    const scratch = JSON.parse((await run(tsx, ['tools/rank.ts', ...args, '--no-kv-reuse'])).stdout);
+    expect(scratch.stats.prefillTokensSaved).toBe(0);
+    expect(reused.stats.prefillTokens).toBeLessThan(scratch.stats.prefillTokens);
+    expect(scratch.ranking.map((entry: { image: string }) => entry.image)).toEqual(reused.ranking.map((entry: { image: string }) => entry.image));
+    for (const [k, pair] of reused.comparisons.entries()) {
+      for (const [o, order] of pair.orders.entries()) {
+        expect(Math.abs(Math.log(order.pA / scratch.comparisons[k].orders[o].pA))).toBeLessThan(1e-4);
+      }
+    }
+  }, 60_000);
+
   it('prints a table best first, and a summary to stderr', async () => {
     const { out, err, io } = captureIo();
     const result = await runRank(parseRankArgs(['--bundle', bundle.bundleDir, '--candidates', ...candidates.slice(0, 3), '--device', 'cpu']), io);

@@ -12,6 +12,7 @@ export const RANK_USAGE = `Usage: npm run rank -- --bundle DIR [--ref R] --candi
   --all-pairs             compare every pair (DepictQA's protocol) instead of ⌈N·log2 N⌉ chosen pairs at most
   --max-pairs N           the most pairs to compare
   --question-index N      which brief comparison question to ask (default 0)
+  --no-kv-reuse           prefill every comparison whole, from an empty KV cache (the same numbers, slower)
   --device D              webgpu | cpu (default: webgpu when a GPU adapter is found, else cpu)
   --variant V             q4f16 | q4 | fp32 (default: q4f16 on a GPU with shader-f16, else q4, else fp32)
   --context N             KV cache positions (default: the model's maximum)
@@ -24,6 +25,8 @@ export interface RankArgs {
   allPairs: boolean;
   maxPairs?: number;
   questionIndex?: number;
+  /** false with --no-kv-reuse. */
+  kvReuse: boolean;
   device?: NodeDevice;
   variant?: BundleVariant;
   maxContext?: number;
@@ -59,6 +62,7 @@ export function parseRankArgs(argv: string[]): RankArgs {
         'all-pairs': { type: 'boolean', default: false },
         'max-pairs': { type: 'string' },
         'question-index': { type: 'string' },
+        'no-kv-reuse': { type: 'boolean', default: false },
         device: { type: 'string' },
         variant: { type: 'string' },
         context: { type: 'string' },
@@ -84,6 +88,7 @@ export function parseRankArgs(argv: string[]): RankArgs {
     allPairs: values['all-pairs'],
     ...(values['max-pairs'] === undefined ? {} : { maxPairs: count(values['max-pairs'], '--max-pairs', 1) }),
     ...(values['question-index'] === undefined ? {} : { questionIndex: count(values['question-index'], '--question-index', 0) }),
+    kvReuse: !values['no-kv-reuse'],
     ...(values.device === undefined ? {} : { device: values.device as NodeDevice }),
     ...(values.variant === undefined ? {} : { variant: values.variant as BundleVariant }),
     ...(values.context === undefined ? {} : { maxContext: count(values.context, '--context', 2) }),

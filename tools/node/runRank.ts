@@ -38,6 +38,7 @@ export async function runRank(args: RankArgs, io: AskOutput, hostOverrides: Part
       mode: args.allPairs ? 'allPairs' : 'active',
       ...(args.maxPairs === undefined ? {} : { maxPairs: args.maxPairs }),
       ...(args.questionIndex === undefined ? {} : { questionIndex: args.questionIndex }),
+      ...(args.kvReuse ? {} : { reuse: false }),
     });
     const where = { device, variant: model.variant };
     if (args.json) io.out(`${JSON.stringify(rankRecord(result, args, where))}\n`);

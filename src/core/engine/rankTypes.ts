@@ -60,6 +60,11 @@ export interface RankRequest {
   maxPairs?: number;
   questionIndex?: number;
   /**
+   * false: every comparison from an empty KV cache, its whole prompt prefilled (a check on the reuse, which keeps
+   * the prompt up to the part after Image A when consecutive comparisons share A). Default true.
+   */
+  reuse?: boolean;
+  /**
    * Ordered comparisons already made for these candidates (indices into `candidates`, e.g. saved before a reload):
    * they enter the ranking as if just asked, and the pairs they cover are not asked again.
    */

@@ -28,24 +28,30 @@ describe('createRanking', () => {
 });
 
 describe('nextPair', () => {
-  it('asks the other order of a pair right after the first', () => {
+  it('asks every pair in both orders, in groups of comparisons that share Image A', () => {
     const truth = drawScores(8, 1, 1.5);
     const observer = createObserver(truth, 2, { bias: 0.3, noiseSd: 0.3 });
     const { queries } = drive(createRanking(8), observer.answer);
-    for (let k = 0; k < queries.length; k += 2) expect(queries[k + 1]).toEqual({ first: queries[k]!.second, second: queries[k]!.first });
-    expect(new Set(queries.map((q) => `${Math.min(q.first, q.second)}-${Math.max(q.first, q.second)}`)).size).toBe(queries.length / 2);
+    const orders = new Set(queries.map((q) => `${q.first}-${q.second}`));
+    expect(orders.size).toBe(queries.length);
+    for (const q of queries) expect(orders.has(`${q.second}-${q.first}`)).toBe(true);
+    // A new group wherever Image A changes: far fewer than one per comparison.
+    const groups = queries.filter((q, k) => k === 0 || q.first !== queries[k - 1]!.first).length;
+    expect(queries.length / groups).toBeGreaterThanOrEqual(4);
   });
 
-  it("in 'allPairs' mode asks every pair in both orders, in (i, j) order, DepictQA's protocol", () => {
+  it("in 'allPairs' mode asks every pair in both orders, image 0 as Image A first, DepictQA's protocol", () => {
     const observer = createObserver(drawScores(5, 3, 1), 4);
     const { state, queries } = drive(createRanking(5, { mode: 'allPairs' }), observer.answer);
     expect(queries).toHaveLength(20);
-    expect(queries.slice(0, 4)).toEqual([
+    expect(queries.slice(0, 5)).toEqual([
       { first: 0, second: 1 },
-      { first: 1, second: 0 },
       { first: 0, second: 2 },
-      { first: 2, second: 0 },
+      { first: 0, second: 3 },
+      { first: 0, second: 4 },
+      { first: 1, second: 0 },
     ]);
+    expect(queries.filter((q, k) => k === 0 || q.first !== queries[k - 1]!.first)).toHaveLength(5);
     const result = fit(state);
     expect(result.pairsCompared).toBe(10);
     expect(result.pairsInBothOrders).toBe(10);
@@ -65,15 +71,21 @@ describe('nextPair', () => {
 });
 
 describe('addComparison', () => {
-  it('gives the same state, next pair and fit for stored records re-applied in any order', () => {
+  it('gives the same state and next pair for stored records re-applied in the order asked, the same fit in any order', () => {
     const observer = createObserver(drawScores(10, 6, 1.5), 7, { bias: 0.4, noiseSd: 0.5 });
     let state = createRanking(10);
-    for (let k = 0; k < 24; k++) state = addComparison(state, observer.answer(nextPair(state)!));
-    const shuffled = [...state.records].sort((a, b) => (a.pFirst * 7919) % 1 - (b.pFirst * 7919) % 1);
-    const resumed = shuffled.reduce(addComparison, createRanking(10));
+    const asked: ComparisonRecord[] = [];
+    for (let k = 0; k < 24; k++) {
+      asked.push(observer.answer(nextPair(state)!));
+      state = addComparison(state, asked.at(-1)!);
+    }
+    const resumed = asked.reduce(addComparison, createRanking(10));
     expect(resumed).toEqual(state);
     expect(nextPair(resumed)).toEqual(nextPair(state));
-    expect(fit(resumed).scores).toEqual(fit(state).scores);
+    const shuffled = [...asked].sort((a, b) => ((a.pFirst * 7919) % 1) - ((b.pFirst * 7919) % 1));
+    const anyOrder = shuffled.reduce(addComparison, createRanking(10));
+    expect(anyOrder.records).toEqual(state.records);
+    expect(fit(anyOrder).scores).toEqual(fit(state).scores);
   });
 
   it('leaves the state it was given untouched and refuses a bad record', () => {

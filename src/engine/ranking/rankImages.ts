@@ -46,7 +46,8 @@ export async function rankImages(model: LoadedModel, request: RankRequest, job: 
   for (const [index, ref] of candidatesGiven.entries()) candidates.push(await hold(ref, `Candidate ${index + 1}`));
   const features = new Map([reference, ...candidates].filter((image) => image !== null).map((image) => [image.info.id, image.features]));
 
-  // 2. The comparisons, in the order the ranking asks them. The KV cache starts empty, so that the same request
+  // 2. The comparisons, in the order the ranking asks them: consecutive ones share Image A, so the KV cache keeps
+  // the prompt up to A's rows and each prefills what follows. The cache starts empty, so that the same request
   // gives the same numbers whatever ran before (it costs one prefill of the shared prefix).
   const comparing = performance.now();
   model.cache.clear();
@@ -63,6 +64,7 @@ export async function rankImages(model: LoadedModel, request: RankRequest, job: 
       b: candidates[query.second]!.info.id,
     };
     const prompt = buildComparisonPrompt(ids, setup.question, model.tokenizer, (id) => features.get(id)!);
+    if (request.reuse === false) model.cache.clear();
     const { pA, pB, work } = await runComparison(setup.context, prompt);
     state = addComparison(state, { first: query.first, second: query.second, pFirst: pA, pSecond: pB });
     totals.comparisons++;

@@ -3,7 +3,7 @@ import type { ImageSlotId } from '../../../src/core/tasks.ts';
 import { browserEngineHost } from '../../../src/engine/browserHost.ts';
 import { Engine } from '../../../src/engine/Engine.ts';
 import { fixedRowsEncoder } from '../testing/fixedRowsEncoder.ts';
-import type { CheckRequest, CheckResult } from './protocol.ts';
+import type { CheckComparison, CheckRequest, CheckResult } from './protocol.ts';
 
 /** The engine in a module worker, as the app runs it (the vision graph optionally replaced by fixed rows). */
 async function check(message: MessageEvent<CheckRequest>): Promise<void> {
@@ -27,12 +27,22 @@ async function check(message: MessageEvent<CheckRequest>): Promise<void> {
       const answer = await engine.generate({ ...ask, images: ids });
       answers.push({ ids: answer.ids, confidence: answer.comparison && { pA: answer.comparison.pA, pB: answer.comparison.pB }, stats: answer.stats });
     }
-    result = { ok: true, model, answers, counters: await engine.counters(), adapter: capabilities.adapter?.architecture ?? null };
+    const rankings = { reused: await ranked(engine, ids, true), scratch: await ranked(engine, ids, false) };
+    result = { ok: true, model, answers, rankings, counters: await engine.counters(), adapter: capabilities.adapter?.architecture ?? null };
     await engine.unload();
   } catch (error) {
     result = { ok: false, error: serializeError(error) };
   }
   self.postMessage(result);
+}
+
+/** Every pair of A, B and the reference ranked against the reference: each order's letters and reused positions. */
+async function ranked(engine: Engine, ids: Record<ImageSlotId, string>, reuse: boolean): Promise<CheckComparison[]> {
+  const orders: CheckComparison[] = [];
+  await engine.rank({ reference: ids.reference, candidates: [ids.a, ids.b, ids.reference], mode: 'allPairs', reuse }, (event) => {
+    if (event.type === 'comparison') orders.push({ first: event.first, second: event.second, pA: event.pA, pB: event.pB, reusedPositions: event.work.reusedPositions });
+  });
+  return orders;
 }
 
 // onnxruntime-web starts its wasm threads from this same bundled script: in those, only its own code may run.

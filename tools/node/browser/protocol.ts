@@ -22,6 +22,23 @@ export interface CheckAnswer {
   stats: GenerationStats;
 }
 
+/** One order of the check's ranking (candidates Image A, Image B and the reference, against the reference). */
+export interface CheckComparison {
+  first: number;
+  second: number;
+  pA: number;
+  pB: number;
+  reusedPositions: number;
+}
+
 export type CheckResult =
-  | { ok: true; model: LoadedModelInfo; answers: CheckAnswer[]; counters: EngineCounters; adapter: string | null }
+  | {
+      ok: true;
+      model: LoadedModelInfo;
+      answers: CheckAnswer[];
+      /** The ranking with the KV cache reused (consecutive orders share Image A), and every order from scratch. */
+      rankings: { reused: CheckComparison[]; scratch: CheckComparison[] };
+      counters: EngineCounters;
+      adapter: string | null;
+    }
   | { ok: false; error: SerializedError };
