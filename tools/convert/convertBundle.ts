@@ -247,20 +247,52 @@ async function writeBundle(
   const tokenizer = await convertTokenizer(options.llm, dir, { modelMaxLength: config.max_position_embeddings });
   for (const note of tokenizer.notes) progress.log(`tokenizer: ${note}`);
 
-  // 4. Manifest: every file with its size and hash, validated with the engine's own schema.
+  // 4. Manifest.
   progress.log('Hashing files…');
+  return writeManifest(dir, join(options.out, 'manifest.json'), {
+    name: options.name ?? basename(join(options.delta, '..')),
+    source:
+      `LLM ${basename(options.llm)}, delta ${basename(options.delta)} (LoRA alpha ${delta.alpha})` +
+      (options.clip === undefined ? ', no vision encoder' : `, CLIP ${basename(options.clip)}`),
+    randomWeights: await markedRandom(options.llm),
+    variants: options.variants,
+    config,
+    lora: { rank: plan.loraRank, alpha: delta.alpha },
+    graphs,
+    vision: vision === null ? null : { model: vision.delta.model, rule: vision.rule, graphs: visionGraphs },
+    tokenizerFiles: tokenizer.files,
+  });
+}
+
+/** What a bundle's manifest says beyond its files: the model, its graphs and its tokenizer. */
+export interface ManifestContents {
+  name: string;
+  source: string;
+  randomWeights: boolean;
+  variants: readonly LlamaVariant[];
+  config: LlamaConfig;
+  lora: { rank: number; alpha: number };
+  graphs: readonly LlamaGraphs[];
+  vision: { model: VisionDelta['model']; rule: ResizeRule; graphs: readonly VisionGraphs[] } | null;
+  tokenizerFiles: readonly string[];
+}
+
+/**
+ * Writes `dir`/manifest.json: every file of the folder with its size and hash, and the model, validated with the
+ * engine's own schema (`shownAs` names the file in its errors). The converter's, and any other bundle writer's.
+ */
+export async function writeManifest(dir: string, shownAs: string, contents: ManifestContents): Promise<BundleManifest> {
+  const { config, vision } = contents;
   const files = await Promise.all((await listFiles(dir)).map((path) => describeFile(dir, path)));
   const manifest: BundleManifest = {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     model: {
-      name: options.name ?? basename(join(options.delta, '..')),
-      source:
-        `LLM ${basename(options.llm)}, delta ${basename(options.delta)} (LoRA alpha ${delta.alpha})` +
-        (options.clip === undefined ? ', no vision encoder' : `, CLIP ${basename(options.clip)}`),
+      name: contents.name,
+      source: contents.source,
       template: 'depictqa-v2',
-      ...((await markedRandom(options.llm)) ? { randomWeights: true } : {}),
+      ...(contents.randomWeights ? { randomWeights: true } : {}),
     },
-    variants: [...options.variants],
+    variants: [...contents.variants],
     llm: {
       architecture: 'llama',
       hiddenSize: config.hidden_size,
@@ -275,16 +307,16 @@ async function writeBundle(
       rmsNormEps: config.rms_norm_eps,
       bosTokenId: 1,
       eosTokenId: 2,
-      lora: { rank: plan.loraRank, alpha: delta.alpha },
+      lora: { ...contents.lora },
       logits: 'last',
     },
-    vision: vision === null ? null : visionSpec(vision.delta.model, vision.rule, options.variants),
-    tokenizer: { files: [...tokenizer.files] },
-    graphs: [...graphs.flatMap((graph) => graphSpecs(graph)), ...visionGraphs.map(({ variant, graph }) => graphSpec('vision_encoder', variant, graph))],
+    vision: vision === null ? null : visionSpec(vision.model, vision.rule, contents.variants),
+    tokenizer: { files: [...contents.tokenizerFiles] },
+    graphs: [...contents.graphs.flatMap((graph) => graphSpecs(graph)), ...(vision?.graphs ?? []).map(({ variant, graph }) => graphSpec('vision_encoder', variant, graph))],
     files: files.filter((file) => file.path !== 'manifest.json').sort((a, b) => a.path.localeCompare(b.path)),
     converter: { name: 'depictqa-web convert', version: CONVERTER_VERSION, createdAt: new Date().toISOString() },
   };
-  parseManifest(manifest, join(options.out, 'manifest.json'));
+  parseManifest(manifest, shownAs);
   await writeFileDurably(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

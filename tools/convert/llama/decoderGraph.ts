@@ -14,7 +14,7 @@ import { attr } from '../../onnx/GraphBuilder.ts';
 import { ModelWriter, type WrittenGraph } from '../../onnx/ModelWriter.ts';
 import type { ExternalDataOptions } from '../../onnx/ExternalDataWriter.ts';
 import { toFloat16Bits } from '../../onnx/float16.ts';
-import { addLinear } from './linear.ts';
+import { addLinear, type Quantizer } from './linear.ts';
 import { rotaryCaches } from './rotaryCache.ts';
 import { decoderFileName, variantSpecs, type LlamaVariant, type VariantSpec } from './variants.ts';
 
@@ -30,6 +30,8 @@ export interface DecoderOptions extends ExternalDataOptions {
   symmetric?: boolean;
   /** MatMulNBits accuracy_level. Default 0: exact on every EP (4 makes WebGPU quantize activations to int8). */
   accuracyLevel?: number;
+  /** 4-bit variants: how each Linear's weights become MatMulNBits' inputs (default: quantized from the fp32 weights). */
+  quantize?: Quantizer;
 }
 
 /**
@@ -231,6 +233,7 @@ export class DecoderBuilder {
       k,
       symmetric: this.options.symmetric ?? false,
       accuracyLevel: this.options.accuracyLevel ?? 0,
+      ...(this.options.quantize === undefined ? {} : { quantize: this.options.quantize }),
     });
   }
 

@@ -6,7 +6,7 @@
 import { attr } from '../../onnx/GraphBuilder.ts';
 import type { ModelWriter } from '../../onnx/ModelWriter.ts';
 import { toFloat16Bits } from '../../onnx/float16.ts';
-import { BLOCK_SIZE, quantizeMatMulNBits } from '../quantize.ts';
+import { BLOCK_SIZE, quantizeMatMulNBits, type QuantizedWeight, type QuantizeOptions } from '../quantize.ts';
 import type { VariantSpec } from './variants.ts';
 
 export interface LinearOptions {
@@ -21,7 +21,12 @@ export interface LinearOptions {
   symmetric: boolean;
   /** MatMulNBits accuracy_level: 0 computes in the activation type; 4 lets WebGPU quantize activations to int8. */
   accuracyLevel: number;
+  /** How a part becomes MatMulNBits' B, scales and zero points; default `quantizeMatMulNBits`. */
+  quantize?: Quantizer;
 }
+
+/** Quantizes W [N, K] as `quantizeMatMulNBits` does, or makes weights of that layout another way. */
+export type Quantizer = (weight: Float32Array, n: number, k: number, options: QuantizeOptions) => QuantizedWeight;
 
 export async function addLinear(writer: ModelWriter, spec: VariantSpec, options: LinearOptions): Promise<void> {
   const { name, input, output, parts, k } = options;
@@ -31,9 +36,8 @@ export async function addLinear(writer: ModelWriter, spec: VariantSpec, options:
     writer.graph.node('MatMul', [input, weight], [output], { name: `${name}/MatMul` });
     return;
   }
-  const quantized = parts.map((part) =>
-    quantizeMatMulNBits(part, part.length / k, k, { symmetric: options.symmetric, scaleType: spec.activation === 'float16' ? 'float16' : 'float32' }),
-  );
+  const quantize = options.quantize ?? quantizeMatMulNBits;
+  const quantized = parts.map((part) => quantize(part, part.length / k, k, { symmetric: options.symmetric, scaleType: spec.activation === 'float16' ? 'float16' : 'float32' }));
   const blocks = quantized[0]!.blocks;
   const packed = await writer.weight(`${name}.weight_q4`, 'uint8', [n, blocks, BLOCK_SIZE / 2], quantized.map((q) => q.packed));
   const scaleType = spec.activation === 'float16' ? 'float16' : 'float32';
