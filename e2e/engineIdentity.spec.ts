@@ -42,6 +42,8 @@ for (const config of IDENTITY_CONFIGS) {
     if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
     expect(result.model.backend).toBe(config.backend);
     expect(result.model.variant).toBe(config.variant);
+    // Decode steps run one by one, and the record says why they are not captured.
+    expect(result.model.decode).toEqual({ graphCapture: false, reason: expect.stringMatching(config.backend === 'webgpu' ? /did not finish on the GPU queue/ : /CPU backend/) });
     expect(result.answers.map((answer) => answer.ids)).toEqual(expectedFor(fixtures, config));
     // The second question reused the images' part of the first prompt.
     expect(result.answers[1]!.stats.reusedPositions).toBeGreaterThan(0);

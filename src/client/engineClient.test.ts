@@ -58,6 +58,7 @@ const MODEL: LoadedModelInfo = {
   maxContext: 256,
   prefillChunk: 32,
   hasVisionEncoder: true,
+  decode: { graphCapture: false, reason: 'the CPU backend runs no GPU commands to capture' },
   imageRule: DEPICTQA_WILD_RULE,
   cacheKey: null,
   llm: { layers: 2, hiddenSize: 64, vocabSize: 320 },

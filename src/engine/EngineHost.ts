@@ -57,6 +57,8 @@ export interface EngineHost {
   imageEncoder?: (context: ImageEncoderContext) => Promise<ImageEncoder>;
   /** WebGPU: fail rather than run unsupported nodes on the CPU (tests use it to prove a pass ran on the GPU). */
   disableCpuFallback?: boolean;
+  /** WebGPU: why decode steps are not captured and replayed on this runtime (onnxruntime's graph capture), for the record. */
+  graphCaptureRefusal?: () => Promise<string>;
   /** Token events at most once per this many ms; default 16 (one frame), 0 sends every token. */
   tokenIntervalMs?: number;
   /** Draws the random question; default Math.random. */

@@ -1,7 +1,7 @@
 import type { BundleFiles } from '../core/bundle/bundleFiles.ts';
 import type { GpuAdapterReport } from '../core/capabilities.ts';
 import { graphsFor, type BundleManifest, type GraphSpec } from '../core/bundle/manifest.ts';
-import { DEFAULT_PREFILL_CHUNK, type LoadedModelInfo, type LoadEvent, type LoadOptions } from '../core/engine/types.ts';
+import { DEFAULT_PREFILL_CHUNK, type DecodeMode, type LoadedModelInfo, type LoadEvent, type LoadOptions } from '../core/engine/types.ts';
 import { AppError } from '../core/errors.ts';
 import type { EngineHost } from './EngineHost.ts';
 import type { ConfidenceIds } from './generation/generateAnswer.ts';
@@ -111,7 +111,7 @@ export async function openModel(
     sessions.push(embedSession);
     part('embed_tokens');
 
-    // 3. Decoder.
+    // 3. Decoder: its decode steps run one by one (see `captureRefusal`).
     const decoderGraph = required(graphs.get('decoder'), 'decoder', choice);
     const layout = kvLayout(decoderGraph);
     const decoderSession = await openGraphSession(ort, files, decoderGraph, {
@@ -120,6 +120,7 @@ export async function openModel(
       ...(host.disableCpuFallback === undefined ? {} : { disableCpuFallback: host.disableCpuFallback }),
     });
     sessions.push(decoderSession);
+    const decode: DecodeMode = { graphCapture: false, reason: await captureRefusal(choice, host, options) };
 
     // 4. KV cache, on onnxruntime's own GPU device (it exists once a WebGPU session does). onnxruntime-node
     // runs WebGPU without handing out its device: there the cache lives in GPU tensors of its own outputs.
@@ -171,6 +172,7 @@ export async function openModel(
       imageRule,
       cacheKey: files.cacheKey ?? null,
       llm: { layers: llm.numLayers, hiddenSize: llm.hiddenSize, vocabSize: llm.vocabSize },
+      decode,
       loadMs: performance.now() - started,
     };
     const ownedEncoder = encoder;
@@ -210,6 +212,13 @@ export async function openModel(
     await Promise.all(sessions.map((session) => session.release()));
     throw error;
   }
+}
+
+/** Why decode steps run one by one, not as a captured graph replayed. */
+async function captureRefusal(choice: ModelChoice, host: EngineHost, options: LoadOptions): Promise<string> {
+  if (choice.backend !== 'webgpu') return 'the CPU backend runs no GPU commands to capture';
+  if (options.graphCapture === false) return 'turned off';
+  return (await host.graphCaptureRefusal?.()) ?? 'this runtime binds no GPU buffers as inputs and outputs, which capture needs';
 }
 
 /** KV cache capacity and prefill chunk, checked against the model before anything is released or opened. */

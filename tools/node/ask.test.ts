@@ -54,6 +54,9 @@ describe('npm run ask', () => {
     ]);
     expect(record.prompt[0].ids[0]).toBe(1);
     expect(record.ids).toHaveLength(4);
+    // On the CPU nothing is captured; the host's CPU time per decode step is measured, dispatches not counted.
+    expect(record.decode).toEqual({ graphCapture: false, reason: 'the CPU backend runs no GPU commands to capture', dispatchesPerStep: null, hostMsPerStep: expect.any(Number) });
+    expect(record.decode.hostMsPerStep).toBeGreaterThan(0);
     expect(record.probabilities).toEqual(result.probabilities);
     expect(record.probabilities).toHaveLength(4);
     // The random model names no image: the letters come from the probe, and so does the brief confidence.

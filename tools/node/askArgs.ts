@@ -25,6 +25,9 @@ export const ASK_USAGE = `Usage: npm run ask -- --bundle DIR --task TASK [--ref 
   --embedder DIR          the sentence embedder (all-MiniLM-L6-v2, transformers.js layout) for the confidence
                           of detailed answers; without it their confidence is null
   --no-confidence         skip DepictQA's confidence (no second question, no embedding)
+  --no-graph-capture      never capture and replay the decode step (no runtime captures it yet: the record says why)
+  --count-dispatches      on webgpu: count the GPU dispatches of one decode step for the record (--json), in a
+                          child process with onnxruntime's verbose log (it opens the decoder once more)
   --json                  print one JSON record instead of streaming the answer`;
 
 export interface AskArgs {
@@ -37,6 +40,9 @@ export interface AskArgs {
   maxContext?: number;
   /** Folder of the sentence embedder for detailed answers' confidence. */
   embedder?: string;
+  /** false with --no-graph-capture. */
+  graphCapture: boolean;
+  countDispatches: boolean;
   json: boolean;
 }
 
@@ -67,6 +73,8 @@ export function parseAskArgs(argv: string[]): AskArgs {
         embedder: { type: 'string' },
         'no-confidence': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        'no-graph-capture': { type: 'boolean', default: false },
+        'count-dispatches': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -118,6 +126,8 @@ export function parseAskArgs(argv: string[]): AskArgs {
     ...(values.variant === undefined ? {} : { variant: values.variant as BundleVariant }),
     ...(values.context === undefined ? {} : { maxContext: count(values.context, '--context', 2) }),
     ...(values.embedder === undefined ? {} : { embedder: values.embedder }),
+    graphCapture: !values['no-graph-capture'],
+    countDispatches: values['count-dispatches'],
     json: values.json,
   };
 }

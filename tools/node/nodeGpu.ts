@@ -39,6 +39,29 @@ export function nodeGpuOrt(): Ort {
   return { ...ortNode, InferenceSession } as unknown as Ort;
 }
 
+let captureRefusal: Promise<string> | undefined;
+
+/**
+ * Why the engine in Node runs decode steps uncaptured: onnxruntime-node's own answer to the WebGPU EP's graph
+ * capture option (asked once, with an empty model, so that nothing loads), or, should it take the option, that
+ * its tensors cannot be bound to buffers of its GPU device (it hands out none), which capture needs.
+ */
+export function nodeGraphCaptureRefusal(): Promise<string> {
+  captureRefusal ??= ortNode.InferenceSession.create(new Uint8Array(8), { executionProviders: [{ name: 'webgpu', enableGraphCapture: true } as never] }).then(
+    async (session) => {
+      await session.release();
+      return 'onnxruntime-node takes the capture option, but binds no GPU buffers of its device as inputs and outputs, which capture needs';
+    },
+    (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      return /graph ?capture/i.test(message)
+        ? `onnxruntime-node refuses the WebGPU EP's capture option: ${message}`
+        : 'onnxruntime-node takes the capture option, but binds no GPU buffers of its device as inputs and outputs, which capture needs';
+    },
+  );
+  return captureRefusal;
+}
+
 /** Whether onnxruntime-node on this platform was built with its WebGPU EP. */
 export function nodeHasWebGpuEp(): boolean {
   return ortNode.listSupportedBackends().some((backend) => backend.name === 'webgpu');

@@ -14,13 +14,18 @@ import { nodeOrt } from '../onnx/ortNode.ts';
 import { openFolderBundle } from './folderBundle.ts';
 import { openEmbedderFolder } from './nodeEmbedder.ts';
 import type { NodeDevice } from './nodeDevice.ts';
-import { nodeGpuOrt, nodeGpuScope } from './nodeGpu.ts';
+import { nodeGpuOrt, nodeGpuScope, nodeGraphCaptureRefusal } from './nodeGpu.ts';
 
 
 export function nodeEngineHost(overrides: Partial<EngineHost> = {}, device: NodeDevice = 'cpu'): EngineHost {
   const gpu: Partial<EngineHost> =
     device === 'webgpu'
-      ? { probeScope: nodeGpuScope(), runtime: async (capabilities) => (capabilities.backend === 'webgpu' ? nodeGpuOrt() : nodeOrt()), disableCpuFallback: true }
+      ? {
+          probeScope: nodeGpuScope(),
+          runtime: async (capabilities) => (capabilities.backend === 'webgpu' ? nodeGpuOrt() : nodeOrt()),
+          disableCpuFallback: true,
+          graphCaptureRefusal: nodeGraphCaptureRefusal,
+        }
       : {};
   return {
     // No WebGPU on the cpu device: the probe finds no navigator.gpu and picks the wasm backend with one thread.

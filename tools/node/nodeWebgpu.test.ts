@@ -86,14 +86,25 @@ await describeOnNodeGpu('the engine on onnxruntime-node WebGPU', (capabilities) 
     await writeFile(paths.reference, images.reference.bytes);
     await writeFile(paths.a, images.a.bytes);
     const out: string[] = [];
-    const args = parseAskArgs(['--bundle', bundle.bundleDir, '--task', 'description', '--ref', paths.reference, '--a', paths.a, '--max-new-tokens', '4', '--device', 'webgpu', '--json']);
-    const result = await runAsk(args, { out: (text) => out.push(text), err: () => undefined });
+    const ask = ['--bundle', bundle.bundleDir, '--task', 'description', '--ref', paths.reference, '--a', paths.a, '--max-new-tokens', '4', '--device', 'webgpu', '--json'];
+    const result = await runAsk(parseAskArgs([...ask, '--count-dispatches']), { out: (text) => out.push(text), err: () => undefined });
     const record = JSON.parse(out.join(''));
     const { vendor, architecture, description } = capabilities.adapter!;
     expect(record).toMatchObject({ device: 'webgpu', variant: 'q4f16', adapter: { vendor, architecture, description }, ids: result.ids });
     expect(record.model).toEqual({ variant: 'q4f16', backend: 'webgpu' });
     expect(result.ids).toHaveLength(4);
-  }, 60_000);
+    // Decode steps run one by one here: onnxruntime-node's own refusal is the reason. Its dispatches are counted.
+    expect(record.decode).toMatchObject({ graphCapture: false, reason: expect.stringMatching(/onnxruntime-node/) });
+    expect(record.decode.dispatchesPerStep).toBeGreaterThan(10);
+    expect(record.decode.hostMsPerStep).toBeGreaterThan(0);
+    console.log(`ask --device webgpu: ${record.decode.dispatchesPerStep} dispatches per decode step; not captured: ${record.decode.reason}`);
+    // --no-graph-capture: the same tokens, and the record says it was turned off.
+    out.length = 0;
+    await runAsk(parseAskArgs([...ask, '--no-graph-capture']), { out: (text) => out.push(text), err: () => undefined });
+    const off = JSON.parse(out.join(''));
+    expect(off.ids).toEqual(record.ids);
+    expect(off.decode).toMatchObject({ graphCapture: false, reason: 'turned off', dispatchesPerStep: null });
+  }, 120_000);
 
   it('a graph with a node the WebGPU EP cannot run fails to open with CPU fallback disabled', async () => {
     // int64 arithmetic has no WebGPU kernel: the control that shows the placement check above can fail.

@@ -4,6 +4,7 @@
  * Streams the answer to stdout, or prints one JSON record with --json. Bad input fails before the model loads.
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { graphsFor, type BundleManifest, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import type { Capabilities, GpuAdapterReport } from '../../src/core/capabilities.ts';
 import { checkRequest } from '../../src/core/engine/request.ts';
@@ -15,6 +16,7 @@ import { variantFiles } from '../../src/core/bundle/variantFiles.ts';
 import type { Engine } from '../../src/engine/Engine.ts';
 import type { EngineHost } from '../../src/engine/EngineHost.ts';
 import { pickVariant } from '../../src/core/bundle/variantChoice.ts';
+import { countDecodeDispatches } from '../bench/dispatches/countDecodeDispatches.ts';
 import { nodeOrt } from '../onnx/ortNode.ts';
 import type { AskArgs } from './askArgs.ts';
 import type { NodeDevice } from './nodeDevice.ts';
@@ -70,12 +72,22 @@ export async function runAsk(args: AskArgs, io: AskOutput, hostOverrides: Partia
     const images: GenerateRequest['images'] = {};
     for (const [slot, path] of files) images[slot] = { name: path, bytes: bytes.get(slot)! };
 
-    // 3. The answer (the images encoded in the same request), streamed unless a record was asked for.
+    // 3. The answer (the images encoded in the same request), streamed unless a record was asked for; the host's
+    // CPU time from the first token on, per decode step.
+    let cpuAtFirst: NodeJS.CpuUsage | null = null;
     const result = await engine.generate({ ...args.request, images }, (event) => {
+      if (event.type === 'tokens' && cpuAtFirst === null) cpuAtFirst = process.cpuUsage();
       if (!args.json && event.type === 'tokens') io.out(event.text);
     });
+    const cpu = process.cpuUsage(cpuAtFirst ?? undefined);
     if (args.json) {
-      io.out(`${JSON.stringify(askRecord(result, { variant: model.variant, backend: model.backend }, { device, adapter: adapterRecord(capabilities) }))}\n`);
+      const steps = result.stats.tokensGenerated - 1;
+      const decode = {
+        ...model.decode,
+        dispatchesPerStep: args.countDispatches && model.backend === 'webgpu' ? await decodeStepDispatches(args.bundle, model.variant) : null,
+        hostMsPerStep: steps > 0 && cpuAtFirst !== null ? (cpu.user + cpu.system) / 1000 / steps : null,
+      };
+      io.out(`${JSON.stringify({ ...askRecord(result, { variant: model.variant, backend: model.backend }, { device, adapter: adapterRecord(capabilities) }), decode })}\n`);
     } else {
       io.out('\n');
       io.err(summary(result));
@@ -142,7 +154,7 @@ function summary(result: GenerateResult): string {
  * (a slower start, much faster runs); a bundle that cannot read images is refused before its weights load.
  */
 export async function openLoadedEngine(
-  args: Pick<AskArgs, 'bundle' | 'variant' | 'maxContext' | 'device'>,
+  args: Pick<AskArgs, 'bundle' | 'variant' | 'maxContext' | 'device'> & Partial<Pick<AskArgs, 'graphCapture'>>,
   hostOverrides: Partial<EngineHost>,
 ): Promise<{ engine: Engine; device: NodeDevice; capabilities: Capabilities; model: LoadedModelInfo }> {
   const { engine, device, capabilities } = await openNodeEngine(args.device, hostOverrides, async (capabilities) => {
@@ -159,6 +171,7 @@ export async function openLoadedEngine(
     const model = await engine.load({ kind: 'path', path: args.bundle }, undefined, {
       ...(args.variant === undefined ? {} : { variant: args.variant }),
       ...(args.maxContext === undefined ? {} : { maxContext: args.maxContext }),
+      ...(args.graphCapture === false ? { graphCapture: false } : {}),
     });
     return { engine, device, capabilities, model };
   } catch (error) {
@@ -185,6 +198,12 @@ export async function planLoad(args: Pick<AskArgs, 'bundle' | 'variant'>, capabi
     bytes: manifest.files.filter((file) => wanted.has(file.path)).reduce((sum, file) => sum + file.bytes, 0),
     hasVision: graphsFor(manifest, variant).has('vision_encoder'),
   };
+}
+
+/** GPU dispatches of one decode step of the bundle's decoder (a child process reads onnxruntime's verbose log). */
+async function decodeStepDispatches(bundle: string, variant: BundleVariant): Promise<number> {
+  const decoder = graphsFor(await readBundleManifest(bundle), variant).get('decoder')!;
+  return (await countDecodeDispatches(join(bundle, decoder.path), { timedRuns: 1 })).dispatches;
 }
 
 /** The adapter as Dawn reports it, for the --json record. */

@@ -48,6 +48,8 @@ export interface LoadOptions {
   maxContext?: number;
   /** Longest prefill run in positions (longer prompts are prefilled in chunks); default DEFAULT_PREFILL_CHUNK. */
   prefillChunk?: number;
+  /** false: never capture and replay the decode step (`--no-graph-capture`); no runtime is captured yet, see `DecodeMode`. */
+  graphCapture?: boolean;
 }
 
 /** The engine's longest prefill run on real GPUs, in positions; prefill activations scale with it. */
@@ -79,7 +81,14 @@ export interface LoadedModelInfo {
   /** The download cache's key when the bundle came from (or through) it: a reopen reads it there, downloading nothing. */
   cacheKey: string | null;
   llm: { layers: number; hiddenSize: number; vocabSize: number };
+  /** How decode steps run: one by one, and why not as a captured graph replayed (onnxruntime's graph capture). */
+  decode: DecodeMode;
   loadMs: number;
+}
+
+export interface DecodeMode {
+  graphCapture: false;
+  reason: string;
 }
 
 // ── Images ───────────────────────────────────────────────────────────────────────────────────────────────

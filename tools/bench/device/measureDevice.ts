@@ -14,7 +14,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ortNode from 'onnxruntime-node';
 import { create, globals } from 'webgpu';
 import { graphsFor, type BundleVariant } from '../../../src/core/bundle/manifest.ts';
 import { adapterLabel } from '../../../src/core/capabilities.ts';
@@ -22,7 +21,7 @@ import type { ImageInput } from '../../../src/core/engine/types.ts';
 import { AppError } from '../../../src/core/errors.ts';
 import { createSampler } from '../../../src/core/generation/sampler.ts';
 import { readBundleManifest } from '../../node/folderBundle.ts';
-import { nodeGpuAvailability } from '../../node/nodeGpu.ts';
+import { nodeGpuAvailability, nodeGraphCaptureRefusal } from '../../node/nodeGpu.ts';
 import { createNodeEngine } from '../../node/nodeHost.ts';
 import { randomPng } from '../../node/testing/testImages.ts';
 import { countDecodeDispatches } from '../dispatches/countDecodeDispatches.ts';
@@ -158,7 +157,7 @@ export async function measureDevice(options: DeviceOptions): Promise<DeviceRecor
         bandwidthGBs: bandwidth / 1e9,
         rooflineTokensPerSecond,
         rooflineFraction: answer.stats.decodeTokensPerSecond / rooflineTokensPerSecond,
-        graphCapture: { enabled: false, reason: await graphCaptureRefusal(join(bundleDir, decoder.path)) },
+        graphCapture: { enabled: false, reason: await nodeGraphCaptureRefusal() },
       };
     } finally {
       await engine.unload();
@@ -200,17 +199,6 @@ async function copyBandwidth(): Promise<number> {
     return best;
   } finally {
     device.destroy();
-  }
-}
-
-/** Why the decode step runs uncaptured here: onnxruntime-node's own answer to the capture option. */
-async function graphCaptureRefusal(decoderPath: string): Promise<string> {
-  try {
-    const session = await ortNode.InferenceSession.create(decoderPath, { executionProviders: [{ name: 'webgpu', enableGraphCapture: true } as never] });
-    await session.release();
-    return 'onnxruntime-node accepts the capture option, but its tensors cannot be bound to preallocated GPU buffers (no Tensor.fromGpuBuffer in Node), which capture needs';
-  } catch (error) {
-    return `onnxruntime-node refuses it: ${(error as Error).message}`;
   }
 }
 
