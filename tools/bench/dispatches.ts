@@ -4,7 +4,8 @@
  * GPU dispatches and time of ONE decode step (one new position after 4 cached ones, static KV cache of 64,
  * kept on the GPU between steps) on onnxruntime-node's WebGPU EP, for the bundle's decoder and, unless
  * --bundle-only, for the same shape written in each graph form (q/k/v and gate/up MatMuls separate or fused)
- * from random weights; --symmetric adds those forms with symmetric 4-bit weights. --wasm adds the step's time
+ * from random weights (each also with 1 layer, which splits its dispatches into one layer's and those outside
+ * the layers); --symmetric adds those forms with symmetric 4-bit weights. --wasm adds the step's time
  * on onnxruntime-web's wasm EP (one thread; its TurboFan compile takes about a minute here). The graphs are
  * timed in turns, so that load on the machine hits them alike.
  */
@@ -18,6 +19,7 @@ import { relativeMaxError } from '../convert/errorMetrics.ts';
 import { describeDecoderLayout, layoutFormName, type DecoderLayout } from '../convert/llama/decoderLayout.ts';
 import { decoderForms, formName, writeDecoderForm, type DecoderFile, type DecoderForm } from './dispatches/decoderForms.ts';
 import { profileDecodeSteps, type DecodeStepProfile } from './dispatches/countDecodeDispatches.ts';
+import { describePrograms, splitByLayer, total, type LayerSplit } from './dispatches/perLayer.ts';
 import { timeWasmDecodeSteps, type WasmStepProfile } from './dispatches/wasmDecodeStep.ts';
 import { llamaConfigOf } from '../checkpoint/llamaConfig.ts';
 import { readBundleManifest } from '../node/folderBundle.ts';
@@ -38,11 +40,14 @@ interface Graph {
   layout: DecoderLayout;
   /** The form this one's logits are compared with (same weights, q/k/v and gate/up separate). */
   baseline?: number;
+  /** The same form written with one layer, which splits the dispatches into per layer and outside. */
+  oneLayer?: DecoderFile;
 }
 
 interface Row extends Graph {
   gpu: DecodeStepProfile;
   wasm?: WasmStepProfile;
+  split?: LayerSplit;
 }
 
 function printTable(rows: Row[], wasm: boolean): void {
@@ -64,8 +69,15 @@ function printTable(rows: Row[], wasm: boolean): void {
   for (const line of cells) console.log(format(line));
   console.log('\nDispatches by program; node placement after onnxruntime’s graph optimisations:');
   for (const row of rows) {
-    console.log(`  ${row.label}: ${[...row.gpu.programs].map(([name, n]) => `${name} ${n}`).join(', ')}`);
+    console.log(`  ${row.label}: ${describePrograms(row.gpu.programs)}`);
     console.log(`    ${row.gpu.placement}`);
+  }
+  const split = rows.filter((row) => row.split !== undefined);
+  if (split.length === 0) return;
+  console.log('\nDispatches of one decoder layer and outside the layers (each form also profiled with 1 layer):');
+  for (const row of split) {
+    const { perLayer, outside } = row.split!;
+    console.log(`  ${row.label}: ${total(perLayer)} per layer (${describePrograms(perLayer)}); ${total(outside)} outside (${describePrograms(outside)})`);
   }
 }
 
@@ -119,22 +131,31 @@ async function main(): Promise<void> {
       let baseline = 0;
       for (const form of forms) {
         process.stderr.write(`  writing ${formName(form)}\n`);
-        const file = await writeDecoderForm(llamaConfigOf(manifest), variant, form, dir);
+        const config = llamaConfigOf(manifest);
+        const file = await writeDecoderForm(config, variant, form, dir);
+        const oneLayer = await writeDecoderForm({ ...config, num_hidden_layers: 1 }, variant, form, join(dir, 'one-layer'));
         const separate = !form.fuseQkv && !form.fuseGateUp;
         if (separate) baseline = graphs.length;
-        graphs.push({ label: formName(form), file, layout: describeDecoderLayout(await readFile(file.onnxPath)), ...(separate ? {} : { baseline }) });
+        graphs.push({ label: formName(form), file, oneLayer, layout: describeDecoderLayout(await readFile(file.onnxPath)), ...(separate ? {} : { baseline }) });
       }
     }
 
     // 2. Dispatches and WebGPU time (one child process), then wasm time (this process).
     process.stderr.write(`  profiling ${graphs.length} graphs on WebGPU\n`);
-    const gpu = await profileDecodeSteps(graphs.map((graph) => graph.file.onnxPath), { timedRuns: args.runs });
+    const oneLayer = graphs.flatMap((graph) => (graph.oneLayer === undefined ? [] : [graph.oneLayer.onnxPath]));
+    const profiles = await profileDecodeSteps([...graphs.map((graph) => graph.file.onnxPath), ...oneLayer], { timedRuns: args.runs });
+    const gpu = profiles.slice(0, graphs.length);
+    let next = graphs.length; // the 1-layer profiles follow, in the graphs' order
+    const splits = graphs.map((graph, i) => (graph.oneLayer === undefined ? undefined : splitByLayer(gpu[i]!.programs, profiles[next++]!.programs, c.numLayers)));
     let wasm: WasmStepProfile[] | undefined;
     if (args.wasm) {
       process.stderr.write('  timing them on wasm (compiling onnxruntime-web first)\n');
       wasm = await timeWasmDecodeSteps(graphs.map((graph) => graph.file), { timedRuns: args.runs });
     }
-    printTable(graphs.map((graph, i) => ({ ...graph, gpu: gpu[i]!, ...(wasm === undefined ? {} : { wasm: wasm[i]! }) })), args.wasm);
+    printTable(
+      graphs.map((graph, i) => ({ ...graph, gpu: gpu[i]!, ...(wasm === undefined ? {} : { wasm: wasm[i]! }), ...(splits[i] === undefined ? {} : { split: splits[i] }) })),
+      args.wasm,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 /**
  * Counting the GPU dispatches of one decode step from onnxruntime's verbose log: the parser on a log excerpt,
- * and, where Node has a WebGPU adapter, the real count for the tiny decoder in its default and separate forms.
+ * and, where Node has a WebGPU adapter, the real count for the tiny decoder in its default, separate and
+ * symmetric forms, split into one layer's programs and those outside the layers.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,9 @@ import { relativeMaxError } from '../../convert/errorMetrics.ts';
 import { smallLlamaConfig } from '../../convert/llama/smallConfig.ts';
 import { describeOnNodeGpu } from '../../node/testing/nodeGpuSuite.ts';
 import { beginMarker, END_MARKER, parseDispatchLog, profileDecodeSteps } from './countDecodeDispatches.ts';
-import { writeDecoderForm, type DecoderFile } from './decoderForms.ts';
+import { writeDecoderForm, type DecoderFile, type DecoderForm } from './decoderForms.ts';
+import { describePrograms, splitByLayer, total } from './perLayer.ts';
+import { timeWasmDecodeSteps } from './wasmDecodeStep.ts';
 
 const line = (program: string) => `2026-12-02 18:55:38.613 [I:onnxruntime:, webgpu_context.cc:512 Run] Starting program "${program}" (8, 1, 1)`;
 
@@ -68,4 +71,31 @@ await describeOnNodeGpu('dispatches of one decode step on onnxruntime-node WebGP
     for (const profile of [apart!, together!]) expect(profile.placement).toMatch(/^All nodes placed on \[WebGpuExecutionProvider\]/);
     expect(relativeMaxError(apart!.logits, together!.logits)).toBeLessThanOrEqual(1e-3);
   }, 60_000);
+
+  it('the default form runs 13 programs per layer and 3 outside, no Cast and one Slice; symmetric weights fold the MLP into one program', async () => {
+    const defaultForm: DecoderForm = { fuseQkv: true, fuseGateUp: false, symmetric: false };
+    const symmetricForm: DecoderForm = { ...defaultForm, symmetric: true };
+    const oneLayer = { ...config, num_hidden_layers: 1 };
+    const symmetric = await writeDecoderForm(config, 'q4f16', symmetricForm, dir);
+    const files = [
+      fused,
+      await writeDecoderForm(oneLayer, 'q4f16', defaultForm, join(dir, 'one')),
+      symmetric,
+      await writeDecoderForm(oneLayer, 'q4f16', symmetricForm, join(dir, 'one')),
+    ];
+    const [full, one, fullSymmetric, oneSymmetric] = await profileDecodeSteps(files.map((file) => file.onnxPath), { timedRuns: 1 });
+    const split = splitByLayer(full!.programs, one!.programs, config.num_hidden_layers);
+    const splitSymmetric = splitByLayer(fullSymmetric!.programs, oneSymmetric!.programs, config.num_hidden_layers);
+    console.log(`q4f16 tiny decoder per layer: ${describePrograms(split.perLayer)}; outside: ${describePrograms(split.outside)}`);
+    console.log(`symmetric: ${describePrograms(splitSymmetric.perLayer)}; outside: ${describePrograms(splitSymmetric.outside)}`);
+    expect(total(split.perLayer)).toBe(13);
+    expect(split.outside).toEqual(new Map([['LayerNorm', 1], ['MatMulNBits', 1], ['Slice', 1]]));
+    expect(total(splitSymmetric.perLayer)).toBe(9);
+    expect(splitSymmetric.perLayer.get('MatMulNBitsMlpDecode')).toBe(1);
+    expect(splitSymmetric.perLayer.has('QuickGelu')).toBe(false);
+    expect(splitSymmetric.outside).toEqual(split.outside);
+    // The fused MLP program computes what wasm's separate kernels compute from the same symmetric weights.
+    const [wasm] = await timeWasmDecodeSteps([symmetric], { timedRuns: 1 });
+    expect(relativeMaxError(wasm!.logits, fullSymmetric!.logits)).toBeLessThanOrEqual(1e-2);
+  }, 120_000);
 });

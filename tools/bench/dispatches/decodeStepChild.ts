@@ -12,6 +12,7 @@
 import { readFileSync, writeFileSync, writeSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 import { onnx } from '../../onnx/onnxProto.ts';
+import { toFloat32 } from '../../../src/engine/llm/LanguageModel.ts';
 import { createWebGpuSession } from '../../onnx/ortNodeWebGpu.ts';
 import { beginMarker, END_MARKER, type DecodeStepRequest, type DecodeStepResult } from './countDecodeDispatches.ts';
 import { decodeStepFeeds, type DecodeStep, type InputDescription } from './decodeStepFeeds.ts';
@@ -39,7 +40,7 @@ async function openStep(model: string, step: DecodeStep, verbose: boolean): Prom
   const run = async () => {
     const result = await session.run(feeds);
     for (const name of presents) result[name]!.dispose();
-    return result.logits!.data as Float32Array;
+    return toFloat32(result.logits, 'logits');
   };
   return { session, run };
 }

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type * as ort from 'onnxruntime-web/webgpu';
 import { nodeOrt } from '../../onnx/ortNode.ts';
+import { toFloat32 } from '../../../src/engine/llm/LanguageModel.ts';
 import { DEFAULT_DECODE_STEP, decodeStepFeeds, median, type DecodeStep, type InputDescription } from './decodeStepFeeds.ts';
 import type { DecoderFile } from './decoderForms.ts';
 
@@ -32,7 +33,7 @@ export async function timeWasmDecodeSteps(decoders: DecoderFile[], options: { st
     const feeds = Object.fromEntries(
       decodeStepFeeds(inputs, options.step ?? DEFAULT_DECODE_STEP).map((feed) => [feed.name, new runtime.Tensor(feed.type, feed.data, feed.dims)]),
     );
-    const run = async () => (await session.run(feeds)).logits!.data as Float32Array;
+    const run = async () => toFloat32((await session.run(feeds)).logits, 'logits');
     await settle(run);
     runs.push(run);
   }

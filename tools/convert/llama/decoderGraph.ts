@@ -6,7 +6,8 @@
  *   inputs_embeds ─► SimplifiedLayerNorm ─► [qkv MatMul (or q,k,v) ─► GQA(rotary, KV cache) ─► o MatMul
  *     ─► SkipSimplifiedLayerNorm(+residual) ─► gate,up MatMul ─► x·sigmoid(x)·up ─► down MatMul
  *     ─► SkipSimplifiedLayerNorm(+residual, next layer's norm)] × layers
- *     ─► last position only ─► final SkipSimplifiedLayerNorm ─► lm_head ─► logits [batch, 1, vocab] (fp32)
+ *     ─► final SkipSimplifiedLayerNorm ─► last position only ─► lm_head ─► logits [batch, 1, vocab]
+ *        (in the activation type: fp16 for q4f16)
  */
 import { AppError } from '../../../src/core/errors.ts';
 import { headDim, llamaNames, type LlamaConfig } from '../../checkpoint/llamaConfig.ts';
@@ -39,19 +40,19 @@ export interface DecoderOptions extends ExternalDataOptions {
  * `npm run bench:dispatches` (one decode step on onnxruntime-node 1.30's WebGPU EP over Mesa lavapipe; the
  * same kernels as onnxruntime-web/webgpu), dispatches per step for 12 layers × hidden 768 (2 layers, tiny):
  *                   separate    fuseQkv    fuseGateUp    both
- *   q4f16           185 (35)    161 (31)   185 (35)      161 (31)
- *   q4              184 (34)    160 (30)   184 (34)      160 (30)
- *   fp32                 (34)        (30)       (34)          (30)
+ *   q4f16, q4, fp32 183 (33)    159 (29)   183 (33)      159 (29)
+ * that is 15, 13, 15 and 13 per layer, and 3 outside the layers (layer 0's input norm, the last-position Slice,
+ * lm_head; the logits leave in the activation type, so no Cast).
  * - fuseQkv: q, k, v in one MatMul, and GroupQueryAttention splits the packed QKV inside its rotary kernel:
  *   2 dispatches fewer per layer, the same logits (bit for bit here, on WebGPU and wasm), so fp32 keeps it too.
  *   On wasm it costs nothing measurable (q4, 12 layers, one thread: 662 ms separate vs 589 ms fused;
  *   7B shapes, M = 1: 756 vs 777 ms; M = 64: 1426 vs 1528 ms).
  * - fuseGateUp: the Split after the fused MatMul is a dispatch of its own, so it saves none, and on wasm it
  *   costs time (q4, 12 layers: 684 vs 662 ms; 7B shapes, M = 1: 1527 vs 1340 ms). Off.
- * Symmetric 4-bit weights would save more: onnxruntime's WebGPU graph fusion MatMulNBitsMlpFusion folds the
- * post-attention norm, gate, up and SiLU·up into one MatMulNBitsMlp dispatch, but only for MatMulNBits without
- * zero points (161 → 113 with fuseQkv; MatMulNBitsQkvFusion needs separate q/k/v with fewer KV heads than heads,
- * so not Vicuna's). See quantize.ts for what zero points buy in accuracy.
+ * - symmetric (`convert --symmetric`): onnxruntime's WebGPU graph fusion MatMulNBitsMlpFusion folds the
+ *   post-attention norm, gate, up and SiLU·up into one MatMulNBitsMlp dispatch, but only for MatMulNBits without
+ *   zero points: 9 per layer with fuseQkv (MatMulNBitsQkvFusion needs separate q/k/v with fewer KV heads than
+ *   heads, so not Vicuna's). Off by default: see quantize.ts for what zero points buy in accuracy.
  */
 export const DEFAULT_GRAPH_FORM = { fuseQkv: true, fuseGateUp: false } as const;
 
@@ -190,22 +191,21 @@ export class DecoderBuilder {
     if (this.layersDone !== layers) throw new AppError('INTERNAL', `decoder: ${this.layersDone} of ${layers} layers built`);
     const g = this.writer.graph;
     const last = `model.layers.${layers - 1}`;
-    // Slicing before the add saves a full-sequence add; the norm and lm_head then cost one row, not `seq`.
-    const starts = this.writer.constant('last_position.starts', 'int64', [1], new BigInt64Array([-1n]));
-    const ends = this.writer.constant('last_position.ends', 'int64', [1], new BigInt64Array([2n ** 62n]));
-    const axes = this.writer.constant('last_position.axes', 'int64', [1], new BigInt64Array([1n]));
-    g.node('Slice', [`${last}.down`, starts, ends, axes], ['last.down'], { name: 'last_position/mlp' });
-    g.node('Slice', [this.residual, starts, ends, axes], ['last.residual'], { name: 'last_position/residual' });
+    // The final norm runs on every position, then one Slice keeps the last: one dispatch per step fewer than
+    // slicing its two inputs, and the norm of the prompt's rows costs little beside one layer. lm_head then
+    // costs one row, not `seq`.
     const finalNorm = await this.norm(llamaNames.finalNorm, read);
-    g.node('SkipSimplifiedLayerNormalization', ['last.down', 'last.residual', finalNorm], ['last.norm'], {
+    g.node('SkipSimplifiedLayerNormalization', [`${last}.down`, this.residual, finalNorm], ['final_norm'], {
       domain: 'com.microsoft',
       name: 'final_norm',
       attributes: { epsilon: attr.float(this.config.rms_norm_eps) },
     });
-    const fp16 = this.act === 'float16';
-    await this.linear('lm_head', 'last.norm', fp16 ? 'logits_fp16' : 'logits', [await read(llamaNames.lmHead)], hidden);
-    // fp32 logits in every variant: one row, and the sampler reads a Float32Array whatever the variant.
-    if (fp16) g.node('Cast', ['logits_fp16'], ['logits'], { name: 'logits/cast', attributes: { to: attr.int(1) } });
+    const starts = this.writer.constant('last_position.starts', 'int64', [1], new BigInt64Array([-1n]));
+    const ends = this.writer.constant('last_position.ends', 'int64', [1], new BigInt64Array([2n ** 62n]));
+    const axes = this.writer.constant('last_position.axes', 'int64', [1], new BigInt64Array([1n]));
+    g.node('Slice', ['final_norm', starts, ends, axes], ['last.norm'], { name: 'last_position' });
+    // Logits in the activation type: no Cast dispatch; the engine widens fp16 logits as it reads them (exact).
+    await this.linear('lm_head', 'last.norm', 'logits', [await read(llamaNames.lmHead)], hidden);
     return this.writer.finish({ opsets: DECODER_OPSETS, docString: `LLaMA decoder, ${this.variant}` });
   }
 
@@ -218,7 +218,7 @@ export class DecoderBuilder {
     for (let i = 0; i < layers; i++) {
       for (const which of ['key', 'value'] as const) g.input(pastKeyName(i, which), this.act, ['batch_size', kvHeads, 'past_sequence_length', this.d]);
     }
-    g.output('logits', 'float32', ['batch_size', 1, vocab]);
+    g.output('logits', this.act, ['batch_size', 1, vocab]);
     for (let i = 0; i < layers; i++) {
       for (const which of ['key', 'value'] as const) g.output(presentKeyName(i, which), this.act, ['batch_size', kvHeads, 'total_sequence_length', this.d]);
     }

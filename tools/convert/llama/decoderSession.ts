@@ -7,6 +7,7 @@
 import type * as ort from 'onnxruntime-web/webgpu';
 import { headDim, type LlamaConfig } from '../../checkpoint/llamaConfig.ts';
 import { fromFloat16Bits, toFloat16Bits } from '../../onnx/float16.ts';
+import { toFloat32 } from '../../../src/engine/llm/LanguageModel.ts';
 import { nodeOrt } from '../../onnx/ortNode.ts';
 import { pastKeyName, presentKeyName } from './decoderGraph.ts';
 import { variantSpecs, type LlamaVariant } from './variants.ts';
@@ -70,7 +71,7 @@ export class DecoderSession {
       for (const which of ['key', 'value'] as const) this.past.set(pastKeyName(i, which), outputs[presentKeyName(i, which)]!);
     }
     this.pastLength = total;
-    return outputs.logits!.data as Float32Array;
+    return toFloat32(outputs.logits, 'logits');
   }
 
   /** A present tensor of the last step as fp32 (for checks of the cache's shape and content). */

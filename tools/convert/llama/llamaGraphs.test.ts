@@ -91,7 +91,9 @@ describe('decoder graph descriptions', () => {
       { name: 'total_sequence_length', type: 'int32', shape: [] },
       { name: 'past_key_values.0.key', type: 'float16', shape: ['batch_size', 2, 'past_sequence_length', 16] },
     ]);
-    expect(q4f16.outputs[0]).toEqual({ name: 'logits', type: 'float32', shape: ['batch_size', 1, 32000] });
+    // Logits leave in the activation type (no Cast on the GPU); the engine widens fp16 as it reads them.
+    expect(q4f16.outputs[0]).toEqual({ name: 'logits', type: 'float16', shape: ['batch_size', 1, 32000] });
+    expect(graphs.get('q4')!.decoder.outputs[0]).toEqual({ name: 'logits', type: 'float32', shape: ['batch_size', 1, 32000] });
     expect(q4f16.outputs.map((o) => o.name)).toEqual(['logits', 'present.0.key', 'present.0.value', 'present.1.key', 'present.1.value']);
   });
 });
@@ -240,6 +242,21 @@ await describeOnNodeGpu('decoder graph forms on onnxruntime-node WebGPU', () => 
     };
     expect(worst(expected[variant](), fused)).toBeLessThanOrEqual(variant === 'q4f16' ? 3e-3 : 1e-4);
     fused.forEach((row, i) => expect(cosine(exact[i]!, row)).toBeGreaterThanOrEqual(0.99));
+  }, 60_000);
+
+  it.each(['q4', 'q4f16'] as const)('%s with symmetric weights (which onnxruntime may fuse) gives the reference on the same dequantized weights', async (variant) => {
+    const symmetricDir = await mkdtemp(join(tmpdir(), 'llama-symmetric-'));
+    try {
+      const [symmetric] = await writeLlamaGraphs(config, read, symmetricDir, { variants: [variant], symmetric: true });
+      expect(describeDecoderLayout(await readFile(join(symmetricDir, symmetric!.decoder.model.name)))).toMatchObject({ symmetric: true, fusedQkv: true });
+      const logits = await gpuLogits(variant, symmetricDir, symmetric!.decoder);
+      const dequantized = dequantizedLlamaWeights(weights, { symmetric: true, ...(variant === 'q4f16' ? { scaleType: 'float16' as const } : {}) });
+      const expected = referenceLogits(variant === 'q4f16' ? fp16Norms(dequantized) : dequantized);
+      expect(worst(expected, logits)).toBeLessThanOrEqual(variant === 'q4f16' ? 3e-3 : 1e-4);
+      logits.forEach((row, i) => expect(cosine(exact[i]!, row)).toBeGreaterThanOrEqual(0.99));
+    } finally {
+      await rm(symmetricDir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
 

@@ -45,6 +45,9 @@ window.runDecoder = async ({ variant, folder, embeds, hidden, layers, kvHeads, h
     const toHalf = (values) => { const out = new Uint16Array(values.length); const f = new Float32Array(1); const u = new Uint32Array(f.buffer);
       for (let i = 0; i < values.length; i++) { f[0] = values[i]; const x = u[0]; const e = ((x >>> 23) & 255) - 112; out[i] = ((x >>> 16) & 0x8000) | (e <= 0 ? 0 : (e << 10) | ((x >>> 13) & 1023)); }
       return out; };
+    const fromHalf = (h) => { const e = (h >> 10) & 31, m = h & 1023, sign = h & 0x8000 ? -1 : 1;
+      return e === 0 ? sign * m * 2 ** -24 : e === 31 ? (m ? NaN : sign * Infinity) : sign * (1 + m / 1024) * 2 ** (e - 15); };
+    const floats = (t) => (t.type === 'float16' && t.data instanceof Uint16Array ? Array.from(t.data, fromHalf) : Array.from(t.data));
     let past = {};
     for (let i = 0; i < layers; i++) for (const w of ['key', 'value'])
       past['past_key_values.' + i + '.' + w] = new ort.Tensor(fp16 ? 'float16' : 'float32', fp16 ? new Uint16Array(kvHeads * staticLength * headDim) : new Float32Array(kvHeads * staticLength * headDim), [1, kvHeads, staticLength, headDim]);
@@ -60,7 +63,7 @@ window.runDecoder = async ({ variant, folder, embeds, hidden, layers, kvHeads, h
         seqlens_k: new ort.Tensor('int32', new Int32Array([total - 1]), [1]),
         total_sequence_length: new ort.Tensor('int32', new Int32Array([total]), []) };
       const out = await session.run(feeds);
-      rows.push(Array.from(out.logits.data));
+      rows.push(floats(out.logits));
       past = {};
       for (let i = 0; i < layers; i++) for (const w of ['key', 'value']) past['past_key_values.' + i + '.' + w] = out['present.' + i + '.' + w];
       length = total;
