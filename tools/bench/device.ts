@@ -1,5 +1,5 @@
 /**
- * npm run bench:device -- [--shape tiny|100m|llama-7b] [--steps N] [--bundle DIR] [--keep] [--json]
+ * npm run bench:device -- [--shape tiny|100m|llama-7b] [--steps N] [--bundle DIR] [--keep] [--symmetric] [--json]
  *
  * One command that measures a GPU machine: writes a bundle of the shape (default llama-7b: Vicuna-7B and CLIP
  * ViT-L/14 shapes, random 4-bit weights, about 30 s and 4.4 GB here) straight in web-bundle form, opens it with
@@ -14,12 +14,13 @@ import { DEVICE_SHAPES, type DeviceShape } from './device/directBundle.ts';
 import { measureDevice, type DeviceRecord } from './device/measureDevice.ts';
 import { markdownTable } from './engine/benchTable.ts';
 
-const USAGE = `Usage: npm run bench:device -- [--shape tiny|100m|llama-7b] [--steps N] [--bundle DIR] [--keep] [--json]
+const USAGE = `Usage: npm run bench:device -- [--shape tiny|100m|llama-7b] [--steps N] [--bundle DIR] [--keep] [--symmetric] [--json]
 
   --shape S     the model's shape: tiny (tests), 100m, llama-7b (default; DepictQA's Vicuna-7B and CLIP ViT-L/14)
   --steps N     decode steps timed after the ~1k-position prompt (default 32)
   --bundle DIR  measure a bundle this command wrote earlier (with --keep) instead of writing one
   --keep        keep the written bundle
+  --symmetric   write the decoder without zero points (convert --symmetric: 9 programs per layer, not 13)
   --json        one JSON record on stdout instead of the table`;
 
 await runCli('bench:device', USAGE, process.argv.slice(2), async (io) => {
@@ -30,6 +31,7 @@ await runCli('bench:device', USAGE, process.argv.slice(2), async (io) => {
       steps: { type: 'string', default: '32' },
       bundle: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      symmetric: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
     USAGE,
@@ -44,6 +46,7 @@ await runCli('bench:device', USAGE, process.argv.slice(2), async (io) => {
     steps,
     ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }),
     keep: flags.keep,
+    symmetric: flags.symmetric,
     log: (line) => io.err(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
   });
   io.out(flags.json ? `${JSON.stringify(record)}\n` : table(record));
@@ -53,7 +56,7 @@ function table(r: DeviceRecord): string {
   const f = (value: number, digits = 1) => value.toFixed(digits);
   const rows: string[][] = [
     ['adapter', r.adapter],
-    ['shape, variant', `${r.shape}, ${r.variant}`],
+    ['shape, variant, decoder form', `${r.shape}, ${r.variant}, ${r.form}`],
     ['bundle written', r.writeSeconds === null ? 'given (--bundle)' : `${formatBytes(r.bundleBytes)} in ${f(r.writeSeconds)} s`],
     ['vision, ms per image (224 × 224)', f(r.visionMs)],
     ['time to first token, three-image comparison (vision included), ms', f(r.ttftMs)],

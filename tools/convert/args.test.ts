@@ -8,6 +8,7 @@ describe('convert arguments: the decoder graph form', () => {
     const parsed = parseConvertArgs(required);
     expect(parsed.fuseQkv).toBeUndefined();
     expect(parsed.fuseGateUp).toBeUndefined();
+    expect(parsed.symmetric).toBeUndefined();
   });
 
   it('--no-fuse-qkv keeps q, k and v apart; --fuse-gate-up fuses gate and up', () => {
@@ -15,5 +16,10 @@ describe('convert arguments: the decoder graph form', () => {
     expect(parseConvertArgs([...required, '--fuse-gate-up'])).toMatchObject({ fuseGateUp: true });
     expect(USAGE).toMatch(/--no-fuse-qkv/);
     expect(USAGE).toMatch(/--fuse-gate-up/);
+  });
+
+  it('--symmetric quantizes the decoder without zero points', () => {
+    expect(parseConvertArgs([...required, '--symmetric'])).toMatchObject({ symmetric: true });
+    expect(USAGE).toMatch(/--symmetric/);
   });
 });

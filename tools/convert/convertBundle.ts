@@ -56,6 +56,8 @@ export interface ConvertOptions {
   /** Decoder graph form; defaults in DEFAULT_GRAPH_FORM (llama/decoderGraph.ts). */
   fuseQkv?: boolean;
   fuseGateUp?: boolean;
+  /** 4-bit decoder weights without zero points (fewer GPU dispatches per step; see args.ts). */
+  symmetric?: boolean;
   progress?: Progress;
 }
 
@@ -224,6 +226,7 @@ async function writeBundle(
       ...(options.chunkLimitBytes === undefined ? {} : { chunkLimitBytes: options.chunkLimitBytes }),
       ...(options.fuseQkv === undefined ? {} : { fuseQkv: options.fuseQkv }),
       ...(options.fuseGateUp === undefined ? {} : { fuseGateUp: options.fuseGateUp }),
+      ...(options.symmetric === undefined ? {} : { symmetric: options.symmetric }),
       onWeight: (name) => progress.tensorDone(name, byteSize(llm.tensors, name)),
     },
   );

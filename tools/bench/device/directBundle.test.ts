@@ -10,7 +10,7 @@ import { buildTinyBundle, type TinyBundle } from '../../node/testing/tinyBundle.
 import { describeOnNodeGpu } from '../../node/testing/nodeGpuSuite.ts';
 import { createNodeEngine } from '../../node/nodeHost.ts';
 import { nodeOrt } from '../../onnx/ortNode.ts';
-import { writeDirectBundle, type DirectBundle } from './directBundle.ts';
+import { llamaConfigFor, writeDirectBundle, type DirectBundle } from './directBundle.ts';
 import type { DeviceRecord } from './measureDevice.ts';
 
 let root: string;
@@ -66,16 +66,19 @@ describe('a bundle written directly (bench:device)', () => {
 });
 
 await describeOnNodeGpu('npm run bench:device on the GPU', () => {
-  it('--shape tiny --json prints one record with every number finite', async () => {
+  it('--shape tiny --symmetric --json prints one record with every number finite', async () => {
     const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-    const { stdout } = await promisify(execFile)(tsx, ['tools/bench/device.ts', '--shape', 'tiny', '--steps', '4', '--json'], { maxBuffer: 1 << 24 });
+    const args = ['tools/bench/device.ts', '--shape', 'tiny', '--steps', '4', '--symmetric', '--json'];
+    const { stdout } = await promisify(execFile)(tsx, args, { maxBuffer: 1 << 24 });
     const record = JSON.parse(stdout) as DeviceRecord;
     const numbers = ['decodeTokensPerSecond', 'prefillTokensPerSecond', 'ttftMs', 'visionMs', 'dispatchesPerStep', 'hostMsPerStep', 'weightBytes', 'bandwidthGBs', 'rooflineFraction'] as const;
     for (const key of numbers) {
       expect(Number.isFinite(record[key]), key).toBe(true);
       expect(record[key], key).toBeGreaterThan(0);
     }
-    expect(record).toMatchObject({ shape: 'tiny', graphCapture: { enabled: false } });
+    expect(record).toMatchObject({ shape: 'tiny', form: 'qkv, symmetric', graphCapture: { enabled: false } });
+    // Without zero points onnxruntime folds each layer's MLP into one program: 9 per layer, 3 outside.
+    expect(record.dispatchesPerStep).toBe(9 * llamaConfigFor('tiny').num_hidden_layers + 3);
     expect(record.adapter.length).toBeGreaterThan(0);
     expect(record.graphCapture.reason).toMatch(/onnxruntime-node/);
   }, 300_000);

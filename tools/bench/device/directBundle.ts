@@ -68,8 +68,15 @@ export function llamaConfigFor(shape: DeviceShape): LlamaConfig {
   return parseLlamaConfig(llamaConfigJson(SHAPE_OF[shape].llm), `the ${shape} shape`);
 }
 
+export interface DirectBundleOptions {
+  seed?: number;
+  /** 4-bit decoder weights without zero points (`convert --symmetric`'s form). */
+  symmetric?: boolean;
+}
+
 /** Writes the bundle of `shape` into `dir` (new or empty), its one variant `variant` (q4 or q4f16). */
-export async function writeDirectBundle(dir: string, shape: DeviceShape, variant: LlamaVariant, seed = 1): Promise<DirectBundle> {
+export async function writeDirectBundle(dir: string, shape: DeviceShape, variant: LlamaVariant, options: DirectBundleOptions = {}): Promise<DirectBundle> {
+  const seed = options.seed ?? 1;
   if (variant === 'fp32') throw new AppError('BAD_ARGUMENTS', 'A directly written bundle has 4-bit weights: choose q4 or q4f16.');
   const started = performance.now();
   const checkpointShape = SHAPE_OF[shape];
@@ -96,7 +103,7 @@ export async function writeDirectBundle(dir: string, shape: DeviceShape, variant
     if (array === undefined) zeros.set(size, (array = new Float32Array(size)));
     return array;
   };
-  const graphs = await writeLlamaGraphs(config, read, onnxDir, { variants: [variant], quantize: randomQuantizer() });
+  const graphs = await writeLlamaGraphs(config, read, onnxDir, { variants: [variant], symmetric: options.symmetric ?? false, quantize: randomQuantizer() });
   zeros.clear();
 
   // 2. The vision tower and projection, from the factory's random sources, converted as usual.

@@ -11,7 +11,7 @@
  *   bandwidth, and the fraction of it the decode reaches.
  * Graph capture: tried with onnxruntime-node's WebGPU EP options; where refused, the record says why.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create, globals } from 'webgpu';
@@ -26,6 +26,7 @@ import { createNodeEngine } from '../../node/nodeHost.ts';
 import { randomPng } from '../../node/testing/testImages.ts';
 import { countDecodeDispatches } from '../dispatches/countDecodeDispatches.ts';
 import { decoderWeightBytes } from '../engine/benchBundles.ts';
+import { describeDecoderLayout, layoutFormName } from '../../convert/llama/decoderLayout.ts';
 import { writeDirectBundle, type DeviceShape } from './directBundle.ts';
 
 export interface DeviceOptions {
@@ -33,6 +34,8 @@ export interface DeviceOptions {
   /** An existing directly written bundle (`--bundle`), else one is written and removed afterwards. */
   bundle?: string;
   keep?: boolean;
+  /** Write the decoder without zero points (`convert --symmetric`: fewer programs per step). */
+  symmetric?: boolean;
   /** Decode steps timed at 1k context. */
   steps: number;
   log: (line: string) => void;
@@ -41,6 +44,8 @@ export interface DeviceOptions {
 export interface DeviceRecord {
   shape: DeviceShape;
   variant: BundleVariant;
+  /** The decoder's graph form, e.g. `qkv` or `qkv, symmetric` (see bench:dispatches). */
+  form: string;
   adapter: string;
   /** Seconds to write the bundle (null when --bundle gave one). */
   writeSeconds: number | null;
@@ -76,7 +81,7 @@ export async function measureDevice(options: DeviceOptions): Promise<DeviceRecor
     if (bundleDir === undefined) {
       log(`writing the ${options.shape}-shaped ${variant} bundle…`);
       bundleDir = join(scratch, 'bundle');
-      const written = await writeDirectBundle(bundleDir, options.shape, variant);
+      const written = await writeDirectBundle(bundleDir, options.shape, variant, { symmetric: options.symmetric ?? false });
       writeSeconds = written.elapsedMs / 1000;
       log(`written: ${(written.bytes / 1e9).toFixed(2)} GB in ${writeSeconds.toFixed(1)} s`);
     }
@@ -137,12 +142,14 @@ export async function measureDevice(options: DeviceOptions): Promise<DeviceRecor
       log('counting the dispatches of one decode step…');
       const decoder = graphsFor(manifest, variant).get('decoder')!;
       const profile = await countDecodeDispatches(join(bundleDir, decoder.path), { timedRuns: 2 });
+      const form = layoutFormName(describeDecoderLayout(await readFile(join(bundleDir, decoder.path))));
 
       const weightBytes = decoderWeightBytes(manifest, variant);
       const rooflineTokensPerSecond = bandwidth / weightBytes;
       return {
         shape: options.shape,
         variant,
+        form,
         adapter: adapterLabel(adapter),
         writeSeconds,
         bundleBytes: manifest.files.reduce((sum, file) => sum + file.bytes, 0),
