@@ -31,6 +31,24 @@ describe('dataset layouts', () => {
     expect(dataset.groups.map((group) => group.key)).toEqual([...dataset.groups.map((group) => group.key)].sort());
   });
 
+  it('methods CSV: one group per id, its images the methods’ outputs named by method, the reference optional', async () => {
+    const dir = join(root, 'methods');
+    await mkdir(join(dir, 'out'), { recursive: true });
+    for (const name of ['ref1.png', 'out/a1.png', 'out/b1.png', 'out/a2.png']) await writeFile(join(dir, name), 'x');
+    const csv = join(dir, 'methods.csv');
+    await writeFile(csv, 'id,method,path,reference\n1,swinir,out/b1.png,ref1.png\n1,ours,out/a1.png,ref1.png\n2,ours,out/a2.png,\n');
+    const dataset = readDataset(csv);
+    expect(dataset.layout).toBe('methods');
+    expect(dataset.groups.map((g) => [g.key, g.reference, g.images.map((image) => image.name)])).toEqual([
+      ['1', join(dir, 'ref1.png'), ['ours', 'swinir']],
+      ['2', null, ['ours']],
+    ]);
+    await writeFile(csv, 'id,method,path\n1,ours,out/a1.png\n1,ours,out/b1.png\n');
+    expect(() => readDataset(csv)).toThrow(/method ours is listed twice for id 1 \(line 3\)/);
+    await writeFile(csv, 'id,method,path,reference\n1,ours,out/a1.png,ref1.png\n1,swinir,out/b1.png,\n');
+    expect(() => readDataset(csv)).toThrow(/id 1 has two references \(line 3\)/);
+  });
+
   it('TID2013: i01_01_1.bmp is an image of I01.BMP, found whatever the case of the file', async () => {
     expect(tid2013ReferenceName('i01_01_1.bmp')).toBe('I01.BMP');
     expect(tid2013ReferenceName('I25_24_5.BMP')).toBe('I25.BMP');

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { AppError } from '../../src/core/errors.ts';
 
-export type DatasetLayout = 'csv' | 'kadid10k' | 'tid2013' | 'triplets';
+export type DatasetLayout = 'csv' | 'kadid10k' | 'tid2013' | 'triplets' | 'methods';
 
 export interface EvalImage {
   /** As the dataset file names it: the key of the image in journals and summaries. */
@@ -49,7 +49,7 @@ export interface EvalDataset {
 }
 
 const ACCEPTED =
-  'generic CSV "reference,image,mos"; KADID-10k dmos.csv "dist_img,ref_img,dmos,var"; TID2013 mos_with_names.txt ("mos name" lines); ' +
+  'generic CSV "reference,image,mos"; methods CSV "id,method,path[,reference]"; KADID-10k dmos.csv "dist_img,ref_img,dmos,var"; TID2013 mos_with_names.txt ("mos name" lines); ' +
   '2AFC triplets CSV "reference,a,b,human_prefers_a"';
 
 export function readDataset(file: string): EvalDataset {
@@ -72,6 +72,7 @@ export function readDataset(file: string): EvalDataset {
   if (has('dist_img', 'ref_img', 'dmos')) return kadid(path, header, lines.slice(1));
   if (has('reference', 'a', 'b', 'human_prefers_a')) return triplets(path, header, lines.slice(1));
   if (has('reference', 'image', 'mos')) return generic(path, header, lines.slice(1));
+  if (has('id', 'method', 'path')) return methods(path, header, lines.slice(1));
   if (/^\s*[-+\d.eE]+\s+\S+\s*$/.test(lines[0]!)) return tid2013(path, lines, dir);
   throw layoutError(file, `found the columns ${header.map((h) => `"${h}"`).join(', ')}`);
 }
@@ -84,6 +85,36 @@ function generic(path: string, header: string[], rows: string[]): EvalDataset {
   });
   const dir = dirname(path);
   return build(path, 'csv', entries, (name) => resolveFile(dir, name, path), (name) => (name === '' ? null : resolveFile(dir, name, path)));
+}
+
+/**
+ * Method comparison, `id,method,path[,reference]`: one group per test image id, whose images are the methods'
+ * outputs for it, named by method. The reference, when given, must be the same on every row of an id.
+ */
+function methods(path: string, header: string[], rows: string[]): EvalDataset {
+  const column = columnReader(path, header);
+  const dir = dirname(path);
+  const withReference = header.includes('reference');
+  const groups = new Map<string, EvalGroup>();
+  rows.forEach((row, k) => {
+    const cells = splitCsvLine(row);
+    const id = column(cells, 'id', k);
+    const method = column(cells, 'method', k);
+    const reference = withReference ? column(cells, 'reference', k) : '';
+    if (id === '' || method === '') throw new AppError('BAD_ARGUMENTS', `${path}: line ${k + 2} has an empty id or method.`, { hint: 'Name every row’s id and method.' });
+    const referencePath = reference === '' ? null : resolveFile(dir, reference, path);
+    const group = groups.get(id) ?? { key: id, reference: referencePath, images: [] };
+    groups.set(id, group);
+    if (group.reference !== referencePath) {
+      throw new AppError('BAD_ARGUMENTS', `${path}: id ${id} has two references (line ${k + 2}).`, { hint: 'Give every row of an id the same reference, or none.' });
+    }
+    if (group.images.some((known) => known.name === method)) {
+      throw new AppError('BAD_ARGUMENTS', `${path}: method ${method} is listed twice for id ${id} (line ${k + 2}).`, { hint: 'List each method once per id.' });
+    }
+    group.images.push({ name: method, path: resolveFile(dir, column(cells, 'path', k), path), mos: NaN });
+  });
+  for (const group of groups.values()) group.images.sort((a, b) => compareKeys(a.name, b.name));
+  return { layout: 'methods', path, groups: [...groups.values()].sort((a, b) => compareKeys(a.key, b.key)) };
 }
 
 function kadid(path: string, header: string[], rows: string[]): EvalDataset {

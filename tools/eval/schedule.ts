@@ -4,6 +4,7 @@
  * replays its journal asks exactly what an uninterrupted one would have asked next.
  */
 import { createRanking, addComparison, defaultPairBudget, MAX_IMAGES, nextPair, type ComparisonRecord, type PairQuery } from '../../src/core/ranking/index.ts';
+import { mulberry32 } from '../../src/core/seededRandom.ts';
 import type { EvalGroup } from './datasets.ts';
 
 export type PairMode = 'active' | 'allPairs';
@@ -76,15 +77,4 @@ export function hashString(text: string): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
