@@ -67,11 +67,20 @@ export interface ImageScore {
   bradleyTerry: number | null;
 }
 
-export async function mergeShards(out: string): Promise<{ summary: EvalSummary; scores: ImageScore[] }> {
-  const metas = await completeShards(out);
-  const first = metas[0]!;
+/** Every comparison of the finished shards in `out` once, grouped by reference (or id), and the shards' descriptions. */
+export interface ShardEntries {
+  metas: ShardMeta[];
+  /** Every shard's groups, sorted by key. */
+  groups: ShardGroupMeta[];
+  byGroup: Map<string, JournalEntry[]>;
+  /** In the groups' order. */
+  entries: JournalEntry[];
+  /** Records seen twice (a shard resumed from a copy, say) and counted once. */
+  duplicates: number;
+}
 
-  // 1. Every comparison once, grouped by reference.
+export async function readShardEntries(out: string): Promise<ShardEntries> {
+  const metas = await completeShards(out);
   const byGroup = new Map<string, JournalEntry[]>();
   const seen = new Set<string>();
   let duplicates = 0;
@@ -87,7 +96,13 @@ export async function mergeShards(out: string): Promise<{ summary: EvalSummary; 
     }
   }
   const groups = metas.flatMap((meta) => meta.groups).sort((a, b) => compareKeys(a.key, b.key));
-  const entries = groups.flatMap((group) => byGroup.get(group.key) ?? []);
+  return { metas, groups, byGroup, entries: groups.flatMap((group) => byGroup.get(group.key) ?? []), duplicates };
+}
+
+export async function mergeShards(out: string): Promise<{ summary: EvalSummary; scores: ImageScore[] }> {
+  // 1. Every comparison once, grouped by reference.
+  const { metas, groups, byGroup, entries, duplicates } = await readShardEntries(out);
+  const first = metas[0]!;
 
   // 2. Per group: scores, correlations, triplet agreement.
   const perGroup: GroupSummary[] = [];
@@ -205,7 +220,7 @@ async function completeShards(out: string): Promise<ShardMeta[]> {
   }
   const metaNames = names.filter((name) => /^shard-\d+-of-\d+\.json$/.test(name));
   if (metaNames.length === 0) {
-    throw new AppError('FILE_NOT_FOUND', `${out} holds no shard results (shard-I-of-N.json).`, { hint: 'Run the shards first: npm run eval -- --dataset FILE --bundle DIR --out DIR --shard I/N.' });
+    throw new AppError('FILE_NOT_FOUND', `${out} holds no shard results (shard-I-of-N.json).`, { hint: 'Run the shards first, each with --shard I/N and this --out folder.' });
   }
   const metas = await Promise.all(metaNames.map((name) => readShardMeta(join(out, name))));
   const counts = [...new Set(metas.map((m) => m.shard.count))];

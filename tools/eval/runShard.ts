@@ -26,6 +26,8 @@ export interface RunShardOptions {
   /** Milliseconds between progress lines; default 2000. */
   progressEveryMs?: number;
   now?: () => number;
+  /** The command's name in progress lines and the lock's description (default `eval`). */
+  label?: string;
   /** The shard lock's settings (tests: another pid or host, signals left alone). */
   lock?: Omit<LockOptions, 'what'>;
 }
@@ -46,7 +48,7 @@ export async function runShard(options: RunShardOptions): Promise<RunShardResult
   const dataset = readDataset(options.dataset);
   await mkdir(out, { recursive: true });
   // One writer per shard: taken before anything of the shard is read, let go when it is done or fails.
-  const lock = await acquireLock(`${shardJournalPath(out, shard)}.lock`, { what: `eval shard ${shard.index}/${shard.count}`, ...options.lock });
+  const lock = await acquireLock(`${shardJournalPath(out, shard)}.lock`, { what: `${options.label ?? 'eval'} shard ${shard.index}/${shard.count}`, ...options.lock });
   try {
     return { ...(await runLocked(options, dataset)), notes: lock.notes };
   } finally {
@@ -108,7 +110,7 @@ async function runLocked(options: RunShardOptions, dataset: EvalDataset): Promis
     const left = Math.max(0, planned - resumed - asked);
     const eta = asked > 0 ? formatSeconds(left / rate) : '?';
     options.onProgress(
-      `eval shard ${shard.index}/${shard.count}: groups ${groupsDone}/${groups.length}, comparisons ${resumed + asked} of ≤ ${planned}` +
+      `${options.label ?? 'eval'} shard ${shard.index}/${shard.count}: groups ${groupsDone}/${groups.length}, comparisons ${resumed + asked} of ≤ ${planned}` +
         ` (${resumed} resumed), ${rate.toFixed(2)}/s, ETA ≤ ${eta}`,
     );
   };

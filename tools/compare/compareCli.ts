@@ -1,0 +1,145 @@
+/** `npm run compare`: one shard of a method comparison (or all of it), or the merge of the shards' journals. */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError } from '../../src/core/errors.ts';
+import { methodStats, type MethodImage, type MethodStats } from '../../src/core/methods/methodStats.ts';
+import { combineOrders, type ComparisonRecord } from '../../src/core/ranking/index.ts';
+import type { CliIo } from '../cli/runCli.ts';
+import { NO_RUNS, type Comparator, type ModelRuns } from '../eval/comparator.ts';
+import { openEngineComparator } from '../eval/engineComparator.ts';
+import { fakeComparator } from '../eval/fakeComparator.ts';
+import { readShardEntries } from '../eval/merge.ts';
+import { runShard } from '../eval/runShard.ts';
+import { acquireLock } from '../eval/shardLock.ts';
+import type { CompareArgs, StatsArgs } from './compareArgs.ts';
+import { checkOutputs, listOutputs, matchPath, methodsCsvPath, writeMatch, type MatchResult } from './matchMethods.ts';
+import { writeCompareReport } from './compareReport.ts';
+
+export interface CompareSummary extends MethodStats {
+  missing: MatchResult['missing'];
+  skipped: MatchResult['skipped'];
+  stats: { images: number; pairs: number; comparisons: number; modelRuns: number; visionRuns: number; prefillTokens: number; elapsedMs: number };
+  pairs: 'active' | 'allPairs';
+  shards: number;
+  device: string;
+  variant: string;
+  model: unknown;
+}
+
+export async function runCompare(args: CompareArgs, io: CliIo): Promise<void> {
+  if (args.command === 'merge') return merge(args.out, args, io);
+  // The inputs are read, checked and measured before the model loads: a bad folder fails in seconds.
+  const match = await checkOutputs(await listOutputs(args.input));
+  await mkdir(args.out, { recursive: true });
+  await writeMatchOnce(args.out, match);
+  const comparator: Comparator = args.comparator === 'fake' ? psnrComparator(match, args.fakeDelayMs) : await openEngineComparator({
+    bundle: args.bundle!,
+    ...(args.device === undefined ? {} : { device: args.device }),
+    ...(args.variant === undefined ? {} : { variant: args.variant }),
+    ...(args.maxContext === undefined ? {} : { maxContext: args.maxContext }),
+    kvReuse: args.kvReuse,
+  });
+  const shard = args.shard ?? { index: 0, count: 1 };
+  try {
+    const result = await runShard({
+      dataset: methodsCsvPath(args.out),
+      out: args.out,
+      shard,
+      pairs: args.allPairs ? 'allPairs' : 'active',
+      comparator,
+      label: 'compare',
+      onProgress: (line) => io.err(`${line}\n`),
+    });
+    for (const note of result.notes) io.err(`compare shard ${shard.index}/${shard.count}: ${note}\n`);
+    io.err(`compare shard ${shard.index}/${shard.count}: done, ${result.groups} images, ${result.asked} comparisons asked, ${result.resumed} found in the journal\n`);
+  } finally {
+    await comparator.close();
+  }
+  if (args.shard === null) await merge(args.out, args, io);
+}
+
+/**
+ * The match of an earlier run (or of another shard) must be this one: the journals name methods and ids, and a
+ * changed folder would mix two comparisons in one result.
+ */
+async function writeMatchOnce(out: string, match: MatchResult): Promise<void> {
+  if (existsSync(matchPath(out))) {
+    const before = JSON.parse(await readFile(matchPath(out), 'utf8')) as MatchResult;
+    if (JSON.stringify(before) !== JSON.stringify(match)) {
+      throw new AppError('BAD_ARGUMENTS', `${out} holds another comparison: its match.json lists other outputs, metrics or methods than these inputs give.`, {
+        hint: 'Compare into a fresh --out folder, or give the same inputs as the run that made it.',
+      });
+    }
+    return;
+  }
+  await writeMatch(out, match);
+}
+
+/** `--comparator fake`: prefers the output with the higher PSNR against its reference. */
+function psnrComparator(match: MatchResult, delayMs: number): Comparator {
+  if (!match.hasReference) throw new AppError('BAD_ARGUMENTS', '--comparator fake prefers the higher PSNR, which needs the references.', { hint: 'Give --ref DIR (or a reference column in the CSV).' });
+  const scores = new Map<string, number>();
+  for (const output of match.outputs) {
+    const psnr = match.metrics[output.id]?.[output.method]?.psnr ?? null;
+    // An output identical to its reference (PSNR +∞) is the best there can be; 0.5 logit per dB.
+    if (psnr !== null) scores.set(output.path, 0.5 * Math.min(psnr, 100));
+  }
+  return fakeComparator({ scores, delayMs, noise: 0.2 });
+}
+
+async function merge(out: string, options: StatsArgs, io: CliIo): Promise<void> {
+  const lock = existsSync(out) ? await acquireLock(join(out, 'merge.lock'), { what: 'compare merge' }) : null;
+  try {
+    for (const note of lock?.notes ?? []) io.err(`compare merge: ${note}\n`);
+    const { summary, metrics } = await mergeCompare(out, options);
+    await writeCompareReport(out, summary, metrics);
+    io.out(options.json ? `${JSON.stringify(summary)}\n` : (await readFile(join(out, 'report.md'), 'utf8')));
+  } finally {
+    await lock?.release();
+  }
+}
+
+export async function mergeCompare(out: string, options: Pick<StatsArgs, 'seed' | 'resamples'>): Promise<{ summary: CompareSummary; metrics: MatchResult['metrics'] }> {
+  let match: MatchResult;
+  try {
+    match = JSON.parse(await readFile(matchPath(out), 'utf8')) as MatchResult;
+  } catch (cause) {
+    throw new AppError('FILE_NOT_FOUND', `${out} holds no match.json of a method comparison.`, { hint: 'Run npm run compare with this --out first.', cause });
+  }
+  const { metas, groups, byGroup, entries } = await readShardEntries(out);
+  const images: MethodImage[] = groups.map((group) => {
+    const methods = group.images.map((image) => image.name);
+    const records: ComparisonRecord[] = (byGroup.get(group.key) ?? []).map((entry) => ({
+      first: methods.indexOf(entry.imageA),
+      second: methods.indexOf(entry.imageB),
+      pFirst: entry.pA,
+      pSecond: entry.pB,
+    }));
+    const metrics = match.metrics[group.key];
+    return { id: group.key, methods, records, ...(metrics === undefined ? {} : { metrics }) };
+  });
+  const stats = methodStats(match.methods, images, { seed: options.seed, resamples: options.resamples });
+  const runs = entries.reduce<ModelRuns>((sum, e) => ({ vision: sum.vision + e.runs.vision, decoder: sum.decoder + e.runs.decoder, decodeSteps: sum.decodeSteps + e.runs.decodeSteps, prefillTokens: sum.prefillTokens + e.runs.prefillTokens }), { ...NO_RUNS });
+  const first = metas[0]!;
+  const summary: CompareSummary = {
+    ...stats,
+    missing: match.missing,
+    skipped: match.skipped,
+    stats: {
+      images: images.length,
+      pairs: images.reduce((sum, image) => sum + combineOrders(image.records).length, 0),
+      comparisons: entries.length,
+      modelRuns: runs.vision + runs.decoder,
+      visionRuns: runs.vision,
+      prefillTokens: runs.prefillTokens,
+      elapsedMs: Math.round(entries.reduce((sum, e) => sum + e.elapsedMs, 0)),
+    },
+    pairs: first.pairs,
+    shards: first.shard.count,
+    device: [...new Set(metas.map((m) => m.comparator.device))].join(', '),
+    variant: [...new Set(metas.map((m) => m.comparator.variant))].join(', '),
+    model: first.comparator.model,
+  };
+  return { summary, metrics: match.metrics };
+}
