@@ -2,7 +2,8 @@ import { VARIANTS, type BundleVariant } from '../../src/core/bundle/manifest.ts'
 import { AppError } from '../../src/core/errors.ts';
 import { parseFlags } from '../cli/parseFlags.ts';
 import { NODE_DEVICES, type NodeDevice } from '../node/nodeDevice.ts';
-import { parseShard, type ShardSpec } from '../eval/shards.ts';
+import type { ShardRunArgs } from '../eval/evalArgs.ts';
+import { parseShard } from '../eval/shards.ts';
 import type { MethodInput } from './matchMethods.ts';
 
 export const COMPARE_USAGE = `Usage:
@@ -43,20 +44,7 @@ export interface StatsArgs {
 
 export type CompareArgs =
   | ({ command: 'merge'; out: string } & StatsArgs)
-  | ({
-      command: 'run';
-      input: MethodInput;
-      out: string;
-      shard: ShardSpec | null;
-      allPairs: boolean;
-      comparator: 'engine' | 'fake';
-      bundle: string | null;
-      device?: NodeDevice;
-      variant?: BundleVariant;
-      maxContext?: number;
-      kvReuse: boolean;
-      fakeDelayMs: number;
-    } & StatsArgs);
+  | ({ command: 'run'; input: MethodInput } & ShardRunArgs & StatsArgs);
 
 export function parseCompareArgs(argv: string[]): CompareArgs {
   const merge = argv[0] === 'merge';

@@ -25,23 +25,22 @@ export const EVAL_USAGE = `Usage:
 
 A killed shard resumes where it stopped when run again with the same arguments.`;
 
-export type EvalArgs =
-  | { command: 'merge'; out: string }
-  | {
-      command: 'run';
-      dataset: string;
-      out: string;
-      shard: ShardSpec | null;
-      allPairs: boolean;
-      comparator: 'engine' | 'fake';
-      bundle: string | null;
-      device?: NodeDevice;
-      variant?: BundleVariant;
-      maxContext?: number;
-      /** false with --no-kv-reuse. */
-      kvReuse: boolean;
-      fakeDelayMs: number;
-    };
+/** What a sharded run of comparisons is told, by `eval` and `compare` alike. */
+export interface ShardRunArgs {
+  out: string;
+  shard: ShardSpec | null;
+  allPairs: boolean;
+  comparator: 'engine' | 'fake';
+  bundle: string | null;
+  device?: NodeDevice;
+  variant?: BundleVariant;
+  maxContext?: number;
+  /** false with --no-kv-reuse. */
+  kvReuse: boolean;
+  fakeDelayMs: number;
+}
+
+export type EvalArgs = { command: 'merge'; out: string } | ({ command: 'run'; dataset: string } & ShardRunArgs);
 
 export function parseEvalArgs(argv: string[]): EvalArgs {
   const merge = argv[0] === 'merge';
