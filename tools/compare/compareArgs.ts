@@ -1,9 +1,6 @@
-import { VARIANTS, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import { AppError } from '../../src/core/errors.ts';
 import { parseFlags } from '../cli/parseFlags.ts';
-import { NODE_DEVICES, type NodeDevice } from '../node/nodeDevice.ts';
-import type { ShardRunArgs } from '../eval/evalArgs.ts';
-import { parseShard } from '../eval/shards.ts';
+import { shardRunArgs, type ShardRunArgs } from '../eval/evalArgs.ts';
 import type { MethodInput } from './matchMethods.ts';
 
 export const COMPARE_USAGE = `Usage:
@@ -93,23 +90,6 @@ export function parseCompareArgs(argv: string[]): CompareArgs {
     if (methods.length === 0) throw bad('give the methods as --method NAME=DIR (two or more), or --csv FILE');
     input = { kind: 'folders', reference: values.ref ?? null, methods };
   }
-  if (values.comparator !== 'engine' && values.comparator !== 'fake') throw bad(`--comparator ${values.comparator}: expected fake (or leave it out)`);
-  if (values.comparator === 'engine' && values.bundle === undefined) throw bad('--bundle is required (or --comparator fake)');
-  if (values.device !== undefined && !(NODE_DEVICES as readonly string[]).includes(values.device)) throw bad(`--device ${values.device}: expected ${NODE_DEVICES.join(' or ')}`);
-  if (values.variant !== undefined && !(VARIANTS as readonly string[]).includes(values.variant)) throw bad(`--variant ${values.variant}: expected ${VARIANTS.join(', ')}`);
-  return {
-    command: 'run',
-    input,
-    out: values.out,
-    shard: values.shard === undefined ? null : parseShard(values.shard),
-    allPairs: values['all-pairs'],
-    comparator: values.comparator,
-    bundle: values.bundle ?? null,
-    ...(values.device === undefined ? {} : { device: values.device as NodeDevice }),
-    ...(values.variant === undefined ? {} : { variant: values.variant as BundleVariant }),
-    ...(values.context === undefined ? {} : { maxContext: whole(values.context, '--context', 1) }),
-    kvReuse: !values['no-kv-reuse'],
-    fakeDelayMs: whole(values['fake-delay-ms'], '--fake-delay-ms', 0),
-    ...stats,
-  };
+  return { command: 'run', input, ...shardRunArgs({ ...values, out: values.out }, bad), ...stats };
 }
+

@@ -6,10 +6,10 @@ import { AppError } from '../../src/core/errors.ts';
 import { methodStats, type MethodImage, type MethodStats } from '../../src/core/methods/methodStats.ts';
 import { combineOrders, type ComparisonRecord } from '../../src/core/ranking/index.ts';
 import type { CliIo } from '../cli/runCli.ts';
-import { NO_RUNS, type Comparator, type ModelRuns } from '../eval/comparator.ts';
+import { NO_RUNS, type Comparator } from '../eval/comparator.ts';
 import { openEngineComparator } from '../eval/engineComparator.ts';
 import { fakeComparator } from '../eval/fakeComparator.ts';
-import { readShardEntries } from '../eval/merge.ts';
+import { addRuns, readShardEntries } from '../eval/merge.ts';
 import { runShard } from '../eval/runShard.ts';
 import { acquireLock } from '../eval/shardLock.ts';
 import type { CompareArgs, StatsArgs } from './compareArgs.ts';
@@ -120,7 +120,7 @@ export async function mergeCompare(out: string, options: Pick<StatsArgs, 'seed' 
     return { id: group.key, methods, records, ...(metrics === undefined ? {} : { metrics }) };
   });
   const stats = methodStats(match.methods, images, { seed: options.seed, resamples: options.resamples });
-  const runs = entries.reduce<ModelRuns>((sum, e) => ({ vision: sum.vision + e.runs.vision, decoder: sum.decoder + e.runs.decoder, decodeSteps: sum.decodeSteps + e.runs.decodeSteps, prefillTokens: sum.prefillTokens + e.runs.prefillTokens }), { ...NO_RUNS });
+  const runs = entries.reduce(addRuns, { ...NO_RUNS });
   const first = metas[0]!;
   const summary: CompareSummary = {
     ...stats,

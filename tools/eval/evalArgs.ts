@@ -71,13 +71,37 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
   if (merge) return { command: 'merge', out: values.out };
   if (values.dataset === undefined) throw bad('--dataset FILE is required.');
   if (values.task !== 'comparison') throw bad(`--task ${values.task}: datasets are evaluated with the comparison task only.`);
-  if (values.comparator !== 'engine' && values.comparator !== 'fake') throw bad(`--comparator ${values.comparator}: expected engine or fake.`);
-  if (values.comparator === 'engine' && values.bundle === undefined) throw bad('--bundle DIR is required.');
-  if (values.device !== undefined && !(NODE_DEVICES as readonly string[]).includes(values.device)) throw bad(`--device ${values.device}: expected ${NODE_DEVICES.join(' or ')}.`);
-  if (values.variant !== undefined && !(VARIANTS as readonly string[]).includes(values.variant)) throw bad(`--variant ${values.variant}: expected ${VARIANTS.join(', ')}.`);
+  return { command: 'run', dataset: values.dataset, ...shardRunArgs({ ...values, out: values.out }, bad) };
+}
+
+/** The flags of a sharded run of comparisons, checked (eval and compare take the same ones). */
+export function shardRunArgs(
+  values: {
+    out: string;
+    shard?: string | undefined;
+    'all-pairs': boolean;
+    comparator: string;
+    bundle?: string | undefined;
+    device?: string | undefined;
+    variant?: string | undefined;
+    context?: string | undefined;
+    'no-kv-reuse': boolean;
+    'fake-delay-ms'?: string | undefined;
+  },
+  fail: (message: string) => AppError,
+): ShardRunArgs {
+  const whole = (flag: string, text: string, min: number): number => {
+    const value = Number(text);
+    if (!(Number.isSafeInteger(value) && value >= min)) throw fail(`${flag} ${text}: expected a whole number ≥ ${min}.`);
+    return value;
+  };
+  if (values.comparator !== 'engine' && values.comparator !== 'fake') throw fail(`--comparator ${values.comparator}: expected engine or fake.`);
+  if (values.comparator === 'engine' && values.bundle === undefined) throw fail('--bundle DIR is required.');
+  if (values.device !== undefined && !(NODE_DEVICES as readonly string[]).includes(values.device)) throw fail(`--device ${values.device}: expected ${NODE_DEVICES.join(' or ')}.`);
+  if (values.variant !== undefined && !(VARIANTS as readonly string[]).includes(values.variant)) throw fail(`--variant ${values.variant}: expected ${VARIANTS.join(', ')}.`);
+  const context = values.context;
+  const delay = values['fake-delay-ms'];
   return {
-    command: 'run',
-    dataset: values.dataset,
     out: values.out,
     shard: values.shard === undefined ? null : parseShard(values.shard),
     allPairs: values['all-pairs'],
@@ -85,16 +109,10 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     bundle: values.bundle ?? null,
     ...(values.device === undefined ? {} : { device: values.device as NodeDevice }),
     ...(values.variant === undefined ? {} : { variant: values.variant as BundleVariant }),
-    ...(values.context === undefined ? {} : { maxContext: whole('--context', values.context, 1) }),
+    ...(context === undefined ? {} : { maxContext: whole('--context', context, 1) }),
     kvReuse: !values['no-kv-reuse'],
-    fakeDelayMs: values['fake-delay-ms'] === undefined ? 0 : whole('--fake-delay-ms', values['fake-delay-ms'], 0),
+    fakeDelayMs: delay === undefined ? 0 : whole('--fake-delay-ms', delay, 0),
   };
-}
-
-function whole(flag: string, text: string, min: number): number {
-  const value = Number(text);
-  if (!(Number.isSafeInteger(value) && value >= min)) throw bad(`${flag} ${text}: expected a whole number ≥ ${min}.`);
-  return value;
 }
 
 function bad(message: string): AppError {

@@ -282,7 +282,8 @@ function mean(values: ReadonlyArray<number | null>): number | null {
   return known.length === 0 ? null : known.reduce((s, v) => s + v, 0) / known.length;
 }
 
-function addRuns(sum: ModelRuns, entry: JournalEntry): ModelRuns {
+/** Model runs summed over journal entries (older journals may lack a counter). */
+export function addRuns(sum: ModelRuns, entry: JournalEntry): ModelRuns {
   return {
     vision: sum.vision + (entry.runs.vision ?? 0),
     decoder: sum.decoder + (entry.runs.decoder ?? 0),
