@@ -158,9 +158,12 @@ describe('runShard and mergeShards with the fake comparator', () => {
   it('SIGTERM (a cancelled Slurm task) lets go of the lock before the process exits', async () => {
     const out = join(root, 'terminated');
     const journal = shardJournalPath(out, { index: 0, count: 1 });
-    const child = spawn('npx', ['tsx', 'tools/eval.ts', '--dataset', datasets.csv, '--out', out, '--shard', '0/1', '--comparator', 'fake', '--fake-delay-ms', '30'], { stdio: 'ignore', detached: true });
+    // Slow comparisons (2 s each), and the signal right after the first: the run cannot finish, and drop its
+    // lock, before the signal comes, however slowly this machine polls. Node itself is the child (not npx, which
+    // may exit before the process it started has let go), so its exit is the shard's.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/eval.ts', '--dataset', datasets.csv, '--out', out, '--shard', '0/1', '--comparator', 'fake', '--fake-delay-ms', '2000'], { stdio: 'ignore', detached: true });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal === null ? null : -1))));
-    for (let k = 0; k < 1200 && (await readFile(journal, 'utf8').catch(() => '')).split('\n').length - 1 < 2; k++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let k = 0; k < 1200 && (await readFile(journal, 'utf8').catch(() => '')).split('\n').length - 1 < 1; k++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(existsSync(`${journal}.lock`)).toBe(true);
     process.kill(-child.pid!, 'SIGTERM');
     await exited;
