@@ -6,7 +6,7 @@ import type { MethodInput } from './matchMethods.ts';
 export const COMPARE_USAGE = `Usage:
   npm run compare -- --bundle DIR [--ref DIR] --method NAME=DIR --method NAME=DIR … --out OUT [options]
   npm run compare -- --bundle DIR --csv FILE --out OUT [options]
-  npm run compare -- merge --out OUT [--json]
+  npm run compare -- merge --out OUT [--json] [--explain N --bundle DIR]
 
 Compares 2 to 16 methods on a test set: each test image's outputs pairwise (DepictQA's brief comparison, both
 orders), then one score per method with a bootstrap interval over the images, a win-rate matrix, and the
@@ -26,6 +26,9 @@ metrics (PSNR, SSIM, MS-SSIM, GMSD) beside the model's verdicts.
   --no-kv-reuse           prefill every comparison whole (the same numbers, slower)
   --comparator fake       no model: prefers the output with the higher PSNR (needs --ref), to try a setup quickly
   --fake-delay-ms MS      with --comparator fake: wait this long per comparison
+  --explain N             write DepictQA's Reasoning answers for the N strongest disagreements into the report
+                          (the preferred output as Image A); after a sharded run, give it to merge with --bundle
+  --confident P           a verdict is confident, and a metric against it a disagreement, from P on (default 0.75)
   --seed N                the bootstrap's seed (default 1)
   --resamples N           bootstrap resamples (default 1000)
   --json                  print the summary record instead of the report
@@ -36,11 +39,15 @@ shard or the merge is held by another process, 1 another error.`;
 export interface StatsArgs {
   seed: number;
   resamples: number;
+  confident: number;
+  /** How many disagreements get a Reasoning answer (0: none). */
+  explain: number;
   json: boolean;
 }
 
 export type CompareArgs =
-  | ({ command: 'merge'; out: string } & StatsArgs)
+  /** `model` is there only where --explain needs it. */
+  | ({ command: 'merge'; out: string; model: ShardRunArgs | null } & StatsArgs)
   | ({ command: 'run'; input: MethodInput } & ShardRunArgs & StatsArgs);
 
 export function parseCompareArgs(argv: string[]): CompareArgs {
@@ -63,6 +70,8 @@ export function parseCompareArgs(argv: string[]): CompareArgs {
       'fake-delay-ms': { type: 'string', default: '0' },
       seed: { type: 'string', default: '1' },
       resamples: { type: 'string', default: '1000' },
+      explain: { type: 'string', default: '0' },
+      confident: { type: 'string', default: '0.75' },
       json: { type: 'boolean', default: false },
     },
     COMPARE_USAGE,
@@ -74,8 +83,21 @@ export function parseCompareArgs(argv: string[]): CompareArgs {
     return value;
   };
   if (values.out === undefined) throw bad('--out is required');
-  const stats = { seed: whole(values.seed, '--seed', 0), resamples: whole(values.resamples, '--resamples', 1), json: values.json };
-  if (merge) return { command: 'merge', out: values.out, ...stats };
+  const confident = Number(values.confident);
+  if (!(confident >= 0.5 && confident < 1)) throw bad(`--confident must be a probability in [0.5, 1), not "${values.confident}"`);
+  const stats = {
+    seed: whole(values.seed, '--seed', 0),
+    resamples: whole(values.resamples, '--resamples', 1),
+    confident,
+    explain: whole(values.explain, '--explain', 0),
+    json: values.json,
+  };
+  if (merge) {
+    if (values.method !== undefined || values.ref !== undefined || values.csv !== undefined) throw bad('merge reads the inputs from OUT: give it without --method, --ref and --csv');
+    if (stats.explain > 0 && values.comparator === 'engine' && values.bundle === undefined) throw bad('merge --explain asks the model for its reasons: give --bundle DIR');
+    const model = stats.explain > 0 ? shardRunArgs({ ...values, out: values.out }, bad) : null;
+    return { command: 'merge', out: values.out, model, ...stats };
+  }
 
   let input: MethodInput;
   if (values.csv !== undefined) {

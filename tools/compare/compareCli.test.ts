@@ -103,3 +103,52 @@ describe('npm run compare with the fake comparator', () => {
     }
   }, 60_000);
 });
+
+describe('npm run compare --explain with the fake comparator', () => {
+  // A brightness offset keeps SSIM high at a low PSNR; noise the other way round. The fake comparator (PSNR)
+  // prefers the noisy output, SSIM the offset one: a disagreement on every id.
+  let set: string;
+  const flags = (out: string) => ['--comparator', 'fake', '--ref', join(set, 'ref'), '--method', `offset=${join(set, 'offset')}`, '--method', `noisy=${join(set, 'noisy')}`, '--out', out, '--resamples', '50'];
+
+  beforeAll(async () => {
+    set = join(root, 'explain-set');
+    for (const dir of ['ref', 'offset', 'noisy']) await mkdir(join(set, dir), { recursive: true });
+    for (let id = 0; id < 3; id++) {
+      const random = mulberry32(50 + id);
+      const reference = Uint8Array.from({ length: 40 * 40 * 3 }, () => 60 + Math.floor(random() * 130));
+      await png(join(set, 'ref', `${id}.png`), reference, 40, 40);
+      await png(join(set, 'offset', `${id}.png`), reference.map((v) => v + 10), 40, 40);
+      await png(join(set, 'noisy', `${id}.png`), reference.map((v) => v + Math.round(12 * (2 * random() - 1))), 40, 40);
+    }
+  }, 60_000);
+
+  it('writes the reasons of the strongest disagreements into the record and the report, and keeps them for a rerun', async () => {
+    const out = join(root, 'explained');
+    await runCompare(parseCompareArgs([...flags(out), '--explain', '2']), quiet);
+    const summary = await summaryOf(out);
+    expect(summary.disagreements.length).toBe(3);
+    expect(summary.disagreements.every((d) => d.better === 'noisy' && d.metrics.ssim !== undefined)).toBe(true);
+    expect(summary.explanations).toHaveLength(2);
+    expect(summary.explanations.map((e) => [e.id, e.better, e.worse])).toEqual(summary.disagreements.slice(0, 2).map((d) => [d.id, d.better, d.worse]));
+    for (const e of summary.explanations) {
+      expect(e.text).toMatch(/^No model \(--comparator fake\): Image A has a PSNR of \d+\.\d\d dB, Image B \d+\.\d\d dB\.$/);
+      expect(e.prefers).toBe('noisy');
+    }
+    const report = await readFile(join(out, 'report.md'), 'utf8');
+    expect(report).toContain('## Why: the model’s reasons');
+    expect(report).toContain(`### ${summary.explanations[0]!.id}: noisy (A) over offset (B)`);
+    expect(report).toContain('In its reasoning it prefers noisy again.');
+
+    // The merge asked again finds the answers in explanations.json and asks nothing.
+    const err: string[] = [];
+    await runCompare(parseCompareArgs(['merge', '--out', out, '--resamples', '50', '--explain', '2', '--comparator', 'fake']), { out: () => {}, err: (t) => err.push(t) });
+    expect(err.join('')).not.toMatch(/compare explain/);
+    expect((await summaryOf(out)).explanations).toEqual(summary.explanations);
+  }, 60_000);
+
+  it('refuses --explain on a merge without the model, and a confidence threshold that is not one', async () => {
+    expect(() => parseCompareArgs(['merge', '--out', join(root, 'explained'), '--explain', '1'])).toThrow(/merge --explain asks the model for its reasons: give --bundle DIR/);
+    expect(() => parseCompareArgs([...flags(join(root, 'x')), '--confident', '0.3'])).toThrow(/--confident must be a probability in \[0\.5, 1\), not "0\.3"/);
+    expect(() => parseCompareArgs([...flags(join(root, 'x')), '--explain', 'two'])).toThrow(/--explain must be a whole number ≥ 0, not "two"/);
+  });
+});

@@ -12,11 +12,15 @@ import { fakeComparator } from '../eval/fakeComparator.ts';
 import { addRuns, readShardEntries } from '../eval/merge.ts';
 import { runShard } from '../eval/runShard.ts';
 import { acquireLock } from '../eval/shardLock.ts';
+import type { ShardRunArgs } from '../eval/evalArgs.ts';
 import type { CompareArgs, StatsArgs } from './compareArgs.ts';
 import { checkOutputs, listOutputs, matchPath, methodsCsvPath, writeMatch, type MatchResult } from './matchMethods.ts';
 import { writeCompareReport } from './compareReport.ts';
+import { explainDisagreements, type Explanation } from './explain.ts';
 
 export interface CompareSummary extends MethodStats {
+  /** DepictQA's reasons for the strongest disagreements (--explain N); empty without it. */
+  explanations: Explanation[];
   missing: MatchResult['missing'];
   skipped: MatchResult['skipped'];
   stats: { images: number; pairs: number; comparisons: number; modelRuns: number; visionRuns: number; prefillTokens: number; elapsedMs: number };
@@ -28,18 +32,18 @@ export interface CompareSummary extends MethodStats {
 }
 
 export async function runCompare(args: CompareArgs, io: CliIo): Promise<void> {
-  if (args.command === 'merge') return merge(args.out, args, io);
+  if (args.command === 'merge') {
+    const model = args.model;
+    return merge(args.out, args, io, model === null ? null : async (match) => {
+      const comparator = await openComparator(model, match);
+      return { comparator, release: () => comparator.close() };
+    });
+  }
   // The inputs are read, checked and measured before the model loads: a bad folder fails in seconds.
   const match = await checkOutputs(await listOutputs(args.input));
   await mkdir(args.out, { recursive: true });
   await writeMatchOnce(args.out, match);
-  const comparator: Comparator = args.comparator === 'fake' ? psnrComparator(match, args.fakeDelayMs) : await openEngineComparator({
-    bundle: args.bundle!,
-    ...(args.device === undefined ? {} : { device: args.device }),
-    ...(args.variant === undefined ? {} : { variant: args.variant }),
-    ...(args.maxContext === undefined ? {} : { maxContext: args.maxContext }),
-    kvReuse: args.kvReuse,
-  });
+  const comparator = await openComparator(args, match);
   const shard = args.shard ?? { index: 0, count: 1 };
   try {
     const result = await runShard({
@@ -53,10 +57,23 @@ export async function runCompare(args: CompareArgs, io: CliIo): Promise<void> {
     });
     for (const note of result.notes) io.err(`compare shard ${shard.index}/${shard.count}: ${note}\n`);
     io.err(`compare shard ${shard.index}/${shard.count}: done, ${result.groups} images, ${result.asked} comparisons asked, ${result.resumed} found in the journal\n`);
+    // One run merges at once, with the model still loaded for --explain.
+    if (args.shard === null) await merge(args.out, args, io, async () => ({ comparator, release: async () => {} }));
   } finally {
     await comparator.close();
   }
-  if (args.shard === null) await merge(args.out, args, io);
+}
+
+/** The model (or `--comparator fake`) as the run's arguments name it. */
+async function openComparator(args: ShardRunArgs, match: MatchResult): Promise<Comparator> {
+  if (args.comparator === 'fake') return psnrComparator(match, args.fakeDelayMs);
+  return openEngineComparator({
+    bundle: args.bundle!,
+    ...(args.device === undefined ? {} : { device: args.device }),
+    ...(args.variant === undefined ? {} : { variant: args.variant }),
+    ...(args.maxContext === undefined ? {} : { maxContext: args.maxContext }),
+    kvReuse: args.kvReuse,
+  });
 }
 
 /**
@@ -85,22 +102,44 @@ function psnrComparator(match: MatchResult, delayMs: number): Comparator {
     // An output identical to its reference (PSNR +∞) is the best there can be; 0.5 logit per dB.
     if (psnr !== null) scores.set(output.path, 0.5 * Math.min(psnr, 100));
   }
-  return fakeComparator({ scores, delayMs, noise: 0.2 });
+  const comparator = fakeComparator({ scores, delayMs, noise: 0.2 });
+  const psnrOf = (path: string) => match.metrics[match.outputs.find((o) => o.path === path)!.id]![match.outputs.find((o) => o.path === path)!.method]!.psnr;
+  return {
+    ...comparator,
+    // No model, so no words of its own: the reason the fake comparator has, its PSNR, said as such.
+    async reason(query) {
+      const [a, b] = [psnrOf(query.imageA), psnrOf(query.imageB)];
+      const verdict = a === null || b === null || a === b ? null : a > b ? 'A' : 'B';
+      const dB = (v: number | null) => (v === null ? 'unknown' : Number.isFinite(v) ? `${v.toFixed(2)} dB` : '∞ dB');
+      return { text: `No model (--comparator fake): Image A has a PSNR of ${dB(a)}, Image B ${dB(b)}.`, verdict, runs: { ...NO_RUNS } };
+    },
+  };
 }
 
-async function merge(out: string, options: StatsArgs, io: CliIo): Promise<void> {
+/** The comparator that answers --explain, and how to let go of it when the merge is done. */
+type Explainer = (match: MatchResult) => Promise<{ comparator: Comparator; release: () => Promise<void> }>;
+
+async function merge(out: string, options: StatsArgs, io: CliIo, explainer: Explainer | null): Promise<void> {
   const lock = existsSync(out) ? await acquireLock(join(out, 'merge.lock'), { what: 'compare merge' }) : null;
   try {
     for (const note of lock?.notes ?? []) io.err(`compare merge: ${note}\n`);
-    const { summary, metrics } = await mergeCompare(out, options);
-    await writeCompareReport(out, summary, metrics);
+    const { summary, match } = await mergeCompare(out, options);
+    if (options.explain > 0 && explainer !== null && summary.disagreements.length > 0) {
+      const { comparator, release } = await explainer(match);
+      try {
+        summary.explanations = await explainDisagreements(out, summary.disagreements, match, comparator, options.explain, io);
+      } finally {
+        await release();
+      }
+    }
+    await writeCompareReport(out, summary, match.metrics);
     io.out(options.json ? `${JSON.stringify(summary)}\n` : (await readFile(join(out, 'report.md'), 'utf8')));
   } finally {
     await lock?.release();
   }
 }
 
-export async function mergeCompare(out: string, options: Pick<StatsArgs, 'seed' | 'resamples'>): Promise<{ summary: CompareSummary; metrics: MatchResult['metrics'] }> {
+export async function mergeCompare(out: string, options: Pick<StatsArgs, 'seed' | 'resamples' | 'confident'>): Promise<{ summary: CompareSummary; match: MatchResult }> {
   let match: MatchResult;
   try {
     match = JSON.parse(await readFile(matchPath(out), 'utf8')) as MatchResult;
@@ -119,11 +158,12 @@ export async function mergeCompare(out: string, options: Pick<StatsArgs, 'seed' 
     const metrics = match.metrics[group.key];
     return { id: group.key, methods, records, ...(metrics === undefined ? {} : { metrics }) };
   });
-  const stats = methodStats(match.methods, images, { seed: options.seed, resamples: options.resamples });
+  const stats = methodStats(match.methods, images, { seed: options.seed, resamples: options.resamples, confident: options.confident });
   const runs = entries.reduce(addRuns, { ...NO_RUNS });
   const first = metas[0]!;
   const summary: CompareSummary = {
     ...stats,
+    explanations: [],
     missing: match.missing,
     skipped: match.skipped,
     stats: {
@@ -141,5 +181,5 @@ export async function mergeCompare(out: string, options: Pick<StatsArgs, 'seed' 
     variant: [...new Set(metas.map((m) => m.comparator.variant))].join(', '),
     model: first.comparator.model,
   };
-  return { summary, metrics: match.metrics };
+  return { summary, match };
 }

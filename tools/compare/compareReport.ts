@@ -61,6 +61,13 @@ export function markdownReport(s: CompareSummary): string {
     if (s.disagreements.length > 50) lines.push('', `…and ${s.disagreements.length - 50} more in summary.json.`);
     lines.push('');
   }
+  if (s.explanations.length > 0) {
+    lines.push('## Why: the model’s reasons', '', `DepictQA’s Reasoning answers on the ${s.explanations.length} strongest disagreements, the preferred output shown as Image A.`, '');
+    for (const e of s.explanations) {
+      const said = e.prefers === null ? 'its verdict cannot be read' : e.prefers === e.better ? `it prefers ${e.better} again` : `this time it prefers ${e.worse}`;
+      lines.push(`### ${e.id}: ${e.better} (A) over ${e.worse} (B), ${percent(e.confidence)}`, '', ...e.text.split('\n').map((line) => `> ${line}`), '', `In its reasoning ${said}.`, '');
+    }
+  }
   if (s.missing.length > 0) lines.push(`Missing outputs (left out of that method's pairs): ${s.missing.map((m) => `${m.method}/${m.id}`).join(', ')}.`, '');
   if (s.skipped.length > 0) lines.push('Skipped outputs:', '', ...s.skipped.map((k) => `- ${k.method}/${k.id}: ${k.reason}`), '');
   lines.push(

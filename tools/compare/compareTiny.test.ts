@@ -86,4 +86,18 @@ describe('npm run compare on the tiny bundle', () => {
     const timeless = (summary: CompareSummary) => ({ ...summary, stats: { ...summary.stats, elapsedMs: 0 } });
     expect(timeless(again)).toEqual(timeless(reused));
   }, 300_000);
+
+  it('answers --explain with the Reasoning task on images already encoded', async () => {
+    // The tiny model's verdicts are near 1/2: from 0.5 on, every verdict a metric contradicts is a disagreement.
+    const explained = await compare('explained', '--explain', '2', '--confident', '0.5');
+    expect(explained.disagreements.length).toBeGreaterThanOrEqual(1);
+    expect(explained.explanations).toHaveLength(Math.min(2, explained.disagreements.length));
+    for (const e of explained.explanations) {
+      expect(typeof e.text).toBe('string');
+      expect([e.better, e.worse, null]).toContain(e.prefers);
+      expect(e.runs.vision).toBe(0);
+      expect(e.runs.decodeSteps).toBeGreaterThan(0);
+    }
+    expect(await readFile(join(root, 'explained', 'report.md'), 'utf8')).toContain('## Why: the model’s reasons');
+  }, 300_000);
 });

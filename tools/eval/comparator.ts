@@ -32,9 +32,18 @@ export interface ComparatorInfo {
   model: unknown;
 }
 
+/** DepictQA's Reasoning answer for one order of a pair: the paragraph, and the image it prefers. */
+export interface ReasoningAnswer {
+  text: string;
+  verdict: 'A' | 'B' | null;
+  runs: ModelRuns;
+}
+
 export interface Comparator {
   readonly info: ComparatorInfo;
   compare(query: ComparisonQuery): Promise<ComparisonAnswer>;
+  /** Why: the Reasoning task on the same images (absent where a comparator has no words). */
+  reason?(query: ComparisonQuery): Promise<ReasoningAnswer>;
   close(): Promise<void>;
 }
 

@@ -10,7 +10,7 @@ import { AppError } from '../../src/core/errors.ts';
 import { readBundleManifest } from '../node/folderBundle.ts';
 import type { NodeDevice } from '../node/nodeDevice.ts';
 import { openNodeEngine } from '../node/runAsk.ts';
-import type { Comparator, ComparisonAnswer, ComparisonQuery, ModelRuns } from './comparator.ts';
+import type { Comparator, ComparisonAnswer, ComparisonQuery, ModelRuns, ReasoningAnswer } from './comparator.ts';
 
 /** Image files kept in memory: more than one reference group's worth (KADID-10k: 126). */
 const MAX_FILES_HELD = 256;
@@ -65,6 +65,16 @@ export async function openEngineComparator(options: EngineComparatorOptions): Pr
           ...(options.kvReuse === false ? { reuse: false } : {}),
         });
         return { pA: result.pA, pB: result.pB, runs: runsBetween(before, await engine.counters()) };
+      },
+      async reason(query: ComparisonQuery): Promise<ReasoningAnswer> {
+        const before = await engine.counters();
+        const result = await engine.generate({
+          task: 'reasoning',
+          images: { ...(query.reference === null ? {} : { reference: await image(query.reference) }), a: await image(query.imageA), b: await image(query.imageB) },
+          ...(options.questionIndex === undefined ? {} : { question: { index: options.questionIndex } }),
+          confidence: false,
+        });
+        return { text: result.text, verdict: result.verdict, runs: runsBetween(before, await engine.counters()) };
       },
       close: () => engine.unload(),
     };
