@@ -1,17 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseCompareArgs } from '../compare/compareArgs.ts';
 import { parseEvalArgs } from './evalArgs.ts';
 import { parseYamlDocuments } from './testing/miniYaml.ts';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const docs = parseYamlDocuments(readFileSync(new URL('../../deploy/kubernetes/eval-job.yaml', import.meta.url), 'utf8')) as Obj[];
-const jobs = docs.filter((d) => d.kind === 'Job');
-const shardJob = jobs.find((j) => j.spec.completionMode === 'Indexed')!;
-const mergeJob = jobs.find((j) => j !== shardJob)!;
-const env = (container: Obj, name: string): Obj => (container.env as Obj[]).find((e) => e.name === name)!;
+/** The image's entrypoint runs `npm run eval`; a Job for another tool names its own command. */
+const ENTRYPOINT = JSON.parse(/^ENTRYPOINT (.*)$/m.exec(readFileSync(new URL('../../deploy/docker/Dockerfile', import.meta.url), 'utf8'))![1]!) as string[];
 
-describe('deploy/kubernetes/eval-job.yaml', () => {
+const CASES = [
+  { file: 'eval-job.yaml', tool: 'eval', parse: (argv: string[]) => parseEvalArgs(argv) as Obj },
+  { file: 'compare-job.yaml', tool: 'compare', parse: (argv: string[]) => parseCompareArgs(argv) as Obj },
+] as const;
+
+describe.each(CASES)('deploy/kubernetes/$file', ({ file, tool, parse }) => {
+  const docs = parseYamlDocuments(readFileSync(new URL(`../../deploy/kubernetes/${file}`, import.meta.url), 'utf8')) as Obj[];
+  const jobs = docs.filter((d) => d.kind === 'Job');
+  const shardJob = jobs.find((j) => j.spec.completionMode === 'Indexed')!;
+  const mergeJob = jobs.find((j) => j !== shardJob)!;
+  const env = (container: Obj, name: string): Obj => (container.env as Obj[]).find((e) => e.name === name)!;
+
   it('an Indexed Job of N pods, N written the same in completions, parallelism and EVAL_SHARDS', () => {
     const container = shardJob.spec.template.spec.containers[0];
     const n = Number(env(container, 'EVAL_SHARDS').value);
@@ -21,15 +30,15 @@ describe('deploy/kubernetes/eval-job.yaml', () => {
     expect(Number(env(mergeJob.spec.template.spec.containers[0], 'EVAL_SHARDS').value)).toBe(n);
   });
 
-  it('the shard comes from the completion index, and the args parse as an eval run of shard I of N', () => {
+  it(`runs npm run ${tool}, the shard from the completion index, and the args parse as a run of shard I of N`, () => {
     const container = shardJob.spec.template.spec.containers[0];
+    expect((container.command as string[] | undefined) ?? ENTRYPOINT).toEqual(['npm', 'run', '-s', tool, '--']);
     expect(env(container, 'JOB_COMPLETION_INDEX').valueFrom.fieldRef.fieldPath).toBe("metadata.annotations['batch.kubernetes.io/job-completion-index']");
     const n = env(container, 'EVAL_SHARDS').value as string;
     for (let index = 0; index < Number(n); index++) {
       // Kubernetes expands $(VAR) in args from the container's env.
       const args = (container.args as string[]).map((a) => a.replace('$(JOB_COMPLETION_INDEX)', String(index)).replace('$(EVAL_SHARDS)', n));
-      const parsed = parseEvalArgs(args);
-      expect(parsed).toMatchObject({ command: 'run', shard: { index, count: Number(n) }, out: '/out' });
+      expect(parse(args)).toMatchObject({ command: 'run', shard: { index, count: Number(n) }, out: '/out' });
     }
   });
 
@@ -44,10 +53,20 @@ describe('deploy/kubernetes/eval-job.yaml', () => {
     expect(shardJob.spec.template.spec.restartPolicy).toBe('OnFailure');
   });
 
-  it('the merge waits for N complete shards, then merges /out', () => {
+  it('the merge waits for N complete shards, then merges /out with arguments that parse', () => {
     const script = mergeJob.spec.template.spec.containers[0].command.at(-1) as string;
     expect(script).toContain('shard-*-of-"$EVAL_SHARDS".json');
     expect(script).toContain('"complete": true');
-    expect(script).toMatch(/eval -- merge --out \/out/);
+    const merge = new RegExp(`exec npm run -s ${tool} -- (merge --out /out.*)$`, 'm').exec(script);
+    expect(merge, script).not.toBeNull();
+    expect(parse(merge![1]!.split(' '))).toMatchObject({ command: 'merge', out: '/out' });
   });
+});
+
+it('the comparison’s merge asks for the reasons with the bundle it mounts', () => {
+  const docs = parseYamlDocuments(readFileSync(new URL('../../deploy/kubernetes/compare-job.yaml', import.meta.url), 'utf8')) as Obj[];
+  const merge = docs.find((d) => d.metadata?.name === 'depictqa-compare-merge')!.spec.template.spec;
+  const args = /merge --out \/out.*$/m.exec(merge.containers[0].command.at(-1) as string)![0].split(' ');
+  expect(parseCompareArgs(args)).toMatchObject({ explain: 5, model: { bundle: '/data/bundle', device: 'webgpu' } });
+  expect(merge.containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/data', readOnly: true });
 });

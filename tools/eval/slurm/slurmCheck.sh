@@ -4,7 +4,9 @@
 #  2. a small dataset evaluated unsharded with the fake comparator: the reference summary;
 #  3. the same as a 3-task array + dependent merge through submit.sh: the summary must be the same;
 #  4. again, with one array task cancelled (scancel JOB_I) while it runs; its journal is kept; it is resubmitted
-#     alone (submit.sh I) with a new merge: the summary must be the same, with no duplicate and none lost.
+#     alone (submit.sh I) with a new merge: the summary must be the same, with no duplicate and none lost;
+#  5. a method comparison (DEPICTQA_TOOL=compare, a CSV of 3 methods on 6 ids) as a 3-task array + merge: the
+#     same summary as one unsharded run.
 # Leaves the daemons running (stop them with: scontrol shutdown; pkill is not used here).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -120,4 +122,15 @@ if [[ $done_line != *"$lines found in the journal"* || $done_line == *" 0 compar
   echo "the resubmitted shard did not continue from the $lines comparisons of the cancelled one" >&2; exit 1
 fi
 npx -s tsx tools/eval/slurm/sameSummary.ts "$work/reference/summary.json" "$EVAL_OUT/summary.json"
+say "a method comparison: unsharded reference, then an array of $shards shards + dependent merge"
+methods=$(npx -s tsx tools/eval/slurm/makeCheckMethods.ts "$work/methods")
+npm run -s compare -- --csv "$methods" --comparator fake --out "$work/compare-reference" --resamples 200 > /dev/null
+export DEPICTQA_TOOL=compare EVAL_DATASET=$methods EVAL_OUT=$work/compare
+export EVAL_ARGS="--comparator fake --fake-delay-ms 50" MERGE_ARGS="--resamples 200"
+read -r array merge < <(deploy/slurm/submit.sh >/dev/null && cat "$EVAL_OUT/.last-submit")
+echo "array job $array, merge job $merge"
+wait_jobs "$array" "$merge"
+echo "merge job: $(state "$merge")"
+ls "$EVAL_OUT"/depictqa-compare-"$array"_0.log "$EVAL_OUT"/depictqa-compare-merge-"$merge".log >/dev/null
+npx -s tsx tools/eval/slurm/sameSummary.ts "$work/compare-reference/summary.json" "$EVAL_OUT/summary.json"
 say "Slurm check passed"
