@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../src/core/errors.ts';
-import { methodStats, type MethodImage, type MethodStats } from '../../src/core/methods/methodStats.ts';
+import { methodStats, type MethodImage } from '../../src/core/methods/methodStats.ts';
+import type { MethodsReport } from '../../src/core/methods/methodsReport.ts';
 import { combineOrders, type ComparisonRecord } from '../../src/core/ranking/index.ts';
 import type { CliIo } from '../cli/runCli.ts';
 import { NO_RUNS, type Comparator } from '../eval/comparator.ts';
@@ -16,18 +17,9 @@ import type { ShardRunArgs } from '../eval/evalArgs.ts';
 import type { CompareArgs, StatsArgs } from './compareArgs.ts';
 import { checkOutputs, listOutputs, matchPath, methodsCsvPath, writeMatch, type MatchResult } from './matchMethods.ts';
 import { writeCompareReport } from './compareReport.ts';
-import { explainDisagreements, type Explanation } from './explain.ts';
+import { explainDisagreements } from './explain.ts';
 
-export interface CompareSummary extends MethodStats {
-  /** DepictQA's reasons for the strongest disagreements (--explain N); empty without it. */
-  explanations: Explanation[];
-  missing: MatchResult['missing'];
-  skipped: MatchResult['skipped'];
-  stats: { images: number; pairs: number; comparisons: number; modelRuns: number; visionRuns: number; prefillTokens: number; elapsedMs: number };
-  pairs: 'active' | 'allPairs';
-  shards: number;
-  device: string;
-  variant: string;
+export interface CompareSummary extends MethodsReport {
   model: unknown;
 }
 

@@ -8,22 +8,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../src/core/errors.ts';
 import type { Disagreement } from '../../src/core/methods/methodStats.ts';
+import type { Explanation } from '../../src/core/methods/methodsReport.ts';
 import type { CliIo } from '../cli/runCli.ts';
-import type { Comparator, ComparatorInfo, ModelRuns } from '../eval/comparator.ts';
+import type { Comparator, ComparatorInfo } from '../eval/comparator.ts';
 import { writeFileDurably } from '../fs/durableWrite.ts';
 import type { MatchResult } from './matchMethods.ts';
-
-export interface Explanation {
-  id: string;
-  better: string;
-  worse: string;
-  confidence: number;
-  /** The Reasoning answer, `better` as Image A and `worse` as Image B. */
-  text: string;
-  /** The method the answer prefers, or null when its verdict is unreadable. */
-  prefers: string | null;
-  runs: ModelRuns;
-}
 
 interface ExplanationsFile {
   comparator: ComparatorInfo;
