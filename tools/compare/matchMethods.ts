@@ -6,16 +6,15 @@
  * Both are functions of the inputs alone, so every shard of a run writes the same bytes.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AppError, serializeError } from '../../src/core/errors.ts';
 import { computeMetrics } from '../../src/core/metrics/computeMetrics.ts';
+import { checkMethodNames, matchFolders, type FolderListing } from '../../src/core/methods/matchFolders.ts';
 import type { MetricValues } from '../../src/core/methods/methodStats.ts';
 import { compareKeys, readDataset, type EvalGroup } from '../eval/datasets.ts';
 import { writeFileDurably } from '../fs/durableWrite.ts';
 import { decodeImageFile, type DecodedImage } from '../image/decode.ts';
 
-export const MIN_METHODS = 2;
-export const MAX_METHODS = 16;
 
 export interface MethodFolder {
   name: string;
@@ -49,26 +48,12 @@ export async function listOutputs(input: MethodInput): Promise<Omit<MatchResult,
   if (input.kind === 'csv') return fromCsv(input.path);
   const { methods } = input;
   checkMethodNames(methods.map((m) => m.name));
-  const reference = input.reference === null ? null : await stems(input.reference, 'the reference folder');
-  const byMethod = new Map<string, Map<string, string>>();
-  for (const method of methods) byMethod.set(method.name, await stems(method.dir, `method ${method.name}`));
-  const ids = reference !== null ? [...reference.keys()] : [...new Set([...byMethod.values()].flatMap((files) => [...files.keys()]))];
-  ids.sort(compareKeys);
-  const outputs: MatchedOutput[] = [];
-  const missing: MatchResult['missing'] = [];
-  const skipped: MatchResult['skipped'] = [];
-  for (const method of methods) {
-    const files = byMethod.get(method.name)!;
-    for (const id of ids) {
-      const path = files.get(id);
-      if (path === undefined) missing.push({ method: method.name, id });
-      else outputs.push({ id, method: method.name, path, reference: reference?.get(id) ?? null });
-    }
-    if (reference !== null) {
-      for (const id of files.keys()) if (!reference.has(id)) skipped.push({ method: method.name, id, reason: `no reference image is named ${id}` });
-    }
-  }
-  return { methods: methods.map((m) => m.name), ids, hasReference: reference !== null, outputs, missing, skipped };
+  const reference = input.reference === null ? null : await listFolder(input.reference, 'reference');
+  const listings: Array<FolderListing<string>> = [];
+  for (const method of methods) listings.push(await listFolder(method.dir, method.name));
+  const matched = matchFolders(listings, reference);
+  const outputs = matched.outputs.map(({ id, method, file, reference: ref }) => ({ id, method, path: file, reference: ref }));
+  return { methods: matched.methods, ids: matched.ids, hasReference: reference !== null, outputs, missing: matched.missing, skipped: matched.skipped };
 }
 
 /** Decodes every output once: a file that does not decode, or whose size is not its reference's, is skipped. */
@@ -123,44 +108,21 @@ export async function writeMatch(out: string, match: MatchResult): Promise<void>
   await writeFileDurably(matchPath(out), `${JSON.stringify(match, null, 1)}\n`);
 }
 
-function checkMethodNames(names: readonly string[]): void {
-  if (names.length < MIN_METHODS || names.length > MAX_METHODS) {
-    throw new AppError('BAD_ARGUMENTS', `Comparing methods takes ${MIN_METHODS} to ${MAX_METHODS} of them; got ${names.length}${names.length > 0 ? ` (${names.join(', ')})` : ''}.`, {
-      hint: names.length > MAX_METHODS ? 'Compare at most 16 methods in one run: split them, keeping your own method in each.' : 'Give each method as --method NAME=DIR.',
-    });
-  }
-  const twice = names.filter((name, k) => names.indexOf(name) !== k);
-  if (twice.length > 0) throw new AppError('BAD_ARGUMENTS', `Method ${twice[0]} is named twice.`, { hint: 'Give every method its own name.' });
-  const bad = names.find((name) => name === '' || /[\s,"/\\]/.test(name));
-  if (bad !== undefined) throw new AppError('BAD_ARGUMENTS', `"${bad}" is not a method name: no spaces, commas, quotes or slashes.`, { hint: 'Name methods like swinir, real-esrgan or ours_v2.' });
-}
-
-/** The regular files of `dir` by stem (the name without its last extension); two files of one stem are refused. */
-async function stems(dir: string, what: string): Promise<Map<string, string>> {
+/** A folder's regular files (absolute paths), for matching by stem. */
+async function listFolder(dir: string, name: string): Promise<FolderListing<string>> {
   let names: string[];
+  const what = name === 'reference' ? 'the reference folder' : `method ${name}`;
   try {
     names = await readdir(dir);
   } catch (cause) {
     throw new AppError('FILE_NOT_FOUND', `${what}: cannot read the folder ${dir}.`, { hint: 'Give a folder of images.', cause });
   }
-  const found = new Map<string, string>();
-  const clash = new Map<string, string[]>();
-  for (const name of names.sort(compareKeys)) {
-    if (name.startsWith('.')) continue;
-    const path = resolve(dir, name);
-    if (!(await stat(path)).isFile()) continue;
-    const stem = extname(name) === '' ? name : name.slice(0, -extname(name).length);
-    if (found.has(stem)) clash.set(stem, [...(clash.get(stem) ?? [found.get(stem)!.slice(resolve(dir).length + 1)]), name]);
-    else found.set(stem, path);
+  const files: Array<{ name: string; file: string }> = [];
+  for (const entry of names) {
+    const path = resolve(dir, entry);
+    if (!entry.startsWith('.') && (await stat(path)).isFile()) files.push({ name: entry, file: path });
   }
-  if (clash.size > 0) {
-    const [stem, files] = [...clash][0]!;
-    throw new AppError('BAD_ARGUMENTS', `${what} has ${clash.size} file stem(s) used twice, first "${stem}": ${files.join(', ')} in ${dir}.`, {
-      hint: 'Files are matched across folders by their name without the extension: keep one file per name.',
-    });
-  }
-  if (found.size === 0) throw new AppError('BAD_ARGUMENTS', `${what}: ${dir} holds no files.`, { hint: 'Give a folder of images.' });
-  return found;
+  return { name, where: dir, files };
 }
 
 function fromCsv(path: string): Awaited<ReturnType<typeof listOutputs>> {
