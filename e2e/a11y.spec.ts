@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
@@ -63,6 +64,23 @@ test.describe('accessibility', () => {
     await page.getByRole('button', { name: 'Rank', exact: true }).click();
     await expect(page.getByTestId('rank-metric-agreement')).toBeVisible({ timeout: 120_000 });
     await expectNoViolations(page, testInfo, 'rank-results');
+  });
+
+  test('axe finds no violations in the Methods mode with a match table and a result, in light and dark', async ({ page }, testInfo) => {
+    const set = join(flow().bundle.root, 'a11y-methods');
+    for (const [k, folder] of ['ref', 'ours', 'theirs'].entries()) {
+      await mkdir(join(set, folder), { recursive: true });
+      for (const id of [1, 2]) await writeFile(join(set, folder, `${id}.png`), await patternPng(10 * id + k));
+    }
+    await page.goto('/');
+    await loadPageBundle(page, flow().bundle);
+    await page.getByRole('radio', { name: /^Methods/ }).check();
+    await page.getByTestId('methods-folder-input').setInputFiles(set);
+    await expect(page.getByTestId('methods-match-row')).toHaveCount(2);
+    await expectNoViolations(page, testInfo, 'methods-match');
+    await page.getByRole('button', { name: 'Compare methods' }).click();
+    await expect(page.getByTestId('methods-results')).toBeVisible({ timeout: 120_000 });
+    await expectNoViolations(page, testInfo, 'methods-results');
   });
 
   test('axe finds no violations when empty, with images and with an answer, in light and dark; Tab reaches every control with a focus ring', async ({ page }, testInfo) => {

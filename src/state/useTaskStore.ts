@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { TaskId } from '../core/tasks.ts';
 
 /** 'task': one question about the image slots; 'rank': many candidates ranked by pairwise comparisons. */
-export type PageMode = 'task' | 'rank';
+export type PageMode = 'task' | 'rank' | 'methods';
 
 interface TaskState {
   task: TaskId;

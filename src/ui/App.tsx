@@ -13,6 +13,7 @@ import { OfflineNotice } from './offline/OfflineNotice.tsx';
 import { UpdatePrompt } from './offline/UpdatePrompt.tsx';
 import { RunControls } from './run/RunControls.tsx';
 import { TaskPicker } from './tasks/TaskPicker.tsx';
+import { MethodsPanel } from './methods/MethodsPanel.tsx';
 import { RankPanel } from './rank/RankPanel.tsx';
 import { useTaskStore } from '../state/useTaskStore.ts';
 
@@ -30,9 +31,9 @@ export function App() {
         <ErrorBanner />
         {capabilities !== null && <CapabilityNotice capabilities={capabilities} />}
         <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
-          {mode === 'rank' ? (
+          {mode === 'rank' || mode === 'methods' ? (
             <div className="space-y-6">
-              <RankPanel />
+              {mode === 'rank' ? <RankPanel /> : <MethodsPanel />}
               <TaskPicker />
             </div>
           ) : (

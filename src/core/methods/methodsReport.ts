@@ -37,6 +37,16 @@ export type OutputMetrics = Record<string, Record<string, MetricValues>>;
 const METRIC_LABEL: Record<MethodMetric, string> = { psnr: 'PSNR', ssim: 'SSIM', msssim: 'MS-SSIM', gmsd: 'GMSD' };
 
 const fixed = (value: number | null, digits: number): string => (value === null || !Number.isFinite(value) ? '—' : value.toFixed(digits));
+
+/**
+ * A score in logits, to two decimals; below 0.01 (a model that barely tells the methods apart) to two significant
+ * digits, so that its order stays readable. Never "-0.00".
+ */
+export function formatScore(value: number): string {
+  if (!Number.isFinite(value)) return '—';
+  if (value === 0) return '0.00';
+  return Math.abs(value) < 0.005 ? value.toPrecision(2) : value.toFixed(2);
+}
 const percent = (value: number | null): string => (value === null ? '—' : `${(100 * value).toFixed(0)}%`);
 const METRIC_DIGITS: Record<MethodMetric, number> = { psnr: 2, ssim: 4, msssim: 4, gmsd: 4 };
 
@@ -51,7 +61,7 @@ export function markdownReport(s: MethodsReport): string {
     `|---|--:|:-:|--:|--:|${METHOD_METRICS.map(() => '--:').join('|')}|`,
     ...s.methods.map((m) => {
       const vsBest = m.name === best ? '—' : percent(s.winMatrix[m.name]![best]!.rate);
-      return `| ${m.name} | ${m.score.toFixed(2)} | [${fixed(m.low, 2)}, ${fixed(m.high, 2)}] | ${percent(m.winRate)} | ${vsBest} | ${METHOD_METRICS.map((metric) => fixed(m.metrics[metric], METRIC_DIGITS[metric])).join(' | ')} |`;
+      return `| ${m.name} | ${formatScore(m.score)} | [${formatScore(m.low)}, ${formatScore(m.high)}] | ${percent(m.winRate)} | ${vsBest} | ${METHOD_METRICS.map((metric) => fixed(m.metrics[metric], METRIC_DIGITS[metric])).join(' | ')} |`;
     }),
     '',
     '## Win rates',
@@ -104,7 +114,7 @@ export function latexTable(s: MethodsReport): string {
   const header = ['Method', 'Score', `Win rate vs.\\ ${tex(best)}`, ...(withMetrics ? ['PSNR', 'SSIM'] : [])];
   const rows = s.methods.map((m) => {
     const vsBest = m.name === best ? '---' : `${(100 * (s.winMatrix[m.name]![best]!.rate ?? NaN)).toFixed(0)}\\%`;
-    const score = `$${m.score.toFixed(2)}_{[${fixed(m.low, 2)},\\,${fixed(m.high, 2)}]}$`;
+    const score = `$${formatScore(m.score)}_{[${formatScore(m.low)},\\,${formatScore(m.high)}]}$`;
     return [tex(m.name), score, vsBest, ...(withMetrics ? [fixed(m.metrics.psnr, 2), fixed(m.metrics.ssim, 4)] : [])].join(' & ');
   });
   return [

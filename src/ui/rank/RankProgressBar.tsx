@@ -2,26 +2,32 @@ import { useEffect, useState } from 'react';
 import type { RankProgress } from '../../state/useRankStore.ts';
 
 /** Seconds left at the pace of the new comparisons so far; null before the first one. */
-function etaSeconds(progress: RankProgress, now: number): number | null {
+export function etaSeconds(progress: Pick<RankProgress, 'done' | 'prior' | 'planned' | 'comparingSince'>, now: number): number | null {
   const made = progress.done - progress.prior;
   if (progress.comparingSince === null || made <= 0) return null;
   const perComparison = (now - progress.comparingSince) / made;
   return (Math.max(0, progress.planned - progress.done) * perComparison) / 1000;
 }
 
-function formatEta(seconds: number): string {
+export function formatEta(seconds: number): string {
   if (seconds < 60) return `${Math.ceil(seconds)} s`;
   const minutes = Math.floor(seconds / 60);
   return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
 }
 
-/** Comparisons done of planned, with the time left; while the images are encoded, that instead. */
-export function RankProgressBar({ progress }: { progress: RankProgress }) {
+/** performance.now(), once a second: what a progress bar's time left is measured against. */
+export function useSecondClock(): number {
   const [now, setNow] = useState(() => performance.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(performance.now()), 1000);
     return () => clearInterval(timer);
   }, []);
+  return now;
+}
+
+/** Comparisons done of planned, with the time left; while the images are encoded, that instead. */
+export function RankProgressBar({ progress }: { progress: RankProgress }) {
+  const now = useSecondClock();
   const encoding = progress.encoded < progress.toEncode && progress.done === progress.prior;
   const planned = Math.max(progress.planned, progress.done);
   const eta = etaSeconds(progress, Math.max(now, progress.comparingSince ?? 0));
