@@ -85,6 +85,16 @@ test.describe('Methods mode', () => {
     await expect(explanation.getByTestId('answer-status')).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
     await expect(explanation.getByTestId('answer-text')).not.toBeEmpty();
     await page.screenshot({ path: test.info().outputPath('methods.png'), fullPage: true });
+
+    // History holds the comparison; after a reload, Open shows its result again in the Methods mode.
+    const item = page.getByTestId('history-item').filter({ hasText: 'Methods' });
+    await expect(item).toHaveCount(1);
+    await expect(item.getByTestId('history-line')).toContainText(`3 methods on 4 images: ${expected.methods[0]!.name} best`);
+    await page.reload();
+    await page.getByTestId('history-item').filter({ hasText: 'Methods' }).getByRole('button', { name: /^Open the Methods run/ }).click();
+    await expect(page.getByRole('radio', { name: /^Methods/ })).toBeChecked();
+    const reopened = await page.getByTestId('methods-row').evaluateAll((elements) => elements.map((row) => row.getAttribute('data-method')));
+    expect(reopened).toEqual(expected.methods.map((m) => m.name));
   });
 
   test('a reload mid-run resumes from the saved comparisons, with the images from the browser’s database', async ({ page }) => {

@@ -66,6 +66,8 @@ export interface MethodsState {
   fail: (error: SerializedError) => void;
   setResumable: (resumable: ResumableMethods | null) => void;
   clear: () => void;
+  /** Shows a saved comparison (from History) as it ended; its images are not kept, so there is nothing to open. */
+  showSaved: (match: MethodsMatch, report: MethodsReport, stopped: boolean) => void;
 }
 
 /** The Methods mode: the matched test set, the running comparison's progress, and the method-level result. */
@@ -93,4 +95,5 @@ export const useMethodsStore = create<MethodsState>()((set) => ({
   fail: (error) => set({ status: 'failed', error }),
   setResumable: (resumable) => set({ resumable }),
   clear: () => set({ status: 'idle', match: null, notices: [], progress: null, comparisons: {}, report: null, error: null }),
+  showSaved: (match, report, stopped) => set({ status: stopped ? 'stopped' : 'done', match, report, notices: [], progress: null, comparisons: {}, error: null }),
 }));

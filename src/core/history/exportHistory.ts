@@ -6,6 +6,7 @@ import { explainConfidence } from '../confidence/explain.ts';
 import { NEEDS_SENTENCE_MODEL } from '../engine/types.ts';
 import { formatBytes } from '../format.ts';
 import type { RankResult } from '../engine/rankTypes.ts';
+import { methodsMarkdown } from './methodsRecord.ts';
 import { chosenConfidence, historySlotLabel, historyTaskLabel, verdictLabel, type HistoryRecord } from './record.ts';
 
 export const HISTORY_EXPORT_FORMAT = 'depictqa-web-history';
@@ -57,10 +58,11 @@ export function runToMarkdown(record: HistoryRecord): string {
   }
   const confidence = confidenceText(record);
   if (confidence !== null) lines.push(`- **Confidence:** ${confidence}`);
-  if (record.task !== 'rank') lines.push(`- **Settings:** ${settingsText(record)}`);
+  if (record.task !== 'rank' && record.task !== 'methods') lines.push(`- **Settings:** ${settingsText(record)}`);
   if (record.stats !== null) lines.push(`- **Stats:** ${statsText(record.stats)}`);
   const rank = record.rank ?? null;
   if (rank !== null) lines.push('', ...rankMarkdown(rank, record.images.filter((image) => image.slot === 'candidate').map((image) => image.name)));
+  lines.push(...methodsMarkdown(record));
   lines.push('', `**Question:** ${record.question === null ? '_none: the run failed before asking_' : inlineText(record.question)}`, '');
   lines.push('**Answer:**', '', quote(record.answer));
   if (record.error !== null) {

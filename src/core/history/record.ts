@@ -11,14 +11,18 @@ import type { Verdict } from '../generation/verdict.ts';
 import type { ImageFacts } from '../image/imageFacts.ts';
 import { SLOT_LABELS, taskInfo, type ImageSlotId, type TaskId } from '../tasks.ts';
 import type { RankResult } from '../engine/rankTypes.ts';
+import type { MethodsReport, OutputMetrics } from '../methods/methodsReport.ts';
 
 export const HISTORY_RECORD_VERSION = 1;
 
 /** 'running': saved while the answer streamed; a page that finds one on startup was closed mid-answer. */
 export type HistoryStatus = 'running' | 'done' | 'stopped' | 'failed';
 
-/** What a saved run did: one of the four tasks, or a ranking of many candidates ('rank', absent from older records' choices). */
-export type HistoryTask = TaskId | 'rank';
+/**
+ * What a saved run did: one of the four tasks, a ranking of many candidates ('rank'), or a comparison of methods on
+ * a test set ('methods'); the last two are absent from older records' choices.
+ */
+export type HistoryTask = TaskId | 'rank' | 'methods';
 
 /** Where an image was in the run: a task's slot, or one of a ranking's candidates. */
 export type HistorySlot = ImageSlotId | 'candidate';
@@ -70,6 +74,8 @@ export interface HistoryRecord {
   images: HistoryImage[];
   /** Rank records only: the engine's result (its `index` fields point into the candidates of `images`). */
   rank?: RankResult | null;
+  /** Methods records only: the method-level result and each output's metrics (its images are not kept). */
+  methods?: { report: MethodsReport; metrics: OutputMetrics; referenceFolder: string | null } | null;
   /** Milliseconds since the epoch. */
   startedAt: number;
   updatedAt: number;
@@ -211,9 +217,9 @@ export function samplingFrom(value: unknown): SamplingOptions | null {
   return Object.keys(options).length === 0 ? null : options;
 }
 
-/** The run's kind as the page names it: a task's label, or "Rank". */
+/** The run's kind as the page names it: a task's label, "Rank" or "Methods". */
 export function historyTaskLabel(task: HistoryTask): string {
-  return task === 'rank' ? 'Rank' : taskInfo(task).label;
+  return task === 'rank' ? 'Rank' : task === 'methods' ? 'Methods' : taskInfo(task).label;
 }
 
 export function historySlotLabel(slot: HistorySlot): string {

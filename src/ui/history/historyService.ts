@@ -3,6 +3,7 @@ import { historyToJson, historyToMarkdown } from '../../core/history/exportHisto
 import { historySlotLabel, recordToSnapshot, samplingFrom, type HistoryImage, type HistoryRecord, type HistorySlot } from '../../core/history/record.ts';
 import { imageFacts } from '../../core/image/imageFacts.ts';
 import { IMAGE_SLOTS, slotsRead } from '../../core/tasks.ts';
+import { useMethodsStore } from '../../state/useMethodsStore.ts';
 import { useRankStore } from '../../state/useRankStore.ts';
 import { useErrorStore } from '../../state/useErrorStore.ts';
 import { useHistoryStore } from '../../state/useHistoryStore.ts';
@@ -152,6 +153,10 @@ export async function openRun(id: string): Promise<void> {
     openRanking(record, blobs);
     return;
   }
+  if (record.task === 'methods') {
+    openMethods(record);
+    return;
+  }
   const restored = new Map<HistorySlot, { image: HistoryImage; blob: Blob }>(record.images.map((image, k) => [image.slot, { image, blob: blobs[k]! }]));
   // 2. The slots the task reads hold exactly the run's images (a leftover reference would change the question).
   const images = useImageStore.getState();
@@ -180,6 +185,17 @@ function openRanking(record: HistoryRecord, blobs: readonly Blob[]): void {
   const candidates = images.filter((entry) => entry.slot === 'candidate').map((entry) => entry.image);
   useRankStore.getState().showSaved({ reference, candidates, result });
   useTaskStore.getState().setMode('rank');
+  useHistoryStore.getState().setOpened(record.id);
+}
+
+/** A saved method comparison back in the Methods mode: its result and exports (its images were not kept). */
+function openMethods(record: HistoryRecord): void {
+  const saved = record.methods ?? null;
+  if (saved === null) throw new AppError('REQUEST_INVALID', 'This saved method comparison has no result.', { hint: 'Compare the methods again.' });
+  const { report, metrics, referenceFolder } = saved;
+  const methods = report.methods.map((m) => m.name);
+  useMethodsStore.getState().showSaved({ methods, referenceFolder, ids: [], missing: report.missing, skipped: report.skipped, metrics }, report, record.status === 'stopped');
+  useTaskStore.getState().setMode('methods');
   useHistoryStore.getState().setOpened(record.id);
 }
 

@@ -8,6 +8,7 @@ import { withMetrics } from '../../client/metricsClient.ts';
 import { engine } from '../../client/useEngine.ts';
 import type { PriorComparison, RankEvent } from '../../core/engine/rankTypes.ts';
 import { AppError, serializeError } from '../../core/errors.ts';
+import { methodsHistoryRecord } from '../../core/history/methodsRecord.ts';
 import { imageFacts } from '../../core/image/imageFacts.ts';
 import { guessReferenceFolder, matchFolders, type FolderListing } from '../../core/methods/matchFolders.ts';
 import { methodStats, type MethodImage } from '../../core/methods/methodStats.ts';
@@ -19,6 +20,7 @@ import { useErrorStore } from '../../state/useErrorStore.ts';
 import type { SlotImage } from '../../state/useImageStore.ts';
 import { useMethodsStore, type MethodsId, type MethodsMatch } from '../../state/useMethodsStore.ts';
 import { useModelStore } from '../../state/useModelStore.ts';
+import { saveRecord } from '../history/historyService.ts';
 import { loadImageFile } from '../images/loadImageFile.ts';
 import { RankDb } from '../rank/rankDb.ts';
 import { explainPair } from '../rank/rankActions.ts';
@@ -190,6 +192,7 @@ export async function startMethods(): Promise<void> {
 }
 
 async function runHolding(key: string, model: string, ids: SavedMethodsId[], match: MethodsMatch, mode: RankingMode, where: { device: string; variant: string }): Promise<void> {
+  const startedAt = Date.now();
   const store = database().catch((error: unknown) => {
     useErrorStore.getState().report(error); // the comparison still runs; it only will not survive a reload
     return null;
@@ -255,8 +258,19 @@ async function runHolding(key: string, model: string, ids: SavedMethodsId[], mat
   }
   session.finished = !stopped;
   persist();
-  useMethodsStore.getState().finish(methodsReport(match, useMethodsStore.getState().comparisons, mode, runs, where), stopped);
+  const report = methodsReport(match, useMethodsStore.getState().comparisons, mode, runs, where);
+  useMethodsStore.getState().finish(report, stopped);
   await writes;
+  const loaded = useModelStore.getState().model;
+  const record = methodsHistoryRecord(
+    { id: crypto.randomUUID(), model: loaded === null ? null : { name: loaded.name, variant: loaded.variant, backend: loaded.backend }, startedAt },
+    report,
+    match.metrics,
+    match.referenceFolder,
+    stopped,
+    Date.now(),
+  );
+  await saveRecord(record, new Map()).catch((error: unknown) => useErrorStore.getState().report(error));
 }
 
 /** The method-level result of the comparisons made so far. */
