@@ -122,4 +122,49 @@ test.describe('Methods mode', () => {
     const names = await page.getByTestId('methods-row').evaluateAll((elements) => elements.map((row) => row.getAttribute('data-method')));
     expect(names).toEqual(expected.methods.map((m) => m.name));
   });
+
+  test('a saved comparison open in another tab is not resumed here: this tab says so, and resumes once the other lets go', async ({ page }) => {
+    const { bundle, set } = flow();
+    await openMethods(page, bundle, '?e2e');
+    await page.getByTestId('methods-folder-input').setInputFiles(set);
+    await expect(page.getByTestId('methods-match-row')).toHaveCount(5);
+    await page.evaluate(() => (window as unknown as { depictqaE2E: { endEngineWorkerAt(moment: string, count: number): void } }).depictqaE2E.endEngineWorkerAt('rank-comparison', 3));
+    await page.getByRole('button', { name: 'Compare methods' }).click();
+    await expect(page.getByTestId('methods-error')).toBeVisible({ timeout: 120_000 });
+
+    // Another tab of the same browser holds the saved comparison's lock, as a tab that is running it does.
+    const other = await page.context().newPage();
+    await other.goto('/');
+    const lockName = await other.evaluate(async (database) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open(database);
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const keys = await new Promise<IDBValidKey[]>((resolve, reject) => {
+        const request = db.transaction('methodRuns').objectStore('methodRuns').getAllKeys();
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      db.close();
+      return `depictqa-methods:${String(keys[0])}`;
+    }, 'depictqa-rankings');
+    await other.evaluate((name) => {
+      void navigator.locks.request(name, () => new Promise<void>((resolve) => ((window as unknown as { letGo: () => void }).letGo = resolve)));
+    }, lockName);
+    await expect.poll(() => other.evaluate(async (name) => (await navigator.locks.query()).held?.some((lock) => lock.name === name), lockName)).toBe(true);
+
+    // This tab in front again: Chromium throttles a background tab's timers.
+    await page.bringToFront();
+    await page.reload();
+    await loadPageBundle(page, bundle);
+    await page.getByRole('radio', { name: /^Methods/ }).check();
+    await page.getByTestId('methods-resume').getByRole('button', { name: 'Resume' }).click();
+    await expect(page.getByTestId('methods-error')).toContainText('This run is open in another tab of this browser, which is writing it.');
+
+    await other.evaluate(() => (window as unknown as { letGo: () => void }).letGo());
+    await other.close();
+    await page.getByRole('button', { name: 'Compare methods' }).click();
+    await expect(page.getByTestId('methods-results')).toBeVisible({ timeout: 240_000 });
+  });
 });
