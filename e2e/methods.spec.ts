@@ -97,6 +97,20 @@ test.describe('Methods mode', () => {
     expect(reopened).toEqual(expected.methods.map((m) => m.name));
   });
 
+  test('folders picked one by one are matched together; the same folder again replaces itself', async ({ page }) => {
+    const { bundle, set } = flow();
+    await openMethods(page, bundle);
+    const add = page.getByTestId('methods-add-folder-input');
+    await add.setInputFiles(join(set, 'alpha'));
+    await expect(page.getByTestId('methods-error')).toContainText('Comparing methods takes 2 to 16 of them; got 1 (alpha).');
+    await add.setInputFiles(join(set, 'ref'));
+    await add.setInputFiles(join(set, 'gamma'));
+    await expect(page.getByTestId('methods-match')).toContainText('2 methods on 4 images, references from ref/; 1 missing, 1 skipped.');
+    await add.setInputFiles(join(set, 'gamma'));
+    await expect(page.getByTestId('methods-match')).toContainText('2 methods on 4 images, references from ref/; 1 missing, 1 skipped.');
+    await expect(page.getByRole('button', { name: 'Compare methods' })).toBeEnabled();
+  });
+
   test('a reload mid-run resumes from the saved comparisons, with the images from the browser’s database', async ({ page }) => {
     const { bundle, set, expected } = flow();
     await openMethods(page, bundle, '?e2e');

@@ -5,7 +5,19 @@ import { useModelStore } from '../../state/useModelStore.ts';
 import { useRunStore } from '../../state/useRunStore.ts';
 import { etaSeconds, formatEta, useSecondClock } from '../rank/RankProgressBar.tsx';
 import { HEADING_CLASS, PANEL_CLASS, PRIMARY_CLASS, SECONDARY_CLASS } from '../rank/styles.ts';
-import { discardMethods, filesFromDrop, filesFromInput, findResumableMethods, readMethodFolders, resumeMethods, startMethods, stopMethods } from './methodsActions.ts';
+import {
+  addMethodFolder,
+  clearMethods,
+  discardMethods,
+  filesFromDrop,
+  filesFromInput,
+  findResumableMethods,
+  readMethodFolders,
+  resumeMethods,
+  startMethods,
+  stopMethods,
+  type PathFile,
+} from './methodsActions.ts';
 import { MethodsResults } from './MethodsResults.tsx';
 
 /**
@@ -14,7 +26,7 @@ import { MethodsResults } from './MethodsResults.tsx';
  */
 export function MethodsPanel() {
   useEffect(() => void findResumableMethods(), []);
-  const { status, mode, setMode, match, notices, progress, report, error, resumable, clear } = useMethodsStore();
+  const { status, mode, setMode, match, notices, progress, report, error, resumable } = useMethodsStore();
   const modelReady = useModelStore((state) => state.status === 'ready' || state.status === 'lost');
   const answering = useRunStore((state) => state.status === 'encoding' || state.status === 'running');
   const [over, setOver] = useState(false);
@@ -58,27 +70,13 @@ export function MethodsPanel() {
         data-testid="methods-drop"
       >
         <p className="text-slate-700 dark:text-slate-200">
-          Drop one folder that holds a folder per method (2 to 16) and a folder of references named <code>ref</code>, <code>gt</code> or <code>HR</code> (optional). Files are matched by
-          name without the extension.
+          Drop one folder that holds a folder per method (2 to 16) and a folder of references named <code>ref</code>, <code>gt</code> or <code>HR</code> (optional), or add the
+          folders one by one. Files are matched by name without the extension.
         </p>
-        <label className={`${SECONDARY_CLASS} mt-3 cursor-pointer`}>
-          <FolderInput aria-hidden="true" className="size-4" />
-          Choose the folder…
-          <input
-            type="file"
-            className="sr-only"
-            disabled={running}
-            data-testid="methods-folder-input"
-            // A folder with its subfolders: every file comes with its path below the chosen folder.
-            {...{ webkitdirectory: '', directory: '' }}
-            multiple
-            onChange={(event) => {
-              const files = [...(event.target.files ?? [])];
-              event.target.value = '';
-              if (files.length > 0) void readMethodFolders(filesFromInput(files));
-            }}
-          />
-        </label>
+        <div className="mt-3 flex flex-wrap gap-2">
+          <FolderPicker label="Choose the folder…" testId="methods-folder-input" disabled={running} onFiles={(files) => void readMethodFolders(files)} />
+          <FolderPicker label="Add one folder…" testId="methods-add-folder-input" disabled={running} onFiles={(files) => void addMethodFolder(files)} />
+        </div>
       </div>
       {status === 'reading' && <p className="text-sm text-slate-600 dark:text-slate-300">Reading, checking and measuring the outputs…</p>}
       {notices.length > 0 && (
@@ -113,7 +111,7 @@ export function MethodsPanel() {
           </button>
         )}
         {match !== null && !running && (
-          <button type="button" onClick={clear} className={SECONDARY_CLASS}>
+          <button type="button" onClick={clearMethods} className={SECONDARY_CLASS}>
             <Trash2 aria-hidden="true" className="size-4" />
             Clear
           </button>
@@ -129,6 +127,29 @@ export function MethodsPanel() {
       )}
       {report !== null && match !== null && <MethodsResults report={report} match={match} stopped={status === 'stopped'} />}
     </section>
+  );
+}
+
+/** A folder chooser: every file of the folder comes with its path below the folder's parent. */
+function FolderPicker({ label, testId, disabled, onFiles }: { label: string; testId: string; disabled: boolean; onFiles: (files: PathFile[]) => void }) {
+  return (
+    <label className={`${SECONDARY_CLASS} cursor-pointer`}>
+      <FolderInput aria-hidden="true" className="size-4" />
+      {label}
+      <input
+        type="file"
+        className="sr-only"
+        disabled={disabled}
+        data-testid={testId}
+        {...{ webkitdirectory: '', directory: '' }}
+        multiple
+        onChange={(event) => {
+          const files = [...(event.target.files ?? [])];
+          event.target.value = '';
+          if (files.length > 0) onFiles(filesFromInput(files));
+        }}
+      />
+    </label>
   );
 }
 

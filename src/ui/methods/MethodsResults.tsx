@@ -1,7 +1,7 @@
 import { Download, MessageSquareText } from 'lucide-react';
 import { useState } from 'react';
 import { METHOD_METRICS, type MethodMetric } from '../../core/methods/methodStats.ts';
-import { formatScore, imagesCsv, latexTable, markdownReport, winRateSvg, type MethodsReport } from '../../core/methods/methodsReport.ts';
+import { formatScore, imagesCsv, latexTable, markdownReport, scoresSvg, winRateSvg, type MethodsReport } from '../../core/methods/methodsReport.ts';
 import type { MethodsMatch } from '../../state/useMethodsStore.ts';
 import { useModelStore } from '../../state/useModelStore.ts';
 import { useRunStore } from '../../state/useRunStore.ts';
@@ -16,13 +16,14 @@ const percent = (value: number | null) => (value === null ? '—' : `${(100 * va
 const fixed = (value: number | null, digits: number) => (value === null || !Number.isFinite(value) ? '—' : value.toFixed(digits));
 
 /** Downloads the result as the CLI writes it: summary.json, report.md, table.tex, images.csv, win-rates.svg. */
-function exportReport(kind: 'json' | 'md' | 'tex' | 'csv' | 'svg', report: MethodsReport, match: MethodsMatch): void {
+function exportReport(kind: 'json' | 'md' | 'tex' | 'csv' | 'svg' | 'scores', report: MethodsReport, match: MethodsMatch): void {
   const base = `depictqa-methods-${fileStamp(Date.now())}`;
   if (kind === 'json') downloadText(`${base}.json`, `${JSON.stringify(report, null, 1)}\n`, 'application/json');
   else if (kind === 'md') downloadText(`${base}.md`, markdownReport(report), 'text/markdown');
   else if (kind === 'tex') downloadText(`${base}.tex`, latexTable(report), 'application/x-tex');
   else if (kind === 'csv') downloadText(`${base}-images.csv`, imagesCsv(report, match.metrics), 'text/csv');
-  else downloadText(`${base}-win-rates.svg`, winRateSvg(report), 'image/svg+xml');
+  else if (kind === 'svg') downloadText(`${base}-win-rates.svg`, winRateSvg(report), 'image/svg+xml');
+  else downloadText(`${base}-scores.svg`, scoresSvg(report), 'image/svg+xml');
 }
 
 interface Pair {
@@ -55,7 +56,8 @@ export function MethodsResults({ report, match, stopped }: { report: MethodsRepo
               ['md', 'Report'],
               ['tex', 'LaTeX'],
               ['csv', 'CSV'],
-              ['svg', 'SVG'],
+              ['svg', 'Heat map SVG'],
+              ['scores', 'Scores SVG'],
             ] as const
           ).map(([kind, label]) => (
             <button key={kind} type="button" onClick={() => exportReport(kind, report, match)} className={SECONDARY_CLASS}>

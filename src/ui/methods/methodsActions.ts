@@ -64,11 +64,32 @@ export function filesFromInput(files: readonly File[]): PathFile[] {
   return files.map((file) => ({ path: file.webkitRelativePath === '' ? file.name : file.webkitRelativePath, file }));
 }
 
+/** The folders picked one by one so far (each `name/file`), which a new pick adds to. */
+let picked: PathFile[] = [];
+
+/** Adds one folder (a method's, or the references' named ref, gt, HR …) to those picked, and matches them all. */
+export async function addMethodFolder(files: readonly PathFile[]): Promise<void> {
+  const folders = new Set(files.map((f) => f.path.split('/')[0]));
+  picked = [...picked.filter((f) => !folders.has(f.path.split('/')[0])), ...files];
+  await readFolders(picked);
+}
+
 /**
  * Reads a folder of folders: the subfolder named ref, gt, HR (…) holds the references, every other one a method.
  * Matches the outputs by file stem, checks each against its reference's size and measures it.
  */
 export async function readMethodFolders(files: readonly PathFile[]): Promise<void> {
+  picked = [];
+  await readFolders(files);
+}
+
+/** Forgets the folders and the result. */
+export function clearMethods(): void {
+  picked = [];
+  useMethodsStore.getState().clear();
+}
+
+async function readFolders(files: readonly PathFile[]): Promise<void> {
   const store = useMethodsStore.getState();
   if (store.status === 'running') return;
   store.setReading();
