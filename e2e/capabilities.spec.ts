@@ -58,7 +58,7 @@ test.describe('page shell', () => {
       await expect(page.getByRole('heading', { name: 'DepictQA Web' })).toBeVisible();
       await expect(page.getByTestId('capability-badge')).not.toHaveText('Checking GPU…');
       for (const slot of ['reference', 'a', 'b']) await expect(page.getByTestId(`slot-${slot}`)).toBeVisible();
-      await expect(page.getByRole('radio')).toHaveCount(5);
+      await expect(page.getByRole('radio')).toHaveCount(6);
       await page.getByRole('radio', { name: /Comparison/ }).check();
       await expect(page.getByRole('radio', { name: /Comparison/ })).toBeChecked();
       await expect(page.getByTestId('answer-empty')).toBeVisible();

@@ -181,4 +181,32 @@ test.describe('Methods mode', () => {
     await page.getByRole('button', { name: 'Compare methods' }).click();
     await expect(page.getByTestId('methods-results')).toBeVisible({ timeout: 240_000 });
   });
+
+  test('Stop shows the result of the comparisons made so far, with progress and the time left while it runs', async ({ page }) => {
+    const { bundle } = flow();
+    // 12 images × 3 methods without references, all pairs: 72 comparisons, so that Stop lands in the middle.
+    const set = join(bundle.root, 'stop-set');
+    for (const [m, method] of METHODS.entries()) {
+      await mkdir(join(set, method), { recursive: true });
+      for (let id = 0; id < 12; id++) await writeFile(join(set, method, `${id}.png`), await patternPng(40 + 3 * id + m));
+    }
+    await openMethods(page, bundle);
+    await page.getByTestId('methods-folder-input').setInputFiles(set);
+    await expect(page.getByTestId('methods-match')).toContainText('3 methods on 12 images, no references; 0 missing, 0 skipped.');
+    await page.getByRole('radio', { name: /^All pairs/ }).check();
+    await page.getByRole('button', { name: 'Compare methods' }).click();
+    const progress = page.getByTestId('methods-progress');
+    await expect.poll(async () => Number(await progress.getAttribute('data-done')), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+    await expect(progress).toHaveAttribute('data-planned', '72');
+    await expect(progress).toContainText('left at most');
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    const results = page.getByTestId('methods-results');
+    await expect(results).toHaveAttribute('data-stopped', 'true', { timeout: 60_000 });
+    await expect(results).toContainText('Result so far (stopped)');
+    const made = Number((await results.textContent())!.match(/(\d+) comparisons of/)![1]);
+    expect(made).toBeGreaterThanOrEqual(2);
+    expect(made).toBeLessThan(72);
+    await expect(page.getByTestId('methods-row')).toHaveCount(3);
+    await expect(page.getByTestId('methods-disagreements')).toContainText('MS-SSIM —');
+  });
 });

@@ -9,15 +9,13 @@ import {
   addMethodFolder,
   clearMethods,
   discardMethods,
-  filesFromDrop,
-  filesFromInput,
   findResumableMethods,
   readMethodFolders,
   resumeMethods,
   startMethods,
   stopMethods,
-  type PathFile,
 } from './methodsActions.ts';
+import { filesFromDrop, filesFromInput, type PathFile } from './folderFiles.ts';
 import { MethodsResults } from './MethodsResults.tsx';
 
 /**
@@ -229,7 +227,7 @@ function MethodsProgressBar({ progress }: { progress: MethodsProgress }) {
   const fraction = planned === 0 ? 0 : Math.min(1, done / planned);
   const eta = etaSeconds(progress, Math.max(now, progress.comparingSince ?? 0));
   return (
-    <div className="space-y-1" data-testid="methods-progress">
+    <div className="space-y-1" data-testid="methods-progress" data-done={done} data-planned={planned} data-prior={prior}>
       <div className="h-2 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700" role="progressbar" aria-label="Comparisons made" aria-valuemin={0} aria-valuemax={planned} aria-valuenow={done}>
         <div className="h-full bg-sky-600 transition-[width]" style={{ width: `${(100 * fraction).toFixed(1)}%` }} />
       </div>

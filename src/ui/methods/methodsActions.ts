@@ -25,44 +25,12 @@ import { loadImageFile } from '../images/loadImageFile.ts';
 import { RankDb } from '../rank/rankDb.ts';
 import { explainPair } from '../rank/rankActions.ts';
 import { holdingRunLock } from '../runLock.ts';
+import type { PathFile } from './folderFiles.ts';
 
 const IMAGE_NAME = /\.(png|jpe?g|webp|gif|bmp|avif)$/i;
 
-/** A file with its path below what was dropped or chosen: `method/0801.png`, or `set/method/0801.png`. */
-export interface PathFile {
-  path: string;
-  file: File;
-}
-
 let db: Promise<RankDb> | null = null;
 const database = () => (db ??= RankDb.open());
-
-/** The files of a drop, folders walked (the browser gives a dropped folder as an entry, not as files). */
-export async function filesFromDrop(items: DataTransferItemList): Promise<PathFile[]> {
-  const entries = [...items].map((item) => item.webkitGetAsEntry()).filter((entry) => entry !== null);
-  const out: PathFile[] = [];
-  const walk = async (entry: FileSystemEntry, prefix: string): Promise<void> => {
-    if (entry.isFile) {
-      const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
-      out.push({ path: `${prefix}${entry.name}`, file });
-    } else if (entry.isDirectory) {
-      const reader = (entry as FileSystemDirectoryEntry).createReader();
-      // readEntries gives a folder's entries in batches until an empty one.
-      for (;;) {
-        const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
-        if (batch.length === 0) break;
-        for (const child of batch) await walk(child, `${prefix}${entry.name}/`);
-      }
-    }
-  };
-  for (const entry of entries) await walk(entry, '');
-  return out;
-}
-
-/** Files of an `<input webkitdirectory>`: their relative paths. */
-export function filesFromInput(files: readonly File[]): PathFile[] {
-  return files.map((file) => ({ path: file.webkitRelativePath === '' ? file.name : file.webkitRelativePath, file }));
-}
 
 /** The folders picked one by one so far (each `name/file`), which a new pick adds to. */
 let picked: PathFile[] = [];
