@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors.ts';
-import { readDataset, splitCsvLine, tid2013ReferenceName } from './datasets.ts';
+import { splitCsvLine } from '../../src/core/csv.ts';
+import { readDataset, tid2013ReferenceName } from './datasets.ts';
 import { makeTestGroups, mosOf, writeTestDataset, type TestGroup } from './testing/testDatasets.ts';
 
 let root: string;

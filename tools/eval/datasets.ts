@@ -10,6 +10,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { AppError } from '../../src/core/errors.ts';
+import { splitCsvLine } from '../../src/core/csv.ts';
 
 export type DatasetLayout = 'csv' | 'kadid10k' | 'tid2013' | 'triplets' | 'methods';
 
@@ -245,29 +246,6 @@ function number(path: string, text: string, line: number): number {
     throw new AppError('BAD_ARGUMENTS', `${path}: line ${line} has "${text}" where a number belongs.`, { hint: 'Scores must be plain decimal numbers.' });
   }
   return value;
-}
-
-/** One CSV line: commas, double-quoted cells with "" for a quote. */
-export function splitCsvLine(line: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let k = 0; k < line.length; k++) {
-    const c = line[k]!;
-    if (quoted) {
-      if (c === '"' && line[k + 1] === '"') {
-        cell += '"';
-        k++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      cells.push(cell);
-      cell = '';
-    } else cell += c;
-  }
-  cells.push(cell);
-  return cells;
 }
 
 function layoutError(file: string, found: string): AppError {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fp16BitsToFloat32 } from '../checkpoint/dtypes.ts';
 import { sourceBytes } from '../checkpoint/tensorSource.ts';
-import { normalQuantile, randomSource, Xoshiro128 } from './random.ts';
+import { normalQuantile } from '../../src/core/ranking/normal.ts';
+import { randomSource, Xoshiro128 } from './random.ts';
 
 describe('random weights', () => {
   it('normalQuantile matches known values', () => {

@@ -2,6 +2,7 @@ import { float32ToBf16Bits, float32ToFp16Bits } from '../checkpoint/dtypes.ts';
 import { bytesPerElement, elementCount } from '../checkpoint/dtypes.ts';
 import type { TensorSource } from '../checkpoint/tensorSource.ts';
 import type { DType } from '../checkpoint/types.ts';
+import { normalQuantile } from '../../src/core/ranking/normal.ts';
 
 /**
  * Deterministic random weights, fast enough to write a 13 GB checkpoint at disk speed.
@@ -97,23 +98,6 @@ export class Xoshiro128 {
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
-}
-
-/** Acklam's rational approximation of the standard normal quantile (relative error < 1.2e-9). */
-export function normalQuantile(p: number): number {
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-  const low = 0.02425;
-  const tail = (q: number) =>
-    (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
-  if (p < low) return tail(Math.sqrt(-2 * Math.log(p)));
-  if (p > 1 - low) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
-  const q = p - 0.5;
-  const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
-    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
 }
 
 let quantiles: Float64Array | undefined;

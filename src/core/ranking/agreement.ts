@@ -6,6 +6,7 @@
 import { AppError } from '../errors.ts';
 import { kendall, spearman } from '../generation/correlation.ts';
 import { evaluateGroup } from '../generation/scores.ts';
+import { splitCsvLine } from '../csv.ts';
 
 export type AgreementMetric = 'psnr' | 'ssim' | 'msSsim' | 'gmsd';
 
@@ -101,29 +102,6 @@ export function mosAgreement(scores: readonly number[], mos: readonly number[]):
 
 function isNumber(text: string | undefined): boolean {
   return text !== undefined && text.trim() !== '' && Number.isFinite(Number(text));
-}
-
-/** One CSV line's fields (RFC 4180 quoting: "a,b" and "" inside quotes). */
-function splitCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else field += c;
-  }
-  fields.push(field);
-  return fields;
 }
 
 function shortList(items: readonly string[]): string {
