@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
 import type { CompareSummary } from '../tools/compare/compareCli.ts';
 import { expect, test } from './fixtures.ts';
+import { holdSavedRunLock } from './testing/runLocks.ts';
 import { loadPageBundle, pageFlowBundle, patternPng, type PageBundle } from './testing/pageBundle.ts';
 
 const METHODS = ['alpha', 'beta', 'gamma'];
@@ -147,26 +148,7 @@ test.describe('Methods mode', () => {
     await expect(page.getByTestId('methods-error')).toBeVisible({ timeout: 120_000 });
 
     // Another tab of the same browser holds the saved comparison's lock, as a tab that is running it does.
-    const other = await page.context().newPage();
-    await other.goto('/');
-    const lockName = await other.evaluate(async (database) => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open(database);
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      const keys = await new Promise<IDBValidKey[]>((resolve, reject) => {
-        const request = db.transaction('methodRuns').objectStore('methodRuns').getAllKeys();
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      db.close();
-      return `depictqa-methods:${String(keys[0])}`;
-    }, 'depictqa-rankings');
-    await other.evaluate((name) => {
-      void navigator.locks.request(name, () => new Promise<void>((resolve) => ((window as unknown as { letGo: () => void }).letGo = resolve)));
-    }, lockName);
-    await expect.poll(() => other.evaluate(async (name) => (await navigator.locks.query()).held?.some((lock) => lock.name === name), lockName)).toBe(true);
+    const other = await holdSavedRunLock(page, 'methodRuns', 'depictqa-methods:');
 
     // This tab in front again: Chromium throttles a background tab's timers.
     await page.bringToFront();
@@ -176,8 +158,7 @@ test.describe('Methods mode', () => {
     await page.getByTestId('methods-resume').getByRole('button', { name: 'Resume' }).click();
     await expect(page.getByTestId('methods-error')).toContainText('This run is open in another tab of this browser, which is writing it.');
 
-    await other.evaluate(() => (window as unknown as { letGo: () => void }).letGo());
-    await other.close();
+    await other.letGo();
     await page.getByRole('button', { name: 'Compare methods' }).click();
     await expect(page.getByTestId('methods-results')).toBeVisible({ timeout: 240_000 });
   });

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { AGREEMENT_METRICS, metricAgreement, mosAgreement } from '../src/core/ranking/agreement.ts';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
+import { holdSavedRunLock } from './testing/runLocks.ts';
 import { loadPageBundle, pageFlowBundle, patternPng, rankJson, writeImage, type PageBundle, type RankJsonRecord } from './testing/pageBundle.ts';
 
 const CANDIDATES = 8;
@@ -164,26 +165,7 @@ test.describe('Rank mode', () => {
     await expect(page.getByTestId('rank-error')).toBeVisible({ timeout: 120_000 });
 
     // Another tab of the same browser holds the saved ranking's lock, as a tab that is ranking it does.
-    const other = await page.context().newPage();
-    await other.goto('/');
-    const lockName = await other.evaluate(async (database) => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open(database);
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      const keys = await new Promise<IDBValidKey[]>((resolve, reject) => {
-        const request = db.transaction('sessions').objectStore('sessions').getAllKeys();
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      db.close();
-      return `depictqa-rank:${String(keys[0])}`;
-    }, 'depictqa-rankings');
-    await other.evaluate((name) => {
-      void navigator.locks.request(name, () => new Promise<void>((resolve) => ((window as unknown as { letGo: () => void }).letGo = resolve)));
-    }, lockName);
-    await expect.poll(() => other.evaluate(async (name) => (await navigator.locks.query()).held?.some((lock) => lock.name === name), lockName)).toBe(true);
+    const other = await holdSavedRunLock(page, 'sessions', 'depictqa-rank:');
 
     // This tab in front again: Chromium throttles a background tab's timers.
     await page.bringToFront();
@@ -195,8 +177,7 @@ test.describe('Rank mode', () => {
     await expect(page.getByTestId('rank-error')).toContainText('This run is open in another tab of this browser, which is writing it.');
     await expect(page.getByTestId('rank-error')).toContainText('Switch to that tab, or stop it or close it, then resume here.');
 
-    await other.evaluate(() => (window as unknown as { letGo: () => void }).letGo());
-    await other.close();
+    await other.letGo();
     await page.getByTestId('rank-resume').getByRole('button', { name: 'Resume' }).click();
     await expect(page.getByTestId('rank-results')).toBeVisible({ timeout: 240_000 });
     await expect(page.getByTestId('rank-stat-comparisons')).toContainText('resumed');

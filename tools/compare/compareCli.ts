@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../src/core/errors.ts';
-import { methodStats, type MethodImage } from '../../src/core/methods/methodStats.ts';
-import type { MethodsReport } from '../../src/core/methods/methodsReport.ts';
-import { combineOrders, type ComparisonRecord } from '../../src/core/ranking/index.ts';
+import type { MethodImage } from '../../src/core/methods/methodStats.ts';
+import { buildMethodsReport, type MethodsReport } from '../../src/core/methods/methodsReport.ts';
+import type { ComparisonRecord } from '../../src/core/ranking/index.ts';
 import type { CliIo } from '../cli/runCli.ts';
 import { NO_RUNS, type Comparator } from '../eval/comparator.ts';
 import { openEngineComparator } from '../eval/engineComparator.ts';
@@ -150,28 +150,22 @@ export async function mergeCompare(out: string, options: Pick<StatsArgs, 'seed' 
     const metrics = match.metrics[group.key];
     return { id: group.key, methods, records, ...(metrics === undefined ? {} : { metrics }) };
   });
-  const stats = methodStats(match.methods, images, { seed: options.seed, resamples: options.resamples, confident: options.confident });
   const runs = entries.reduce(addRuns, { ...NO_RUNS });
   const first = metas[0]!;
-  const summary: CompareSummary = {
-    ...stats,
-    explanations: [],
-    missing: match.missing,
-    skipped: match.skipped,
-    stats: {
-      images: images.length,
-      pairs: images.reduce((sum, image) => sum + combineOrders(image.records).length, 0),
-      comparisons: entries.length,
-      modelRuns: runs.vision + runs.decoder,
-      visionRuns: runs.vision,
-      prefillTokens: runs.prefillTokens,
-      elapsedMs: Math.round(entries.reduce((sum, e) => sum + e.elapsedMs, 0)),
+  const report = buildMethodsReport(
+    match.methods,
+    images,
+    {
+      missing: match.missing,
+      skipped: match.skipped,
+      runs: { modelRuns: runs.vision + runs.decoder, visionRuns: runs.vision, prefillTokens: runs.prefillTokens, elapsedMs: entries.reduce((sum, e) => sum + e.elapsedMs, 0) },
+      pairs: first.pairs,
+      shards: first.shard.count,
+      device: [...new Set(metas.map((m) => m.comparator.device))].join(', '),
+      variant: [...new Set(metas.map((m) => m.comparator.variant))].join(', '),
     },
-    pairs: first.pairs,
-    shards: first.shard.count,
-    device: [...new Set(metas.map((m) => m.comparator.device))].join(', '),
-    variant: [...new Set(metas.map((m) => m.comparator.variant))].join(', '),
-    model: first.comparator.model,
-  };
+    { seed: options.seed, resamples: options.resamples, confident: options.confident },
+  );
+  const summary: CompareSummary = { ...report, model: first.comparator.model };
   return { summary, match };
 }

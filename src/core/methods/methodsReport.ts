@@ -4,7 +4,8 @@
  * plots (the win-rate heat map, the scores with their intervals). `npm run compare` writes them into OUT; the
  * page's Methods mode offers them as downloads.
  */
-import { METHOD_METRICS, type MethodMetric, type MethodStats, type MetricValues } from './methodStats.ts';
+import { combineOrders } from '../ranking/records.ts';
+import { METHOD_METRICS, methodStats, type MethodImage, type MethodMetric, type MethodStats, type MethodStatsOptions, type MetricValues } from './methodStats.ts';
 
 /** DepictQA's Reasoning answer for one disagreement, the preferred output shown as Image A. */
 export interface Explanation {
@@ -33,6 +34,41 @@ export interface MethodsReport extends MethodStats {
 
 /** By id, then method: each output's metrics against the id's reference. */
 export type OutputMetrics = Record<string, Record<string, MetricValues>>;
+
+/** The model runs a comparison took, summed: decoder and vision runs together, and the vision runs alone. */
+export interface ReportRuns {
+  modelRuns: number;
+  visionRuns: number;
+  prefillTokens: number;
+  elapsedMs: number;
+}
+
+/** The method-level statistics of the comparisons so far, with what was left out and what the work cost. */
+export function buildMethodsReport(
+  methods: readonly string[],
+  images: readonly MethodImage[],
+  parts: Pick<MethodsReport, 'missing' | 'skipped' | 'pairs' | 'shards' | 'device' | 'variant'> & { runs: ReportRuns },
+  options: MethodStatsOptions = {},
+): MethodsReport {
+  const { runs } = parts;
+  return {
+    ...methodStats(methods, images, options),
+    explanations: [],
+    missing: parts.missing,
+    skipped: parts.skipped,
+    stats: {
+      images: images.length,
+      pairs: images.reduce((sum, image) => sum + combineOrders(image.records).length, 0),
+      comparisons: images.reduce((sum, image) => sum + image.records.length, 0),
+      ...runs,
+      elapsedMs: Math.round(runs.elapsedMs),
+    },
+    pairs: parts.pairs,
+    shards: parts.shards,
+    device: parts.device,
+    variant: parts.variant,
+  };
+}
 
 const METRIC_LABEL: Record<MethodMetric, string> = { psnr: 'PSNR', ssim: 'SSIM', msssim: 'MS-SSIM', gmsd: 'GMSD' };
 

@@ -11,10 +11,10 @@ import { AppError, serializeError } from '../../core/errors.ts';
 import { methodsHistoryRecord } from '../../core/history/methodsRecord.ts';
 import { imageFacts } from '../../core/image/imageFacts.ts';
 import { guessReferenceFolder, matchFolders, type FolderListing } from '../../core/methods/matchFolders.ts';
-import { methodStats, type MethodImage } from '../../core/methods/methodStats.ts';
-import type { MethodsReport, OutputMetrics } from '../../core/methods/methodsReport.ts';
+import type { MethodImage } from '../../core/methods/methodStats.ts';
+import { buildMethodsReport, type MethodsReport, type OutputMetrics, type ReportRuns } from '../../core/methods/methodsReport.ts';
 import { methodsSessionKey, type MethodsSession, type SavedMethodsId } from '../../core/methods/methodsSession.ts';
-import { combineOrders, type RankingMode } from '../../core/ranking/index.ts';
+import type { RankingMode } from '../../core/ranking/index.ts';
 import { modelKey, toPrior, toSaved, type SavedImage } from '../../core/ranking/session.ts';
 import { useErrorStore } from '../../state/useErrorStore.ts';
 import type { SlotImage } from '../../state/useImageStore.ts';
@@ -267,7 +267,7 @@ export function methodsReport(
   match: MethodsMatch,
   comparisons: Readonly<Record<string, readonly PriorComparison[]>>,
   mode: RankingMode,
-  runs: { modelRuns: number; visionRuns: number; prefillTokens: number; elapsedMs: number },
+  runs: ReportRuns,
   where: { device: string; variant: string },
 ): MethodsReport {
   const images: MethodImage[] = match.ids
@@ -278,23 +278,7 @@ export function methodsReport(
       records: (comparisons[entry.id] ?? []).map((c) => ({ first: c.first, second: c.second, pFirst: c.pA, pSecond: c.pB })),
       ...(match.metrics[entry.id] === undefined ? {} : { metrics: match.metrics[entry.id]! }),
     }));
-  const stats = methodStats(match.methods, images);
-  return {
-    ...stats,
-    explanations: [],
-    missing: match.missing,
-    skipped: match.skipped,
-    stats: {
-      images: images.length,
-      pairs: images.reduce((sum, image) => sum + combineOrders(image.records).length, 0),
-      comparisons: images.reduce((sum, image) => sum + image.records.length, 0),
-      ...runs,
-      elapsedMs: Math.round(runs.elapsedMs),
-    },
-    pairs: mode,
-    shards: 1,
-    ...where,
-  };
+  return buildMethodsReport(match.methods, images, { missing: match.missing, skipped: match.skipped, runs, pairs: mode, shards: 1, ...where });
 }
 
 /** Stops between two comparisons; the result of those made so far is shown. */
