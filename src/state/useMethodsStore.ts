@@ -19,8 +19,8 @@ export interface MethodsMatch {
   methods: string[];
   referenceFolder: string | null;
   ids: MethodsId[];
-  missing: Array<{ method: string; id: string }>;
-  skipped: Array<{ method: string; id: string; reason: string }>;
+  missing: MethodsReport['missing'];
+  skipped: MethodsReport['skipped'];
   metrics: OutputMetrics;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { RankingMode } from '../ranking/index.ts';
 import type { SavedComparison, SavedImage } from '../ranking/session.ts';
-import type { OutputMetrics } from './methodsReport.ts';
+import type { MethodsReport, OutputMetrics } from './methodsReport.ts';
 
 export interface SavedMethodsId {
   id: string;
@@ -24,8 +24,8 @@ export interface MethodsSession {
   methods: string[];
   referenceFolder: string | null;
   ids: SavedMethodsId[];
-  missing: Array<{ method: string; id: string }>;
-  skipped: Array<{ method: string; id: string; reason: string }>;
+  missing: MethodsReport['missing'];
+  skipped: MethodsReport['skipped'];
   metrics: OutputMetrics;
   finished: boolean;
   updatedAt: number;

@@ -188,14 +188,26 @@ async function runHolding(key: string, model: string, ids: SavedMethodsId[], mat
   });
   const db = await store;
   const earlier = await db?.getMethods(key);
-  if (earlier !== undefined) for (const entry of ids) Object.assign(entry, { comparisons: earlier.ids.find((e) => e.id === entry.id)?.comparisons ?? [], done: earlier.ids.find((e) => e.id === entry.id)?.done ?? false });
+  for (const entry of ids) {
+    const saved = earlier?.ids.find((e) => e.id === entry.id);
+    if (saved !== undefined) Object.assign(entry, { comparisons: saved.comparisons, done: saved.done });
+  }
   const session: MethodsSession = { key, model, mode, methods: match.methods, referenceFolder: match.referenceFolder, ids, missing: match.missing, skipped: match.skipped, metrics: match.metrics, finished: false, updatedAt: Date.now() };
   const blobs = new Map(match.ids.flatMap((e) => [...(e.reference === null ? [] : [e.reference]), ...e.outputs.map((o) => o.image)]).map((image) => [image.id, image.blob]));
   let writes = db?.saveMethods(session, blobs) ?? Promise.resolve();
+  // Comparisons arriving while a write waits join it: the session is copied when its write starts, so a long run
+  // writes as often as the database keeps up, not once per comparison with the whole session each time.
+  let queued = false;
   const persist = () => {
     session.updatedAt = Date.now();
-    const snapshot = structuredClone(session);
-    writes = writes.then(() => db?.saveMethods(snapshot)).catch((error: unknown) => useErrorStore.getState().report(error));
+    if (queued) return;
+    queued = true;
+    writes = writes
+      .then(() => {
+        queued = false;
+        return db?.saveMethods(structuredClone(session));
+      })
+      .catch((error: unknown) => useErrorStore.getState().report(error));
   };
 
   const priors: Record<string, PriorComparison[]> = {};
