@@ -13,17 +13,18 @@ const ORT_PATHS = [
 const ORT_PATTERNS = [{ group: ['onnxruntime-web/all', '**/ort.all*'], message: "Import 'onnxruntime-web/webgpu' only." }];
 
 /**
- * The layers of the design ("The pieces and their boundaries"; README's Layout): the folders in `from` import nothing in `to`.
- * Each message names the rule and says where the code belongs instead.
+ * The layers of the design (ARCHITECTURE.md, "Invariants"): the folders in `from` import nothing in `to`. A rule with
+ * `testsExempt` does not bind tests (`*.test.ts`) and test helpers (`testing/` folders). Each message names the rule and
+ * says where the code belongs instead.
  */
 const LAYER_RULES = [
   {
     from: ['src/core'],
-    to: ['src/engine', 'src/client', 'src/ui', 'src/state', 'workers', 'tools', 'e2e'],
+    to: ['src/engine', 'src/client', 'src/ui', 'src/state', 'workers', 'cli', 'converter', 'tools', 'e2e'],
     message:
       "Layer rule 'src/core imports no other layer': every layer imports src/core, so it stays pure TypeScript. Move the rule " +
       'this needs into src/core, or move this code out (runtime to src/engine, page code to src/client or src/ui, ' +
-      'Node-only test helpers and fixture scripts to tools/).',
+      'Node-only code to cli/ or converter/, test helpers and fixture scripts to tools/).',
   },
   {
     from: ['src/ui', 'src/state', 'src/client'],
@@ -55,23 +56,48 @@ const LAYER_RULES = [
   },
   {
     from: ['src/engine', 'src/client', 'src/ui', 'src/state', 'workers'],
-    to: ['tools', 'e2e'],
+    to: ['cli', 'converter', 'tools', 'e2e'],
     message:
-      "Layer rule 'the app imports no tools/ or e2e/ file': they run in Node and import the app, not the reverse. Move a rule " +
-      'both need into src/core.',
+      "Layer rule 'the app imports no cli/, converter/, tools/ or e2e/ file': they run in Node and import the app, not the " +
+      'reverse. Move a rule both need into src/core.',
+  },
+  {
+    from: ['converter'],
+    to: ['src/engine', 'src/client', 'src/ui', 'src/state', 'workers', 'cli/host'],
+    testsExempt: true,
+    message:
+      "Layer rule 'the converter imports no engine': it reads checkpoints and writes graphs, and runs wherever Node does, " +
+      'GPU or not. Put a rule both need (names, shapes) in src/core; code that runs a written graph belongs in a test ' +
+      'helper (a testing/ folder) or under cli/host.',
+  },
+  {
+    from: ['cli'],
+    to: ['src/client', 'src/ui', 'src/state'],
+    message:
+      "Layer rule 'the CLI imports no page code': it drives src/engine in Node (cli/host). Move a rule both need into " +
+      'src/core.',
+  },
+  {
+    from: ['cli', 'converter'],
+    to: ['tools'],
+    testsExempt: true,
+    message:
+      "Layer rule 'what users run imports nothing from tools/': tools/ holds what only developers run (benchmarks, " +
+      'oracles, the tiny model, the demo). Tests and testing/ helpers may import it; move the code itself into cli/ or ' +
+      'converter/.',
   },
   {
     from: ['tools/oracles'],
-    to: ['tools/onnx', 'tools/node', 'src/engine'],
+    to: ['converter/onnx', 'cli/host', 'src/engine'],
     message:
       "Layer rule 'tools/oracles shares no code with what it checks': the fp32 oracles hold the exported graphs and the engine " +
       'to account, so a bug in the graph writer or the engine must not reach them. Compute it again here, plainly.',
   },
   {
-    from: ['tools'],
+    from: ['cli', 'converter', 'tools'],
     to: ['e2e'],
     message:
-      "Layer rule 'tools/ imports nothing from e2e/': the Playwright specs sit on top of the tools. Move what both need into " +
+      "Layer rule 'Node code imports nothing from e2e/': the Playwright specs sit on top of it. Move what both need into " +
       'tools/ (as tools/browser/chromium.ts) and import it from e2e/.',
   },
 ];
@@ -105,7 +131,7 @@ const PAGE_PATHS = [
 ];
 const PAGE_LAYERS = ['src/ui', 'src/state'];
 
-/** How deep a file may sit below its layer's folder and still be checked (tools/bench/engine/browser/ is 3 today). */
+/** How deep a file may sit below its layer's folder and still be checked (tools/bench/engine/browser/ is 3 deep). */
 const MAX_DEPTH = 10;
 const SOURCES = '{ts,tsx,js,mjs}';
 
@@ -146,8 +172,8 @@ const CORE_PACKAGE_PATTERNS = CORE_PACKAGE_RULES.map((rule) => ({
 function layerConfigs() {
   const layers = [...new Set(LAYER_RULES.flatMap((rule) => rule.from))].sort((a, b) => a.split('/').length - b.split('/').length);
   return layers.flatMap((layer) =>
-    Array.from({ length: MAX_DEPTH + 1 }, (_, depth) => {
-      const folderPatterns = LAYER_RULES.flatMap((rule) =>
+    Array.from({ length: MAX_DEPTH + 1 }, (_, depth) => [false, true].map((tests) => {
+      const folderPatterns = LAYER_RULES.filter((rule) => !(tests && rule.testsExempt)).flatMap((rule) =>
         rule.from
           .filter((from) => layer === from || layer.startsWith(`${from}/`))
           .map((from) => ({
@@ -163,12 +189,15 @@ function layerConfigs() {
           ? [...ORT_PATHS, ...PAGE_PATHS]
           : ORT_PATHS;
       const patterns = [...ORT_PATTERNS, ...folderPatterns, ...(core ? CORE_PACKAGE_PATTERNS : [])];
+      const files = tests
+        ? [`${layer}/${'*/'.repeat(depth)}*.test.${SOURCES}`, ...(depth > 0 ? [`${layer}/${'*/'.repeat(depth - 1)}testing/*.${SOURCES}`] : [])]
+        : [`${layer}/${'*/'.repeat(depth)}*.${SOURCES}`];
       return {
-        name: `layers/${layer}/depth-${depth}`,
-        files: [`${layer}/${'*/'.repeat(depth)}*.${SOURCES}`],
+        name: `layers/${layer}/depth-${depth}${tests ? '/tests' : ''}`,
+        files,
         rules: { 'no-restricted-imports': ['error', { paths, patterns }] },
       };
-    }),
+    })).flat(),
   );
 }
 

@@ -73,7 +73,7 @@ export default defineConfig({
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   build: { target: 'es2022' },
   test: {
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'tools/**/*.test.ts', 'workers/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'tools/**/*.test.ts', 'cli/**/*.test.ts', 'converter/**/*.test.ts', 'workers/**/*.test.ts'],
     environment: 'node',
     // Two shared cores: tokenizer and model tests that take a second alone can take ten while others run.
     testTimeout: 30_000,

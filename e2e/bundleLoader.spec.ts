@@ -6,7 +6,7 @@ import { BundleServer } from './bundleHarness/bundleServer.ts';
 import type { BundleHarness, LoadRequest, LoadResult } from './bundleHarness/protocol.ts';
 import { prepareBundleFixtures, type BundleFixtures } from './bundleHarness/setup.ts';
 import { expect, test } from './fixtures.ts';
-import { readBundleManifest } from '../tools/node/folderBundle.ts';
+import { readBundleManifest } from '../cli/host/folderBundle.ts';
 
 /**
  * The bundle loader in Chromium, on the page and in a module worker: real OPFS, real cross-origin fetches

@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { configName, expectedFor, IDENTITY_CONFIGS, type IdentityFixtures } from '../tools/node/identity/configs.ts';
-import { runIdentityInPage } from '../tools/node/identity/runInPage.ts';
-import { serveCheck, type CheckServer } from '../tools/node/identity/serveCheck.ts';
+import { configName, expectedFor, IDENTITY_CONFIGS, type IdentityFixtures } from '../tools/identity/configs.ts';
+import { runIdentityInPage } from '../tools/identity/runInPage.ts';
+import { serveCheck, type CheckServer } from '../tools/identity/serveCheck.ts';
 import { expect, test } from './fixtures.ts';
 
 /**
@@ -23,7 +23,7 @@ test.beforeAll(async () => {
   test.setTimeout(240_000);
   root = await mkdtemp(join(tmpdir(), 'depictqa-identity-e2e-'));
   // Its own process: Playwright's loader cannot import the engine's JSON modules.
-  await promisify(execFile)('npx', ['tsx', 'tools/node/identity/prepare.ts', root], { cwd: repo });
+  await promisify(execFile)('npx', ['tsx', 'tools/identity/prepare.ts', root], { cwd: repo });
   fixtures = JSON.parse(await readFile(join(root, 'identity.json'), 'utf8')) as IdentityFixtures;
   server = await serveCheck(fixtures.siteDir, fixtures.bundleDir);
 });

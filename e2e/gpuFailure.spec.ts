@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import type { GenerateRequest } from '../src/core/engine/types.ts';
-import { randomPng } from '../tools/node/testing/testImages.ts';
+import { randomPng } from '../cli/host/testing/testImages.ts';
 import { expect, test } from './fixtures.ts';
 import type { HarnessCall, HarnessReply } from './gpuHarness/protocol.ts';
 import { browserRssMb, WorkerHeap } from './gpuHarness/memory.ts';

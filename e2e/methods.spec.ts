@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
-import type { CompareSummary } from '../tools/compare/compareCli.ts';
+import type { CompareSummary } from '../cli/compare/compareCli.ts';
 import { expect, test } from './fixtures.ts';
 import { holdSavedRunLock } from './testing/runLocks.ts';
 import { loadPageBundle, pageFlowBundle, patternPng, type PageBundle } from './testing/pageBundle.ts';
@@ -34,7 +34,7 @@ async function prepare(bundle: PageBundle): Promise<Prepared> {
   }
   await writeFile(join(set, 'alpha', 'notes.txt'), 'not an image');
   const out = join(bundle.root, 'compare-out');
-  const args = ['tsx', 'tools/compare.ts', '--bundle', bundle.bundleDir, '--device', 'cpu', '--variant', 'q4', '--ref', join(set, 'ref'), ...METHODS.flatMap((m) => ['--method', `${m}=${join(set, m)}`])];
+  const args = ['tsx', 'cli/compare.ts', '--bundle', bundle.bundleDir, '--device', 'cpu', '--variant', 'q4', '--ref', join(set, 'ref'), ...METHODS.flatMap((m) => ['--method', `${m}=${join(set, m)}`])];
   await promisify(execFile)('npx', [...args, '--out', out, '--all-pairs', '--json'], { cwd: resolve(import.meta.dirname, '..') });
   return { set, expected: JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as CompareSummary };
 }

@@ -33,7 +33,7 @@ async function prepare(bundle: PageBundle): Promise<Prepared> {
   }
   const reference = await writeImage(bundle, 'reference.png', await patternPng(0));
   // The page reads a folder's images in name order: c1 … c8, as given here.
-  const { stdout } = await promisify(execFile)('npx', ['tsx', 'tools/metrics.ts', reference, ...candidates], { cwd: resolve(import.meta.dirname, '..') });
+  const { stdout } = await promisify(execFile)('npx', ['tsx', 'cli/metrics.ts', reference, ...candidates], { cwd: resolve(import.meta.dirname, '..') });
   const metrics = stdout.trim().split('\n').map((line) => JSON.parse(line) as Prepared['metrics'][number]);
   return { folder, reference, candidates, metrics, expected: await rankJson(bundle, { reference, candidates }) };
 }

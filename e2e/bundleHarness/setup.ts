@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'vite';
-import { buildTinyBundle } from '../../tools/node/testing/tinyBundle.ts';
+import { buildTinyBundle } from '../../cli/host/testing/tinyBundle.ts';
 
 const here = import.meta.dirname;
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTinyBundle } from '../../tools/node/testing/tinyBundle.ts';
+import { buildTinyBundle } from '../../cli/host/testing/tinyBundle.ts';
 import { buildPage } from '../../tools/browser/buildPage.ts';
 import { serveStatic } from '../../tools/browser/staticServer.ts';
 

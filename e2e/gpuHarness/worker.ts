@@ -4,7 +4,7 @@ import { serializeError } from '../../src/core/errors.ts';
 import { browserEngineHost } from '../../src/engine/browserHost.ts';
 import { Engine } from '../../src/engine/Engine.ts';
 import type { LoadedModel } from '../../src/engine/openModel.ts';
-import { fixedRowsEncoder } from '../../tools/node/testing/fixedRowsEncoder.ts';
+import { fixedRowsEncoder } from '../../cli/host/testing/fixedRowsEncoder.ts';
 import type { AnswerRecord, HarnessCall, HarnessReply } from './protocol.ts';
 import { measureScopeCost } from './scopeCost.ts';
 

@@ -13,7 +13,7 @@ import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import type { ConfidenceReport } from '../../src/core/engine/types.ts';
 import type { TaskId } from '../../src/core/tasks.ts';
-import { buildTinyBundle } from '../../tools/node/testing/tinyBundle.ts';
+import { buildTinyBundle } from '../../cli/host/testing/tinyBundle.ts';
 import type { TinyEdits } from '../../tools/tiny/imageAnswer.ts';
 import { expect, test } from '../fixtures.ts';
 
@@ -91,7 +91,7 @@ export interface AskOptions {
 export async function askJson(bundle: PageBundle, options: AskOptions): Promise<AskRecord> {
   // The CPU device: the page's answers to compare with are q4 on the wasm EP (or on SwiftShader, which has no fp16);
   // without it `ask` takes a GPU driver where one is installed, and q4f16 there, whose greedy text drifts from q4's.
-  const args = ['tsx', 'tools/ask.ts', '--bundle', bundle.bundleDir, '--device', 'cpu', '--task', options.task, '--a', options.images.a];
+  const args = ['tsx', 'cli/ask.ts', '--bundle', bundle.bundleDir, '--device', 'cpu', '--task', options.task, '--a', options.images.a];
   if (options.images.reference !== undefined) args.push('--ref', options.images.reference);
   if (options.images.b !== undefined) args.push('--b', options.images.b);
   if (options.questionIndex !== undefined) args.push('--question-index', String(options.questionIndex));
@@ -249,7 +249,7 @@ export interface RankJsonRecord {
 
 /** The engine's ranking in Node as `npm run rank -- --json --device cpu` gives it (its own process, as `askJson`). */
 export async function rankJson(bundle: PageBundle, options: { reference?: string; candidates: string[]; allPairs?: boolean }): Promise<RankJsonRecord> {
-  const args = ['tsx', 'tools/rank.ts', '--bundle', bundle.bundleDir, '--device', 'cpu', '--json'];
+  const args = ['tsx', 'cli/rank.ts', '--bundle', bundle.bundleDir, '--device', 'cpu', '--json'];
   if (options.reference !== undefined) args.push('--ref', options.reference);
   if (options.allPairs === true) args.push('--all-pairs');
   args.push('--candidates', ...options.candidates);

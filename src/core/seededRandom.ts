@@ -1,11 +1,7 @@
-/** Mulberry32: a small, fast 32-bit generator; the same seed gives the same numbers in [0, 1) everywhere. */
+import { createRandom } from './generation/random.ts';
+
+/** Mulberry32 (createRandom's generator) as a function: the same seed gives the same numbers in [0, 1) everywhere. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = createRandom(seed);
+  return () => random.next();
 }

@@ -5,7 +5,7 @@ import type { MetricsApi } from '../core/metrics/metricsApi.ts';
 
 /**
  * The metrics behind the worker boundary: `workers/metrics.worker.ts` (inside `createMetricsWorkerApi()`) and
- * tools/metrics/nodeWorker.ts expose this object through Comlink.
+ * cli/metrics/nodeWorker.ts expose this object through Comlink.
  */
 export function createMetricsApi(): MetricsApi {
   return {

@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { mulberry32 } from '../../src/core/seededRandom.ts';
-import { parseCompareArgs } from '../compare/compareArgs.ts';
-import { runCompare, type CompareSummary } from '../compare/compareCli.ts';
-import { nodeOrt } from '../onnx/ortNode.ts';
+import { parseCompareArgs } from '../../cli/compare/compareArgs.ts';
+import { runCompare, type CompareSummary } from '../../cli/compare/compareCli.ts';
+import { nodeOrt } from '../../cli/host/ortNode.ts';
 import { buildBenchBundle, type BenchModel } from './engine/benchBundles.ts';
 import { markdownTable } from './engine/benchTable.ts';
 

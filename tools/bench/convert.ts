@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../src/core/format.ts';
-import { convertBundle } from '../convert/convertBundle.ts';
-import type { LlamaVariant } from '../convert/llama/variants.ts';
-import { createProgress } from '../convert/progress.ts';
+import { convertBundle } from '../../converter/convertBundle.ts';
+import type { LlamaVariant } from '../../converter/llama/variants.ts';
+import { createProgress } from '../../converter/progress.ts';
 import { makeTinyCheckpoint } from '../tiny/makeTinyCheckpoint.ts';
 
 const { values } = parseArgs({

@@ -8,8 +8,8 @@
  */
 import { AppError } from '../../src/core/errors.ts';
 import { formatBytes } from '../../src/core/format.ts';
-import { runCli } from '../cli/runCli.ts';
-import { parseFlags } from '../cli/parseFlags.ts';
+import { runCli } from '../../cli/flags/runCli.ts';
+import { parseFlags } from '../../cli/flags/parseFlags.ts';
 import { DEVICE_SHAPES, type DeviceShape } from './device/directBundle.ts';
 import { measureDevice, type DeviceRecord } from './device/measureDevice.ts';
 import { markdownTable } from './engine/benchTable.ts';

@@ -14,15 +14,15 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { graphsFor, VARIANTS, type BundleManifest, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import { AppError } from '../../src/core/errors.ts';
-import { parseFlags } from '../cli/parseFlags.ts';
-import { relativeMaxError } from '../convert/errorMetrics.ts';
-import { describeDecoderLayout, layoutFormName, type DecoderLayout } from '../convert/llama/decoderLayout.ts';
+import { parseFlags } from '../../cli/flags/parseFlags.ts';
+import { relativeMaxError } from '../testing/errorMetrics.ts';
+import { describeDecoderLayout, layoutFormName, type DecoderLayout } from '../../converter/llama/decoderLayout.ts';
 import { decoderForms, formName, writeDecoderForm, type DecoderFile, type DecoderForm } from './dispatches/decoderForms.ts';
-import { profileDecodeSteps, type DecodeStepProfile } from './dispatches/countDecodeDispatches.ts';
+import { profileDecodeSteps, type DecodeStepProfile } from '../../cli/host/dispatches/countDecodeDispatches.ts';
 import { describePrograms, splitByLayer, total, type LayerSplit } from './dispatches/perLayer.ts';
 import { timeWasmDecodeSteps, type WasmStepProfile } from './dispatches/wasmDecodeStep.ts';
-import { llamaConfigOf } from '../checkpoint/llamaConfig.ts';
-import { readBundleManifest } from '../node/folderBundle.ts';
+import { llamaConfigOf } from '../../converter/checkpoint/llamaConfig.ts';
+import { readBundleManifest } from '../../cli/host/folderBundle.ts';
 
 const USAGE = `Usage: npm run bench:dispatches -- --bundle DIR [--variant q4f16] [--runs 9] [--bundle-only] [--wasm] [--symmetric]
 

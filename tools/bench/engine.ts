@@ -31,10 +31,10 @@ import { parseArgs } from 'node:util';
 import { graphsFor, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import { adapterLabel } from '../../src/core/capabilities.ts';
 import type { ImageInput } from '../../src/core/engine/types.ts';
-import { nodeGpuAvailability, nodeGpuOrt } from '../node/nodeGpu.ts';
-import { createNodeEngine } from '../node/nodeHost.ts';
-import { randomPng } from '../node/testing/testImages.ts';
-import { nodeOrt } from '../onnx/ortNode.ts';
+import { nodeGpuAvailability, nodeGpuOrt } from '../../cli/host/nodeGpu.ts';
+import { createNodeEngine } from '../../cli/host/nodeHost.ts';
+import { randomPng } from '../../cli/host/testing/testImages.ts';
+import { nodeOrt } from '../../cli/host/ortNode.ts';
 import { buildBenchBundle, decoderWeightBytes, type BenchModel } from './engine/benchBundles.ts';
 import { BASELINE_HEADER, baselineLines, markdownTable, measureMemoryBandwidth, TABLE_HEADER, tableLines, type ReadsRun, type TableRow } from './engine/benchTable.ts';
 import { buildBenchPage, clearBenchCache, launchBenchBrowser, openBenchPage, runInPage, serveBench } from './engine/chromium.ts';
@@ -42,7 +42,7 @@ import type { ContextPlan, ScenarioRequest } from './engine/scenario.ts';
 import { runScenario } from './engine/scenario.ts';
 import { createRunLog, timedOrt } from './engine/timedOrt.ts';
 import { sameRunOrder } from './sameRun.ts';
-import { countDecodeDispatches } from './dispatches/countDecodeDispatches.ts';
+import { countDecodeDispatches } from '../../cli/host/dispatches/countDecodeDispatches.ts';
 
 const { values: flags } = parseArgs({
   options: {

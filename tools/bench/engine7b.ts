@@ -32,7 +32,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { formatBytes } from '../../src/core/format.ts';
-import { randomPng } from '../node/testing/testImages.ts';
+import { randomPng } from '../../cli/host/testing/testImages.ts';
 import { decoderWeightBytes } from './engine/benchBundles.ts';
 import { make7bBundle } from './engine/llama7bBundle.ts';
 import type { DecodeProbeResult } from './engine/decodeProbe.ts';
@@ -42,7 +42,7 @@ import { startMemorySampler, type MemoryPeaks, type MemorySampler } from './engi
 import type { Page } from 'playwright-core';
 import type { ContextPlan } from './engine/scenario.ts';
 import { medianOfPresent, sameRunOrder } from './sameRun.ts';
-import { readBundleManifest } from '../node/folderBundle.ts';
+import { readBundleManifest } from '../../cli/host/folderBundle.ts';
 import { graphsFor } from '../../src/core/bundle/manifest.ts';
 
 const MEMORY_FLOOR = 1.5 * 2 ** 30;

@@ -16,11 +16,11 @@ import { join } from 'node:path';
 import { graphsFor, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import { adapterLabel } from '../../src/core/capabilities.ts';
 import { formatBytes } from '../../src/core/format.ts';
-import { nodeGpuAvailability, nodeGpuOrt } from '../node/nodeGpu.ts';
-import { createNodeEngine, nodeEngineHost } from '../node/nodeHost.ts';
-import { fixedRowsEncoder } from '../node/testing/fixedRowsEncoder.ts';
-import { randomPng } from '../node/testing/testImages.ts';
-import { countDecodeDispatches } from './dispatches/countDecodeDispatches.ts';
+import { nodeGpuAvailability, nodeGpuOrt } from '../../cli/host/nodeGpu.ts';
+import { createNodeEngine, nodeEngineHost } from '../../cli/host/nodeHost.ts';
+import { fixedRowsEncoder } from '../../cli/host/testing/fixedRowsEncoder.ts';
+import { randomPng } from '../../cli/host/testing/testImages.ts';
+import { countDecodeDispatches } from '../../cli/host/dispatches/countDecodeDispatches.ts';
 import { decoderWeightBytes } from './engine/benchBundles.ts';
 import { make7bBundle } from './engine/llama7bBundle.ts';
 import { markdownTable, measureMemoryBandwidth } from './engine/benchTable.ts';
@@ -28,7 +28,7 @@ import { runDecodeProbe } from './engine/decodeProbe.ts';
 import { memAvailable } from './engine/memorySampler.ts';
 import { createRunLog, timedOrt } from './engine/timedOrt.ts';
 import type { Llama7bMode } from './engine7b.ts';
-import { readBundleManifest } from '../node/folderBundle.ts';
+import { readBundleManifest } from '../../cli/host/folderBundle.ts';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 

@@ -15,7 +15,7 @@ import type { MetricName, MetricsOptions } from '../../src/core/metrics/computeM
 import type { MetricsImage } from '../../src/core/metrics/image.ts';
 import { transferImage } from '../../src/engine/metricsApi.ts';
 import { synthetic } from '../../src/core/metrics/testing/distortions.ts';
-import { startMetricsWorker, type NodeMetricsWorker } from '../metrics/startMetricsWorker.ts';
+import { startMetricsWorker, type NodeMetricsWorker } from '../../cli/metrics/startMetricsWorker.ts';
 
 const PYTHON = '/usr/bin/python3';
 const SKIMAGE_SCRIPT = fileURLToPath(new URL('./metrics_skimage.py', import.meta.url));

@@ -17,9 +17,9 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { formatBytes } from '../../src/core/format.ts';
 import { VARIANTS, type BundleVariant } from '../../src/core/bundle/manifest.ts';
-import { createNodeEngine, nodeEngineHost } from '../node/nodeHost.ts';
+import { createNodeEngine, nodeEngineHost } from '../../cli/host/nodeHost.ts';
 import { markdownTable } from './engine/benchTable.ts';
-import { median } from './dispatches/decodeStepFeeds.ts';
+import { median } from '../../cli/host/dispatches/decodeStepFeeds.ts';
 import { sameRunOrder } from './sameRun.ts';
 
 type Reads = 'whole' | 'in-place';

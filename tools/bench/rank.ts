@@ -22,9 +22,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RankEvent, RankResult } from '../../src/core/engine/rankTypes.ts';
 import type { ImageInput } from '../../src/core/engine/types.ts';
-import { createNodeEngine } from '../node/nodeHost.ts';
-import { randomPng } from '../node/testing/testImages.ts';
-import { nodeOrt } from '../onnx/ortNode.ts';
+import { createNodeEngine } from '../../cli/host/nodeHost.ts';
+import { randomPng } from '../../cli/host/testing/testImages.ts';
+import { nodeOrt } from '../../cli/host/ortNode.ts';
 import { buildBenchBundle, type BenchModel } from './engine/benchBundles.ts';
 import { markdownTable } from './engine/benchTable.ts';
 

@@ -1,5 +1,5 @@
 /** What the benchmarks that measure a baseline in the same run share: the order of the runs and their medians. */
-import { median } from './dispatches/decodeStepFeeds.ts';
+import { median } from '../../cli/host/dispatches/decodeStepFeeds.ts';
 
 /**
  * The kinds of run in the order they run: `rounds` of each, the baseline and the current one alternating

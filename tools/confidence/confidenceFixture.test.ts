@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectTorchPython, makeTempDir } from '../checkpoint/testing/support.ts';
+import { detectTorchPython, makeTempDir } from '../../converter/checkpoint/testing/support.ts';
 import { jsonDifferences } from '../testing/jsonDifferences.ts';
 
 const SCRIPT = fileURLToPath(new URL('./make_confidence_fixture.py', import.meta.url));

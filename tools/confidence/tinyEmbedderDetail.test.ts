@@ -10,10 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletionTexts, detailConfidence } from '../../src/core/confidence/index.ts';
 import { loadSentenceEmbedder, type SentenceEmbedder } from '../../src/engine/embedder/loadSentenceEmbedder.ts';
-import { detectTorchPython, makeTempDir } from '../checkpoint/testing/support.ts';
+import { detectTorchPython, makeTempDir } from '../../converter/checkpoint/testing/support.ts';
 import { jsonDifferences } from '../testing/jsonDifferences.ts';
 import { writeTinyEmbedder } from '../tiny/embedder.ts';
-import { buildVicunaTestBundle, type VicunaTestBundle } from '../tokenizer/testing/vicunaTokenizer.ts';
+import { buildVicunaTestBundle, type VicunaTestBundle } from '../testing/tokenizer/vicunaTokenizer.ts';
 import fixture from './fixtures/tinyDetail.json';
 
 const SCRIPT = fileURLToPath(new URL('./detail_reference.py', import.meta.url));

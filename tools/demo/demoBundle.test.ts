@@ -24,7 +24,7 @@ describe('importClosure', () => {
 
   it('reaches the converter and the tiny factory modules of this repository', async () => {
     const closure = await importClosure(BUNDLE_SOURCES);
-    expect(closure).toEqual(expect.arrayContaining([...BUNDLE_SOURCES, 'tools/convert/quantize.ts', 'tools/tiny/weights.ts', 'src/core/bundle/manifest.ts']));
+    expect(closure).toEqual(expect.arrayContaining([...BUNDLE_SOURCES, 'converter/quantize.ts', 'tools/tiny/weights.ts', 'src/core/bundle/manifest.ts']));
   });
 });
 

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { convertBundle } from '../convert/convertBundle.ts';
-import type { LlamaVariant } from '../convert/llama/variants.ts';
+import { convertBundle } from '../../converter/convertBundle.ts';
+import type { LlamaVariant } from '../../converter/llama/variants.ts';
 import { makeTinyCheckpoint } from '../tiny/makeTinyCheckpoint.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -12,7 +12,7 @@ const repoRoot = resolve(import.meta.dirname, '../..');
 const RECIPE = { seed: 0, variants: ['q4f16', 'q4'] satisfies LlamaVariant[], name: 'tiny-random-demo', vision: true };
 
 /** The modules whose code decides the bundle's bytes: the tiny factory and the converter, with all they import. */
-export const BUNDLE_SOURCES = ['tools/tiny/makeTinyCheckpoint.ts', 'tools/convert/convertBundle.ts'];
+export const BUNDLE_SOURCES = ['tools/tiny/makeTinyCheckpoint.ts', 'converter/convertBundle.ts'];
 
 /**
  * The files a module reads through relative imports, transitively, itself included (repository-relative, sorted).

@@ -3,8 +3,8 @@
  * HF CLIPVisionModel transcribed, DepictQA's bicubic position resize, nn.TransformerDecoder, the projector.
  */
 import { describe, expect, it } from 'vitest';
-import { expectAppError } from '../checkpoint/testing/support.ts';
-import { relativeMaxError } from '../convert/errorMetrics.ts';
+import { expectAppError } from '../../converter/checkpoint/testing/support.ts';
+import { relativeMaxError } from '../testing/errorMetrics.ts';
 import { ClipVisionReference, referenceImageFeatures } from './clip.ts';
 import { AbstractorReference } from './clipAbstractor.ts';
 import { loadClipFixture } from './testing/clipFixture.ts';

@@ -9,8 +9,8 @@
  */
 import { AppError } from '../../src/core/errors.ts';
 import { interpolatePositionEmbedding } from '../../src/core/vision/positionEmbedding.ts';
-import type { DenseTensor } from '../checkpoint/types.ts';
-import { clipNames, clipWeightShapes, positionGrid, type ClipVisionConfig } from '../convert/vision/clipConfig.ts';
+import type { DenseTensor } from '../../converter/checkpoint/types.ts';
+import { clipNames, clipWeightShapes, positionGrid, type ClipVisionConfig } from '../../converter/vision/clipConfig.ts';
 import type { AbstractorReference } from './clipAbstractor.ts';
 import { add, attention, layerNorm, linearBias, quickGeluInPlace } from './clipMath.ts';
 

@@ -7,7 +7,7 @@
  *   x = norm3(x + linear2(relu(linear1(x))))
  * nn.MultiheadAttention's in_proj_weight [3d, d] stacks the q, k and v projections in that order.
  */
-import { abstractorWeightShapes, deltaVisionNames, type AbstractorConfig } from '../convert/vision/clipConfig.ts';
+import { abstractorWeightShapes, deltaVisionNames, type AbstractorConfig } from '../../converter/vision/clipConfig.ts';
 import { shapedReader, type Linear, type VisionWeights } from './clip.ts';
 import { add, attention, layerNorm, linearBias, reluInPlace } from './clipMath.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors.ts';
-import { llamaNames, type LlamaConfig } from '../checkpoint/llamaConfig.ts';
-import type { DenseTensor } from '../checkpoint/types.ts';
+import { llamaNames, type LlamaConfig } from '../../converter/checkpoint/llamaConfig.ts';
+import type { DenseTensor } from '../../converter/checkpoint/types.ts';
 import { argmax, LlamaReference } from './llama.ts';
 import { loadLlamaFixture, maxAbsDiff } from './testing/llamaFixture.ts';
 import { randomLlamaWeights, spreadTokenIds, TINY_LLAMA_FULL_VOCAB } from './randomLlama.ts';

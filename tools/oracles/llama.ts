@@ -7,7 +7,7 @@
  *                    RMSNorm ─► down(silu(gate(x))·up(x)) ─► +residual] × layers ─► RMSNorm ─► lm_head ─► logits
  */
 import { AppError } from '../../src/core/errors.ts';
-import { headDim, type LlamaConfig } from '../checkpoint/llamaConfig.ts';
+import { headDim, type LlamaConfig } from '../../converter/checkpoint/llamaConfig.ts';
 import { resolveLlamaWeights, type LayerWeights, type LlamaWeights, type WeightSource } from './llamaWeights.ts';
 import { argmax, linear, rmsNorm, silu, softmaxInPlace } from './referenceMath.ts';
 import { applyRotaryInPlace, rotaryCosSin, rotaryInverseFrequencies } from './rotary.ts';

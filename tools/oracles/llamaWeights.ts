@@ -1,6 +1,6 @@
 import { AppError } from '../../src/core/errors.ts';
-import { headDim, llamaNames, type LlamaConfig } from '../checkpoint/llamaConfig.ts';
-import type { DenseTensor } from '../checkpoint/types.ts';
+import { headDim, llamaNames, type LlamaConfig } from '../../converter/checkpoint/llamaConfig.ts';
+import type { DenseTensor } from '../../converter/checkpoint/types.ts';
 
 /**
  * Where the reference reads its weights: a lookup by Hugging Face tensor name (returning the row-major fp32

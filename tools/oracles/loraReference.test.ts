@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/core/errors.ts';
-import type { DenseTensor } from '../checkpoint/types.ts';
+import type { DenseTensor } from '../../converter/checkpoint/types.ts';
 import { loadLlamaFixture, maxAbsDiff } from './testing/llamaFixture.ts';
 import { referenceLoraMerge } from './loraReference.ts';
 

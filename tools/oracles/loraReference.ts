@@ -1,5 +1,5 @@
 import { AppError } from '../../src/core/errors.ts';
-import type { DenseTensor } from '../checkpoint/types.ts';
+import type { DenseTensor } from '../../converter/checkpoint/types.ts';
 
 /**
  * The naive LoRA merge, for tests of the converter's own merge: W' = W + (alpha / r)·B·A, as PEFT merges a

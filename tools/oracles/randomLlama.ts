@@ -1,13 +1,10 @@
-import type { LlamaConfig } from '../checkpoint/llamaConfig.ts';
-import type { DenseTensor } from '../checkpoint/types.ts';
+import type { LlamaConfig } from '../../converter/checkpoint/llamaConfig.ts';
+import type { DenseTensor } from '../../converter/checkpoint/types.ts';
 import { expectedShapes } from './llamaWeights.ts';
-import { createRandom } from '../../src/core/generation/random.ts';
+import { mulberry32 } from '../../src/core/seededRandom.ts';
 
-/** mulberry32 (src/core/generation/random.ts): the same values on every machine, in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  const random = createRandom(seed);
-  return () => random.next();
-}
+/** mulberry32 (src/core/seededRandom.ts): the same values on every machine, in [0, 1). */
+export const seededRandom = mulberry32;
 
 /**
  * Deterministic random LlamaForCausalLM weights (HF names): uniform values with about the spread of a trained

@@ -1,5 +1,5 @@
 import { AppError } from '../../src/core/errors.ts';
-import { parseFlags } from '../cli/parseFlags.ts';
+import { parseFlags } from '../../cli/flags/parseFlags.ts';
 import type { TinyCheckpointOptions } from './makeTinyCheckpoint.ts';
 import { isShapeName, SHAPES } from './shapes.ts';
 

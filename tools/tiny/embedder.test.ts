@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectTorchPython, makeTempDir } from '../checkpoint/testing/support.ts';
+import { detectTorchPython, makeTempDir } from '../../converter/checkpoint/testing/support.ts';
 import { writeTinyEmbedder } from './embedder.ts';
 import fixture from './fixtures/tinyEmbedder.json';
 

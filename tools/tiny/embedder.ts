@@ -1,6 +1,6 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeSafetensors } from '../checkpoint/safetensorsWriter.ts';
+import { writeSafetensors } from '../../converter/checkpoint/safetensorsWriter.ts';
 import { embedderTokenizerConfigJson, embedderTokenizerJson, embedderVocabulary } from './embedderTokenizer.ts';
 import { buildEmbedderGraph } from './embedderGraph.ts';
 import { embedderConfigJson, embedderSources, sourceValues, TINY_EMBEDDER, type EmbedderShape } from './embedderWeights.ts';

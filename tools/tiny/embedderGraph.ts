@@ -1,4 +1,4 @@
-import { attr, GraphBuilder, type Attribute } from '../onnx/GraphBuilder.ts';
+import { attr, GraphBuilder, type Attribute } from '../../converter/onnx/GraphBuilder.ts';
 import type { EmbedderShape } from './embedderWeights.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { sourceBytes, type TensorSource } from '../checkpoint/tensorSource.ts';
+import { sourceBytes, type TensorSource } from '../../converter/checkpoint/tensorSource.ts';
 import { randomSource, type Distribution } from './random.ts';
 
 /** A tiny BERT sentence model (all-MiniLM-L6-v2's architecture: BertModel, mean pooling, L2 normalisation). */

@@ -1,7 +1,7 @@
-import { llamaNames } from '../checkpoint/llamaConfig.ts';
-import type { TensorSource } from '../checkpoint/tensorSource.ts';
-import { sourceBytes } from '../checkpoint/tensorSource.ts';
-import { fromFloat16Bits, toFloat16Bits } from '../onnx/float16.ts';
+import { llamaNames } from '../../converter/checkpoint/llamaConfig.ts';
+import type { TensorSource } from '../../converter/checkpoint/tensorSource.ts';
+import { sourceBytes } from '../../converter/checkpoint/tensorSource.ts';
+import { fromFloat16Bits, toFloat16Bits } from '../../converter/onnx/float16.ts';
 
 /** How a tiny checkpoint's tensors are changed before they are written (tests that need a known answer). */
 export interface TinyEdits {

@@ -1,10 +1,10 @@
 import { mkdir, readdir, stat, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../src/core/errors.ts';
-import { writeShardedCheckpoint, type WeightFormat } from '../checkpoint/shardWriter.ts';
-import { writeSafetensors } from '../checkpoint/safetensorsWriter.ts';
-import { byteLength, type TensorSource } from '../checkpoint/tensorSource.ts';
-import { writeTorchZip, type TorchLayout } from '../checkpoint/torchWriter.ts';
+import { writeShardedCheckpoint, type WeightFormat } from '../../converter/checkpoint/shardWriter.ts';
+import { writeSafetensors } from '../../converter/checkpoint/safetensorsWriter.ts';
+import { byteLength, type TensorSource } from '../../converter/checkpoint/tensorSource.ts';
+import { writeTorchZip, type TorchLayout } from '../../converter/checkpoint/torchWriter.ts';
 import { clipConfigJson, clipPreprocessorJson, depictqaConfigYaml, llamaConfigJson } from './configs.ts';
 import { SHAPES, type CheckpointShape, type ShapeName } from './shapes.ts';
 import { writeTinyEmbedder } from './embedder.ts';

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCheckpoint } from '../checkpoint/openCheckpoint.ts';
-import { detectTorchPython, makeTempDir, runPythonJson } from '../checkpoint/testing/support.ts';
+import { openCheckpoint } from '../../converter/checkpoint/openCheckpoint.ts';
+import { detectTorchPython, makeTempDir, runPythonJson } from '../../converter/checkpoint/testing/support.ts';
 import { makeTinyCheckpoint, type TinyCheckpoint } from './makeTinyCheckpoint.ts';
 import { SHAPES } from './shapes.ts';
 

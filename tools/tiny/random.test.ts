@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fp16BitsToFloat32 } from '../checkpoint/dtypes.ts';
-import { sourceBytes } from '../checkpoint/tensorSource.ts';
+import { fp16BitsToFloat32 } from '../../converter/checkpoint/dtypes.ts';
+import { sourceBytes } from '../../converter/checkpoint/tensorSource.ts';
 import { normalQuantile } from '../../src/core/ranking/normal.ts';
 import { randomSource, Xoshiro128 } from './random.ts';
 

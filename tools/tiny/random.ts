@@ -1,7 +1,7 @@
-import { float32ToBf16Bits, float32ToFp16Bits } from '../checkpoint/dtypes.ts';
-import { bytesPerElement, elementCount } from '../checkpoint/dtypes.ts';
-import type { TensorSource } from '../checkpoint/tensorSource.ts';
-import type { DType } from '../checkpoint/types.ts';
+import { float32ToBf16Bits, float32ToFp16Bits } from '../../converter/checkpoint/dtypes.ts';
+import { bytesPerElement, elementCount } from '../../converter/checkpoint/dtypes.ts';
+import type { TensorSource } from '../../converter/checkpoint/tensorSource.ts';
+import type { DType } from '../../converter/checkpoint/types.ts';
 import { normalQuantile } from '../../src/core/ranking/normal.ts';
 
 /**

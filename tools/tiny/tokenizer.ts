@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { llamaSentencePieces } from '../tokenizer/llamaReference.ts';
-import { encodeModelProto, ModelType, type ModelProto } from '../tokenizer/sentencepieceProto.ts';
+import { llamaSentencePieces } from '../oracles/tokenizer/llamaReference.ts';
+import { encodeModelProto, ModelType, type ModelProto } from '../../converter/tokenizer/sentencepieceProto.ts';
 
 /**
  * Vicuna-7B-v1.5's tokenizer files as lmsys ships them, for tests and the tiny model: a real SentencePiece

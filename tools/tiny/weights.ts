@@ -1,5 +1,5 @@
-import { llamaNames } from '../checkpoint/llamaConfig.ts';
-import type { TensorSource } from '../checkpoint/tensorSource.ts';
+import { llamaNames } from '../../converter/checkpoint/llamaConfig.ts';
+import type { TensorSource } from '../../converter/checkpoint/tensorSource.ts';
 import { randomSource, valuesSource, type Distribution } from './random.ts';
 import type { CheckpointShape, ClipShape, LlamaShape } from './shapes.ts';
 

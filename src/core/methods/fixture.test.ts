@@ -5,8 +5,8 @@ import type { ComparisonRecord } from '../ranking/records.ts';
 import fixture from './fixtures/methods.json';
 import { methodStats, type MethodImage, type MetricValues } from './methodStats.ts';
 
-/** The method-level statistics against tools/compare/make_methods_fixture.py (numpy + scipy). */
-const SCRIPT = new URL('../../../tools/compare/make_methods_fixture.py', import.meta.url).pathname;
+/** The method-level statistics against cli/compare/make_methods_fixture.py (numpy + scipy). */
+const SCRIPT = new URL('../../../cli/compare/make_methods_fixture.py', import.meta.url).pathname;
 const PYTHON = process.env.RANKING_PYTHON ?? '/usr/bin/python3';
 
 type FixtureCase = (typeof fixture.cases)[number];

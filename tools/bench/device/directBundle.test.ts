@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BundleManifest } from '../../../src/core/bundle/manifest.ts';
-import { randomSlotImages } from '../../node/testing/testImages.ts';
-import { buildTinyBundle, type TinyBundle } from '../../node/testing/tinyBundle.ts';
-import { describeOnNodeGpu } from '../../node/testing/nodeGpuSuite.ts';
-import { createNodeEngine } from '../../node/nodeHost.ts';
-import { nodeOrt } from '../../onnx/ortNode.ts';
+import { randomSlotImages } from '../../../cli/host/testing/testImages.ts';
+import { buildTinyBundle, type TinyBundle } from '../../../cli/host/testing/tinyBundle.ts';
+import { describeOnNodeGpu } from '../../../cli/host/testing/nodeGpuSuite.ts';
+import { createNodeEngine } from '../../../cli/host/nodeHost.ts';
+import { nodeOrt } from '../../../cli/host/ortNode.ts';
 import { llamaConfigFor, writeDirectBundle, type DirectBundle } from './directBundle.ts';
 import type { DeviceRecord } from './measureDevice.ts';
 
@@ -43,7 +43,7 @@ function layout(manifest: BundleManifest) {
 
 describe('a bundle written directly (bench:device)', () => {
   it("has the converter's manifest and graph layout for the same shape, and says its weights are random", async () => {
-    const convertedManifest = (await import('../../node/folderBundle.ts')).readBundleManifest(converted.bundleDir);
+    const convertedManifest = (await import('../../../cli/host/folderBundle.ts')).readBundleManifest(converted.bundleDir);
     expect(layout(direct.manifest)).toEqual(layout(await convertedManifest));
     expect(direct.manifest.model.randomWeights).toBe(true);
     expect(direct.manifest.converter.name).toBe('depictqa-web convert');

@@ -20,13 +20,13 @@ import { adapterLabel } from '../../../src/core/capabilities.ts';
 import type { ImageInput } from '../../../src/core/engine/types.ts';
 import { AppError } from '../../../src/core/errors.ts';
 import { createSampler } from '../../../src/core/generation/sampler.ts';
-import { readBundleManifest } from '../../node/folderBundle.ts';
-import { nodeGpuAvailability, nodeGraphCaptureRefusal } from '../../node/nodeGpu.ts';
-import { createNodeEngine } from '../../node/nodeHost.ts';
-import { randomPng } from '../../node/testing/testImages.ts';
-import { countDecodeDispatches } from '../dispatches/countDecodeDispatches.ts';
+import { readBundleManifest } from '../../../cli/host/folderBundle.ts';
+import { nodeGpuAvailability, nodeGraphCaptureRefusal } from '../../../cli/host/nodeGpu.ts';
+import { createNodeEngine } from '../../../cli/host/nodeHost.ts';
+import { randomPng } from '../../../cli/host/testing/testImages.ts';
+import { countDecodeDispatches } from '../../../cli/host/dispatches/countDecodeDispatches.ts';
 import { decoderWeightBytes } from '../engine/benchBundles.ts';
-import { describeDecoderLayout, layoutFormName } from '../../convert/llama/decoderLayout.ts';
+import { describeDecoderLayout, layoutFormName } from '../../../converter/llama/decoderLayout.ts';
 import { writeDirectBundle, type DeviceShape } from './directBundle.ts';
 
 export interface DeviceOptions {

@@ -5,10 +5,10 @@
  */
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import type { LlamaConfig } from '../../checkpoint/llamaConfig.ts';
-import { writeLlamaGraphs } from '../../convert/llama/convertLlama.ts';
-import { layoutFormName } from '../../convert/llama/decoderLayout.ts';
-import type { LlamaVariant } from '../../convert/llama/variants.ts';
+import type { LlamaConfig } from '../../../converter/checkpoint/llamaConfig.ts';
+import { writeLlamaGraphs } from '../../../converter/llama/convertLlama.ts';
+import { layoutFormName } from '../../../converter/llama/decoderLayout.ts';
+import type { LlamaVariant } from '../../../converter/llama/variants.ts';
 import { expectedShapes } from '../../oracles/llamaWeights.ts';
 import { seededRandom } from '../../oracles/randomLlama.ts';
 

@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type * as ort from 'onnxruntime-web/webgpu';
-import { nodeOrt } from '../../onnx/ortNode.ts';
+import { nodeOrt } from '../../../cli/host/ortNode.ts';
 import { toFloat32 } from '../../../src/engine/llm/LanguageModel.ts';
-import { DEFAULT_DECODE_STEP, decodeStepFeeds, median, type DecodeStep, type InputDescription } from './decodeStepFeeds.ts';
+import { DEFAULT_DECODE_STEP, decodeStepFeeds, median, type DecodeStep, type InputDescription } from '../../../cli/host/dispatches/decodeStepFeeds.ts';
 import type { DecoderFile } from './decoderForms.ts';
 
 export interface WasmStepProfile {

@@ -6,12 +6,12 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { graphsFor, type BundleManifest, type BundleVariant } from '../../../src/core/bundle/manifest.ts';
-import { convertBundle } from '../../convert/convertBundle.ts';
-import { SILENT_PROGRESS } from '../../convert/progress.ts';
+import { convertBundle } from '../../../converter/convertBundle.ts';
+import { SILENT_PROGRESS } from '../../../converter/progress.ts';
 import { makeTinyCheckpoint } from '../../tiny/makeTinyCheckpoint.ts';
 import { SHAPES } from '../../tiny/shapes.ts';
 import { BENCH_100M_SHAPE, llamaParameters, writeSyntheticCheckpoint } from './syntheticCheckpoint.ts';
-import { readBundleManifest } from '../../node/folderBundle.ts';
+import { readBundleManifest } from '../../../cli/host/folderBundle.ts';
 
 export type BenchModel = 'tiny' | '100m';
 

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeEngineHost } from '../../node/nodeHost.ts';
-import { buildTinyBundle, mergedWeights, referenceFor, type TinyBundle } from '../../node/testing/tinyBundle.ts';
-import { nodeOrt } from '../../onnx/ortNode.ts';
+import { nodeEngineHost } from '../../../cli/host/nodeHost.ts';
+import { buildTinyBundle, mergedWeights, referenceFor, type TinyBundle } from '../../../cli/host/testing/tinyBundle.ts';
+import { nodeOrt } from '../../../cli/host/ortNode.ts';
 import { runDecodeProbe } from './decodeProbe.ts';
 import { createRunLog, timedOrt } from './timedOrt.ts';
 

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import type { BundleVariant } from '../../../src/core/bundle/manifest.ts';
 import { formatBytes } from '../../../src/core/format.ts';
-import { convertBundle } from '../../convert/convertBundle.ts';
-import { createProgress } from '../../convert/progress.ts';
+import { convertBundle } from '../../../converter/convertBundle.ts';
+import { createProgress } from '../../../converter/progress.ts';
 import { makeTinyCheckpoint } from '../../tiny/makeTinyCheckpoint.ts';
 
 /**

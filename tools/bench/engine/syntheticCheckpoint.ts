@@ -5,10 +5,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeSafetensors } from '../../checkpoint/safetensorsWriter.ts';
-import { writeShardedCheckpoint } from '../../checkpoint/shardWriter.ts';
-import { byteLength } from '../../checkpoint/tensorSource.ts';
-import { writeTorchZip } from '../../checkpoint/torchWriter.ts';
+import { writeSafetensors } from '../../../converter/checkpoint/safetensorsWriter.ts';
+import { writeShardedCheckpoint } from '../../../converter/checkpoint/shardWriter.ts';
+import { byteLength } from '../../../converter/checkpoint/tensorSource.ts';
+import { writeTorchZip } from '../../../converter/checkpoint/torchWriter.ts';
 import { clipConfigJson, clipPreprocessorJson, llamaConfigJson } from '../../tiny/configs.ts';
 import { SHAPES, type CheckpointShape } from '../../tiny/shapes.ts';
 import { writeVicunaTokenizer } from '../../tiny/tokenizer.ts';

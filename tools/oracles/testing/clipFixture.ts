@@ -1,8 +1,8 @@
 /** Reads fixtures/clipTiny.json, written by make_clip_fixture.py (PyTorch's outputs for a tiny CLIP + Abstractor). */
 import { readFileSync } from 'node:fs';
-import type { DenseTensor } from '../../checkpoint/types.ts';
+import type { DenseTensor } from '../../../converter/checkpoint/types.ts';
 import { float32Tensor, int16Tensor, type Float32Json, type Int16Json } from './fixtureTensors.ts';
-import type { AbstractorConfig, ClipVisionConfig } from '../../convert/vision/clipConfig.ts';
+import type { AbstractorConfig, ClipVisionConfig } from '../../../converter/vision/clipConfig.ts';
 
 interface CaseJson {
   height: number;

@@ -1,5 +1,5 @@
 /** Tensors as the Python fixture scripts write them into JSON: fp32 bytes, or int16 with a scale, in base64. */
-import type { DenseTensor } from '../../checkpoint/types.ts';
+import type { DenseTensor } from '../../../converter/checkpoint/types.ts';
 
 export interface Float32Json {
   shape: number[];

@@ -1,7 +1,7 @@
 /** Reads fixtures/llamaTiny.json, written by make_llama_fixture.py (PyTorch's logits for a tiny random LLaMA). */
 import { readFileSync } from 'node:fs';
-import type { LlamaConfig } from '../../checkpoint/llamaConfig.ts';
-import type { DenseTensor } from '../../checkpoint/types.ts';
+import type { LlamaConfig } from '../../../converter/checkpoint/llamaConfig.ts';
+import type { DenseTensor } from '../../../converter/checkpoint/types.ts';
 import { float32Tensor, int16Tensor, type Float32Json, type Int16Json } from './fixtureTensors.ts';
 
 interface FixtureJson {

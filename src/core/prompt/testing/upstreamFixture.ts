@@ -4,7 +4,7 @@ import { PROMPTS, type PromptImage, type PromptKind } from '../prompts.ts';
 import { BOS_ID } from '../specialTokens.ts';
 
 /**
- * fixtures/upstreamTokenizer.json (written by tools/tokenizer/makeUpstreamFixture.ts with transformers 4.35.0): what
+ * fixtures/upstreamTokenizer.json (written by tools/oracles/tokenizer/makeUpstreamFixture.ts with transformers 4.35.0): what
  * DepictQA's own tokenizer makes of every prompt chunk, question and answer, for both values of `legacy`.
  */
 

@@ -3,7 +3,7 @@ import { serializeError } from '../../../../src/core/errors.ts';
 import { browserEngineHost } from '../../../../src/engine/browserHost.ts';
 import { Engine } from '../../../../src/engine/Engine.ts';
 import type { EngineHost } from '../../../../src/engine/EngineHost.ts';
-import { fixedRowsEncoder } from '../../../node/testing/fixedRowsEncoder.ts';
+import { fixedRowsEncoder } from '../../../../cli/host/testing/fixedRowsEncoder.ts';
 import { runDecodeProbe } from '../decodeProbe.ts';
 import { runScenario } from '../scenario.ts';
 import { runSoak } from '../../soak/soakRun.ts';
