@@ -1,7 +1,7 @@
 import { headDim, type LlamaConfig } from './checkpoint/llamaConfig.ts';
 import { llamaWeightShapes } from './llama/convertLlama.ts';
 import { variantSpecs, type LlamaVariant } from './llama/variants.ts';
-import type { VisionModel } from './vision/visionGraph.ts';
+import type { VisionModel } from './vision/clipConfig.ts';
 import { visionVariantSpecs, visionWeightBytes } from './vision/visionVariants.ts';
 
 const BLOCK = 32;

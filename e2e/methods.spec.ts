@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
-import type { CompareSummary } from '../cli/compare/compareCli.ts';
+import type { CompareSummary } from '../cli/compare/compareReport.ts';
 import { expect, test } from './fixtures.ts';
 import { holdSavedRunLock } from './testing/runLocks.ts';
 import { loadPageBundle, pageFlowBundle, patternPng, type PageBundle } from './testing/pageBundle.ts';

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/core/seededRandom.ts';
 import { acquireLock } from '../eval/shardLock.ts';
 import { parseCompareArgs } from './compareArgs.ts';
-import { runCompare, type CompareSummary } from './compareCli.ts';
+import { runCompare } from './compareCli.ts';
+import type { CompareSummary } from './compareReport.ts';
 
 let root: string;
 const NOISE = { clean: 2, mid: 8, rough: 20 };

@@ -4,7 +4,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../src/core/errors.ts';
 import type { MethodImage } from '../../src/core/methods/methodStats.ts';
-import { buildMethodsReport, type MethodsReport } from '../../src/core/methods/methodsReport.ts';
+import { buildMethodsReport } from '../../src/core/methods/methodsReport.ts';
 import type { ComparisonRecord } from '../../src/core/ranking/index.ts';
 import type { CliIo } from '../flags/runCli.ts';
 import { NO_RUNS, type Comparator } from '../eval/comparator.ts';
@@ -16,12 +16,8 @@ import { acquireLock } from '../eval/shardLock.ts';
 import type { ShardRunArgs } from '../eval/evalArgs.ts';
 import type { CompareArgs, StatsArgs } from './compareArgs.ts';
 import { checkOutputs, listOutputs, matchPath, methodsCsvPath, writeMatch, type MatchResult } from './matchMethods.ts';
-import { writeCompareReport } from './compareReport.ts';
+import { writeCompareReport, type CompareSummary } from './compareReport.ts';
 import { explainDisagreements } from './explain.ts';
-
-export interface CompareSummary extends MethodsReport {
-  model: unknown;
-}
 
 export async function runCompare(args: CompareArgs, io: CliIo): Promise<void> {
   if (args.command === 'merge') {

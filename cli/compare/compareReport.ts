@@ -4,9 +4,13 @@
  * win-rates.svg and scores.svg, then summary.json, the mark of a finished merge.
  */
 import { join } from 'node:path';
-import { imagesCsv, latexTable, markdownReport, scoresSvg, winRateSvg, type OutputMetrics } from '../../src/core/methods/methodsReport.ts';
+import { imagesCsv, latexTable, markdownReport, scoresSvg, winRateSvg, type MethodsReport, type OutputMetrics } from '../../src/core/methods/methodsReport.ts';
 import { writeFileDurably } from '../fs/durableWrite.ts';
-import type { CompareSummary } from './compareCli.ts';
+
+/** summary.json: the methods report and the model that made it. */
+export interface CompareSummary extends MethodsReport {
+  model: unknown;
+}
 
 export async function writeCompareReport(out: string, summary: CompareSummary, metrics: OutputMetrics): Promise<void> {
   await writeFileDurably(join(out, 'images.csv'), imagesCsv(summary, metrics));

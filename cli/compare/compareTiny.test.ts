@@ -13,7 +13,8 @@ import { readShardEntries } from '../eval/merge.ts';
 import { buildTinyBundle, type TinyBundle } from '../host/testing/tinyBundle.ts';
 import { nodeOrt } from '../host/ortNode.ts';
 import { parseCompareArgs } from './compareArgs.ts';
-import { runCompare, type CompareSummary } from './compareCli.ts';
+import { runCompare } from './compareCli.ts';
+import type { CompareSummary } from './compareReport.ts';
 
 const METHODS = { sharp: 3, soft: 12, noisy: 30 };
 const IDS = 2;

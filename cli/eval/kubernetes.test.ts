@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCompareArgs } from '../compare/compareArgs.ts';
 import { parseEvalArgs } from './evalArgs.ts';
 import { parseYamlDocuments } from './testing/miniYaml.ts';
+import { importClosure, importGraph } from '../../tools/lint/importGraph.ts';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -69,4 +70,15 @@ it('the comparison’s merge asks for the reasons with the bundle it mounts', ()
   const args = /merge --out \/out.*$/m.exec(merge.containers[0].command.at(-1) as string)![0].split(' ');
   expect(parseCompareArgs(args)).toMatchObject({ explain: 5, model: { bundle: '/data/bundle', device: 'webgpu' } });
   expect(merge.containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/data', readOnly: true });
+});
+
+describe('deploy/docker/Dockerfile', () => {
+  const dockerfile = readFileSync(new URL('../../deploy/docker/Dockerfile', import.meta.url), 'utf8');
+  const copied = [...dockerfile.matchAll(/^COPY (\S+) \.\/\1$/gm)].map((match) => match[1]!);
+
+  it.each(['eval', 'compare'])('copies every folder that cli/%s.ts imports, and no tools/', (tool) => {
+    const folders = new Set([...importClosure(importGraph(), `cli/${tool}.ts`)].map((path) => path.split('/')[0]!));
+    expect([...folders].filter((folder) => !copied.includes(folder))).toEqual([]);
+    expect(copied).not.toContain('tools');
+  });
 });

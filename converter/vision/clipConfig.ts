@@ -165,3 +165,11 @@ export function abstractorWeightShapes(config: AbstractorConfig): Map<string, nu
   }
   return shapes;
 }
+
+/** The vision side of a bundle: the CLIP tower, the projector into the LLM and DepictQA's optional Abstractor. */
+export interface VisionModel {
+  clip: ClipVisionConfig;
+  /** vision_proj: Linear(clip hidden → llm hidden) with bias. */
+  projection: { inFeatures: number; outFeatures: number };
+  abstractor: AbstractorConfig | null;
+}

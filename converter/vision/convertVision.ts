@@ -10,7 +10,8 @@ import type { WrittenGraph } from '../onnx/ModelWriter.ts';
 import type { LlamaVariant } from '../llama/variants.ts';
 import { abstractorWeightShapes, clipWeightShapes } from './clipConfig.ts';
 import type { VisionDelta } from './visionDelta.ts';
-import { writeVisionGraph, type VisionModel, type VisionWeightReader } from './visionGraph.ts';
+import type { VisionModel } from './clipConfig.ts';
+import { writeVisionGraph, type VisionWeightReader } from './visionGraph.ts';
 
 export interface VisionGraphs {
   variant: LlamaVariant;

@@ -7,7 +7,7 @@
 import { AppError } from '../../src/core/errors.ts';
 import type { TensorEntry } from '../checkpoint/types.ts';
 import { abstractorWeightShapes, deltaVisionNames, type AbstractorConfig, type ClipVisionConfig } from './clipConfig.ts';
-import type { VisionModel } from './visionGraph.ts';
+import type { VisionModel } from './clipConfig.ts';
 
 /** experiments/DQ495K_Abstractor/config.yaml: nhead 8. */
 export const DEFAULT_ABSTRACTOR_HEADS = 8;

@@ -26,20 +26,13 @@ import { ModelWriter, type WrittenGraph } from '../onnx/ModelWriter.ts';
 import type { ExternalDataOptions } from '../onnx/ExternalDataWriter.ts';
 import type { LlamaVariant } from '../llama/variants.ts';
 import { addAbstractor } from './abstractorGraph.ts';
-import { clipNames, positionGrid, type AbstractorConfig, type ClipVisionConfig } from './clipConfig.ts';
+import { clipNames, positionGrid, type ClipVisionConfig, type VisionModel } from './clipConfig.ts';
 import { addVisionLinear, type VisionPrecision } from './visionLinear.ts';
 import { addAttention, addLayerNorm, int64Constant } from './visionNodes.ts';
 import { checkPrecision, visionEncoderFileName, visionVariantSpecs } from './visionVariants.ts';
 
 /** Reads one tensor by its checkpoint name (CLIP's `vision_model.*`, the delta's `vision_proj.*` / `abstractor.*`). */
 export type VisionWeightReader = (name: string) => Promise<Float32Array>;
-
-export interface VisionModel {
-  clip: ClipVisionConfig;
-  /** vision_proj: Linear(clip hidden → llm hidden) with bias. */
-  projection: { inFeatures: number; outFeatures: number };
-  abstractor: AbstractorConfig | null;
-}
 
 export const VISION_OPSETS = [
   // 18: Resize with `axes`, Shape with `start` / `end`.

@@ -24,8 +24,7 @@
 import { AppError } from '../../src/core/errors.ts';
 import type { LlamaVariant } from '../llama/variants.ts';
 import { BLOCK_SIZE } from '../quantize.ts';
-import { positionGrid } from './clipConfig.ts';
-import type { VisionModel } from './visionGraph.ts';
+import { positionGrid, type VisionModel } from './clipConfig.ts';
 import type { VisionPrecision } from './visionLinear.ts';
 
 export const visionVariantSpecs: Record<LlamaVariant, VisionPrecision> = {

@@ -1,5 +1,4 @@
 /** What this browser can run the model on, as the engine worker measured it. Pure data and rules. */
-import { runsF16, variantPreference } from './bundle/variantChoice.ts';
 
 export type Backend = 'webgpu' | 'wasm';
 export type Variant = 'q4f16' | 'q4';
@@ -47,6 +46,19 @@ export interface Capabilities extends ProbeResult {
 }
 
 /** The wasm backend uses at most this many threads: more compete with the page and the GPU driver. */
+/** Whether fp16 activations run on `backend`: WebGPU on an adapter with the shader-f16 feature. */
+export function runsF16(capabilities: Pick<Capabilities, 'backend' | 'adapter'>, backend: Backend = capabilities.backend): boolean {
+  return backend === 'webgpu' && capabilities.adapter?.hasShaderF16 === true;
+}
+
+/**
+ * The variants in the engine's order of preference: fp16 activations halve memory traffic but need shader-f16;
+ * q4 runs on any adapter and on the CPU; fp32 (exact, large) is the last resort.
+ */
+export function variantPreference(f16: boolean): readonly ['q4f16', 'q4', 'fp32'] | readonly ['q4', 'fp32'] {
+  return f16 ? ['q4f16', 'q4', 'fp32'] : ['q4', 'fp32'];
+}
+
 export const MAX_WASM_THREADS = 8;
 
 export function wasmThreadCount(crossOriginIsolated: boolean, hardwareConcurrency: number): number {

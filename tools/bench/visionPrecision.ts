@@ -14,7 +14,8 @@ import { nodeOrt, openWrittenGraph } from '../../cli/host/ortNode.ts';
 import { cosine, gaussianMatrix, laplaceMatrix, relativeRmsError } from '../testing/errorMetrics.ts';
 import { openTinyVision, randomPixels } from '../../converter/vision/testing/tinyVision.ts';
 import { vitLShape, writeRandomTower } from '../../converter/vision/testing/randomTower.ts';
-import { writeVisionGraph, type VisionModel, type VisionWeightReader } from '../../converter/vision/visionGraph.ts';
+import type { VisionModel } from '../../converter/vision/clipConfig.ts';
+import { writeVisionGraph, type VisionWeightReader } from '../../converter/vision/visionGraph.ts';
 import { effectiveWeight, type VisionPrecision } from '../../converter/vision/visionLinear.ts';
 
 const PRECISIONS: Array<[string, VisionPrecision]> = [

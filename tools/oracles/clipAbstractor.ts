@@ -8,7 +8,7 @@
  * nn.MultiheadAttention's in_proj_weight [3d, d] stacks the q, k and v projections in that order.
  */
 import { abstractorWeightShapes, deltaVisionNames, type AbstractorConfig } from '../../converter/vision/clipConfig.ts';
-import { shapedReader, type Linear, type VisionWeights } from './clip.ts';
+import { shapedReader, type Linear, type VisionWeights } from './shapedReader.ts';
 import { add, attention, layerNorm, linearBias, reluInPlace } from './clipMath.ts';
 
 interface DecoderLayer {

@@ -11,7 +11,8 @@ import type { ClipShape } from '../../../tools/tiny/shapes.ts';
 import { clipSources } from '../../../tools/tiny/weights.ts';
 import { gaussianMatrix } from '../../../tools/testing/errorMetrics.ts';
 import { openClipVision, type ClipInput } from '../openClip.ts';
-import type { VisionModel, VisionWeightReader } from '../visionGraph.ts';
+import type { VisionModel } from '../clipConfig.ts';
+import type { VisionWeightReader } from '../visionGraph.ts';
 
 /** ViT-L/14's vision tower with fewer layers (the real one has 24). */
 export function vitLShape(layers: number): ClipShape {

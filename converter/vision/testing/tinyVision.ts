@@ -12,7 +12,7 @@ import { seededRandom } from '../../../tools/oracles/randomLlama.ts';
 import { makeTinyCheckpoint, type TinyCheckpoint } from '../../../tools/tiny/makeTinyCheckpoint.ts';
 import { openClipVision, type ClipInput } from '../openClip.ts';
 import { planVisionDelta, type VisionDelta } from '../visionDelta.ts';
-import type { VisionModel } from '../visionGraph.ts';
+import type { VisionModel } from '../clipConfig.ts';
 import { effectiveWeight, type VisionPrecision } from '../visionLinear.ts';
 
 export interface TinyVision {

@@ -1,4 +1,4 @@
-import type { Backend, Capabilities } from '../capabilities.ts';
+import { runsF16, variantPreference, type Backend, type Capabilities } from '../capabilities.ts';
 import type { LoadOptions } from '../engine/types.ts';
 import { AppError } from '../errors.ts';
 import { graphsFor, type BundleManifest, type BundleVariant } from './manifest.ts';
@@ -11,19 +11,6 @@ import { graphsFor, type BundleManifest, type BundleVariant } from './manifest.t
 export interface VariantChoice {
   variant: BundleVariant;
   backend: Backend;
-}
-
-/** Whether fp16 activations run on `backend`: WebGPU on an adapter with the shader-f16 feature. */
-export function runsF16(capabilities: Pick<Capabilities, 'backend' | 'adapter'>, backend: Backend = capabilities.backend): boolean {
-  return backend === 'webgpu' && capabilities.adapter?.hasShaderF16 === true;
-}
-
-/**
- * The variants in the engine's order of preference: fp16 activations halve memory traffic but need shader-f16;
- * q4 runs on any adapter and on the CPU; fp32 (exact, large) is the last resort.
- */
-export function variantPreference(f16: boolean): readonly ['q4f16', 'q4', 'fp32'] | readonly ['q4', 'fp32'] {
-  return f16 ? ['q4f16', 'q4', 'fp32'] : ['q4', 'fp32'];
 }
 
 /** Whether the bundle has `variant` and every graph of it runs here (today the only requirement is shader-f16). */

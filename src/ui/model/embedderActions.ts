@@ -5,7 +5,7 @@ import type { CachedEmbedder } from '../../core/engine/types.ts';
 import { serializeError } from '../../core/errors.ts';
 import { useEmbedderStore } from '../../state/useEmbedderStore.ts';
 import { engine } from '../../client/useEngine.ts';
-import { folderLabel } from './loadModel.ts';
+import { folderLabel } from './folderLabel.ts';
 
 /**
  * The sentence model's actions in the model panel and the answer's chip: download from a URL prefix, read a folder,

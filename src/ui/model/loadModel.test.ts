@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { folderLabel, folderSource, modelUrlFromQuery } from './loadModel.ts';
+import { folderLabel } from './folderLabel.ts';
+import { folderSource, modelUrlFromQuery } from './loadModel.ts';
 
 describe('model sources', () => {
   it('keeps the folder paths beside the files, since webkitRelativePath does not reach the worker', () => {

@@ -8,6 +8,7 @@ import { useModelStore, type PendingBundle } from '../../state/useModelStore.ts'
 import { engine } from '../../client/useEngine.ts';
 import { refreshCache, requestPersistence } from './cacheActions.ts';
 import { reopenCachedEmbedder } from './embedderActions.ts';
+import { folderLabel } from './folderLabel.ts';
 import { readFolderManifest, readUrlManifest } from './readManifest.ts';
 
 /**
@@ -96,12 +97,6 @@ export function folderSource(files: ReadonlyArray<File | LocalFile>): BundleSour
   return { kind: 'files', files: files.map((entry) => (entry instanceof File ? { path: entry.webkitRelativePath || entry.name, file: entry } : entry)) };
 }
 
-/** The folder's name, from the first file's relative path. */
-export function folderLabel(files: ReadonlyArray<File | LocalFile>): string {
-  const entry = files[0];
-  const first = entry === undefined ? '' : entry instanceof File ? entry.webkitRelativePath : entry.path;
-  return first.includes('/') ? first.slice(0, first.indexOf('/')) : 'the chosen folder';
-}
 
 /**
  * The bundle URL the panel starts with: the `?model=` query parameter, else the build's `VITE_MODEL_URL`
