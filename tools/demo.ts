@@ -6,32 +6,29 @@
  * origin and headers, and prints the app's URL with the bundle preselected (`?model=`).
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createServer } from 'vite';
 import { AppError } from '../src/core/errors.ts';
+import { badArguments, parseFlags, sharedFlags, usageLine, wholeNumber } from '../cli/flags/flags.ts';
 import { ensureDemoBundle } from './demo/demoBundle.ts';
 import { DEMO_BUNDLE_PATH, demoBundlePlugin } from './demo/serveBundle.ts';
 
-const USAGE = `Usage: npm run demo [-- options]
-
-  --rebuild   build the demo bundle again even if the cached one is current
-  --port N    dev server port (default 5173, or the next free one)
-  --host      listen on all addresses, not only localhost`;
+const USAGE = [
+  'Usage: npm run demo [-- options]',
+  '',
+  usageLine('rebuild', '', 'build the demo bundle again even if the cached one is current'),
+  usageLine('port', 'N', 'dev server port (default 5173, or the next free one)'),
+  usageLine('host', '', 'listen on all addresses, not only localhost'),
+].join('\n');
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    strict: true,
-    options: {
-      rebuild: { type: 'boolean', default: false },
-      port: { type: 'string' },
-      host: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  const values = parseFlags(
+    process.argv.slice(2),
+    { ...sharedFlags('help'), rebuild: { type: 'boolean', default: false }, port: { type: 'string' }, host: { type: 'boolean', default: false } },
+    USAGE,
+  );
   if (values.help) return void console.log(USAGE);
-  const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new AppError('BAD_ARGUMENTS', `--port must be a port number, not "${values.port}".`);
+  const port = values.port === undefined ? undefined : wholeNumber(values.port, 'port', 1, USAGE);
+  if (port !== undefined && port > 65535) throw badArguments(`--port must be a port number, not "${values.port}"`, USAGE);
 
   // 1. The bundle: from the cache, or built now (seconds).
   const bundle = await ensureDemoBundle({ rebuild: values.rebuild, log: (line) => console.log(line) });

@@ -13,7 +13,6 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { mulberry32 } from '../../src/core/seededRandom.ts';
 import { parseCompareArgs } from '../../cli/compare/compareArgs.ts';
@@ -22,16 +21,21 @@ import type { CompareSummary } from '../../cli/compare/compareReport.ts';
 import { nodeOrt } from '../../cli/host/ortNode.ts';
 import { buildBenchBundle, type BenchModel } from './engine/benchBundles.ts';
 import { markdownTable } from './engine/benchTable.ts';
+import { parseFlags } from '../../cli/flags/flags.ts';
 
-const { values: flags } = parseArgs({
-  options: {
+const USAGE = `Usage: npm run bench:compare [-- --methods 4,8] [--ids 10] [--image WxH] [--model tiny|100m] [--bundles DIR]`;
+
+const flags = parseFlags(
+  process.argv.slice(2),
+  {
     methods: { type: 'string', default: '4,8' },
     ids: { type: 'string', default: '10' },
     image: { type: 'string', default: '224x168' },
     model: { type: 'string', default: 'tiny' },
     bundles: { type: 'string' },
   },
-});
+  USAGE,
+);
 const whole = (text: string, flag: string, min: number) => {
   const value = Number(text);
   if (!Number.isInteger(value) || value < min) throw new Error(`--${flag} ${text}: expected an integer ≥ ${min}`);

@@ -8,20 +8,24 @@
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatBytes } from '../../src/core/format.ts';
 import { convertBundle } from '../../converter/convertBundle.ts';
 import type { LlamaVariant } from '../../converter/llama/variants.ts';
 import { createProgress } from '../../converter/progress.ts';
 import { makeTinyCheckpoint } from '../tiny/makeTinyCheckpoint.ts';
+import { parseFlags } from '../../cli/flags/flags.ts';
 
-const { values } = parseArgs({
-  options: {
+const USAGE = `Usage: npm run bench:convert [-- --checkpoint DIR] [--precision q4f16,q4] [--keep]`;
+
+const values = parseFlags(
+  process.argv.slice(2),
+  {
     checkpoint: { type: 'string' },
     precision: { type: 'string', default: 'q4f16,q4' },
     keep: { type: 'boolean', default: false },
   },
-});
+  USAGE,
+);
 
 const scratch = mkdtempSync(join(tmpdir(), 'depictqa-bench-convert-'));
 const free = Number(statfsSync(scratch).bavail) * Number(statfsSync(scratch).bsize);

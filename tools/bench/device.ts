@@ -9,7 +9,7 @@
 import { AppError } from '../../src/core/errors.ts';
 import { formatBytes } from '../../src/core/format.ts';
 import { runCli } from '../../cli/flags/runCli.ts';
-import { parseFlags } from '../../cli/flags/parseFlags.ts';
+import { parseFlags, sharedFlags } from '../../cli/flags/flags.ts';
 import { DEVICE_SHAPES, type DeviceShape } from './device/directBundle.ts';
 import { measureDevice, type DeviceRecord } from './device/measureDevice.ts';
 import { markdownTable } from './engine/benchTable.ts';
@@ -29,10 +29,9 @@ await runCli('bench:device', USAGE, process.argv.slice(2), async (io) => {
     {
       shape: { type: 'string', default: 'llama-7b' },
       steps: { type: 'string', default: '32' },
-      bundle: { type: 'string' },
+      ...sharedFlags('bundle', 'json'),
       keep: { type: 'boolean', default: false },
       symmetric: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
     },
     USAGE,
   );

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { graphsFor, VARIANTS, type BundleManifest, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import { AppError } from '../../src/core/errors.ts';
-import { parseFlags } from '../../cli/flags/parseFlags.ts';
+import { parseFlags, sharedFlags } from '../../cli/flags/flags.ts';
 import { relativeMaxError } from '../testing/errorMetrics.ts';
 import { describeDecoderLayout, layoutFormName, type DecoderLayout } from '../../converter/llama/decoderLayout.ts';
 import { decoderForms, formName, writeDecoderForm, type DecoderFile, type DecoderForm } from './dispatches/decoderForms.ts';
@@ -85,13 +85,11 @@ function parse(argv: string[]) {
   const values = parseFlags(
     argv,
     {
-      bundle: { type: 'string' },
-      variant: { type: 'string' },
+      ...sharedFlags('bundle', 'variant', 'help'),
       runs: { type: 'string', default: '9' },
       'bundle-only': { type: 'boolean', default: false },
       wasm: { type: 'boolean', default: false },
       symmetric: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
     },
     USAGE,
   );

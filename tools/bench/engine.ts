@@ -27,7 +27,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { graphsFor, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import { adapterLabel } from '../../src/core/capabilities.ts';
 import type { ImageInput } from '../../src/core/engine/types.ts';
@@ -43,12 +42,20 @@ import { runScenario } from './engine/scenario.ts';
 import { createRunLog, timedOrt } from './engine/timedOrt.ts';
 import { sameRunOrder } from './sameRun.ts';
 import { countDecodeDispatches } from '../../cli/host/dispatches/countDecodeDispatches.ts';
+import { parseFlags, sharedFlags } from '../../cli/flags/flags.ts';
 
-const { values: flags } = parseArgs({
-  options: {
+const USAGE = `Usage: npm run bench:engine [-- --device node-wasm|browser|node-webgpu] [--skip-tiny] [--skip-100m] [--tokens N]
+                        [--browser-tokens N] [--browser-contexts 1k,2k] [--wasm-tier optimized|baseline]
+                        [--variant q4|q4f16] [--bundles DIR] [--keep] [--baseline] [--rounds N]
+npm run bench:engine -- --llama-7b [--device browser|node-webgpu] [--bundle DIR] [--keep] [--load-only | --answer]
+                        [--steps N] [--json] [--source folder|cache] [--baseline] [--rounds N]
+                        (see engine7b.ts and engine7bNodeGpu.ts)`;
+
+const flags = parseFlags(
+  process.argv.slice(2),
+  {
+    ...sharedFlags('bundle', 'device', 'variant', 'json'),
     only: { type: 'string' },
-    device: { type: 'string' },
-    variant: { type: 'string' },
     'skip-tiny': { type: 'boolean', default: false },
     'skip-100m': { type: 'boolean', default: false },
     tokens: { type: 'string', default: '32' },
@@ -61,13 +68,12 @@ const { values: flags } = parseArgs({
     'load-only': { type: 'boolean', default: false },
     answer: { type: 'boolean', default: false },
     steps: { type: 'string', default: '3' },
-    bundle: { type: 'string' },
-    json: { type: 'boolean', default: false },
     source: { type: 'string', default: 'folder' },
     baseline: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '1' },
   },
-});
+  USAGE,
+);
 
 const DEVICES = ['node-wasm', 'browser', 'node-webgpu'] as const;
 type Place = (typeof DEVICES)[number];

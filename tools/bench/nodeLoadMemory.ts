@@ -13,7 +13,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { formatBytes } from '../../src/core/format.ts';
 import { VARIANTS, type BundleVariant } from '../../src/core/bundle/manifest.ts';
@@ -21,6 +20,9 @@ import { createNodeEngine, nodeEngineHost } from '../../cli/host/nodeHost.ts';
 import { markdownTable } from './engine/benchTable.ts';
 import { median } from '../../cli/host/dispatches/decodeStepFeeds.ts';
 import { sameRunOrder } from './sameRun.ts';
+import { parseFlags, sharedFlags } from '../../cli/flags/flags.ts';
+
+const USAGE = `Usage: npm run bench:load-memory -- --bundle DIR [--variant q4|q4f16|fp32] [--rounds N]`;
 
 type Reads = 'whole' | 'in-place';
 
@@ -37,14 +39,15 @@ interface LoadRun {
   rssAfterBytes: number;
 }
 
-const { values: flags } = parseArgs({
-  options: {
-    bundle: { type: 'string' },
-    variant: { type: 'string' },
+const flags = parseFlags(
+  process.argv.slice(2),
+  {
+    ...sharedFlags('bundle', 'variant'),
     rounds: { type: 'string', default: '2' },
     child: { type: 'string' },
   },
-});
+  USAGE,
+);
 if (flags.bundle === undefined) throw new Error('--bundle DIR: the bundle folder to load');
 if (flags.variant !== undefined && !VARIANTS.includes(flags.variant as BundleVariant)) throw new Error(`--variant ${flags.variant}: expected ${VARIANTS.join(', ')}`);
 const rounds = Number(flags.rounds);

@@ -19,7 +19,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { RankEvent, RankResult } from '../../src/core/engine/rankTypes.ts';
 import type { ImageInput } from '../../src/core/engine/types.ts';
 import { createNodeEngine } from '../../cli/host/nodeHost.ts';
@@ -27,9 +26,14 @@ import { randomPng } from '../../cli/host/testing/testImages.ts';
 import { nodeOrt } from '../../cli/host/ortNode.ts';
 import { buildBenchBundle, type BenchModel } from './engine/benchBundles.ts';
 import { markdownTable } from './engine/benchTable.ts';
+import { parseFlags } from '../../cli/flags/flags.ts';
 
-const { values: flags } = parseArgs({
-  options: {
+const USAGE = `Usage: npm run bench:rank [-- --bundles DIR] [--sizes 8,16,32] [--skip-tiny] [--skip-100m] [--image PX|WxH]
+                     [--all-pairs-up-to N] [--scratch-samples K] [--wasm-tier optimized|baseline]`;
+
+const flags = parseFlags(
+  process.argv.slice(2),
+  {
     bundles: { type: 'string' },
     sizes: { type: 'string', default: '8,16,32' },
     'skip-tiny': { type: 'boolean', default: false },
@@ -39,7 +43,8 @@ const { values: flags } = parseArgs({
     'scratch-samples': { type: 'string', default: '3' },
     'wasm-tier': { type: 'string', default: 'optimized' },
   },
-});
+  USAGE,
+);
 
 const whole = (text: string, flag: string, min: number) => {
   const value = Number(text);

@@ -14,7 +14,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { formatBytes } from '../../src/core/format.ts';
 import type { ImageInput } from '../../src/core/engine/types.ts';
@@ -26,9 +25,14 @@ import { markdownTable } from './engine/benchTable.ts';
 import { buildBenchPage, launchBenchBrowser, openBenchPage, runInPage, serveBench } from './engine/chromium.ts';
 import { startMemorySampler, type MemorySampler } from './engine/memorySampler.ts';
 import { runSoak, type SoakProgress } from './soak/soakRun.ts';
+import { parseFlags } from '../../cli/flags/flags.ts';
 
-const { values: flags } = parseArgs({
-  options: {
+const USAGE = `Usage: npm run bench:soak [-- --comparisons 300] [--answers 50] [--browser-comparisons 100] [--device cpu|webgpu]
+                     [--skip-node] [--skip-browser] [--bundles DIR]`;
+
+const flags = parseFlags(
+  process.argv.slice(2),
+  {
     comparisons: { type: 'string', default: '300' },
     answers: { type: 'string', default: '50' },
     'browser-comparisons': { type: 'string', default: '100' },
@@ -38,7 +42,8 @@ const { values: flags } = parseArgs({
     'skip-browser': { type: 'boolean', default: false },
     bundles: { type: 'string' },
   },
-});
+  USAGE,
+);
 const count = (text: string, flag: string) => {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0) throw new Error(`--${flag} ${text}: expected an integer ≥ 0`);

@@ -15,7 +15,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatBytes } from '../../src/core/format.ts';
 import { preprocessImage } from '../../src/core/vision/preprocess.ts';
 import { DEPICTQA_WILD_RULE } from '../../src/core/vision/resizeRule.ts';
@@ -31,8 +30,11 @@ import { visionVariantSpecs, visionWeightBytes } from '../../converter/vision/vi
 import type { WrittenGraph } from '../../converter/onnx/ModelWriter.ts';
 import { nodeOrt, openWrittenGraph } from '../../cli/host/ortNode.ts';
 import { benchPixels, runVisionInChromium } from './visionBrowser.ts';
+import { parseFlags } from '../../cli/flags/flags.ts';
 
-const { values: flags } = parseArgs({ options: { 'no-vit-l': { type: 'boolean', default: false }, 'no-browser': { type: 'boolean', default: false } } });
+const USAGE = `Usage: npm run bench:vision [-- --no-vit-l] [--no-browser]`;
+
+const flags = parseFlags(process.argv.slice(2), { 'no-vit-l': { type: 'boolean', default: false }, 'no-browser': { type: 'boolean', default: false } }, USAGE);
 const rows: Array<[string, string, string]> = [];
 const median = (times: number[]) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
 const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`);

@@ -285,11 +285,11 @@ describe('tiny CLI arguments', () => {
   });
 
   it.each([
-    [[], '--out DIR is required'],
-    [['--out', 'o', '--shape', 'huge'], '--shape huge'],
-    [['--out', 'o', '--llm-format', 'gguf'], '--llm-format gguf'],
-    [['--out', 'o', '--delta-layout', 'zero3'], '--delta-layout zero3'],
-    [['--out', 'o', '--seed', '1.5'], '--seed 1.5'],
+    [[], '--out is required: give --out DIR'],
+    [['--out', 'o', '--shape', 'huge'], '--shape must be one of tiny, llama-7b, not "huge"'],
+    [['--out', 'o', '--llm-format', 'gguf'], '--llm-format must be one of bin, safetensors, not "gguf"'],
+    [['--out', 'o', '--delta-layout', 'zero3'], '--delta-layout must be one of deepspeed, per-tensor, not "zero3"'],
+    [['--out', 'o', '--seed', '1.5'], '--seed must be a whole number ≥ 0, not "1.5"'],
     [['--out', 'o', '--what'], 'what'],
   ])('refuses %j', async (args, mention) => {
     await expectAppError(Promise.resolve().then(() => parseCliArgs(args)), 'BAD_ARGUMENTS', mention);

@@ -67,7 +67,3 @@ export const SHAPES: Record<ShapeName, CheckpointShape> = {
     maxShardBytes: 10_000_000_000,
   },
 };
-
-export function isShapeName(value: string): value is ShapeName {
-  return Object.hasOwn(SHAPES, value);
-}
