@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import type { GenerateRequest } from '../src/core/engine/types.ts';
+import type { GenerateRequest } from '../src/core/engine/generate.ts';
 import { randomPng } from '../cli/host/testing/testImages.ts';
 import { expect, test } from './fixtures.ts';
 import type { HarnessCall, HarnessReply } from './gpuHarness/protocol.ts';

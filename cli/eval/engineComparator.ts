@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { BundleVariant } from '../../src/core/bundle/manifest.ts';
-import type { EngineCounters, ImageRef } from '../../src/core/engine/types.ts';
+import type { EngineCounters } from '../../src/core/engine/api.ts';
+import type { ImageRef } from '../../src/core/engine/images.ts';
 import { AppError } from '../../src/core/errors.ts';
 import { readBundleManifest } from '../host/folderBundle.ts';
 import type { NodeDevice } from '../host/nodeDevice.ts';

@@ -1,5 +1,5 @@
 import type { BundleVariant } from '../../src/core/bundle/manifest.ts';
-import type { GenerateRequest, QuestionChoice } from '../../src/core/engine/types.ts';
+import type { GenerateRequest, QuestionChoice } from '../../src/core/engine/generate.ts';
 import type { SamplingOptions } from '../../src/core/generation/settings.ts';
 import { TASKS, type ImageSlotId } from '../../src/core/tasks.ts';
 import { badArguments, decimal, modelFlags, oneOf, parseFlags, required, sharedFlags, sharedUsage, usageLine, wholeNumber } from '../flags/flags.ts';

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImageInput } from '../../src/core/engine/types.ts';
+import type { ImageInput } from '../../src/core/engine/images.ts';
 import { softmaxAt } from '../../src/core/generation/sampler.ts';
 import { DEPICTQA_WILD_RULE, type ResizeRule } from '../../src/core/vision/resizeRule.ts';
 import type { Engine } from '../../src/engine/Engine.ts';

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImageInput } from '../../src/core/engine/types.ts';
+import type { ImageInput } from '../../src/core/engine/images.ts';
 import type { ImageSlotId } from '../../src/core/tasks.ts';
 import type { Engine } from '../../src/engine/Engine.ts';
 import type { DenseTensor } from '../../converter/checkpoint/types.ts';

@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EMBEDDER_FILES as EMBEDDER_FILE_PATHS } from '../../src/core/embedder/embedderFiles.ts';
-import type { EmbedderSource } from '../../src/core/engine/types.ts';
+import type { EmbedderSource } from '../../src/core/engine/embedder.ts';
 import { AppError } from '../../src/core/errors.ts';
 import type { OpenedEmbedder } from '../../src/engine/EngineHost.ts';
 import { loadSentenceEmbedder } from '../../src/engine/embedder/loadSentenceEmbedder.ts';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import ortNode from 'onnxruntime-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { graphsFor, VARIANTS, type BundleManifest, type BundleVariant } from '../../src/core/bundle/manifest.ts';
-import type { ImageInput } from '../../src/core/engine/types.ts';
+import type { ImageInput } from '../../src/core/engine/images.ts';
 import { createSampler, softmaxAt } from '../../src/core/generation/sampler.ts';
 import { IMAGE_SLOTS, slotsRead, type ImageSlotId, type TaskId } from '../../src/core/tasks.ts';
 import { preprocessImage } from '../../src/core/vision/preprocess.ts';

@@ -4,8 +4,8 @@
  * Prints a table, or one JSON record with --json. Bad input fails before the model loads.
  */
 import { readFile } from 'node:fs/promises';
-import type { RankResult } from '../../src/core/engine/rankTypes.ts';
-import type { ImageInput } from '../../src/core/engine/types.ts';
+import type { RankResult } from '../../src/core/engine/rank.ts';
+import type { ImageInput } from '../../src/core/engine/images.ts';
 import { AppError } from '../../src/core/errors.ts';
 import { inspectImageBytes } from '../../src/core/image/inspectImage.ts';
 import { MAX_IMAGES, MIN_IMAGES } from '../../src/core/ranking/index.ts';

@@ -1,7 +1,7 @@
 import { serializeError } from '../../src/core/errors.ts';
 import { clearBundleCache, deleteCachedBundle, listCachedBundles } from '../../src/engine/bundle/bundleCache.ts';
 import { loadBundle } from '../../src/engine/bundle/loadBundle.ts';
-import type { BrowserBundleSource } from '../../src/core/engine/types.ts';
+import type { BrowserBundleSource } from '../../src/core/engine/load.ts';
 import type { LoadBundleOptions } from '../../src/engine/bundle/loadTypes.ts';
 import { createSha256, sha256Hex } from '../../src/core/sha256.ts';
 import { variantFiles } from '../../src/core/bundle/variantFiles.ts';

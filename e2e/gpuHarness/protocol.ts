@@ -1,6 +1,8 @@
 import type { BundleVariant } from '../../src/core/bundle/manifest.ts';
 import type { Backend } from '../../src/core/capabilities.ts';
-import type { GenerateRequest, GraphRole, ImageInput, LoadedModelInfo } from '../../src/core/engine/types.ts';
+import type { GenerateRequest } from '../../src/core/engine/generate.ts';
+import type { ImageInput } from '../../src/core/engine/images.ts';
+import type { GraphRole, LoadedModelInfo } from '../../src/core/engine/load.ts';
 import type { SerializedError } from '../../src/core/errors.ts';
 
 /** What a browser test asks the engine worker of the GPU harness to do; plain data for page.evaluate and postMessage. */

@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-web/webgpu';
-import type { GenerateEvent, LoadEvent } from '../../src/core/engine/types.ts';
+import type { GenerateEvent } from '../../src/core/engine/generate.ts';
+import type { LoadEvent } from '../../src/core/engine/load.ts';
 import { serializeError } from '../../src/core/errors.ts';
 import { browserEngineHost } from '../../src/engine/browserHost.ts';
 import { Engine } from '../../src/engine/Engine.ts';

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
-import type { ConfidenceReport } from '../../src/core/engine/types.ts';
+import type { ConfidenceReport } from '../../src/core/engine/confidence.ts';
 import type { TaskId } from '../../src/core/tasks.ts';
 import { buildTinyBundle } from '../../cli/host/testing/tinyBundle.ts';
 import type { TinyEdits } from '../../tools/tiny/imageAnswer.ts';

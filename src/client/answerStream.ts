@@ -1,6 +1,6 @@
 import { proxy, transfer, type Remote } from 'comlink';
-import type { GenerateEvent, GenerateRequest, GenerateResult } from '../core/engine/types.ts';
-import type { EngineApi } from '../core/engineApi.ts';
+import type { GenerateEvent, GenerateRequest, GenerateResult } from '../core/engine/generate.ts';
+import type { EngineApi } from '../core/engine/api.ts';
 import { deserializeError } from '../core/errors.ts';
 import type { ImageSlotId } from '../core/tasks.ts';
 

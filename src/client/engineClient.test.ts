@@ -1,7 +1,8 @@
 import type { Remote } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BundleSource, GenerateEvent, GenerateRequest, GenerateResult, LoadedModelInfo, LoadEvent, LoadOptions } from '../core/engine/types.ts';
-import type { EngineApi } from '../core/engineApi.ts';
+import type { GenerateEvent, GenerateRequest, GenerateResult } from '../core/engine/generate.ts';
+import type { BundleSource, LoadedModelInfo, LoadEvent, LoadOptions } from '../core/engine/load.ts';
+import type { EngineApi } from '../core/engine/api.ts';
 import { AppError, serializeError } from '../core/errors.ts';
 import { useModelStore } from '../state/useModelStore.ts';
 import { useRunStore, type RunRequest } from '../state/useRunStore.ts';

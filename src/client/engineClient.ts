@@ -1,25 +1,18 @@
 import { proxy, type Remote } from 'comlink';
 import type { Capabilities } from '../core/capabilities.ts';
-import {
-  NEEDS_SENTENCE_MODEL,
-  type BundleSource,
-  type CachedEmbedder,
-  type EmbedderLoadEvent,
-  type EmbedderSource,
-  type FinishedAnswerTokens,
-  type GenerateEvent,
-  type LoadEvent,
-  type LoadOptions,
-} from '../core/engine/types.ts';
+import { NEEDS_SENTENCE_MODEL } from '../core/engine/confidence.ts';
+import type { CachedEmbedder, EmbedderLoadEvent, EmbedderSource } from '../core/engine/embedder.ts';
+import type { FinishedAnswerTokens, GenerateEvent } from '../core/engine/generate.ts';
+import type { BundleSource, LoadEvent, LoadOptions } from '../core/engine/load.ts';
 import { comparisonSummary } from '../core/engine/comparisonSummary.ts';
-import type { CachedBundle, EngineApi } from '../core/engineApi.ts';
+import type { CachedBundle, EngineApi } from '../core/engine/api.ts';
 import { AppError, serializeError } from '../core/errors.ts';
 import { useEmbedderStore } from '../state/useEmbedderStore.ts';
 import { useModelStore } from '../state/useModelStore.ts';
 import { useRunStore, type RunRequest } from '../state/useRunStore.ts';
 import { streamAnswer, withImageBytes } from './answerStream.ts';
 import { rankWithBytes, streamRank, type PageRankRequest } from './rankStream.ts';
-import type { RankEvent, RankResult } from '../core/engine/rankTypes.ts';
+import type { RankEvent, RankResult } from '../core/engine/rank.ts';
 import type { EndMoment } from './e2eHooks.ts';
 import { WorkerConnection, type StartWorker } from './WorkerConnection.ts';
 

@@ -1,4 +1,4 @@
-import type { EngineApi } from '../core/engineApi.ts';
+import type { EngineApi } from '../core/engine/api.ts';
 import { AppError } from '../core/errors.ts';
 import { atEngineMoment, installE2eHooks, setEngineWorker } from './e2eHooks.ts';
 import { createEngineClient } from './engineClient.ts';

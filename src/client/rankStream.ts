@@ -1,6 +1,6 @@
 import { proxy, transfer, type Remote } from 'comlink';
-import type { PriorComparison, RankEvent, RankRequest, RankResult } from '../core/engine/rankTypes.ts';
-import type { EngineApi } from '../core/engineApi.ts';
+import type { PriorComparison, RankEvent, RankRequest, RankResult } from '../core/engine/rank.ts';
+import type { EngineApi } from '../core/engine/api.ts';
 import { deserializeError } from '../core/errors.ts';
 import type { RankingMode } from '../core/ranking/index.ts';
 import type { PageImage } from './answerStream.ts';

@@ -1,28 +1,14 @@
 import { decideCapabilities, type Capabilities } from '../core/capabilities.ts';
 import { picksQuestion, questionForImages, resolveQuestion, type ResolvedQuestion } from '../core/engine/question.ts';
 import { checkRequest } from '../core/engine/request.ts';
-import type {
-  BundleSource,
-  CachedEmbedder,
-  ConfidenceReport,
-  EmbedderInfo,
-  EmbedderLoadEvent,
-  EmbedderSource,
-  EncodedImage,
-  EngineCounters,
-  FinishedAnswerTokens,
-  GenerateEvent,
-  GenerateRequest,
-  GenerateResult,
-  ImageInput,
-  ImageRef,
-  LoadedModelInfo,
-  LoadEvent,
-  LoadOptions,
-  QuestionDraw,
-} from '../core/engine/types.ts';
-import type { CompareRequest, CompareResult, RankEvent, RankRequest, RankResult } from '../core/engine/rankTypes.ts';
-import type { CachedBundle, EngineApi } from '../core/engineApi.ts';
+import type { EngineCounters } from '../core/engine/api.ts';
+import type { ConfidenceReport } from '../core/engine/confidence.ts';
+import type { CachedEmbedder, EmbedderInfo, EmbedderLoadEvent, EmbedderSource } from '../core/engine/embedder.ts';
+import type { FinishedAnswerTokens, GenerateEvent, GenerateRequest, GenerateResult, QuestionDraw } from '../core/engine/generate.ts';
+import type { EncodedImage, ImageInput, ImageRef } from '../core/engine/images.ts';
+import type { BundleSource, LoadedModelInfo, LoadEvent, LoadOptions } from '../core/engine/load.ts';
+import type { CompareRequest, CompareResult, RankEvent, RankRequest, RankResult } from '../core/engine/rank.ts';
+import type { CachedBundle, EngineApi } from '../core/engine/api.ts';
 import { AppError, serializeError, type SerializedError } from '../core/errors.ts';
 import type { ImageSlotId, TaskId } from '../core/tasks.ts';
 import type { EngineHost } from './EngineHost.ts';

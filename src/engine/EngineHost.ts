@@ -1,7 +1,9 @@
 import type { BundleFiles, LoadProgress } from '../core/bundle/bundleFiles.ts';
 import type { BundleManifest, BundleVariant } from '../core/bundle/manifest.ts';
 import type { Capabilities } from '../core/capabilities.ts';
-import type { BundleSource, EmbedderSource, PromptInfo } from '../core/engine/types.ts';
+import type { EmbedderSource } from '../core/engine/embedder.ts';
+import type { PromptInfo } from '../core/engine/generate.ts';
+import type { BundleSource } from '../core/engine/load.ts';
 import type { Sampler } from '../core/generation/sampler.ts';
 import type { SamplingOptions } from '../core/generation/settings.ts';
 import type { SentenceEmbedder } from './embedder/sentenceEmbedder.ts';

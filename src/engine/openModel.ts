@@ -1,7 +1,7 @@
 import type { BundleFiles } from '../core/bundle/bundleFiles.ts';
 import type { GpuAdapterReport } from '../core/capabilities.ts';
 import { graphsFor, type BundleManifest, type GraphSpec } from '../core/bundle/manifest.ts';
-import { DEFAULT_PREFILL_CHUNK, type DecodeMode, type LoadedModelInfo, type LoadEvent, type LoadOptions } from '../core/engine/types.ts';
+import { type DecodeMode, DEFAULT_PREFILL_CHUNK, type LoadedModelInfo, type LoadEvent, type LoadOptions } from '../core/engine/load.ts';
 import { AppError } from '../core/errors.ts';
 import type { EngineHost } from './EngineHost.ts';
 import type { ConfidenceIds } from './generation/generateAnswer.ts';

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { LoadProgress } from '../core/bundle/bundleFiles.ts';
-import type { CachedEmbedder, EmbedderInfo } from '../core/engine/types.ts';
+import type { CachedEmbedder, EmbedderInfo } from '../core/engine/embedder.ts';
 import type { SerializedError } from '../core/errors.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { PriorComparison } from '../core/engine/rankTypes.ts';
+import type { PriorComparison } from '../core/engine/rank.ts';
 import type { SerializedError } from '../core/errors.ts';
 import type { MethodsReport, OutputMetrics } from '../core/methods/methodsReport.ts';
 import type { RankingMode } from '../core/ranking/index.ts';

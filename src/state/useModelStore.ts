@@ -2,8 +2,8 @@ import { create } from 'zustand';
 import type { LoadProgress } from '../core/bundle/bundleFiles.ts';
 import type { BundleManifest, BundleVariant } from '../core/bundle/manifest.ts';
 import type { PreflightChoice } from '../core/bundle/preflight.ts';
-import type { LoadedModelInfo } from '../core/engine/types.ts';
-import type { CachedBundle } from '../core/engineApi.ts';
+import type { LoadedModelInfo } from '../core/engine/load.ts';
+import type { CachedBundle } from '../core/engine/api.ts';
 import type { SerializedError } from '../core/errors.ts';
 import { DEPICTQA_WILD_RULE, type ResizeRule } from '../core/vision/resizeRule.ts';
 

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { PriorComparison, RankResult } from '../core/engine/rankTypes.ts';
+import type { PriorComparison, RankResult } from '../core/engine/rank.ts';
 import type { SerializedError } from '../core/errors.ts';
 import type { RankingMode } from '../core/ranking/index.ts';
 import type { SlotImage } from './useImageStore.ts';

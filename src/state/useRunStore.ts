@@ -1,5 +1,6 @@
 import { create } from 'zustand';
-import type { AnswerConfidence, ConfidenceReport, GenerateResult, QuestionChoice } from '../core/engine/types.ts';
+import type { AnswerConfidence, ConfidenceReport } from '../core/engine/confidence.ts';
+import type { GenerateResult, QuestionChoice } from '../core/engine/generate.ts';
 import type { SerializedError } from '../core/errors.ts';
 import { DEFAULT_MAX_NEW_TOKENS, type SamplingOptions } from '../core/generation/settings.ts';
 import type { ImageSlotId, TaskId } from '../core/tasks.ts';

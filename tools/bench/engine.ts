@@ -29,7 +29,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { graphsFor, type BundleVariant } from '../../src/core/bundle/manifest.ts';
 import { adapterLabel } from '../../src/core/capabilities.ts';
-import type { ImageInput } from '../../src/core/engine/types.ts';
+import type { ImageInput } from '../../src/core/engine/images.ts';
 import { nodeGpuAvailability, nodeGpuOrt } from '../../cli/host/nodeGpu.ts';
 import { createNodeEngine } from '../../cli/host/nodeHost.ts';
 import { randomPng } from '../../cli/host/testing/testImages.ts';

@@ -19,8 +19,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RankEvent, RankResult } from '../../src/core/engine/rankTypes.ts';
-import type { ImageInput } from '../../src/core/engine/types.ts';
+import type { RankEvent, RankResult } from '../../src/core/engine/rank.ts';
+import type { ImageInput } from '../../src/core/engine/images.ts';
 import { createNodeEngine } from '../../cli/host/nodeHost.ts';
 import { randomPng } from '../../cli/host/testing/testImages.ts';
 import { nodeOrt } from '../../cli/host/ortNode.ts';

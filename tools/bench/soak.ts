@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { formatBytes } from '../../src/core/format.ts';
-import type { ImageInput } from '../../src/core/engine/types.ts';
+import type { ImageInput } from '../../src/core/engine/images.ts';
 import { createNodeEngine } from '../../cli/host/nodeHost.ts';
 import { randomPng } from '../../cli/host/testing/testImages.ts';
 import { nodeOrt } from '../../cli/host/ortNode.ts';

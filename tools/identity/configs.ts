@@ -4,7 +4,7 @@
  */
 import type { BundleVariant } from '../../src/core/bundle/manifest.ts';
 import type { Backend } from '../../src/core/capabilities.ts';
-import type { GenerateRequest } from '../../src/core/engine/types.ts';
+import type { GenerateRequest } from '../../src/core/engine/generate.ts';
 import type { ImageSlotId } from '../../src/core/tasks.ts';
 import type { CheckRequest } from './browser/protocol.ts';
 

@@ -1,4 +1,5 @@
-import type { ImageInput, PromptSegmentInfo } from '../../../src/core/engine/types.ts';
+import type { PromptSegmentInfo } from '../../../src/core/engine/generate.ts';
+import type { ImageInput } from '../../../src/core/engine/images.ts';
 import type { ImageSlotId } from '../../../src/core/tasks.ts';
 import { preprocessImage, type PreprocessedImage } from '../../../src/core/vision/preprocess.ts';
 import type { ResizeRule } from '../../../src/core/vision/resizeRule.ts';

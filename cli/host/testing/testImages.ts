@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { ImageInput } from '../../../src/core/engine/types.ts';
+import type { ImageInput } from '../../../src/core/engine/images.ts';
 import { IMAGE_SLOTS, type ImageSlotId } from '../../../src/core/tasks.ts';
 import { seededRandom } from '../../../tools/oracles/randomLlama.ts';
 

@@ -1,4 +1,4 @@
-import { DEFAULT_PREFILL_CHUNK } from '../engine/types.ts';
+import { DEFAULT_PREFILL_CHUNK } from '../engine/load.ts';
 import { largestPadded, patchGrid, resizeRuleOf } from '../vision/resizeRule.ts';
 import type { BundleManifest, BundleVariant } from './manifest.ts';
 

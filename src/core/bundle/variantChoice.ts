@@ -1,5 +1,5 @@
 import { runsF16, variantPreference, type Backend, type Capabilities } from '../capabilities.ts';
-import type { LoadOptions } from '../engine/types.ts';
+import type { LoadOptions } from '../engine/load.ts';
 import { AppError } from '../errors.ts';
 import { graphsFor, type BundleManifest, type BundleVariant } from './manifest.ts';
 

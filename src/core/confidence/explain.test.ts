@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NEEDS_SENTENCE_MODEL, type ComparisonVerdict } from '../engine/types.ts';
+import { type ComparisonVerdict, NEEDS_SENTENCE_MODEL } from '../engine/confidence.ts';
 import { explainConfidence, formatConfidence } from './explain.ts';
 
 const letters: ComparisonVerdict = { verdict: 'B', source: 'answer', position: 0, letter: 'B', pA: 0.25, pB: 0.5, normalizedRatioA: 1 / 3, letterProbability: 0.5 };

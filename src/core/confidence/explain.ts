@@ -1,4 +1,4 @@
-import { NEEDS_SENTENCE_MODEL, type ComparisonVerdict, type ConfidenceReport } from '../engine/types.ts';
+import { type ComparisonVerdict, type ConfidenceReport, NEEDS_SENTENCE_MODEL } from '../engine/confidence.ts';
 import { SHORT_ANSWER_TAIL } from './answerKind.ts';
 import { DETAIL_TOKEN_COUNT } from './detailConfidence.ts';
 

@@ -1,4 +1,4 @@
-import type { AnswerConfidence, ComparisonVerdict } from './types.ts';
+import type { AnswerConfidence, ComparisonVerdict } from './confidence.ts';
 
 /**
  * A verdict record in the form the page's run store and the history keep: the letters' probabilities, with the

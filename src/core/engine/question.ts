@@ -3,7 +3,7 @@ import { taskQuestion, withShortAnswerTail } from '../prompt/assemblePrompt.ts';
 import { PROMPTS, type PromptData } from '../prompt/prompts.ts';
 import { sha256Hex } from '../sha256.ts';
 import { IMAGE_SLOTS, type ImageSlotId, type TaskId } from '../tasks.ts';
-import type { QuestionChoice, QuestionDraw } from './types.ts';
+import type { QuestionChoice, QuestionDraw } from './generate.ts';
 
 /** Longest question a user may type, in characters: far beyond any real question, well inside the context. */
 export const MAX_QUESTION_CHARS = 2000;

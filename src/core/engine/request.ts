@@ -1,6 +1,7 @@
 import { AppError } from '../errors.ts';
 import { SLOT_LABELS, TASKS, type ImageSlotId, type TaskId } from '../tasks.ts';
-import type { GenerateRequest, ImageRef } from './types.ts';
+import type { GenerateRequest } from './generate.ts';
+import type { ImageRef } from './images.ts';
 
 export interface CheckedRequest<Image = ImageRef> {
   task: TaskId;

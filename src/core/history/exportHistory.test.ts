@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NEEDS_SENTENCE_MODEL, type ComparisonVerdict, type ConfidenceReport } from '../engine/types.ts';
+import { type ComparisonVerdict, type ConfidenceReport, NEEDS_SENTENCE_MODEL } from '../engine/confidence.ts';
 import { historyToJson, historyToMarkdown, runToMarkdown, type HistoryExport } from './exportHistory.ts';
 import { beginRecord, interruptRecord, updateRecord, type HistoryRecord } from './record.ts';
 import { runStats } from './testing/runStats.ts';

@@ -3,9 +3,9 @@
  * and Markdown for people. Pure: the page turns the strings into downloads.
  */
 import { explainConfidence } from '../confidence/explain.ts';
-import { NEEDS_SENTENCE_MODEL } from '../engine/types.ts';
+import { NEEDS_SENTENCE_MODEL } from '../engine/confidence.ts';
 import { formatBytes } from '../format.ts';
-import type { RankResult } from '../engine/rankTypes.ts';
+import type { RankResult } from '../engine/rank.ts';
 import { methodsMarkdown } from './methodsRecord.ts';
 import { chosenConfidence, historySlotLabel, historyTaskLabel, verdictLabel, type HistoryRecord } from './record.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RankResult } from '../engine/rankTypes.ts';
-import type { EncodedImage } from '../engine/types.ts';
+import type { RankResult } from '../engine/rank.ts';
+import type { EncodedImage } from '../engine/images.ts';
 import { addComparison, createRanking, rankingReport } from '../ranking/index.ts';
 import { historyToJson, historyToMarkdown } from './exportHistory.ts';
 import { rankHistoryRecord } from './rankRecord.ts';

@@ -1,4 +1,4 @@
-import type { RankResult } from '../engine/rankTypes.ts';
+import type { RankResult } from '../engine/rank.ts';
 import { beginRecord, type HistoryImage, type HistoryModel, type HistoryRecord } from './record.ts';
 
 export interface RankRunStart {

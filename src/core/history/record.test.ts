@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConfidenceReport } from '../engine/types.ts';
+import type { ConfidenceReport } from '../engine/confidence.ts';
 import {
   beginRecord,
   chosenConfidence,

@@ -2,7 +2,8 @@
  * One saved run of the page, as the history keeps it (IndexedDB) and exports it. Plain data: image bytes live
  * beside it, keyed by their sha256, so the same picture in many runs is stored once.
  */
-import type { AnswerConfidence, ComparisonVerdict, ConfidenceReport, GenerationStats } from '../engine/types.ts';
+import type { AnswerConfidence, ComparisonVerdict, ConfidenceReport } from '../engine/confidence.ts';
+import type { GenerationStats } from '../engine/generate.ts';
 import type { SerializedError } from '../errors.ts';
 import type { DistortionName } from '../generation/distortion.ts';
 import type { SamplingOptions } from '../generation/settings.ts';
@@ -10,7 +11,7 @@ import type { StopReason } from '../generation/stopping.ts';
 import type { Verdict } from '../generation/verdict.ts';
 import type { ImageFacts } from '../image/imageFacts.ts';
 import { SLOT_LABELS, taskInfo, type ImageSlotId, type TaskId } from '../tasks.ts';
-import type { RankResult } from '../engine/rankTypes.ts';
+import type { RankResult } from '../engine/rank.ts';
 import type { MethodsReport, OutputMetrics } from '../methods/methodsReport.ts';
 
 export const HISTORY_RECORD_VERSION = 1;

@@ -1,4 +1,4 @@
-import type { RankResult } from '../engine/rankTypes.ts';
+import type { RankResult } from '../engine/rank.ts';
 
 /** The images of a ranking by name, as the record shows them: paths in `npm run rank`, file names in the page. */
 export interface RankNames {

@@ -3,7 +3,7 @@
  * so a set given in another order still finds them), under a key made of the model, the mode, the reference and
  * the set of candidates. Pure data: the page stores it in IndexedDB.
  */
-import type { PriorComparison } from '../engine/rankTypes.ts';
+import type { PriorComparison } from '../engine/rank.ts';
 import type { ImageFacts } from '../image/imageFacts.ts';
 import type { RankingMode } from './ranking.ts';
 

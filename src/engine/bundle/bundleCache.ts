@@ -1,5 +1,5 @@
 import { parseManifest, type BundleManifest } from '../../core/bundle/manifest.ts';
-import type { CachedBundle } from '../../core/engineApi.ts';
+import type { CachedBundle } from '../../core/engine/api.ts';
 import { pathOfStoredFile, storedFileName } from './cacheKey.ts';
 import { entriesOf, unlessAbsent } from './directoryHandle.ts';
 import { opfsCacheRoot, storageError, writeWholeFile } from './opfsFile.ts';

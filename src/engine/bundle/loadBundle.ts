@@ -6,7 +6,7 @@ import { downloadIntoCache, openFromCache } from './loadCached.ts';
 import { loadLocal } from './loadLocal.ts';
 import { folderFromFiles } from '../../core/bundle/localFolder.ts';
 import { folderFromHandle } from './folderFromHandle.ts';
-import type { BrowserBundleSource } from '../../core/engine/types.ts';
+import type { BrowserBundleSource } from '../../core/engine/load.ts';
 import { selectedSpecs, type LoadBundleOptions, type LoadedBundle } from './loadTypes.ts';
 
 // The loader's public surface, in one place (rules the page shares with it, e.g. variant files, live in src/core/bundle).

@@ -1,5 +1,5 @@
 import { EMBEDDER_FILES, type EmbedderFilePath } from '../../core/embedder/embedderFiles.ts';
-import type { CachedEmbedder } from '../../core/engine/types.ts';
+import type { CachedEmbedder } from '../../core/engine/embedder.ts';
 import { AppError } from '../../core/errors.ts';
 import { sha256Hex } from '../../core/sha256.ts';
 import { storedFileName } from '../bundle/cacheKey.ts';

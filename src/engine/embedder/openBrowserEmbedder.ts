@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import type { LoadProgress } from '../../core/bundle/bundleFiles.ts';
 import { checkEmbedderJson, EMBEDDER_FILES, EMBEDDER_JSON_FILES, missingEmbedderFiles, type EmbedderFilePath } from '../../core/embedder/embedderFiles.ts';
-import type { EmbedderSource } from '../../core/engine/types.ts';
+import type { EmbedderSource } from '../../core/engine/embedder.ts';
 import { AppError } from '../../core/errors.ts';
 import { downloadEmbedder } from './downloadEmbedder.ts';
 import { openCachedEmbedder } from './embedderCache.ts';

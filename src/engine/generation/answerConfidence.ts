@@ -2,13 +2,8 @@ import { compareBriefConfidence, singleBriefConfidence } from '../../core/confid
 import { confidenceKind, planConfidence, taskFamily } from '../../core/confidence/answerKind.ts';
 import { detailConfidence, type EmbedTexts } from '../../core/confidence/detailConfidence.ts';
 import type { ConfidenceKind } from '../../core/confidence/types.ts';
-import {
-  NEEDS_SENTENCE_MODEL,
-  type ConfidenceReport,
-  type ConfidenceSource,
-  type FinishedAnswerTokens,
-  type ReaskedAnswer,
-} from '../../core/engine/types.ts';
+import { type ConfidenceReport, type ConfidenceSource, NEEDS_SENTENCE_MODEL, type ReaskedAnswer } from '../../core/engine/confidence.ts';
+import type { FinishedAnswerTokens } from '../../core/engine/generate.ts';
 import type { TaskId } from '../../core/tasks.ts';
 import type { GeneratedAnswer } from './generateAnswer.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphSpec } from '../../core/bundle/manifest.ts';
-import type { GenerateEvent, PromptInfo } from '../../core/engine/types.ts';
+import type { GenerateEvent, PromptInfo } from '../../core/engine/generate.ts';
 import { GpuGuard } from '../gpu/gpuGuard.ts';
 import { FakeDevice, GPUOutOfMemoryError } from '../gpu/testing/fakeDevice.ts';
 import type { KvCache } from '../llm/KvCache.ts';

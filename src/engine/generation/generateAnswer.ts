@@ -1,5 +1,6 @@
 import type { LetterProbabilities } from '../../core/confidence/briefConfidence.ts';
-import type { ComparisonVerdict, GenerateEvent, GenerateResult, GenerationStats } from '../../core/engine/types.ts';
+import type { ComparisonVerdict } from '../../core/engine/confidence.ts';
+import type { GenerateEvent, GenerateResult, GenerationStats } from '../../core/engine/generate.ts';
 import { AppError } from '../../core/errors.ts';
 import { cleanAnswer } from '../../core/generation/answer.ts';
 import { parseDistortion } from '../../core/generation/distortion.ts';

@@ -1,6 +1,6 @@
 import type { CheckedRequest } from '../../core/engine/request.ts';
 import type { ResolvedQuestion } from '../../core/engine/question.ts';
-import type { PromptInfo, PromptSegmentInfo } from '../../core/engine/types.ts';
+import type { PromptInfo, PromptSegmentInfo } from '../../core/engine/generate.ts';
 import { assemblePrompt, promptKindFor } from '../../core/prompt/assemblePrompt.ts';
 import type { ImageSlotId } from '../../core/tasks.ts';
 import type { TextTokenizer } from '../../core/prompt/textTokenizer.ts';

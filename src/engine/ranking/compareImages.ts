@@ -1,6 +1,6 @@
 import { resolveQuestion, type ResolvedQuestion } from '../../core/engine/question.ts';
-import type { CompareRequest, CompareResult } from '../../core/engine/rankTypes.ts';
-import type { EncodedImage, ImageRef } from '../../core/engine/types.ts';
+import type { CompareRequest, CompareResult } from '../../core/engine/rank.ts';
+import type { EncodedImage, ImageRef } from '../../core/engine/images.ts';
 import { AppError } from '../../core/errors.ts';
 import { comparisonConfidence } from '../../core/generation/verdict.ts';
 import type { WorkCounters } from '../llm/LanguageModel.ts';

@@ -1,5 +1,5 @@
 import type { ResolvedQuestion } from '../../core/engine/question.ts';
-import { COMPARISON_ANSWER_PREFIX } from '../../core/engine/rankTypes.ts';
+import { COMPARISON_ANSWER_PREFIX } from '../../core/engine/rank.ts';
 import { buildPrompt, type BuiltPrompt } from '../prompt/buildPrompt.ts';
 import type { TextTokenizer } from '../../core/prompt/textTokenizer.ts';
 import type { ImageFeatures } from '../vision/ImageEncoder.ts';

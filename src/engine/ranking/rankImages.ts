@@ -1,4 +1,4 @@
-import type { PriorComparison, RankEvent, RankRequest, RankResult } from '../../core/engine/rankTypes.ts';
+import type { PriorComparison, RankEvent, RankRequest, RankResult } from '../../core/engine/rank.ts';
 import { AppError } from '../../core/errors.ts';
 import { addComparison, createRanking, MAX_IMAGES, MIN_IMAGES, nextPair, rankingReport, type RankingMode } from '../../core/ranking/index.ts';
 import type { WorkCounters } from '../llm/LanguageModel.ts';

@@ -1,4 +1,4 @@
-import type { ComparisonWork } from '../../core/engine/rankTypes.ts';
+import type { ComparisonWork } from '../../core/engine/rank.ts';
 import { AppError } from '../../core/errors.ts';
 import { softmaxAt } from '../../core/generation/sampler.ts';
 import type { ConfidenceIds } from '../generation/generateAnswer.ts';

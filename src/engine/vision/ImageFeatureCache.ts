@@ -1,4 +1,4 @@
-import type { EncodedImage, ImageInput } from '../../core/engine/types.ts';
+import type { EncodedImage, ImageInput } from '../../core/engine/images.ts';
 import { AppError } from '../../core/errors.ts';
 import { sha256Hex } from '../../core/sha256.ts';
 import { preprocessImage } from '../../core/vision/preprocess.ts';

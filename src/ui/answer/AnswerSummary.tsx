@@ -1,6 +1,6 @@
 import { Download } from 'lucide-react';
 import { explainConfidence } from '../../core/confidence/explain.ts';
-import { NEEDS_SENTENCE_MODEL, type ComparisonVerdict, type ConfidenceReport } from '../../core/engine/types.ts';
+import { type ComparisonVerdict, type ConfidenceReport, NEEDS_SENTENCE_MODEL } from '../../core/engine/confidence.ts';
 import { useEmbedderStore } from '../../state/useEmbedderStore.ts';
 import type { RunSummary } from '../../state/useRunStore.ts';
 import { getEmbedder } from '../model/embedderActions.ts';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ConfidenceReport } from '../../core/engine/types.ts';
+import type { ConfidenceReport } from '../../core/engine/confidence.ts';
 import type { HistoryRecord } from '../../core/history/record.ts';
 import { createRunRecorder, type ObservedRun } from './runRecorder.ts';
 

@@ -6,7 +6,7 @@
  */
 import { withMetrics } from '../../client/metricsClient.ts';
 import { engine } from '../../client/useEngine.ts';
-import type { PriorComparison, RankEvent } from '../../core/engine/rankTypes.ts';
+import type { PriorComparison, RankEvent } from '../../core/engine/rank.ts';
 import { AppError, serializeError } from '../../core/errors.ts';
 import { methodsHistoryRecord } from '../../core/history/methodsRecord.ts';
 import { imageFacts } from '../../core/image/imageFacts.ts';

@@ -1,6 +1,6 @@
 import { Database, ShieldAlert, ShieldCheck, Trash2 } from 'lucide-react';
 import { useEffect, useState } from 'react';
-import type { CachedBundle } from '../../core/engineApi.ts';
+import type { CachedBundle } from '../../core/engine/api.ts';
 import { formatBytes } from '../../core/format.ts';
 import { useModelStore } from '../../state/useModelStore.ts';
 import { clearCache, deleteCached, refreshCache } from './cacheActions.ts';

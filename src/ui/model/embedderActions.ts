@@ -1,7 +1,7 @@
 import { embedderRoot, embedderUrlFromQuery } from '../../core/embedder/embedderFiles.ts';
 import { MANIFEST_FILE } from '../../core/bundle/localFolder.ts';
 import type { LocalFile } from '../../core/bundle/localFolder.ts';
-import type { CachedEmbedder } from '../../core/engine/types.ts';
+import type { CachedEmbedder } from '../../core/engine/embedder.ts';
 import { serializeError } from '../../core/errors.ts';
 import { useEmbedderStore } from '../../state/useEmbedderStore.ts';
 import { engine } from '../../client/useEngine.ts';

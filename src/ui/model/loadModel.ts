@@ -1,6 +1,6 @@
 import { preflight } from '../../core/bundle/preflight.ts';
-import type { BundleSource, LoadOptions } from '../../core/engine/types.ts';
-import type { CachedBundle } from '../../core/engineApi.ts';
+import type { BundleSource, LoadOptions } from '../../core/engine/load.ts';
+import type { CachedBundle } from '../../core/engine/api.ts';
 import { serializeError } from '../../core/errors.ts';
 import type { LocalFile } from '../../core/bundle/localFolder.ts';
 import { useCapabilityStore } from '../../state/useCapabilityStore.ts';

@@ -1,7 +1,7 @@
 import type { BundleManifest } from '../../core/bundle/manifest.ts';
 import { AppError } from '../../core/errors.ts';
 import { fetchManifest, readFolderManifest as readManifestOf } from '../../core/bundle/readManifest.ts';
-import type { CachedBundle } from '../../core/engineApi.ts';
+import type { CachedBundle } from '../../core/engine/api.ts';
 import { folderFromFiles, type LocalFile } from '../../core/bundle/localFolder.ts';
 
 /**

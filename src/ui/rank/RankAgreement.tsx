@@ -1,6 +1,6 @@
 import { FileSpreadsheet } from 'lucide-react';
 import { useRef, useState } from 'react';
-import type { RankResult } from '../../core/engine/rankTypes.ts';
+import type { RankResult } from '../../core/engine/rank.ts';
 import { serializeError, type SerializedError } from '../../core/errors.ts';
 import { AGREEMENT_METRICS, metricAgreement, mosAgreement, parseMosCsv, type MosAgreement } from '../../core/ranking/agreement.ts';
 import type { SlotImage } from '../../state/useImageStore.ts';

@@ -1,6 +1,6 @@
 import { Download } from 'lucide-react';
 import { useState } from 'react';
-import type { RankResult } from '../../core/engine/rankTypes.ts';
+import type { RankResult } from '../../core/engine/rank.ts';
 import { rankCsv, rankRecord } from '../../core/ranking/rankRecord.ts';
 import { useModelStore } from '../../state/useModelStore.ts';
 import type { SlotImage } from '../../state/useImageStore.ts';

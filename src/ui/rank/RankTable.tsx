@@ -1,5 +1,5 @@
 import { MessageSquareText } from 'lucide-react';
-import type { RankResult } from '../../core/engine/rankTypes.ts';
+import type { RankResult } from '../../core/engine/rank.ts';
 import type { SlotImage } from '../../state/useImageStore.ts';
 
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}`;

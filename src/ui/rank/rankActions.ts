@@ -1,6 +1,6 @@
 import { holdingRunLock } from '../runLock.ts';
 import { engine } from '../../client/useEngine.ts';
-import type { PriorComparison, RankEvent } from '../../core/engine/rankTypes.ts';
+import type { PriorComparison, RankEvent } from '../../core/engine/rank.ts';
 import { AppError, serializeError } from '../../core/errors.ts';
 import { DEFAULT_MAX_NEW_TOKENS } from '../../core/generation/settings.ts';
 import { imageFacts } from '../../core/image/imageFacts.ts';

@@ -1,4 +1,4 @@
-import type { RankResult } from '../../core/engine/rankTypes.ts';
+import type { RankResult } from '../../core/engine/rank.ts';
 import { rankHistoryRecord } from '../../core/history/rankRecord.ts';
 import { imageFacts } from '../../core/image/imageFacts.ts';
 import type { SlotImage } from '../../state/useImageStore.ts';

@@ -1,4 +1,4 @@
-import type { QuestionChoice } from '../../core/engine/types.ts';
+import type { QuestionChoice } from '../../core/engine/generate.ts';
 import { serializeError } from '../../core/errors.ts';
 import { randomSeed } from '../../core/generation/random.ts';
 import { slotsRead, type TaskId } from '../../core/tasks.ts';

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { create, globals } from 'webgpu';
 import { graphsFor, type BundleVariant } from '../../../src/core/bundle/manifest.ts';
 import { adapterLabel } from '../../../src/core/capabilities.ts';
-import type { ImageInput } from '../../../src/core/engine/types.ts';
+import type { ImageInput } from '../../../src/core/engine/images.ts';
 import { AppError } from '../../../src/core/errors.ts';
 import { createSampler } from '../../../src/core/generation/sampler.ts';
 import { readBundleManifest } from '../../../cli/host/folderBundle.ts';

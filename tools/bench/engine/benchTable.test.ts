@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GenerationStats } from '../../../src/core/engine/types.ts';
+import type { GenerationStats } from '../../../src/core/engine/generate.ts';
 import type { Ort } from '../../../src/engine/runtime/graphSession.ts';
 import { baselineLines, decodeBreakdown, markdownTable, rateRatio, tableLines, weightReadRate } from './benchTable.ts';
 import type { ContextResult, ScenarioResult } from './scenario.ts';

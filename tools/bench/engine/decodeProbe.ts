@@ -6,7 +6,7 @@
  * last position's logits read back to the CPU). On a software adapter the prefill of a 7B prompt takes hours;
  * this reaches the decode step in minutes.
  */
-import type { BundleSource, LoadOptions } from '../../../src/core/engine/types.ts';
+import type { BundleSource, LoadOptions } from '../../../src/core/engine/load.ts';
 import { decideCapabilities } from '../../../src/core/capabilities.ts';
 import { gpuFailureError } from '../../../src/engine/gpu/gpuErrors.ts';
 import { variantFiles } from '../../../src/core/bundle/variantFiles.ts';

@@ -6,7 +6,10 @@
  */
 import type { BundleVariant } from '../../../src/core/bundle/manifest.ts';
 import type { Backend } from '../../../src/core/capabilities.ts';
-import type { BundleSource, EngineCounters, GenerationStats, ImageInput } from '../../../src/core/engine/types.ts';
+import type { EngineCounters } from '../../../src/core/engine/api.ts';
+import type { GenerationStats } from '../../../src/core/engine/generate.ts';
+import type { ImageInput } from '../../../src/core/engine/images.ts';
+import type { BundleSource } from '../../../src/core/engine/load.ts';
 import type { TaskId } from '../../../src/core/tasks.ts';
 import type { Engine } from '../../../src/engine/Engine.ts';
 import type { RunLog } from './timedOrt.ts';

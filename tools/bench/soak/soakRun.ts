@@ -4,7 +4,7 @@
  * caller measures its memory at checkpoints. Growth between the first checkpoint (after a warm-up, so that
  * what is allocated once is there) and the last is what the soak looks for.
  */
-import type { ImageInput } from '../../../src/core/engine/types.ts';
+import type { ImageInput } from '../../../src/core/engine/images.ts';
 import type { Engine } from '../../../src/engine/Engine.ts';
 
 export interface SoakPlan {

@@ -1,6 +1,9 @@
 import type { BundleVariant } from '../../../src/core/bundle/manifest.ts';
 import type { Backend } from '../../../src/core/capabilities.ts';
-import type { EngineCounters, GenerateRequest, GenerationStats, ImageInput, LoadedModelInfo } from '../../../src/core/engine/types.ts';
+import type { EngineCounters } from '../../../src/core/engine/api.ts';
+import type { GenerateRequest, GenerationStats } from '../../../src/core/engine/generate.ts';
+import type { ImageInput } from '../../../src/core/engine/images.ts';
+import type { LoadedModelInfo } from '../../../src/core/engine/load.ts';
 import type { SerializedError } from '../../../src/core/errors.ts';
 import type { ImageSlotId } from '../../../src/core/tasks.ts';
 

@@ -1,4 +1,4 @@
-import type { GenerationStats } from '../../engine/types.ts';
+import type { GenerationStats } from '../../engine/generate.ts';
 
 /** The stats of a 24-token run, for history tests; `totalMs` is the run's own. */
 export function runStats(totalMs: number): GenerationStats {

@@ -1,4 +1,5 @@
-import type { BundleSource, ImageInput } from '../../../../src/core/engine/types.ts';
+import type { ImageInput } from '../../../../src/core/engine/images.ts';
+import type { BundleSource } from '../../../../src/core/engine/load.ts';
 import type { BenchMessage, BenchRequest, BenchResume } from './protocol.ts';
 
 /** What page.evaluate can carry: image bytes as plain arrays; `source: 'folder'` takes the files picked in the folder input. */

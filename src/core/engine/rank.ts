@@ -1,13 +1,13 @@
 /**
  * Requests, results and events of the engine's ranking: `compare` (one ordered pair, no free generation) and
  * `rank` (many candidates against one reference, pairs chosen by the ranking core). Plain, structured-cloneable
- * data, like `types.ts`.
+ * data, like every type of the engine boundary (api.ts).
  */
 import type { SerializedError } from '../errors.ts';
 import type { ComparisonConfidence } from '../generation/verdict.ts';
 import type { RankingMode } from '../ranking/ranking.ts';
 import type { RankingReport } from '../ranking/report.ts';
-import type { EncodedImage, ImageRef } from './types.ts';
+import type { EncodedImage, ImageRef } from './images.ts';
 
 /**
  * The answer prefix every comparison is read after: DepictQA's brief comparison answer is exactly "Image A" or

@@ -1,24 +1,29 @@
-import type { BundleManifest, BundleVariant } from './bundle/manifest.ts';
-import type { Capabilities } from './capabilities.ts';
-import type {
-  BundleSource,
-  CachedEmbedder,
-  ConfidenceReport,
-  EmbedderInfo,
-  EmbedderLoadEvent,
-  EmbedderSource,
-  EncodedImage,
-  EngineCounters,
-  FinishedAnswerTokens,
-  GenerateEvent,
-  GenerateRequest,
-  GenerateResult,
-  ImageInput,
-  LoadedModelInfo,
-  LoadEvent,
-  LoadOptions,
-} from './engine/types.ts';
-import type { CompareRequest, CompareResult, RankEvent, RankRequest, RankResult } from './engine/rankTypes.ts';
+/**
+ * The engine boundary: `EngineApi`, what the page's worker and the Node host both offer, and the types of its
+ * calls, one file per topic (load, images, generate, confidence, embedder, rank). What crosses it is plain,
+ * structured-cloneable data (no functions, no class instances), so that the same types serve the worker (through
+ * Comlink), the in-thread engine of the Node host, and the stores.
+ */
+import type { BundleManifest, BundleVariant } from '../bundle/manifest.ts';
+import type { Capabilities } from '../capabilities.ts';
+import type { ConfidenceReport } from './confidence.ts';
+import type { CachedEmbedder, EmbedderInfo, EmbedderLoadEvent, EmbedderSource } from './embedder.ts';
+import type { FinishedAnswerTokens, GenerateEvent, GenerateRequest, GenerateResult } from './generate.ts';
+import type { EncodedImage, ImageInput } from './images.ts';
+import type { BundleSource, LoadedModelInfo, LoadEvent, LoadOptions } from './load.ts';
+import type { CompareRequest, CompareResult, RankEvent, RankRequest, RankResult } from './rank.ts';
+
+/** Work done since load, for tests and diagnostics. */
+export interface EngineCounters {
+  visionRuns: number;
+  embedRuns: number;
+  decoderRuns: number;
+  /** Positions run through the decoder as prompt (prefill), over all requests. */
+  prefillTokens: number;
+  decodeSteps: number;
+  /** Positions held in the KV cache now. */
+  cachedPositions: number;
+}
 
 /**
  * The engine as the UI sees it. `workers/engine.worker.ts` exposes an implementation through Comlink;
