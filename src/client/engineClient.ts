@@ -180,6 +180,8 @@ export function createEngineClient(start: StartWorker<Remote<EngineApi>>, option
     if (event.type === 'start') {
       const seed = event.sampling.temperature > 0 ? event.sampling.seed : null;
       state.setRunning(event.prompt.question, { hasReference: event.prompt.hasReference, questionIndex: event.prompt.questionIndex, seed });
+    } else if (event.type === 'prefill') {
+      state.setPrefill(event.done, event.total);
     } else if (event.type === 'tokens') {
       state.appendText(event.text);
       atMoment('first-tokens');

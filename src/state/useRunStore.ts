@@ -48,6 +48,8 @@ interface RunState {
   status: RunStatus;
   /** The answer text so far, as the model wrote it. */
   text: string;
+  /** Before the first words: positions of the prompt run so far, of those to run (the rest came from the KV cache). */
+  prefill: { done: number; total: number } | null;
   /** The question asked, as inserted into the prompt. */
   question: string | null;
   asked: AskedInfo | null;
@@ -67,6 +69,7 @@ interface RunState {
   setForm: (patch: Partial<GenerationForm>) => void;
   start: (request: RunRequest) => void;
   setRunning: (question: string, asked: AskedInfo) => void;
+  setPrefill: (done: number, total: number) => void;
   appendText: (text: string) => void;
   finish: (text: string, summary: RunSummary) => void;
   fail: (error: SerializedError) => void;
@@ -79,6 +82,7 @@ interface RunState {
 export const useRunStore = create<RunState>()((set) => ({
   status: 'idle',
   text: '',
+  prefill: null,
   question: null,
   asked: null,
   summary: null,
@@ -96,6 +100,7 @@ export const useRunStore = create<RunState>()((set) => ({
     set({
       status: 'encoding',
       text: '',
+      prefill: null,
       question: null,
       asked: null,
       summary: null,
@@ -104,11 +109,12 @@ export const useRunStore = create<RunState>()((set) => ({
       sampling: request.settings.sampling,
       lastRun: request,
     }),
-  setRunning: (question, asked) => set({ status: 'running', question, asked }),
+  setRunning: (question, asked) => set({ status: 'running', question, asked, prefill: null }),
+  setPrefill: (done, total) => set({ prefill: { done, total } }),
   appendText: (text) => set((state) => ({ text: state.text + text })),
   // The result's text replaces the streamed one: it has the trained "\n </s>" tail removed.
   finish: (text, summary) => set({ status: summary.stopReason === 'cancelled' ? 'stopped' : 'done', text, summary }),
   fail: (error) => set({ status: 'failed', error }),
   fillConfidence: (report) => set((state) => (state.summary === null ? {} : { summary: { ...state.summary, confidenceReport: report } })),
-  restore: (snapshot) => set({ ...snapshot, asked: null }),
+  restore: (snapshot) => set({ ...snapshot, asked: null, prefill: null }),
 }));

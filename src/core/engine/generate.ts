@@ -118,7 +118,7 @@ export interface GenerateResult {
 
 export type GenerateEvent =
   | { type: 'start'; prompt: PromptInfo; sampling: ResolvedSamplingOptions; maxNewTokens: number }
-  /** After each prefill run: positions of the prompt run so far, of `total` to run (the rest came from the cache). */
+  /** After each prefill run: positions of the prompt run so far, of `total` to run (the rest came from the cache); the page shows it until the first words. */
   | { type: 'prefill'; done: number; total: number }
   /** New answer text since the last event (never half a character) and the ids that produced it. */
   | { type: 'tokens'; text: string; ids: number[] }

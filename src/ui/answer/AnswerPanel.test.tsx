@@ -18,8 +18,8 @@ const stats = {
 };
 
 function render(): string {
-  const { status, text, question, asked, summary, error } = useRunStore.getState();
-  return renderToStaticMarkup(<AnswerView status={status} text={text} question={question} asked={asked} summary={summary} error={error} />);
+  const { status, text, prefill, question, asked, summary, error } = useRunStore.getState();
+  return renderToStaticMarkup(<AnswerView status={status} text={text} prefill={prefill} question={question} asked={asked} summary={summary} error={error} />);
 }
 
 describe('AnswerView', () => {
@@ -44,6 +44,14 @@ describe('AnswerView', () => {
     const html = render();
     expect(html).toMatch(/<span data-testid="answer-text">Partial<\/span><span aria-hidden="true" data-testid="answer-caret"/);
     expect(html).toContain('No-reference · your own question · sampled with seed 7');
+  });
+
+  it('says how much of the prompt has run before the first words, and no more once they stream', () => {
+    useRunStore.setState({ status: 'running', text: '', question: 'Q?', asked: null });
+    useRunStore.getState().setPrefill(512, 1_312);
+    expect(render()).toContain('Reading the prompt: 512 of 1,312 positions');
+    useRunStore.getState().appendText('Image');
+    expect(render()).not.toContain('Reading the prompt');
   });
 });
 

@@ -9,18 +9,19 @@ import { AskedLine } from './AskedLine.tsx';
 const STATUS_TEXT = { encoding: 'Encoding images…', running: 'Answering…', done: 'Done', stopped: 'Stopped', failed: 'Failed' } as const;
 
 type AnswerState = Pick<ReturnType<typeof useRunStore.getState>, 'status' | 'text' | 'question' | 'asked' | 'summary' | 'error'> & {
+  prefill?: { done: number; total: number } | null;
   /** The loaded model has random weights: its words are noise, said beside the answer. */
   randomWeights?: boolean;
 };
 
 export function AnswerPanel() {
-  const { status, text, question, asked, summary, error } = useRunStore();
+  const { status, text, prefill, question, asked, summary, error } = useRunStore();
   const randomWeights = useModelStore((state) => state.randomWeights);
-  return <AnswerView status={status} text={text} question={question} asked={asked} summary={summary} error={error} randomWeights={randomWeights} />;
+  return <AnswerView status={status} text={text} prefill={prefill} question={question} asked={asked} summary={summary} error={error} randomWeights={randomWeights} />;
 }
 
 /** The answer as the run store holds it: empty, streaming with a caret, or finished with its summary or error. */
-export function AnswerView({ status, text, question, asked, summary, error, randomWeights = false }: AnswerState) {
+export function AnswerView({ status, text, prefill = null, question, asked, summary, error, randomWeights = false }: AnswerState) {
   return (
     <section
       aria-labelledby="answer-heading"
@@ -56,6 +57,11 @@ export function AnswerView({ status, text, question, asked, summary, error, rand
           {/* Text only: the model's words never reach the DOM as HTML. The reserved height keeps the page still while it streams. */}
           <p className="min-h-32 break-words whitespace-pre-wrap text-slate-800 dark:text-slate-100" aria-live="polite" aria-busy={status === 'running'}>
             <span data-testid="answer-text">{text}</span>
+            {status === 'running' && text === '' && prefill !== null && prefill.total > 0 && (
+              <span data-testid="answer-prefill" className="text-sm text-slate-500 dark:text-slate-400">
+                Reading the prompt: {prefill.done.toLocaleString('en')} of {prefill.total.toLocaleString('en')} positions
+              </span>
+            )}
             {status === 'running' && <span aria-hidden="true" data-testid="answer-caret" className="ml-0.5 inline-block h-4 w-1.5 animate-pulse bg-sky-500 align-text-bottom" />}
             {status === 'stopped' && <span className="ml-1 text-xs text-amber-600 dark:text-amber-400"> [stopped]</span>}
           </p>
