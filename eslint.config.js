@@ -45,7 +45,7 @@ const LAYER_RULES = [
     to: ['src/ui'],
     message:
       "Layer rule 'src/client imports no src/ui file': the client is the page's side of the worker boundary; components and " +
-      'actions call it (through useEngine()), not the reverse. Move what both need into src/core or src/state.',
+      'actions call it (pageEngine, src/client/engine.ts), not the reverse. Move what both need into src/core or src/state.',
   },
   {
     from: ['src/engine', 'workers'],
@@ -125,7 +125,7 @@ const PAGE_PATHS = [
   {
     name: 'comlink',
     message:
-      "Layer rule 'only src/client touches the workers': components and actions call useEngine() (src/client/useEngine.ts), " +
+      "Layer rule 'only src/client touches the workers': components and actions call pageEngine (src/client/engine.ts), " +
       'which owns the worker, its Comlink proxy and its restarts.',
   },
 ];

@@ -1,7 +1,7 @@
 import { CapabilityBadge } from './capabilities/CapabilityBadge.tsx';
 import { CapabilityNotice } from './capabilities/CapabilityNotice.tsx';
 import { AnswerPanel } from './answer/AnswerPanel.tsx';
-import { useEngine } from '../client/useEngine.ts';
+import { useCapabilities } from '../client/useCapabilities.ts';
 import { ErrorBanner } from './errors/ErrorBanner.tsx';
 import { HistoryPanel } from './history/HistoryPanel.tsx';
 import { ImageSlots } from './images/ImageSlots.tsx';
@@ -18,7 +18,7 @@ import { RankPanel } from './rank/RankPanel.tsx';
 import { useTaskStore } from '../state/useTaskStore.ts';
 
 export function App() {
-  const { status, capabilities } = useEngine();
+  const { status, capabilities } = useCapabilities();
   const mode = useTaskStore((state) => state.mode);
   return (
     <div className="min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">

@@ -136,3 +136,32 @@ export interface CachedBundle {
   /** ISO date of the last load. */
   lastUsedAt: string;
 }
+
+/** Every method of EngineApi, for the worker's face (a method missing here fails to compile there). */
+export const ENGINE_METHODS = [
+  'capabilities',
+  'load',
+  'encodeImage',
+  'generate',
+  'compare',
+  'rank',
+  'loadEmbedder',
+  'detailConfidence',
+  'cachedEmbedders',
+  'deleteCachedEmbedder',
+  'cancel',
+  'unload',
+  'counters',
+  'cachedBundles',
+  'deleteCachedBundle',
+  'clearBundleCache',
+] as const satisfies ReadonlyArray<keyof EngineApi>;
+
+/**
+ * EngineApi as the engine worker exposes it to the page: a streamed job (`generate`, `rank`) takes its event
+ * channel and resolves empty, so that its result crosses the worker boundary once, in the `done` event.
+ */
+export type EngineWorkerApi = Omit<EngineApi, 'generate' | 'rank'> & {
+  generate(request: GenerateRequest, onEvent: (event: GenerateEvent) => void): Promise<void>;
+  rank(request: RankRequest, onEvent: (event: RankEvent) => void): Promise<void>;
+};

@@ -5,7 +5,7 @@
  * resumes, and summed up into one score per method.
  */
 import { withMetrics } from '../../client/metricsClient.ts';
-import { engine } from '../../client/useEngine.ts';
+import { pageEngine } from '../../client/engine.ts';
 import type { PriorComparison, RankEvent } from '../../core/engine/rank.ts';
 import { AppError, serializeError } from '../../core/errors.ts';
 import { methodsHistoryRecord } from '../../core/history/methodsRecord.ts';
@@ -242,7 +242,7 @@ async function runHolding(key: string, model: string, ids: SavedMethodsId[], mat
       saved.comparisons.push(...toSaved([comparison], hashes));
       persist();
     };
-    const result = await engine().rank(
+    const result = await pageEngine.rank(
       { reference: entry.reference, candidates: entry.outputs.map((o) => o.image), mode, prior: priors[entry.id]! },
       onEvent,
     );
@@ -296,7 +296,7 @@ export function methodsReport(
 /** Stops between two comparisons; the result of those made so far is shown. */
 export function stopMethods(): void {
   stopRequested = true;
-  engine().cancel().catch((error: unknown) => useErrorStore.getState().report(error));
+  pageEngine.cancel().catch((error: unknown) => useErrorStore.getState().report(error));
 }
 
 /** Looks for an unfinished method comparison saved by an earlier page, for the resume card. */

@@ -1,11 +1,11 @@
 import { serializeError } from '../../core/errors.ts';
 import { useModelStore, type StorageUse } from '../../state/useModelStore.ts';
-import { engine } from '../../client/useEngine.ts';
+import { pageEngine } from '../../client/engine.ts';
 
 /** The download cache as the engine sees it, and the origin's storage use; failures go to the store. */
 export async function refreshCache(): Promise<void> {
   try {
-    const [cached, storage, persisted] = await Promise.all([engine().cachedBundles(), storageUse(), storagePersisted()]);
+    const [cached, storage, persisted] = await Promise.all([pageEngine.cachedBundles(), storageUse(), storagePersisted()]);
     useModelStore.getState().setCache(cached, storage);
     useModelStore.getState().setPersisted(persisted);
   } catch (error) {
@@ -14,11 +14,11 @@ export async function refreshCache(): Promise<void> {
 }
 
 export async function deleteCached(key: string): Promise<void> {
-  await run(() => engine().deleteCachedBundle(key));
+  await run(() => pageEngine.deleteCachedBundle(key));
 }
 
 export async function clearCache(): Promise<void> {
-  await run(() => engine().clearBundleCache());
+  await run(() => pageEngine.clearBundleCache());
 }
 
 async function run(change: () => Promise<void>): Promise<void> {

@@ -4,7 +4,7 @@ import type { LocalFile } from '../../core/bundle/localFolder.ts';
 import type { CachedEmbedder } from '../../core/engine/embedder.ts';
 import { serializeError } from '../../core/errors.ts';
 import { useEmbedderStore } from '../../state/useEmbedderStore.ts';
-import { engine } from '../../client/useEngine.ts';
+import { pageEngine } from '../../client/engine.ts';
 import { folderLabel } from './folderLabel.ts';
 
 /**
@@ -18,14 +18,14 @@ export function defaultEmbedderUrl(): string {
 }
 
 export async function loadEmbedderFromUrl(url: string): Promise<void> {
-  await engine().loadEmbedder({ kind: 'url', url }, url);
+  await pageEngine.loadEmbedder({ kind: 'url', url }, url);
   await refreshEmbedderCache();
 }
 
 export async function loadEmbedderFromFolder(files: ReadonlyArray<File | LocalFile>): Promise<void> {
   // Paths travel beside the files: a File's webkitRelativePath does not survive the copy into the worker.
   const withPaths = files.map((entry) => (entry instanceof File ? { path: entry.webkitRelativePath || entry.name, file: entry } : entry));
-  await engine().loadEmbedder({ kind: 'files', files: withPaths }, folderLabel(files));
+  await pageEngine.loadEmbedder({ kind: 'files', files: withPaths }, folderLabel(files));
 }
 
 /** A dropped folder that holds the sentence model and no bundle (whose manifest.json would say it is a bundle). */
@@ -35,7 +35,7 @@ export function isEmbedderFolder(files: ReadonlyArray<LocalFile>): boolean {
 }
 
 export async function loadCachedEmbedder(copy: CachedEmbedder): Promise<void> {
-  await engine().loadEmbedder({ kind: 'cache', key: copy.key }, `${copy.url} (cached)`);
+  await pageEngine.loadEmbedder({ kind: 'cache', key: copy.key }, `${copy.url} (cached)`);
   await refreshEmbedderCache();
 }
 
@@ -63,7 +63,7 @@ export async function reopenCachedEmbedder(): Promise<void> {
 
 export async function deleteCachedEmbedder(key: string): Promise<void> {
   try {
-    await engine().deleteCachedEmbedder(key);
+    await pageEngine.deleteCachedEmbedder(key);
   } catch (error) {
     useEmbedderStore.getState().setCacheError(serializeError(error));
   }
@@ -73,7 +73,7 @@ export async function deleteCachedEmbedder(key: string): Promise<void> {
 /** The cache's copies, listed into the store (and returned); [] when the cache cannot be read (the store says why). */
 export async function refreshEmbedderCache(): Promise<CachedEmbedder[]> {
   try {
-    const cached = await engine().cachedEmbedders();
+    const cached = await pageEngine.cachedEmbedders();
     useEmbedderStore.getState().setCache(cached);
     return cached;
   } catch (error) {

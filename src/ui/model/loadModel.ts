@@ -5,7 +5,7 @@ import { serializeError } from '../../core/errors.ts';
 import type { LocalFile } from '../../core/bundle/localFolder.ts';
 import { useCapabilityStore } from '../../state/useCapabilityStore.ts';
 import { useModelStore, type PendingBundle } from '../../state/useModelStore.ts';
-import { engine } from '../../client/useEngine.ts';
+import { pageEngine } from '../../client/engine.ts';
 import { refreshCache, requestPersistence } from './cacheActions.ts';
 import { reopenCachedEmbedder } from './embedderActions.ts';
 import { folderLabel } from './folderLabel.ts';
@@ -35,7 +35,7 @@ export function chooseFolder(files: ReadonlyArray<File | LocalFile>): Promise<vo
 /** A bundle URL; when its server cannot be reached, its cached copy is offered in its place. */
 export function chooseUrl(url: string): Promise<void> {
   return choose(url, async () => {
-    const read = await readUrlManifest(url, () => engine().cachedBundles());
+    const read = await readUrlManifest(url, () => pageEngine.cachedBundles());
     if (read.kind === 'fetched') return { source: { kind: 'url', url }, kind: 'url', label: url, manifest: read.manifest };
     return { ...cachedChoice(read.copy), offlineFrom: url };
   });
@@ -83,7 +83,7 @@ export function cancelPending(): void {
 }
 
 async function loadModel(source: BundleSource, label: string, options: LoadOptions, randomWeights: boolean): Promise<void> {
-  await engine().load(source, label, options, randomWeights);
+  await pageEngine.load(source, label, options, randomWeights);
   // A download (finished or partial) changed the cache.
   if (source.kind !== 'files') await refreshCache();
   if (useModelStore.getState().status === 'ready') await reopenCachedEmbedder();

@@ -1,5 +1,5 @@
 import { holdingRunLock } from '../runLock.ts';
-import { engine } from '../../client/useEngine.ts';
+import { pageEngine } from '../../client/engine.ts';
 import type { PriorComparison, RankEvent } from '../../core/engine/rank.ts';
 import { AppError, serializeError } from '../../core/errors.ts';
 import { DEFAULT_MAX_NEW_TOKENS } from '../../core/generation/settings.ts';
@@ -152,7 +152,7 @@ async function rankHolding(run: { key: string; model: string; ids: string[]; sta
       persist({ comparisons: [...session.comparisons, ...toSaved([comparison], ids)] });
     }
   };
-  const result = await engine().rank({ reference, candidates, mode, prior }, onEvent);
+  const result = await pageEngine.rank({ reference, candidates, mode, prior }, onEvent);
   persist({ finished: !result.cancelled });
   useRankStore.getState().finish(result);
   await writes;
@@ -163,7 +163,7 @@ async function rankHolding(run: { key: string; model: string; ids: string[]; sta
 
 /** Stops the ranking between two comparisons; the engine then reports the ranking of the pairs compared so far. */
 export function stopRanking(): void {
-  engine().cancel().catch((error: unknown) => useErrorStore.getState().report(error));
+  pageEngine.cancel().catch((error: unknown) => useErrorStore.getState().report(error));
 }
 
 /** Looks for an unfinished ranking saved by an earlier page, for the resume card. */
@@ -224,7 +224,7 @@ export async function discardRanking(key: string): Promise<void> {
  * reference when there is one): the answer streams into the answer panel and is saved in History like any run.
  */
 export function explainPair(better: SlotImage, worse: SlotImage, reference: SlotImage | null): Promise<void> {
-  return engine().run({
+  return pageEngine.run({
     task: 'reasoning',
     images: { ...(reference === null ? {} : { reference }), a: better, b: worse },
     question: { index: 0 },

@@ -4,7 +4,7 @@ import { randomSeed } from '../../core/generation/random.ts';
 import { slotsRead, type TaskId } from '../../core/tasks.ts';
 import { useImageStore } from '../../state/useImageStore.ts';
 import { useRunStore, type QuestionPick, type RunRequest } from '../../state/useRunStore.ts';
-import { engine } from '../../client/useEngine.ts';
+import { pageEngine } from '../../client/engine.ts';
 import type { RunSettings } from '../../core/generation/generationForm.ts';
 import { questionForImages, taskQuestions } from '../../core/engine/question.ts';
 
@@ -59,10 +59,10 @@ export function regenerate(): Promise<void> {
 
 /** One run: the engine client streams the answer into the run store and puts the outcome there. */
 function execute(request: RunRequest): Promise<void> {
-  return engine().run(request);
+  return pageEngine.run(request);
 }
 
 /** Stops the running answer; the engine ends it with stopReason 'cancelled'. */
 export function stopTask(): void {
-  engine().cancel().catch((error: unknown) => useRunStore.getState().fail(serializeError(error)));
+  pageEngine.cancel().catch((error: unknown) => useRunStore.getState().fail(serializeError(error)));
 }

@@ -1,14 +1,18 @@
-import type { EngineApi } from '../core/engine/api.ts';
+import type { EngineWorkerApi } from '../core/engine/api.ts';
 import { AppError } from '../core/errors.ts';
 import { atEngineMoment, installE2eHooks, setEngineWorker } from './e2eHooks.ts';
-import { createEngineClient } from './engineClient.ts';
 import { startModuleWorker } from './moduleWorker.ts';
+import { PageEngine } from './PageEngine.ts';
 
 installE2eHooks();
 
-/** The page's one engine, in a module worker started on first use and again after it is lost. */
-export const pageEngine = createEngineClient(
-  startModuleWorker<EngineApi>(
+/**
+ * The page's one engine, and its one way to it: a module worker started on first use and again after it is lost.
+ * Components and actions call its methods (load, run, rank, cancel, the download caches); `useCapabilities()`
+ * gives components the capability probe's outcome.
+ */
+export const pageEngine = new PageEngine(
+  startModuleWorker<EngineWorkerApi>(
     () => new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }),
     {
       failedToStart: (detail) =>

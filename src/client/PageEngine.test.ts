@@ -2,11 +2,11 @@ import type { Remote } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GenerateEvent, GenerateRequest, GenerateResult } from '../core/engine/generate.ts';
 import type { BundleSource, LoadedModelInfo, LoadEvent, LoadOptions } from '../core/engine/load.ts';
-import type { EngineApi } from '../core/engine/api.ts';
+import type { EngineWorkerApi } from '../core/engine/api.ts';
 import { AppError, serializeError } from '../core/errors.ts';
 import { useModelStore } from '../state/useModelStore.ts';
 import { useRunStore, type RunRequest } from '../state/useRunStore.ts';
-import { createEngineClient, type EngineClient } from './engineClient.ts';
+import { PageEngine } from './PageEngine.ts';
 import type { StartWorker } from './WorkerConnection.ts';
 import { DEPICTQA_WILD_RULE } from '../core/vision/resizeRule.ts';
 
@@ -41,7 +41,7 @@ class FakeWorker {
       return { ...MODEL, cacheKey: source.kind === 'files' ? null : this.cacheKey };
     },
     // The call's own reply never comes: the answer must settle on its done event alone.
-    generate: (request: GenerateRequest, onEvent?: (event: GenerateEvent) => void): Promise<GenerateResult> => {
+    generate: (request: GenerateRequest, onEvent?: (event: GenerateEvent) => void): Promise<void> => {
       this.requests.push(request);
       this.emit = onEvent ?? (() => undefined);
       return new Promise<never>(() => undefined);
@@ -70,15 +70,15 @@ const URL_SOURCE: BundleSource = { kind: 'url', url: 'https://models.example/tin
 const OPTIONS: LoadOptions = { variant: 'q4', maxContext: 256 };
 
 /** `onStart` sets up each new worker before it is first called. */
-function setup(cacheKey: string | null = 'key-1', onStart: (worker: FakeWorker, index: number) => void = () => undefined): { client: EngineClient; workers: FakeWorker[] } {
+function setup(cacheKey: string | null = 'key-1', onStart: (worker: FakeWorker, index: number) => void = () => undefined): { client: PageEngine; workers: FakeWorker[] } {
   const workers: FakeWorker[] = [];
-  const start: StartWorker<Remote<EngineApi>> = (onLost) => {
+  const start: StartWorker<Remote<EngineWorkerApi>> = (onLost) => {
     const worker = new FakeWorker(onLost, cacheKey);
     onStart(worker, workers.length);
     workers.push(worker);
-    return { remote: worker.api as unknown as Remote<EngineApi>, terminate: () => void (worker.terminated = true) };
+    return { remote: worker.api as unknown as Remote<EngineWorkerApi>, terminate: () => void (worker.terminated = true) };
   };
-  return { client: createEngineClient(start), workers };
+  return { client: new PageEngine(start), workers };
 }
 
 function runRequest(): RunRequest {
@@ -112,7 +112,7 @@ afterEach(() => {
   useModelStore.setState(initialModel, true);
 });
 
-describe('the engine client', () => {
+describe('the page engine', () => {
   it('sends the images in the one request and settles the run on the done event, in order after the tokens', async () => {
     const { client, workers } = setup();
     await client.load(URL_SOURCE, 'tiny', OPTIONS, true);
@@ -226,5 +226,50 @@ describe('the engine client', () => {
     const { client, workers } = setup();
     await client.cancel();
     expect(workers).toHaveLength(0);
+  });
+
+  it('Regenerate names the images the worker holds by id, with no bytes; a new worker or a new model gets the bytes again', async () => {
+    const { client, workers } = setup();
+    await client.load(URL_SOURCE, 'tiny', OPTIONS, false);
+    const held = { a: { id: 'aa11', name: 'a.png', width: 1, height: 1, grid: { height: 1, width: 1 }, rows: 1, visionMs: 1, cached: false } };
+    const answer = async (index: number, count: number) => {
+      const run = client.run(runRequest());
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const worker = workers[index]!;
+      await generating(worker, count);
+      worker.emit({ type: 'done', result: { ...result('ok'), images: held } });
+      await run;
+      return worker.requests[count - 1]!.images.a;
+    };
+    expect(await answer(0, 1)).toMatchObject({ id: 'aa11', bytes: new Uint8Array([137, 80, 78, 71]) });
+    expect(await answer(0, 2)).toBe('aa11');
+
+    workers[0]!.lose(lostError());
+    expect(await answer(1, 1)).toMatchObject({ id: 'aa11', bytes: expect.any(Uint8Array) });
+    expect(await answer(1, 2)).toBe('aa11');
+
+    await client.load(URL_SOURCE, 'tiny', OPTIONS, false);
+    expect(await answer(1, 3)).toMatchObject({ id: 'aa11', bytes: expect.any(Uint8Array) });
+  });
+
+  it('an image the worker dropped since (IMAGE_NOT_ENCODED) is sent again with its bytes, in the same run', async () => {
+    const { client, workers } = setup();
+    await client.load(URL_SOURCE, 'tiny', OPTIONS, false);
+    const worker = workers[0]!;
+    const held = { a: { id: 'aa11', name: 'a.png', width: 1, height: 1, grid: { height: 1, width: 1 }, rows: 1, visionMs: 1, cached: false } };
+    const first = client.run(runRequest());
+    await generating(worker, 1);
+    worker.emit({ type: 'done', result: { ...result('ok'), images: held } });
+    await first;
+
+    const again = client.run(runRequest());
+    await generating(worker, 2);
+    expect(worker.requests[1]!.images.a).toBe('aa11');
+    worker.emit({ type: 'error', error: serializeError(new AppError('IMAGE_NOT_ENCODED', 'No encoded image has id aa11…')) });
+    await generating(worker, 3);
+    expect(worker.requests[2]!.images.a).toMatchObject({ id: 'aa11', bytes: expect.any(Uint8Array) });
+    worker.emit({ type: 'done', result: { ...result('again'), images: held } });
+    await again;
+    expect(useRunStore.getState()).toMatchObject({ status: 'done', text: 'again' });
   });
 });
