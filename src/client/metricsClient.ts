@@ -1,6 +1,6 @@
 import type { Remote } from 'comlink';
 import { AppError } from '../core/errors.ts';
-import type { MetricsWorkerApi } from '../core/metrics/metricsApi.ts';
+import type { ImageFile, MetricsWorkerApi } from '../core/metrics/metricsApi.ts';
 import { startModuleWorker } from './moduleWorker.ts';
 import { WorkerConnection } from './WorkerConnection.ts';
 
@@ -23,4 +23,9 @@ const connection = new WorkerConnection(
 /** Runs one call on the page's metrics worker, started on first use and again after it is lost. */
 export function withMetrics<T>(call: (metrics: Remote<MetricsWorkerApi>) => Promise<T>): Promise<T> {
   return connection.call(call);
+}
+
+/** A page image as the metrics worker reads it (a plain copy: Comlink clones it, and the Blob crosses by reference). */
+export function imageFile(image: ImageFile): ImageFile {
+  return { id: image.id, name: image.name, blob: image.blob };
 }

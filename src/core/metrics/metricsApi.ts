@@ -11,9 +11,22 @@ export interface MetricsApi {
   compute(reference: MetricsImage, distorted: MetricsImage, options?: MetricsOptions): Promise<MetricsResult>;
 }
 
-/** The metrics worker's API: the pure metrics, plus decoding of the user's files inside the worker. */
+/** A file of the page as the metrics worker reads it: its SHA-256 (the page's one hash of it), name and bytes. */
+export interface ImageFile {
+  id: string;
+  name: string;
+  blob: Blob;
+}
+
+/**
+ * The metrics worker's API: the pure metrics, plus decoding of the user's files inside the worker. A file is
+ * decoded once while it stays among the last few used (by id): a reference compared with A, then B, then shown as
+ * a map is decoded once, not three times.
+ */
 export interface MetricsWorkerApi extends MetricsApi {
-  compareFiles(reference: Blob, distorted: Blob, names: { reference: string; distorted: string }, options?: MetricsOptions): Promise<MetricsResult>;
+  compareFiles(reference: ImageFile, distorted: ImageFile, options?: MetricsOptions): Promise<MetricsResult>;
   /** The viewer's difference heat map of two files, computed here so a large image never blocks the page. */
-  differenceMap(reference: Blob, distorted: Blob, names: { reference: string; distorted: string }, options: DiffOptions): Promise<DiffMap>;
+  differenceMap(reference: ImageFile, distorted: ImageFile, options: DiffOptions): Promise<DiffMap>;
+  /** Files decoded since the worker started, for tests. */
+  decodes(): Promise<number>;
 }

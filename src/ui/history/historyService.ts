@@ -14,7 +14,7 @@ import { useTaskStore } from '../../state/useTaskStore.ts';
 import { HistoryDb, type StoredImage } from './db.ts';
 import { downloadText, fileStamp } from './download.ts';
 import { createRunRecorder } from './runRecorder.ts';
-import { makeThumbnail } from './thumbnail.ts';
+import { makeThumbnail } from '../images/thumbnail.ts';
 
 const LOCK_PREFIX = 'depictqa-history-run-';
 
@@ -77,7 +77,7 @@ const recorder = createRunRecorder({
     if (blobs !== null) holdLiveLock(record.id);
     const images: StoredImage[] = [];
     for (const [sha256, blob] of blobs ?? []) {
-      if (!(await db.hasImage(sha256))) images.push({ sha256, blob, thumbnail: await makeThumbnail(blob) });
+      if (!(await db.hasImage(sha256))) images.push({ sha256, blob, thumbnail: await makeThumbnail(sha256, blob) });
     }
     await db.saveRun(record, images);
     const store = useHistoryStore.getState();
@@ -204,7 +204,7 @@ export async function saveRecord(record: HistoryRecord, blobs: ReadonlyMap<strin
   const db = await openHistory();
   const images: StoredImage[] = [];
   for (const [sha256, blob] of blobs) {
-    if (!(await db.hasImage(sha256))) images.push({ sha256, blob, thumbnail: await makeThumbnail(blob) });
+    if (!(await db.hasImage(sha256))) images.push({ sha256, blob, thumbnail: await makeThumbnail(sha256, blob) });
   }
   await db.saveRun(record, images);
   const store = useHistoryStore.getState();

@@ -4,6 +4,7 @@ import { IMAGE_LIMITS, inspectImageBytes } from '../../core/image/inspectImage.t
 import { sha256Hex } from '../../core/sha256.ts';
 import type { SlotImage } from '../../state/useImageStore.ts';
 import { useModelStore } from '../../state/useModelStore.ts';
+import { rememberThumbnail, thumbnailOf } from './thumbnail.ts';
 
 /**
  * Reads a file the user dropped, pasted or picked: checks format and size on the header first (so a
@@ -13,8 +14,10 @@ export async function loadImageFile(file: Blob, name: string): Promise<SlotImage
   const bytes = new Uint8Array(await file.arrayBuffer());
   // A picture too thin for the loaded model's resize rule is refused now; without a model, when one reads it.
   const header = inspectImageBytes(bytes, name, IMAGE_LIMITS, useModelStore.getState().model?.imageRule);
+  const id = await sha256Hex(bytes);
   try {
-    (await createImageBitmap(file)).close();
+    // The one decode of the file on the page's thread: it proves the browser can read it, and makes its history thumbnail.
+    rememberThumbnail(id, thumbnailOf(await createImageBitmap(file, { imageOrientation: 'none' })));
   } catch (cause) {
     throw new AppError('IMAGE_DECODE_FAILED', `${name} could not be decoded as a ${FORMAT_NAMES[header.format]} image.`, {
       hint: 'The file may be truncated or damaged. Export it again as PNG or JPEG and retry.',
@@ -23,7 +26,7 @@ export async function loadImageFile(file: Blob, name: string): Promise<SlotImage
   }
   return {
     // The image's one hash: the engine keys its features by it and history its stored file.
-    id: await sha256Hex(bytes),
+    id,
     name,
     format: FORMAT_NAMES[header.format],
     bytes: bytes.length,

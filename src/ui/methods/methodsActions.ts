@@ -4,7 +4,7 @@
  * compares candidates (both orders, active pairs or all, the KV cache reused), saved as it goes so that a reload
  * resumes, and summed up into one score per method.
  */
-import { withMetrics } from '../../client/metricsClient.ts';
+import { imageFile, withMetrics } from '../../client/metricsClient.ts';
 import { pageEngine } from '../../client/engine.ts';
 import type { PriorComparison, RankEvent } from '../../core/engine/rank.ts';
 import { AppError, serializeError } from '../../core/errors.ts';
@@ -138,8 +138,7 @@ async function matchFiles(files: readonly PathFile[]): Promise<{ match: MethodsM
       } else {
         outputs.push({ method: o.method, image: read });
         if (reference !== null) {
-          const names = { reference: reference.name, distorted: read.name };
-          const m = await withMetrics((worker) => worker.compareFiles(reference.blob, read.blob, names, { ssimMap: false }));
+          const m = await withMetrics((worker) => worker.compareFiles(imageFile(reference), imageFile(read), { ssimMap: false }));
           (metrics[id] ??= {})[o.method] = { psnr: m.psnrRgb ?? m.psnrLuma, ssim: m.ssim, msssim: m.msSsim, gmsd: m.gmsd };
         }
       }

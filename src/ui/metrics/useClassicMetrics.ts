@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { serializeError } from '../../core/errors.ts';
 import { useImageStore, type SlotImage } from '../../state/useImageStore.ts';
 import { useMetricsStore, type ComparedSlot } from '../../state/useMetricsStore.ts';
-import { withMetrics } from '../../client/metricsClient.ts';
+import { imageFile, withMetrics } from '../../client/metricsClient.ts';
 
 /** Keeps PSNR/SSIM/MS-SSIM/GMSD of A and B against the reference up to date, computed in the metrics worker. */
 export function useClassicMetrics(): void {
@@ -27,8 +27,7 @@ function update(slot: ComparedSlot, reference: SlotImage | null, image: SlotImag
     return;
   }
   setEntry(slot, { key, status: 'computing' });
-  const names = { reference: reference.name, distorted: image.name };
-  withMetrics((metrics) => metrics.compareFiles(reference.blob, image.blob, names, { ssimMap: false })).then(
+  withMetrics((metrics) => metrics.compareFiles(imageFile(reference), imageFile(image), { ssimMap: false })).then(
     ({ ssimMap: _map, ...values }) => {
       if (useMetricsStore.getState().entries[slot]?.key === key) setEntry(slot, { key, status: 'done', values });
     },

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { withMetrics } from '../../client/metricsClient.ts';
+import { imageFile, withMetrics } from '../../client/metricsClient.ts';
 import type { AgreementMetric } from '../../core/ranking/agreement.ts';
 import type { SlotImage } from '../../state/useImageStore.ts';
 
@@ -29,8 +29,7 @@ export function useCandidateMetrics(reference: SlotImage | null, candidates: rea
           problems.push(`${image.name}: ${image.width}×${image.height}, the reference is ${reference.width}×${reference.height}.`);
         } else {
           try {
-            const names = { reference: reference.name, distorted: image.name };
-            const result = await withMetrics((metrics) => metrics.compareFiles(reference.blob, image.blob, names, { ssimMap: false }));
+            const result = await withMetrics((metrics) => metrics.compareFiles(imageFile(reference), imageFile(image), { ssimMap: false }));
             values.push({ psnr: result.psnrRgb ?? result.psnrLuma, ssim: result.ssim, msSsim: result.msSsim, gmsd: result.gmsd });
           } catch (error) {
             values.push(null);

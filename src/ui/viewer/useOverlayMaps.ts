@@ -3,7 +3,7 @@ import { serializeError, type SerializedError } from '../../core/errors.ts';
 import type { SsimMap } from '../../core/metrics/ssim.ts';
 import type { DiffMap, DiffMode } from '../../core/viewer/diffMap.ts';
 import type { SlotImage } from '../../state/useImageStore.ts';
-import { withMetrics } from '../../client/metricsClient.ts';
+import { imageFile, withMetrics } from '../../client/metricsClient.ts';
 
 export type MapState<T> = { status: 'computing' } | { status: 'ready'; map: T } | { status: 'error'; error: SerializedError };
 
@@ -59,7 +59,7 @@ export function useDiffMap(reference: SlotImage | null, image: SlotImage | null,
   const key = enabled && reference !== null && image !== null ? `${reference.id}:${image.id}:${mode}` : null;
   return useMap(
     key,
-    () => withMetrics((metrics) => metrics.differenceMap(reference!.blob, image!.blob, { reference: reference!.name, distorted: image!.name }, { mode })),
+    () => withMetrics((metrics) => metrics.differenceMap(imageFile(reference!), imageFile(image!), { mode })),
     diffCache,
   );
 }
@@ -70,8 +70,7 @@ export function useSsimMap(reference: SlotImage | null, image: SlotImage | null,
   return useMap(
     key,
     async () => {
-      const names = { reference: reference!.name, distorted: image!.name };
-      const result = await withMetrics((metrics) => metrics.compareFiles(reference!.blob, image!.blob, names, { metrics: ['ssim'], ssimMap: true }));
+      const result = await withMetrics((metrics) => metrics.compareFiles(imageFile(reference!), imageFile(image!), { metrics: ['ssim'], ssimMap: true }));
       return { map: result.ssimMap!, factor: result.ssimDownsampleFactor ?? 1 };
     },
     ssimCache,
