@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import type { Download, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
+import { beginRecord, updateRecord } from '../src/core/history/record.ts';
 import { loadPageBundle, pageFlowBundle, patternPng, type PageBundle } from './testing/pageBundle.ts';
 
 /** Few tokens for the saved run; the crash test needs an answer long enough to reload in the middle of. */
@@ -174,5 +175,50 @@ test.describe('run history', () => {
     await expect(items).toHaveCount(0);
     await page.reload();
     await expect(page.getByTestId('history-empty')).toContainText('Each run is saved here', { timeout: LOAD_TIMEOUT });
+  });
+
+  test('a history written by the previous version, in its own database, opens after the update with its image', async ({ page }) => {
+    const png = await patternPng();
+    const sha256 = createHash('sha256').update(png).digest('hex');
+    const begun = beginRecord({
+      id: 'before-update',
+      task: 'description',
+      images: [{ slot: 'a', sha256, name: 'old.png', format: 'PNG', bytes: png.length, width: 70, height: 84, exifRotated: false }],
+      settings: { maxNewTokens: 24, sampling: null, loopGuard: false },
+      model: { name: 'tiny', variant: 'q4', backend: 'wasm' },
+      startedAt: 1_700_000_000_000,
+    });
+    const record = updateRecord(begun, { status: 'done', text: 'Saved before the update.', question: 'Q?', summary: null, error: null }, 1_700_000_001_000);
+    // A page of the same origin that does not start the app: the old database is written before the app first opens its own.
+    await page.goto('/favicon.svg');
+    await page.evaluate(
+      async ({ record, bytes }) => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const request = indexedDB.open('depictqa-history', 1);
+          request.onupgradeneeded = () => {
+            request.result.createObjectStore('runs', { keyPath: 'id' }).createIndex('startedAt', 'startedAt');
+            request.result.createObjectStore('images', { keyPath: 'sha256' });
+          };
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        });
+        const tx = db.transaction(['runs', 'images'], 'readwrite');
+        tx.objectStore('runs').put(record);
+        tx.objectStore('images').put({ sha256: record.images[0]!.sha256, blob: new Blob([new Uint8Array(bytes)], { type: 'image/png' }), thumbnail: null });
+        await new Promise((resolve, reject) => ((tx.oncomplete = resolve), (tx.onerror = () => reject(tx.error))));
+        db.close();
+      },
+      { record, bytes: [...png] },
+    );
+
+    await page.goto('/');
+    const items = page.getByTestId('history-item');
+    await expect(items).toHaveCount(1, { timeout: LOAD_TIMEOUT });
+    await expect(items.first().getByTestId('history-line')).toHaveText('Saved before the update.');
+    await items.first().getByRole('button', { name: /^Open the Description run/ }).click();
+    await expect(page.getByTestId('slot-a')).toHaveAttribute('data-filled', 'true');
+    await expect(page.getByTestId('slot-caption-a')).toContainText('70×84');
+    // The old database is gone once copied.
+    await expect.poll(() => page.evaluate(async () => (await indexedDB.databases()).map((database) => database.name).sort())).toEqual(['depictqa']);
   });
 });

@@ -165,7 +165,7 @@ test.describe('Rank mode', () => {
     await expect(page.getByTestId('rank-error')).toBeVisible({ timeout: 120_000 });
 
     // Another tab of the same browser holds the saved ranking's lock, as a tab that is ranking it does.
-    const other = await holdSavedRunLock(page, 'sessions', 'depictqa-rank:');
+    const other = await holdSavedRunLock(page, 'rankings', 'depictqa-rank:');
 
     // This tab in front again: Chromium throttles a background tab's timers.
     await page.bringToFront();

@@ -3,9 +3,9 @@ import { expect } from '../fixtures.ts';
 
 /**
  * Opens another tab of the page's browser and holds there the Web Lock of the run saved first in `store` of the
- * rankings database (`prefix` + its key), as a tab that is running it does. Returns how that tab lets go.
+ * page's database (`prefix` + its key), as a tab that is running it does. Returns how that tab lets go.
  */
-export async function holdSavedRunLock(page: Page, store: 'sessions' | 'methodRuns', prefix: string): Promise<{ letGo(): Promise<void> }> {
+export async function holdSavedRunLock(page: Page, store: 'rankings' | 'methodRuns', prefix: string): Promise<{ letGo(): Promise<void> }> {
   const other = await page.context().newPage();
   await other.goto('/');
   const lockName = await other.evaluate(
@@ -23,7 +23,7 @@ export async function holdSavedRunLock(page: Page, store: 'sessions' | 'methodRu
       db.close();
       return `${prefix}${String(keys[0])}`;
     },
-    { database: 'depictqa-rankings', store, prefix },
+    { database: 'depictqa', store, prefix },
   );
   await other.evaluate((name) => {
     void navigator.locks.request(name, () => new Promise<void>((resolve) => ((window as unknown as { letGo: () => void }).letGo = resolve)));

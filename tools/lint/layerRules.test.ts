@@ -24,6 +24,9 @@ const CASES: { file: string; code: string; rule: string | null }[] = [
   { file: 'src/ui/x.ts', code: "import { x } from '../../converter/onnx/float16.ts';", rule: 'the app imports no cli/, converter/, tools/ or e2e/ file' },
   { file: 'tools/oracles/x.ts', code: "import { x } from '../../converter/onnx/float16.ts';", rule: 'tools/oracles shares no code with what it checks' },
   { file: 'tools/oracles/x.ts', code: "import { x } from '../../converter/checkpoint/types.ts';", rule: null },
+  { file: 'src/ui/history/x.ts', code: "import { openDB } from 'idb';", rule: 'browser storage lives in src/storage' },
+  { file: 'src/storage/x.ts', code: "import { openDB } from 'idb';", rule: null },
+  { file: 'src/storage/x.ts', code: "import { x } from '../ui/App.tsx';", rule: 'src/storage imports only src/core' },
 ];
 
 describe('ESLint layer rules for the Node folders', () => {

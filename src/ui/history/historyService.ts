@@ -11,7 +11,7 @@ import { useImageStore, type SlotImage } from '../../state/useImageStore.ts';
 import { useModelStore } from '../../state/useModelStore.ts';
 import { useRunStore } from '../../state/useRunStore.ts';
 import { useTaskStore } from '../../state/useTaskStore.ts';
-import { HistoryDb, type StoredImage } from './db.ts';
+import { appDb, type AppDb, type StoredImage } from '../../storage/appDb.ts';
 import { downloadText, fileStamp } from './download.ts';
 import { createRunRecorder } from './runRecorder.ts';
 import { makeThumbnail } from '../images/thumbnail.ts';
@@ -19,15 +19,15 @@ import { makeThumbnail } from '../images/thumbnail.ts';
 const LOCK_PREFIX = 'depictqa-history-run-';
 
 /** The database, opened once, after runs left running by a closed page were marked interrupted. */
-let ready: Promise<HistoryDb> | null = null;
+let ready: Promise<AppDb> | null = null;
 /** Releases of the Web Locks that tell other tabs a run of this page is still answering. */
 const liveLocks = new Map<string, () => void>();
 /** The run whose failed save was last reported. */
 let reportedRunId: string | null = null;
 
-function openHistory(): Promise<HistoryDb> {
+function openHistory(): Promise<AppDb> {
   ready ??= (async () => {
-    const db = await HistoryDb.open();
+    const db = await appDb();
     const held = typeof navigator.locks === 'undefined' ? [] : ((await navigator.locks.query()).held ?? []);
     const live = new Set(held.map((lock) => lock.name));
     await db.interruptRunning(Date.now(), (id) => live.has(LOCK_PREFIX + id));
@@ -222,7 +222,7 @@ export async function deleteRun(id: string): Promise<void> {
 }
 
 export async function deleteAllRuns(): Promise<void> {
-  await (await openHistory()).clear();
+  await (await openHistory()).clearRuns();
   useHistoryStore.getState().clear();
 }
 

@@ -22,15 +22,13 @@ import { useMethodsStore, type MethodsId, type MethodsMatch } from '../../state/
 import { useModelStore } from '../../state/useModelStore.ts';
 import { saveRecord } from '../history/historyService.ts';
 import { loadImageFile } from '../images/loadImageFile.ts';
-import { RankDb } from '../rank/rankDb.ts';
+import { appDb } from '../../storage/appDb.ts';
 import { explainPair } from '../rank/rankActions.ts';
 import { holdingRunLock } from '../runLock.ts';
 import type { PathFile } from './folderFiles.ts';
 
 const IMAGE_NAME = /\.(png|jpe?g|webp|gif|bmp|avif)$/i;
 
-let db: Promise<RankDb> | null = null;
-const database = () => (db ??= RankDb.open());
 
 /** The folders picked one by one so far (each `name/file`), which a new pick adds to. */
 let picked: PathFile[] = [];
@@ -181,7 +179,7 @@ export async function startMethods(): Promise<void> {
 
 async function runHolding(key: string, model: string, ids: SavedMethodsId[], match: MethodsMatch, mode: RankingMode, where: { device: string; variant: string }): Promise<void> {
   const startedAt = Date.now();
-  const store = database().catch((error: unknown) => {
+  const store = appDb().catch((error: unknown) => {
     useErrorStore.getState().report(error); // the comparison still runs; it only will not survive a reload
     return null;
   });
@@ -301,7 +299,7 @@ export function stopMethods(): void {
 /** Looks for an unfinished method comparison saved by an earlier page, for the resume card. */
 export async function findResumableMethods(): Promise<void> {
   try {
-    const run = await (await database()).latestUnfinishedMethods();
+    const run = await (await appDb()).latestUnfinishedMethods();
     if (run === undefined || useMethodsStore.getState().status === 'running') return;
     const comparisons = run.ids.reduce((n, e) => n + e.comparisons.length, 0);
     useMethodsStore.getState().setResumable({ key: run.key, methods: run.methods.length, ids: run.ids.length, comparisons, updatedAt: run.updatedAt });
@@ -313,11 +311,11 @@ export async function findResumableMethods(): Promise<void> {
 /** Puts a saved comparison's images back from the database and resumes it. */
 export async function resumeMethods(key: string): Promise<void> {
   try {
-    const db = await database();
+    const db = await appDb();
     const run = await db.getMethods(key);
     if (run === undefined) throw new AppError('REQUEST_INVALID', 'This method comparison is no longer saved.', { hint: 'It was finished or discarded in another tab.' });
     const restore = async (image: SavedImage): Promise<SlotImage> => {
-      const blob = await db.image(image.sha256);
+      const blob = (await db.getImage(image.sha256))?.blob;
       if (blob === undefined) {
         throw new AppError('IMAGE_MISSING', `The saved comparison lacks ${image.name} in the database.`, { hint: 'Site data may have been partly cleared: drop the folders again.' });
       }
@@ -340,7 +338,7 @@ export async function resumeMethods(key: string): Promise<void> {
 
 export async function discardMethods(key: string): Promise<void> {
   useMethodsStore.getState().setResumable(null);
-  await (await database()).deleteMethods(key).catch((error: unknown) => useErrorStore.getState().report(error));
+  await (await appDb()).deleteMethods(key).catch((error: unknown) => useErrorStore.getState().report(error));
 }
 
 /** DepictQA's Reasoning about two methods' outputs of one id, the better as Image A; it streams into the answer panel. */

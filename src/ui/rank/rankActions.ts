@@ -12,16 +12,10 @@ import type { SlotImage } from '../../state/useImageStore.ts';
 import { useModelStore } from '../../state/useModelStore.ts';
 import { useRankStore, type RankState } from '../../state/useRankStore.ts';
 import { loadImageFile } from '../images/loadImageFile.ts';
-import { RankDb } from './rankDb.ts';
+import { appDb } from '../../storage/appDb.ts';
 import { saveRankingToHistory } from './rankHistory.ts';
 
 const IMAGE_NAME = /\.(png|jpe?g|webp|gif|bmp|avif)$/i;
-
-let db: Promise<RankDb> | null = null;
-function rankDb(): Promise<RankDb> {
-  db ??= RankDb.open();
-  return db;
-}
 
 /**
  * Reads files given as candidates (dropped, a folder, or chosen): only image files, in name order (a folder's
@@ -115,12 +109,12 @@ export function rankLockName(key: string): string {
 /** The ranking itself, run while this tab holds its lock. */
 async function rankHolding(run: { key: string; model: string; ids: string[]; startedAt: number } & Pick<RankState, 'reference' | 'candidates' | 'mode'>): Promise<void> {
   const { key, model, ids, startedAt, reference, candidates, mode } = run;
-  const database = await rankDb().catch((error: unknown) => {
+  const database = await appDb().catch((error: unknown) => {
     // The ranking still runs; it only will not survive a reload.
     useErrorStore.getState().report(error);
     return null;
   });
-  const earlier = await database?.get(key);
+  const earlier = await database?.getRanking(key);
   const prior = earlier === undefined ? [] : toPrior(earlier.comparisons, ids);
   const session: RankSession = {
     key,
@@ -133,11 +127,11 @@ async function rankHolding(run: { key: string; model: string; ids: string[]; sta
     updatedAt: Date.now(),
   };
   const blobs = new Map([reference, ...candidates].filter((image) => image !== null).map((image) => [image.id, image.blob]));
-  let writes = database?.save(session, blobs) ?? Promise.resolve();
+  let writes = database?.saveRanking(session, blobs) ?? Promise.resolve();
   const persist = (update: Partial<RankSession>) => {
     Object.assign(session, update, { updatedAt: Date.now() });
     const snapshot = { ...session, comparisons: [...session.comparisons] };
-    writes = writes.then(() => database?.save(snapshot)).catch((error: unknown) => useErrorStore.getState().report(error));
+    writes = writes.then(() => database?.saveRanking(snapshot)).catch((error: unknown) => useErrorStore.getState().report(error));
   };
   useRankStore.getState().start(prior, 0, candidates.length + (reference === null ? 0 : 1));
   useRankStore.getState().setResumable(null);
@@ -169,7 +163,7 @@ export function stopRanking(): void {
 /** Looks for an unfinished ranking saved by an earlier page, for the resume card. */
 export async function findResumable(): Promise<void> {
   try {
-    const session = await (await rankDb()).latestUnfinished();
+    const session = await (await appDb()).latestUnfinishedRanking();
     if (session === undefined || useRankStore.getState().status === 'running') return;
     useRankStore.getState().setResumable({
       key: session.key,
@@ -187,11 +181,11 @@ export async function findResumable(): Promise<void> {
 /** Puts a saved ranking's images back (from the database: nothing to choose again) and resumes it. */
 export async function resumeRanking(key: string): Promise<void> {
   try {
-    const database = await rankDb();
-    const session = await database.get(key);
+    const database = await appDb();
+    const session = await database.getRanking(key);
     if (session === undefined) throw new AppError('REQUEST_INVALID', 'This ranking is no longer saved.', { hint: 'It was finished or discarded in another tab.' });
     const restore = async (image: SavedImage): Promise<SlotImage> => {
-      const blob = await database.image(image.sha256);
+      const blob = (await database.getImage(image.sha256))?.blob;
       if (blob === undefined) {
         throw new AppError('IMAGE_MISSING', `The saved ranking lacks ${image.name} in the rankings database.`, { hint: 'Site data may have been partly cleared: add the images again.' });
       }
@@ -216,7 +210,7 @@ export async function resumeRanking(key: string): Promise<void> {
 /** Forgets a saved ranking (its comparisons and the images no other saved ranking uses). */
 export async function discardRanking(key: string): Promise<void> {
   useRankStore.getState().setResumable(null);
-  await (await rankDb()).delete(key).catch((error: unknown) => useErrorStore.getState().report(error));
+  await (await appDb()).deleteRanking(key).catch((error: unknown) => useErrorStore.getState().report(error));
 }
 
 /**
