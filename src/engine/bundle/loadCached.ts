@@ -1,6 +1,7 @@
 import { parseManifest, type BundleManifest, type FileSpec } from '../../core/bundle/manifest.ts';
 import { AppError } from '../../core/errors.ts';
-import { BundleCacheEntry, type CacheIndex } from './bundleCache.ts';
+import { BUNDLE_CACHE, readBundleIndex, readManifestText, writeBundleIndex, writeManifestText, type CacheIndex } from './bundleCache.ts';
+import type { OpfsEntry } from './opfsCache.ts';
 import { bundleFileUrl } from '../../core/bundle/bundleUrl.ts';
 import { downloadFile, sizeMismatch } from './downloadFile.ts';
 import { notLoaded, type LoadBundleOptions, type LoadedBundle } from './loadTypes.ts';
@@ -24,12 +25,12 @@ export async function downloadIntoCache(
   specs: readonly FileSpec[],
   options: LoadBundleOptions,
 ): Promise<LoadedBundle> {
-  const entry = (await BundleCacheEntry.open(key, true))!;
-  const index = await entry.readIndex();
+  const entry = (await BUNDLE_CACHE.entry(key, true))!;
+  const index = await readBundleIndex(entry);
   index.sources = [prefix, ...index.sources.filter((source) => source !== prefix)];
   index.lastUsedAt = new Date().toISOString();
-  await entry.writeManifestText(manifestText);
-  await entry.writeIndex(index);
+  await writeManifestText(entry, manifestText);
+  await writeBundleIndex(entry, index);
 
   // 1. What the cache already holds: verified files are trusted by size; the rest resume from what is stored.
   const pending: Array<{ spec: FileSpec; storedBytes: number }> = [];
@@ -76,7 +77,7 @@ export async function downloadIntoCache(
       throw error;
     }
     index.verified[spec.path] = spec.sha256;
-    await entry.writeIndex(index);
+    await writeBundleIndex(entry, index);
     tracker.done(spec.path);
   }
   return cachedBundleFiles(entry, manifest, specs, prefix, bytesDownloaded, options.verifyCached === true);
@@ -90,8 +91,8 @@ export async function openFromCache(
   label?: string,
 ): Promise<LoadedBundle> {
   if (!/^[0-9a-f]{32}$/.test(key)) throw new AppError('BAD_ARGUMENTS', `"${key}" is not a cache key (32 hex digits).`);
-  const entry = await BundleCacheEntry.open(key, false);
-  const text = entry === null ? null : await entry.readManifestText();
+  const entry = await BUNDLE_CACHE.entry(key, false);
+  const text = entry === null ? null : await readManifestText(entry);
   if (entry === null || text === null) {
     throw new AppError('BUNDLE_NOT_FOUND', `No model is cached under ${key}.`, {
       hint: 'It may have been deleted, or the browser cleared this site’s storage: load it from its URL again.',
@@ -99,7 +100,7 @@ export async function openFromCache(
   }
   const manifest = parseManifest(JSON.parse(text), `cached ${key}/manifest.json`);
   const specs = specsOf(manifest);
-  const index = await entry.readIndex();
+  const index = await readBundleIndex(entry);
   for (const spec of specs) {
     if (index.verified[spec.path] !== spec.sha256 || (await entry.storedSize(spec.path)) !== spec.bytes) {
       const from = index.sources[0];
@@ -109,14 +110,14 @@ export async function openFromCache(
     }
   }
   index.lastUsedAt = new Date().toISOString();
-  await entry.writeIndex(index);
+  await writeBundleIndex(entry, index);
   const tracker = createProgressTracker(specs, (event) => options.onProgress?.(event));
   for (const spec of specs) tracker.fromCache(spec.path);
   return cachedBundleFiles(entry, manifest, specs, label ?? index.sources[0] ?? 'the cache', 0, options.verifyCached === true);
 }
 
 function cachedBundleFiles(
-  entry: BundleCacheEntry,
+  entry: OpfsEntry,
   manifest: BundleManifest,
   specs: readonly FileSpec[],
   label: string,
@@ -177,9 +178,9 @@ function evicted(path: string, label: string): AppError {
   });
 }
 
-async function forget(entry: BundleCacheEntry, path: string): Promise<void> {
-  const index: CacheIndex = await entry.readIndex();
+async function forget(entry: OpfsEntry, path: string): Promise<void> {
+  const index: CacheIndex = await readBundleIndex(entry);
   delete index.verified[path];
-  await entry.writeIndex(index);
+  await writeBundleIndex(entry, index);
   await entry.removeFile(path);
 }

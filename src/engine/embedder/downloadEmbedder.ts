@@ -4,7 +4,7 @@ import { AppError } from '../../core/errors.ts';
 import type { FileWriter } from '../bundle/downloadFile.ts';
 import { opfsStoredFile } from '../bundle/opfsFile.ts';
 import { createProgressTracker } from '../bundle/progressTracker.ts';
-import { EmbedderCacheEntry, embedderCacheKey, withEmbedderLock } from './embedderCache.ts';
+import { EMBEDDER_CACHE, embedderCacheKey, embedderFolder, isComplete, readEmbedderIndex, writeEmbedderIndex } from './embedderCache.ts';
 import type { EmbedderFolder } from './embedderFolder.ts';
 
 export interface EmbedderDownloadOptions {
@@ -24,25 +24,25 @@ export interface EmbedderDownloadOptions {
 export async function downloadEmbedder(url: string, options: EmbedderDownloadOptions = {}): Promise<EmbedderFolder> {
   const prefix = embedderPrefix(url, options.base ?? globalThis.location?.href);
   const key = await embedderCacheKey(prefix);
-  return withEmbedderLock(key, async () => {
-    const entry = (await EmbedderCacheEntry.open(key, true))!;
+  return EMBEDDER_CACHE.withLock(key, async () => {
+    const entry = (await EMBEDDER_CACHE.entry(key, true))!;
     const now = new Date().toISOString();
-    const index = await entry.readIndex();
-    if (index !== null && index.url === prefix && (await entry.isComplete(index))) {
-      await entry.writeIndex({ ...index, lastUsedAt: now });
+    const index = await readEmbedderIndex(entry);
+    if (index !== null && index.url === prefix && (await isComplete(entry, index))) {
+      await writeEmbedderIndex(entry, { ...index, lastUsedAt: now });
       for (const path of EMBEDDER_FILES) {
         const bytes = index.files[path] ?? 0;
         options.onProgress?.({ file: path, fileBytesLoaded: bytes, fileBytesTotal: bytes, bytesLoaded: bytes, bytesTotal: bytes, bytesPerSecond: 0, etaSeconds: null, fromCache: true });
       }
-      return entry.folder(`${prefix} (cached)`);
+      return embedderFolder(entry, `${prefix} (cached)`);
     }
     // The index first, empty: a download that stops half way leaves a copy listed as incomplete, which can be deleted.
-    await entry.writeIndex({ version: 1, url: prefix, files: {}, createdAt: index?.createdAt ?? now, lastUsedAt: now });
+    await writeEmbedderIndex(entry, { version: 1, url: prefix, files: {}, createdAt: index?.createdAt ?? now, lastUsedAt: now });
     const files = await downloadEmbedderFiles(prefix, {
       open: async (path) => opfsStoredFile((await entry.file(path, true))!).open(0),
     }, options);
-    await entry.writeIndex({ version: 1, url: prefix, files, createdAt: index?.createdAt ?? now, lastUsedAt: new Date().toISOString() });
-    return entry.folder(prefix);
+    await writeEmbedderIndex(entry, { version: 1, url: prefix, files, createdAt: index?.createdAt ?? now, lastUsedAt: new Date().toISOString() });
+    return embedderFolder(entry, prefix);
   });
 }
 
