@@ -1,5 +1,6 @@
-import { deserializeError, type SerializedError } from '../../src/core/errors.ts';
-import type { BundleHarness } from './protocol.ts';
+import { deserializeError } from '../../src/core/errors.ts';
+import { workerCalls } from '../../tools/browser/harness/pageCalls.ts';
+import type { BundleHarness, WorkerCall, WorkerReply } from './protocol.ts';
 import { cacheApi, measureHashSpeed, runLoad } from './scenario.ts';
 
 /**
@@ -9,26 +10,16 @@ import { cacheApi, measureHashSpeed, runLoad } from './scenario.ts';
 const picker = document.querySelector<HTMLInputElement>('#folder')!;
 const pickedFiles = () => [...(picker.files ?? [])];
 
-let worker: Worker | undefined;
-let nextId = 0;
-const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
+let toWorker: ((call: WorkerCall) => Promise<WorkerReply>) | undefined;
 
-function callWorker<T>(message: Record<string, unknown>): Promise<T> {
-  if (worker === undefined) {
-    // Built next to this page by the test setup, as harnessWorker.js.
-    worker = new Worker(new URL('harnessWorker.js', location.href), { type: 'module' });
-    worker.onmessage = (event: MessageEvent<{ id: number; value?: unknown; error?: SerializedError }>) => {
-      const call = pending.get(event.data.id);
-      pending.delete(event.data.id);
-      if (event.data.error !== undefined) call?.reject(deserializeError(event.data.error));
-      else call?.resolve(event.data.value);
-    };
-  }
-  const id = nextId++;
-  return new Promise<T>((resolve, reject) => {
-    pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-    worker!.postMessage({ id, ...message });
-  });
+async function callWorker<T>(call: WorkerCall): Promise<T> {
+  // Built next to this page by the test setup, as harnessWorker.js.
+  toWorker ??= workerCalls<WorkerCall, WorkerReply>(new Worker(new URL('harnessWorker.js', location.href), { type: 'module' }), (message) => ({
+    error: { code: 'WORKER_FAILED', message },
+  }));
+  const reply = await toWorker(call);
+  if ('error' in reply) throw deserializeError(reply.error);
+  return reply.value as T;
 }
 
 const harness: BundleHarness = {

@@ -66,3 +66,7 @@ export interface BundleHarness {
   /** Megabytes per second of sha256 over a buffer of `megabytes` MB, on the page or in a worker. */
   hashSpeed(megabytes: number, where: 'page' | 'worker'): Promise<number>;
 }
+
+/** A call of the harness worker: the loader in a module worker, where OPFS sync access handles exist. */
+export type WorkerCall = { call: 'load'; request: LoadRequest; picked: File[] } | { call: 'list' } | { call: 'hashSpeed'; megabytes: number };
+export type WorkerReply = { value: unknown } | { error: SerializedError };

@@ -1,16 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTinyBundle } from '../../cli/host/testing/tinyBundle.ts';
-import { buildPage } from '../../tools/browser/buildPage.ts';
-import { serveStatic } from '../../tools/browser/staticServer.ts';
+import { startHarnessSite, type HarnessSite } from '../../tools/browser/harness/site.ts';
 
-export interface GpuHarness {
-  /** The harness page. */
-  pageUrl: string;
+export interface GpuHarness extends HarnessSite {
   /** The tiny bundle (q4, no vision graph), served from the same origin. */
   bundleUrl: string;
-  dispose(): Promise<void>;
 }
 
 /**
@@ -18,20 +12,11 @@ export interface GpuHarness {
  * real converter, served from one cross-origin-isolated origin on 127.0.0.1. Seconds on two cores.
  */
 export async function startGpuHarness(): Promise<GpuHarness> {
-  const root = await mkdtemp(join(tmpdir(), 'depictqa-gpu-e2e-'));
-  const site = join(root, 'site');
-  const [bundle] = await Promise.all([
-    buildTinyBundle(join(root, 'model'), ['q4'], { seed: 7 }),
-    buildPage(import.meta.dirname, site, { minify: false }),
-  ]);
-  const server = await serveStatic({ folders: { '/bundle/': bundle.bundleDir, '/': site } });
-  const origin = server.origin;
-  return {
-    pageUrl: `${origin}/index.html`,
-    bundleUrl: `${origin}/bundle/`,
-    async dispose() {
-      await server.close();
-      await rm(root, { recursive: true, force: true });
-    },
-  };
+  const site = await startHarnessSite({
+    page: import.meta.dirname,
+    name: 'depictqa-gpu-e2e',
+    minify: false,
+    prepare: async (root) => ({ '/bundle/': (await buildTinyBundle(join(root, 'model'), ['q4'], { seed: 7 })).bundleDir }),
+  });
+  return { ...site, bundleUrl: `${site.origin}/bundle/` };
 }

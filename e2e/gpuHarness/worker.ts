@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-web/webgpu';
 import type { GenerateEvent } from '../../src/core/engine/generate.ts';
 import type { LoadEvent } from '../../src/core/engine/load.ts';
 import { serializeError } from '../../src/core/errors.ts';
+import { answerCalls } from '../../tools/browser/harness/workerCalls.ts';
 import { browserEngineHost } from '../../src/engine/browserHost.ts';
 import { Engine } from '../../src/engine/Engine.ts';
 import type { LoadedModel } from '../../src/engine/openModel.ts';
@@ -78,13 +79,4 @@ async function handle(data: HarnessCall): Promise<HarnessReply> {
   }
 }
 
-// onnxruntime-web starts its wasm threads from this same bundled script: in those, only its own code may run.
-if (!self.name.startsWith('em-pthread')) {
-  self.addEventListener('message', (message: MessageEvent<{ id: number; data: HarnessCall }>) => {
-    const { id, data } = message.data;
-    handle(data).then(
-      (reply) => self.postMessage({ id, reply }),
-      (error: unknown) => self.postMessage({ id, reply: { ok: false, error: serializeError(error) } satisfies HarnessReply }),
-    );
-  });
-}
+answerCalls<HarnessCall, HarnessReply>(handle, (error) => ({ ok: false, error }));

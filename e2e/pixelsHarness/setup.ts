@@ -1,24 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildPage } from '../../tools/browser/buildPage.ts';
-import { serveStatic } from '../../tools/browser/staticServer.ts';
+import { startHarnessSite, type HarnessSite } from '../../tools/browser/harness/site.ts';
 
-export interface PixelsHarness {
-  pageUrl: string;
-  dispose(): Promise<void>;
-}
+export type PixelsHarness = HarnessSite;
 
 /** The harness page and its worker, built with Vite as the app is built, on one cross-origin-isolated origin. */
-export async function startPixelsHarness(): Promise<PixelsHarness> {
-  const root = await mkdtemp(join(tmpdir(), 'depictqa-pixels-e2e-'));
-  await buildPage(import.meta.dirname, root, { minify: false });
-  const server = await serveStatic({ folders: { '/': root } });
-  return {
-    pageUrl: `${server.origin}/index.html`,
-    async dispose() {
-      await server.close();
-      await rm(root, { recursive: true, force: true });
-    },
-  };
+export function startPixelsHarness(): Promise<PixelsHarness> {
+  return startHarnessSite({ page: import.meta.dirname, name: 'depictqa-pixels-e2e', minify: false });
 }

@@ -1,4 +1,4 @@
-import { serializeError } from '../../src/core/errors.ts';
+import { answerCalls } from '../../tools/browser/harness/workerCalls.ts';
 import { readExifOrientation } from '../../src/core/image/exifOrientation.ts';
 import { browserEngineHost } from '../../src/engine/browserHost.ts';
 import { decodeBlobWithCanvas } from '../../src/engine/image/decodeBlob.ts';
@@ -28,13 +28,4 @@ async function handle(data: PixelsCall): Promise<PixelsReply> {
   }
 }
 
-// onnxruntime-web starts its wasm threads from this same bundled script: in those, only its own code may run.
-if (!self.name.startsWith('em-pthread')) {
-  self.addEventListener('message', (message: MessageEvent<{ id: number; data: PixelsCall }>) => {
-    const { id, data } = message.data;
-    handle(data).then(
-      (reply) => self.postMessage({ id, reply }),
-      (error: unknown) => self.postMessage({ id, reply: { ok: false, error: serializeError(error) } satisfies PixelsReply }),
-    );
-  });
-}
+answerCalls<PixelsCall, PixelsReply>(handle, (error) => ({ ok: false, error }));

@@ -1,3 +1,4 @@
+import { withBytes, workerCalls } from '../../browser/harness/pageCalls.ts';
 import type { CheckRequest, CheckResult } from './protocol.ts';
 
 /** What page.evaluate can carry: image bytes as plain arrays. */
@@ -5,15 +6,11 @@ type PlainRequest = Omit<CheckRequest, 'images'> & { images: Record<string, { na
 
 /** Runs one check in a fresh engine worker; the Node side calls it with page.evaluate. */
 async function runCheck(plain: PlainRequest): Promise<CheckResult> {
-  const images = Object.fromEntries(Object.entries(plain.images).map(([slot, image]) => [slot, { name: image.name, bytes: Uint8Array.from(image.bytes) }]));
+  const images = Object.fromEntries(Object.entries(plain.images).map(([slot, image]) => [slot, withBytes(image)]));
   const request = { ...plain, images } as CheckRequest;
   const worker = new Worker(new URL('./checkWorker.ts', import.meta.url), { type: 'module', name: 'engine-check' });
   try {
-    return await new Promise<CheckResult>((resolve, reject) => {
-      worker.onmessage = (message: MessageEvent<CheckResult>) => resolve(message.data);
-      worker.onerror = (event) => reject(new Error(`engine check worker failed: ${event.message}`));
-      worker.postMessage(request);
-    });
+    return await workerCalls<CheckRequest, CheckResult>(worker, (message) => ({ ok: false, error: { code: 'WORKER_FAILED', message: `engine check worker failed: ${message}` } }))(request);
   } finally {
     worker.terminate();
   }

@@ -1,4 +1,4 @@
-import { serializeError } from '../../../src/core/errors.ts';
+import { answerCalls } from '../../browser/harness/workerCalls.ts';
 import type { ImageSlotId } from '../../../src/core/tasks.ts';
 import { browserEngineHost } from '../../../src/engine/browserHost.ts';
 import { Engine } from '../../../src/engine/Engine.ts';
@@ -6,34 +6,28 @@ import { fixedRowsEncoder } from '../../../cli/host/testing/fixedRowsEncoder.ts'
 import type { CheckComparison, CheckRequest, CheckResult } from './protocol.ts';
 
 /** The engine in a module worker, as the app runs it (the vision graph optionally replaced by fixed rows). */
-async function check(message: MessageEvent<CheckRequest>): Promise<void> {
-  const request = message.data;
-  let result: CheckResult;
-  try {
-    const host = browserEngineHost();
-    const engine = new Engine({
-      ...host,
-      ...(request.rows === 'fixed' ? { imageEncoder: async ({ hiddenSize }: { hiddenSize: number }) => fixedRowsEncoder(hiddenSize) } : {}),
-      // On WebGPU every node must run there: a silent CPU fallback would not test the GPU path.
-      disableCpuFallback: request.backend === 'webgpu',
-      tokenIntervalMs: 0,
-    });
-    const capabilities = await engine.capabilities();
-    const model = await engine.load({ kind: 'url', url: request.bundleUrl }, undefined, { variant: request.variant, backend: request.backend, maxContext: 512 });
-    const ids = {} as Record<ImageSlotId, string>;
-    for (const slot of ['reference', 'a', 'b'] as const) ids[slot] = (await engine.encodeImage(request.images[slot])).id;
-    const answers = [];
-    for (const ask of request.requests) {
-      const answer = await engine.generate({ ...ask, images: ids });
-      answers.push({ ids: answer.ids, confidence: answer.comparison && { pA: answer.comparison.pA, pB: answer.comparison.pB }, stats: answer.stats });
-    }
-    const rankings = { reused: await ranked(engine, ids, true), scratch: await ranked(engine, ids, false) };
-    result = { ok: true, model, answers, rankings, counters: await engine.counters(), adapter: capabilities.adapter?.architecture ?? null };
-    await engine.unload();
-  } catch (error) {
-    result = { ok: false, error: serializeError(error) };
+async function check(request: CheckRequest): Promise<CheckResult> {
+  const host = browserEngineHost();
+  const engine = new Engine({
+    ...host,
+    ...(request.rows === 'fixed' ? { imageEncoder: async ({ hiddenSize }: { hiddenSize: number }) => fixedRowsEncoder(hiddenSize) } : {}),
+    // On WebGPU every node must run there: a silent CPU fallback would not test the GPU path.
+    disableCpuFallback: request.backend === 'webgpu',
+    tokenIntervalMs: 0,
+  });
+  const capabilities = await engine.capabilities();
+  const model = await engine.load({ kind: 'url', url: request.bundleUrl }, undefined, { variant: request.variant, backend: request.backend, maxContext: 512 });
+  const ids = {} as Record<ImageSlotId, string>;
+  for (const slot of ['reference', 'a', 'b'] as const) ids[slot] = (await engine.encodeImage(request.images[slot])).id;
+  const answers = [];
+  for (const ask of request.requests) {
+    const answer = await engine.generate({ ...ask, images: ids });
+    answers.push({ ids: answer.ids, confidence: answer.comparison && { pA: answer.comparison.pA, pB: answer.comparison.pB }, stats: answer.stats });
   }
-  self.postMessage(result);
+  const rankings = { reused: await ranked(engine, ids, true), scratch: await ranked(engine, ids, false) };
+  const result: CheckResult = { ok: true, model, answers, rankings, counters: await engine.counters(), adapter: capabilities.adapter?.architecture ?? null };
+  await engine.unload();
+  return result;
 }
 
 /** Every pair of A, B and the reference ranked against the reference: each order's letters and reused positions. */
@@ -45,5 +39,4 @@ async function ranked(engine: Engine, ids: Record<ImageSlotId, string>, reuse: b
   return orders;
 }
 
-// onnxruntime-web starts its wasm threads from this same bundled script: in those, only its own code may run.
-if (!self.name.startsWith('em-pthread')) self.addEventListener('message', (message: MessageEvent<CheckRequest>) => void check(message));
+answerCalls<CheckRequest, CheckResult>(check, (error) => ({ ok: false, error }));
