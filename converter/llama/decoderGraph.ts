@@ -44,7 +44,7 @@ export interface DecoderOptions extends ExternalDataOptions {
  * that is 15, 13, 15 and 13 per layer, and 3 outside the layers (layer 0's input norm, the last-position Slice,
  * lm_head; the logits leave in the activation type, so no Cast).
  * - fuseQkv: q, k, v in one MatMul, and GroupQueryAttention splits the packed QKV inside its rotary kernel:
- *   2 dispatches fewer per layer, the same logits (bit for bit here, on WebGPU and wasm), so fp32 keeps it too.
+ *   2 dispatches fewer per layer, the same logits (bit for bit in the graph tests, on SwiftShader's WebGPU and on wasm), so fp32 keeps it too.
  *   On wasm it costs nothing measurable (q4, 12 layers, one thread: 662 ms separate vs 589 ms fused;
  *   7B shapes, M = 1: 756 vs 777 ms; M = 64: 1426 vs 1528 ms).
  * - fuseGateUp: the Split after the fused MatMul is a dispatch of its own, so it saves none, and on wasm it

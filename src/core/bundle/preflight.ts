@@ -50,7 +50,7 @@ export interface PreflightChoice {
 export interface PreflightReport {
   variant: BundleVariant;
   backend: Backend;
-  /** Variants of the bundle that run here, fastest first. */
+  /** Variants of the bundle that run in this browser, fastest first. */
   variants: BundleVariant[];
   contextLength: number;
   contextChoices: number[];
@@ -150,7 +150,7 @@ function rank(verdict: PreflightVerdict): number {
   return { fits: 0, unknown: 1, tight: 2, 'no-fit': 3 }[verdict];
 }
 
-/** What limits the model here: an adapter's buffer, the WebAssembly heap, the memory hint, or nothing known. */
+/** What limits the model in this browser: an adapter's buffer, the WebAssembly heap, the memory hint, or nothing known. */
 type Limit = 'buffer' | 'wasm-heap' | 'memory' | 'none';
 
 function judgeMemory(

@@ -27,6 +27,7 @@ export interface ConfidenceIds {
   b: number;
 }
 
+/** What one answer runs with: the model's parts, the prompt, the options, and where its events go. */
 export interface AnswerContext {
   cache: SequenceCache;
   tokenizer: TextTokenizer;
@@ -68,6 +69,11 @@ export interface GeneratedAnswer extends Omit<GenerateResult, 'images' | 'confid
   letters: ReadonlyMap<number, LetterProbabilities>;
 }
 
+/**
+ * One answer: prefills the prompt in chunks over the KV cache (what it already holds is not run again), then
+ * decodes token by token with the sampler and the stopping rules, streaming `prefill` and `tokens` events; a
+ * cancel stops it between model runs, a GPU failure rejects it.
+ */
 export async function generateAnswer(context: AnswerContext): Promise<GeneratedAnswer> {
   const { cache, prompt, signal, counters } = context;
   const model = cache.model;
