@@ -27,6 +27,9 @@ interface AppSchema extends DBSchema {
 }
 
 type Store = StoreNames<AppSchema>;
+type SessionStore = 'rankings' | 'methodRuns';
+/** The stores whose records name images. */
+type RecordStore = 'runs' | SessionStore;
 type WriteTx = IDBPTransaction<AppSchema, Store[], 'readwrite'>;
 
 export const APP_DB_NAME = 'depictqa';
@@ -93,20 +96,14 @@ export class AppDb {
   }
 
   /** Deletes a run, and the images nothing else names. */
-  async deleteRun(id: string): Promise<void> {
-    const tx = this.db.transaction(['runs', 'rankings', 'methodRuns', 'images'], 'readwrite');
-    const record = await tx.objectStore('runs').get(id);
-    if (record !== undefined) {
-      await tx.objectStore('runs').delete(id);
-      await dropUnused(tx, record.images.map((image) => image.sha256));
-    }
-    await tx.done;
+  deleteRun(id: string): Promise<void> {
+    return this.deleteRecord('runs', id);
   }
 
   /** Deletes every run, and the images no ranking or comparison in progress names. */
   async clearRuns(): Promise<void> {
     const tx = this.db.transaction(['runs', 'rankings', 'methodRuns', 'images'], 'readwrite');
-    const named = (await tx.objectStore('runs').getAll()).flatMap((record) => record.images.map((image) => image.sha256));
+    const named = (await tx.objectStore('runs').getAll()).flatMap(imagesOf.runs);
     await tx.objectStore('runs').clear();
     await dropUnused(tx, named);
     await tx.done;
@@ -152,13 +149,8 @@ export class AppDb {
   // ── Rankings and method comparisons in progress ──────────────────────────────────────────────────────────
 
   /** Saves a ranking and the files it names that are not stored yet, in one transaction. */
-  async saveRanking(session: RankSession, blobs: ReadonlyMap<string, Blob> = new Map()): Promise<void> {
-    await guardQuota(async () => {
-      const tx = this.db.transaction(['rankings', 'images'], 'readwrite');
-      await putImages(tx, withoutThumbnails(blobs));
-      await tx.objectStore('rankings').put(session);
-      await tx.done;
-    });
+  saveRanking(session: RankSession, blobs: ReadonlyMap<string, Blob> = new Map()): Promise<void> {
+    return this.saveSession('rankings', session, blobs);
   }
 
   getRanking(key: string): Promise<RankSession | undefined> {
@@ -166,46 +158,53 @@ export class AppDb {
   }
 
   /** The most recently updated ranking that did not finish, if any. */
-  async latestUnfinishedRanking(): Promise<RankSession | undefined> {
-    return (await this.db.getAllFromIndex('rankings', 'updatedAt')).reverse().find((session) => !session.finished);
+  latestUnfinishedRanking(): Promise<RankSession | undefined> {
+    return this.latestUnfinished('rankings');
   }
 
   /** Deletes a ranking, and the images nothing else names. */
-  async deleteRanking(key: string): Promise<void> {
-    const tx = this.db.transaction(['runs', 'rankings', 'methodRuns', 'images'], 'readwrite');
-    const session = await tx.objectStore('rankings').get(key);
-    if (session !== undefined) {
-      await tx.objectStore('rankings').delete(key);
-      await dropUnused(tx, rankingImages(session));
-    }
-    await tx.done;
+  deleteRanking(key: string): Promise<void> {
+    return this.deleteRecord('rankings', key);
   }
 
   /** Saves a method comparison and the files it names that are not stored yet, in one transaction. */
-  async saveMethods(session: MethodsSession, blobs: ReadonlyMap<string, Blob> = new Map()): Promise<void> {
-    await guardQuota(async () => {
-      const tx = this.db.transaction(['methodRuns', 'images'], 'readwrite');
-      await putImages(tx, withoutThumbnails(blobs));
-      await tx.objectStore('methodRuns').put(session);
-      await tx.done;
-    });
+  saveMethods(session: MethodsSession, blobs: ReadonlyMap<string, Blob> = new Map()): Promise<void> {
+    return this.saveSession('methodRuns', session, blobs);
   }
 
   getMethods(key: string): Promise<MethodsSession | undefined> {
     return this.db.get('methodRuns', key);
   }
 
-  async latestUnfinishedMethods(): Promise<MethodsSession | undefined> {
-    return (await this.db.getAllFromIndex('methodRuns', 'updatedAt')).reverse().find((run) => !run.finished);
+  latestUnfinishedMethods(): Promise<MethodsSession | undefined> {
+    return this.latestUnfinished('methodRuns');
   }
 
   /** Deletes a method comparison, and the images nothing else names. */
-  async deleteMethods(key: string): Promise<void> {
+  deleteMethods(key: string): Promise<void> {
+    return this.deleteRecord('methodRuns', key);
+  }
+
+  private async saveSession<S extends SessionStore>(store: S, session: AppSchema[S]['value'], blobs: ReadonlyMap<string, Blob>): Promise<void> {
+    await guardQuota(async () => {
+      const tx = this.db.transaction([store, 'images'], 'readwrite');
+      await putImages(tx as unknown as WriteTx, withoutThumbnails(blobs));
+      await tx.objectStore(store).put(session);
+      await tx.done;
+    });
+  }
+
+  private async latestUnfinished<S extends SessionStore>(store: S): Promise<AppSchema[S]['value'] | undefined> {
+    return (await this.db.getAllFromIndex(store, 'updatedAt')).reverse().find((session) => !session.finished);
+  }
+
+  /** Deletes one record, and the images no other record names. */
+  private async deleteRecord(store: RecordStore, key: string): Promise<void> {
     const tx = this.db.transaction(['runs', 'rankings', 'methodRuns', 'images'], 'readwrite');
-    const run = await tx.objectStore('methodRuns').get(key);
-    if (run !== undefined) {
-      await tx.objectStore('methodRuns').delete(key);
-      await dropUnused(tx, methodsImages(run));
+    const record = await tx.objectStore(store).get(key);
+    if (record !== undefined) {
+      await tx.objectStore(store).delete(key);
+      await dropUnused(tx, imagesOf[store](record as never));
     }
     await tx.done;
   }
@@ -237,9 +236,9 @@ export class AppDb {
 /** Every record store's images: what keeps an image stored. */
 async function namedImages(tx: WriteTx): Promise<Set<string>> {
   const named = new Set<string>();
-  for (const record of await tx.objectStore('runs').getAll()) for (const image of record.images) named.add(image.sha256);
-  for (const session of await tx.objectStore('rankings').getAll()) for (const sha256 of rankingImages(session)) named.add(sha256);
-  for (const run of await tx.objectStore('methodRuns').getAll()) for (const sha256 of methodsImages(run)) named.add(sha256);
+  for (const store of ['runs', 'rankings', 'methodRuns'] as const) {
+    for (const record of await tx.objectStore(store).getAll()) for (const sha256 of imagesOf[store](record as never)) named.add(sha256);
+  }
   return named;
 }
 
@@ -262,6 +261,13 @@ async function putImages(tx: IDBPTransaction<AppSchema, Store[], 'readwrite'>, i
 function withoutThumbnails(blobs: ReadonlyMap<string, Blob>): StoredImage[] {
   return [...blobs].map(([sha256, blob]) => ({ sha256, blob, thumbnail: null }));
 }
+
+/** The images each kind of record names. */
+const imagesOf: { [S in RecordStore]: (record: AppSchema[S]['value']) => string[] } = {
+  runs: (record) => record.images.map((image) => image.sha256),
+  rankings: rankingImages,
+  methodRuns: methodsImages,
+};
 
 function rankingImages(session: RankSession): string[] {
   return [session.reference, ...session.candidates].flatMap((image) => (image === null ? [] : [image.sha256]));
