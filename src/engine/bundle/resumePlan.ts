@@ -48,9 +48,10 @@ export type ResponsePlan =
   | { kind: 'retry'; reason: string }
   | { kind: 'fail'; reason: string };
 
+/** `expectedBytes` null: a file whose length only the server knows, asked for whole. */
 export function planResponse(
   requestedOffset: number,
-  expectedBytes: number,
+  expectedBytes: number | null,
   status: number,
   contentRange: string | null,
 ): ResponsePlan {
@@ -59,7 +60,7 @@ export function planResponse(
     const range = parseContentRange(contentRange);
     // A cross-origin server that does not expose Content-Range: a 206 answers the one range asked for.
     if (range === null) return { kind: 'append', offset: requestedOffset };
-    if (range.total !== null && range.total !== expectedBytes) return { kind: 'sizeMismatch', serverBytes: range.total };
+    if (range.total !== null && expectedBytes !== null && range.total !== expectedBytes) return { kind: 'sizeMismatch', serverBytes: range.total };
     if (range.start !== requestedOffset) {
       return { kind: 'fail', reason: `the server sent bytes from ${range.start} when asked for bytes from ${requestedOffset}` };
     }
@@ -67,7 +68,7 @@ export function planResponse(
   }
   if (status === 416) {
     const total = unsatisfiedTotal(contentRange);
-    if (total !== null && total !== expectedBytes) return { kind: 'sizeMismatch', serverBytes: total };
+    if (total !== null && expectedBytes !== null && total !== expectedBytes) return { kind: 'sizeMismatch', serverBytes: total };
     return { kind: 'fail', reason: `the server refused bytes from ${requestedOffset} (HTTP 416)` };
   }
   if (status === 404 || status === 410) return { kind: 'missing' };

@@ -38,13 +38,19 @@ function memoryTarget() {
   const stored = new Map<string, number[]>();
   const closed: string[] = [];
   const target: EmbedderTarget = {
-    open: async (path) => {
-      stored.set(path, []);
-      return {
-        write: async (chunk) => void stored.get(path)!.push(...chunk),
-        close: async () => void closed.push(path),
-      };
-    },
+    file: async (path) => ({
+      size: async () => stored.get(path)?.length ?? 0,
+      stream: () => {
+        throw new Error('a file of unknown length is never resumed');
+      },
+      open: async (offset) => {
+        stored.set(path, (stored.get(path) ?? []).slice(0, offset));
+        return {
+          write: async (chunk) => void stored.get(path)!.push(...chunk),
+          close: async () => void closed.push(path),
+        };
+      },
+    }),
   };
   return { target, stored, closed };
 }
@@ -100,18 +106,51 @@ describe('downloadEmbedderFiles', () => {
     });
   });
 
-  it('fails on a dropped connection and on a file shorter than its Content-Length, naming the file', async () => {
+  it('starts a dropped file again, and fails naming the file when it gets no further or is shorter than its Content-Length', async () => {
+    // One drop, then a whole answer: the file is stored whole, and the progress went back before it grew again.
+    let drops = 1;
+    const flaky = server(whole, { dropAfter: { 'onnx/model.onnx': 16 } });
+    const recovering = (async (input: string | URL | Request, init?: RequestInit) => {
+      if (String(input).endsWith('model.onnx') && drops-- <= 0) return server(whole).fetch(input, init);
+      return flaky.fetch(input, init);
+    }) as typeof fetch;
+    const recovered = memoryTarget();
+    const progress: LoadProgress[] = [];
+    await downloadEmbedderFiles(PREFIX, recovered.target, { fetch: recovering, retryBaseMs: 0, intervalMs: 0, onProgress: (event) => progress.push(event) });
+    expect(recovered.stored.get('onnx/model.onnx')).toEqual([...whole['onnx/model.onnx']]);
+    const modelLoaded = progress.filter((event) => event.file === 'onnx/model.onnx').map((event) => event.fileBytesLoaded);
+    expect(modelLoaded).toContain(16);
+    expect(modelLoaded.at(-1)).toBe(64);
+
     const dropped = server(whole, { dropAfter: { 'onnx/model.onnx': 16 } });
-    await expect(downloadEmbedderFiles(PREFIX, memoryTarget().target, { fetch: dropped.fetch })).rejects.toMatchObject({
-      message: `onnx/model.onnx of the sentence model: the connection dropped after 16 bytes (${PREFIX}onnx/model.onnx).`,
+    await expect(downloadEmbedderFiles(PREFIX, memoryTarget().target, { fetch: dropped.fetch, retryBaseMs: 0, maxAttempts: 3 })).rejects.toMatchObject({
+      code: 'BUNDLE_DOWNLOAD_FAILED',
+      message: `onnx/model.onnx of the sentence model: the download failed 3 times in a row (the connection dropped after 16 bytes: network error; ${PREFIX}onnx/model.onnx).`,
     });
+    // The first answer and three more attempts that got no further.
+    expect(dropped.requests.filter((url) => url.endsWith('model.onnx'))).toHaveLength(4);
+
     const short = server(whole, { declared: { 'tokenizer.json': 30 } });
     const { target, closed } = memoryTarget();
-    await expect(downloadEmbedderFiles(PREFIX, target, { fetch: short.fetch })).rejects.toMatchObject({
-      message: `tokenizer.json of the sentence model: the server sent 20 of 30 bytes (${PREFIX}tokenizer.json).`,
+    await expect(downloadEmbedderFiles(PREFIX, target, { fetch: short.fetch, retryBaseMs: 0, maxAttempts: 2 })).rejects.toMatchObject({
+      message: `tokenizer.json of the sentence model: the download failed 2 times in a row (the server sent 20 of 30 bytes; ${PREFIX}tokenizer.json).`,
     });
     // What was opened is closed; the files after it are not started.
-    expect(closed).toEqual(['config.json', 'tokenizer.json']);
+    expect(new Set(closed)).toEqual(new Set(['config.json', 'tokenizer.json']));
     expect(short.cancelled.sort()).toEqual(['onnx/model.onnx', 'tokenizer_config.json']);
+  });
+
+  it('stops a stalled body and asks again', async () => {
+    let stalls = 1;
+    const { fetch: wholeFetch } = server(whole);
+    const stalling = (async (input: string | URL | Request, init?: RequestInit) => {
+      if (String(input).endsWith('tokenizer.json') && stalls-- > 0) {
+        return new Response(new ReadableStream({ pull: () => new Promise(() => undefined) }), { headers: { 'Content-Length': '20' } });
+      }
+      return wholeFetch(input, init);
+    }) as typeof fetch;
+    const { target, stored } = memoryTarget();
+    await downloadEmbedderFiles(PREFIX, target, { fetch: stalling, retryBaseMs: 0, stallTimeoutMs: 100 });
+    expect(stored.get('tokenizer.json')).toEqual([...whole['tokenizer.json']]);
   });
 });

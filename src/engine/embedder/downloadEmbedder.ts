@@ -1,7 +1,7 @@
 import type { LoadProgress } from '../../core/bundle/bundleFiles.ts';
 import { EMBEDDER_FILES, embedderPrefix, PUBLIC_EMBEDDER_URL, type EmbedderFilePath } from '../../core/embedder/embedderFiles.ts';
 import { AppError } from '../../core/errors.ts';
-import type { FileWriter } from '../bundle/downloadFile.ts';
+import { downloadFile, type StoredFile } from '../bundle/downloadFile.ts';
 import { opfsStoredFile } from '../bundle/opfsFile.ts';
 import { createProgressTracker } from '../bundle/progressTracker.ts';
 import { EMBEDDER_CACHE, embedderCacheKey, embedderFolder, isComplete, readEmbedderIndex, writeEmbedderIndex } from './embedderCache.ts';
@@ -15,6 +15,10 @@ export interface EmbedderDownloadOptions {
   now?: () => number;
   /** Resolves relative URLs; default the page's address. */
   base?: string;
+  /** Attempts in a row that get no further before giving up (default 5), the first pause (default 500 ms, doubling), and how long no byte counts as a drop (default 30 s). */
+  maxAttempts?: number;
+  retryBaseMs?: number;
+  stallTimeoutMs?: number;
 }
 
 /**
@@ -38,9 +42,7 @@ export async function downloadEmbedder(url: string, options: EmbedderDownloadOpt
     }
     // The index first, empty: a download that stops half way leaves a copy listed as incomplete, which can be deleted.
     await writeEmbedderIndex(entry, { version: 1, url: prefix, files: {}, createdAt: index?.createdAt ?? now, lastUsedAt: now });
-    const files = await downloadEmbedderFiles(prefix, {
-      open: async (path) => opfsStoredFile((await entry.file(path, true))!).open(0),
-    }, options);
+    const files = await downloadEmbedderFiles(prefix, { file: async (path) => opfsStoredFile((await entry.file(path, true))!) }, options);
     await writeEmbedderIndex(entry, { version: 1, url: prefix, files, createdAt: index?.createdAt ?? now, lastUsedAt: new Date().toISOString() });
     return embedderFolder(entry, prefix);
   });
@@ -48,7 +50,7 @@ export async function downloadEmbedder(url: string, options: EmbedderDownloadOpt
 
 /** Where the downloaded files go. */
 export interface EmbedderTarget {
-  open(path: EmbedderFilePath): Promise<FileWriter>;
+  file(path: EmbedderFilePath): Promise<StoredFile>;
 }
 
 /**
@@ -89,63 +91,43 @@ export async function downloadEmbedderFiles(
       }
       if (response.body === null) throw new AppError('BUNDLE_DOWNLOAD_FAILED', `${path} of the sentence model: the response from ${url} had no body.`, { hint: 'Try again.' });
       const length = Number(response.headers.get('Content-Length'));
-      return { path, url, body: response.body, declaredBytes: Number.isFinite(length) && length > 0 ? length : 0 };
+      return { path, url, response, declaredBytes: Number.isFinite(length) && length > 0 ? length : 0 };
     }),
   );
   const failed = settled.find((outcome) => outcome.status === 'rejected');
   const responses = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
-  const letGo = (from: number) => Promise.all(responses.slice(from).map((response) => response.body.cancel().catch(() => undefined)));
+  const letGo = (from: number) => Promise.all(responses.slice(from).map(({ response }) => response.body?.cancel().catch(() => undefined)));
   if (failed !== undefined) {
     await letGo(0);
     throw failed.reason;
   }
 
-  // 2. The bodies, one after the other; a compressed response may bring more bytes than its Content-Length.
-  const fileLoaded = new Map<EmbedderFilePath, number>();
+  // 2. The bodies, one after the other, through the bundles' downloader: a drop or a stall is retried from the
+  // file's start (a compressed length cannot resume), and a body shorter than its Content-Length is cut.
   const progress = createProgressTracker(
     responses.map(({ path, declaredBytes }) => ({ path, bytes: declaredBytes })),
     (event) => options.onProgress?.(event),
     { intervalMs, now },
   );
   const stored = {} as Record<EmbedderFilePath, number>;
-  for (const [position, { path, url, body, declaredBytes }] of responses.entries()) {
-    fileLoaded.set(path, 0);
-    progress.start(path, 0);
-    const writer = await target.open(path).catch(async (error: unknown) => {
+  for (const [position, { path, url, response }] of responses.entries()) {
+    try {
+      const file = await downloadFile(url, { path, bytes: null, sha256: null }, await target.file(path), {
+        fetch: fetchFile,
+        label: `${path} of the sentence model`,
+        firstResponse: response,
+        maxAttempts: options.maxAttempts ?? 5,
+        retryBaseMs: options.retryBaseMs ?? 500,
+        stallTimeoutMs: options.stallTimeoutMs ?? 30_000,
+        onStart: (bytes) => progress.start(path, bytes),
+        onBytes: (delta) => progress.add(path, delta),
+      });
+      stored[path] = file.bytes;
+    } catch (error) {
+      // The bodies not read yet are let go with the failed one (cancelling one already read does nothing).
       await letGo(position);
       throw error;
-    });
-    const reader = body.getReader();
-    try {
-      for (;;) {
-        let chunk: ReadableStreamReadResult<Uint8Array>;
-        try {
-          chunk = await reader.read();
-        } catch (cause) {
-          throw new AppError('BUNDLE_DOWNLOAD_FAILED', `${path} of the sentence model: the connection dropped after ${fileLoaded.get(path)} bytes (${url}).`, {
-            hint: 'Check the connection and load the sentence model again.',
-            cause,
-          });
-        }
-        if (chunk.done) break;
-        await writer.write(chunk.value);
-        fileLoaded.set(path, (fileLoaded.get(path) ?? 0) + chunk.value.byteLength);
-        progress.add(path, chunk.value.byteLength);
-      }
-      const received = fileLoaded.get(path) ?? 0;
-      if (declaredBytes > 0 && received < declaredBytes) {
-        throw new AppError('BUNDLE_DOWNLOAD_FAILED', `${path} of the sentence model: the server sent ${received} of ${declaredBytes} bytes (${url}).`, {
-          hint: 'Check the connection and load the sentence model again.',
-        });
-      }
-    } catch (error) {
-      // The bodies not read yet are let go with the failed one.
-      await letGo(position + 1);
-      throw error;
-    } finally {
-      await writer.close();
     }
-    stored[path] = fileLoaded.get(path) ?? 0;
     progress.done(path);
   }
   return stored;
