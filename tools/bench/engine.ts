@@ -36,7 +36,7 @@ import { randomPng } from '../../cli/host/testing/testImages.ts';
 import { nodeOrt } from '../../cli/host/ortNode.ts';
 import { buildBenchBundle, decoderWeightBytes, type BenchModel } from './engine/benchBundles.ts';
 import { BASELINE_HEADER, baselineLines, markdownTable, measureMemoryBandwidth, TABLE_HEADER, tableLines, type ReadsRun, type TableRow } from './engine/benchTable.ts';
-import { buildBenchPage, clearBenchCache, launchBenchBrowser, openBenchPage, runInPage, serveBench } from './engine/chromium.ts';
+import { clearBenchCache, launchBenchBrowser, openBenchPage, runInPage, startBenchSite } from './engine/chromium.ts';
 import type { ContextPlan, ScenarioRequest } from './engine/scenario.ts';
 import { runScenario } from './engine/scenario.ts';
 import { createRunLog, timedOrt } from './engine/timedOrt.ts';
@@ -208,9 +208,7 @@ try {
   }
 
   if (places.includes('browser')) {
-    const site = join(scratch, 'site');
-    await buildBenchPage(site);
-    const server = await serveBench(site, Object.fromEntries(bundles.map((bundle) => [bundle.model, bundle.bundleDir])));
+    const server = await startBenchSite(Object.fromEntries(bundles.map((bundle) => [bundle.model, bundle.bundleDir])));
     const context = await launchBenchBrowser(join(scratch, 'profile'));
     const plainImages = images.map((image) => ({ name: image.name, bytes: Array.from(image.bytes) }));
     try {
@@ -238,7 +236,7 @@ try {
       }
     } finally {
       await context.close();
-      server.close();
+      await server.dispose();
     }
   }
 

@@ -37,7 +37,7 @@ import { decoderWeightBytes } from './engine/benchBundles.ts';
 import { make7bBundle } from './engine/llama7bBundle.ts';
 import type { DecodeProbeResult } from './engine/decodeProbe.ts';
 import { markdownTable } from './engine/benchTable.ts';
-import { buildBenchPage, launchBenchBrowser, openBenchPage, runInPage, serveBench } from './engine/chromium.ts';
+import { launchBenchBrowser, openBenchPage, runInPage, startBenchSite } from './engine/chromium.ts';
 import { startMemorySampler, type MemoryPeaks, type MemorySampler } from './engine/memorySampler.ts';
 import type { Page } from 'playwright-core';
 import type { ContextPlan } from './engine/scenario.ts';
@@ -101,9 +101,7 @@ export async function runLlama7b(options: Llama7bOptions): Promise<void> {
     weightBytes = manifest.files.filter((file) => q4Paths.has(file.path)).reduce((sum, file) => sum + file.bytes, 0);
     rows.push(['bundle (q4)', `${formatBytes(bundleBytes)} in ${manifest.files.length} files, decoder ${formatBytes(decoderBytes)}, largest file ${formatBytes(biggest)}`]);
 
-    const site = join(scratch, 'site');
-    await buildBenchPage(site);
-    const server = await serveBench(site, { '7b': bundleDir });
+    const server = await startBenchSite({ '7b': bundleDir });
     const url = `${server.origin}/bundles/7b/`;
     const profile = join(scratch, 'profile');
     try {
@@ -131,7 +129,7 @@ export async function runLlama7b(options: Llama7bOptions): Promise<void> {
         if (run.record.error !== undefined) break;
       }
     } finally {
-      server.close();
+      await server.dispose();
     }
   } catch (error) {
     failure = (error as Error).message.split('\n')[0]!;

@@ -22,7 +22,7 @@ import { randomPng } from '../../cli/host/testing/testImages.ts';
 import { nodeOrt } from '../../cli/host/ortNode.ts';
 import { buildBenchBundle } from './engine/benchBundles.ts';
 import { markdownTable } from './engine/benchTable.ts';
-import { buildBenchPage, launchBenchBrowser, openBenchPage, runInPage, serveBench } from './engine/chromium.ts';
+import { launchBenchBrowser, openBenchPage, runInPage, startBenchSite } from './engine/chromium.ts';
 import { startMemorySampler, type MemorySampler } from './engine/memorySampler.ts';
 import { runSoak, type SoakProgress } from './soak/soakRun.ts';
 import { parseFlags } from '../../cli/flags/flags.ts';
@@ -100,9 +100,7 @@ try {
   }
 
   if (!flags['skip-browser'] && browserComparisons > 0) {
-    const site = join(scratch, 'site');
-    await buildBenchPage(site);
-    const server = await serveBench(site, { tiny: bundle.bundleDir });
+    const server = await startBenchSite({ tiny: bundle.bundleDir });
     const context = await launchBenchBrowser(join(scratch, 'profile'));
     try {
       const run = await openBenchPage(context, server.origin);
@@ -139,7 +137,7 @@ try {
       );
     } finally {
       await context.close();
-      server.close();
+      await server.dispose();
     }
   }
   console.log(`\nSoak (${new Date().toISOString()}): memory at the start (after a warm-up), halfway and at the end, after a garbage collection.\n`);

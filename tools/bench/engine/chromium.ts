@@ -6,25 +6,16 @@
 import { resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { findChromium, QUIET_FLAGS } from '../../browser/chromium.ts';
-import { buildPage } from '../../browser/buildPage.ts';
-import { serveStatic } from '../../browser/staticServer.ts';
+import { startHarnessSite, type HarnessSite } from '../../browser/harness/site.ts';
 import type { BenchMessage, BenchRequest } from './browser/protocol.ts';
 
-/** Builds tools/bench/engine/browser into `outDir`. */
-export async function buildBenchPage(outDir: string): Promise<void> {
-  await buildPage(resolve(import.meta.dirname, 'browser'), outDir);
-}
-
-export interface BenchServer {
-  origin: string;
-  close(): void;
-}
-
-/** Serves `site` at / and each bundle folder at /bundles/<name>/, streamed (bundles may be gigabytes). */
-export async function serveBench(site: string, bundles: Record<string, string>): Promise<BenchServer> {
-  const folders = Object.fromEntries(Object.entries(bundles).map(([name, dir]) => [`/bundles/${name}/`, dir]));
-  const server = await serveStatic({ folders: { ...folders, '/': site } });
-  return { origin: server.origin, close: () => void server.close() };
+/** The bench page (tools/bench/engine/browser) built and served, with each bundle folder at /bundles/<name>/, streamed (bundles may be gigabytes). */
+export function startBenchSite(bundles: Record<string, string>): Promise<HarnessSite> {
+  return startHarnessSite({
+    page: resolve(import.meta.dirname, 'browser'),
+    name: 'depictqa-engine-bench',
+    prepare: async () => Object.fromEntries(Object.entries(bundles).map(([name, dir]) => [`/bundles/${name}/`, dir])),
+  });
 }
 
 /** Chromium with WebGPU enabled and a profile in `profileDir` (created; the caller removes it). */

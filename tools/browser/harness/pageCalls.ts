@@ -1,11 +1,17 @@
 /**
- * The page side of a test or bench harness: calls to one module worker, matched to their replies by id. A worker
- * that fails (its `error` event) answers every waiting call with `failed(message)`.
+ * The page side of a test or bench harness: calls to one module worker, matched to their replies by id, and the
+ * events it posts while a call runs (`postEvent` in the worker) to `onEvent`. A worker that fails (its `error`
+ * event) answers every waiting call with `failed(message)`.
  */
-export function workerCalls<Call, Reply>(worker: Worker, failed: (message: string) => Reply): (call: Call) => Promise<Reply> {
+export function workerCalls<Call, Reply, Event = never>(
+  worker: Worker,
+  failed: (message: string) => Reply,
+  onEvent?: (event: Event) => void,
+): (call: Call) => Promise<Reply> {
   let nextId = 0;
   const pending = new Map<number, (reply: Reply) => void>();
-  worker.addEventListener('message', (message: MessageEvent<{ id: number; reply: Reply }>) => {
+  worker.addEventListener('message', (message: MessageEvent<{ id: number; reply: Reply } | { event: Event }>) => {
+    if ('event' in message.data) return onEvent?.(message.data.event);
     pending.get(message.data.id)?.(message.data.reply);
     pending.delete(message.data.id);
   });

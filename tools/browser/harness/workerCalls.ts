@@ -15,3 +15,8 @@ export function answerCalls<Call, Reply>(handle: (call: Call) => Promise<Reply>,
     );
   });
 }
+
+/** An event for the page's `onEvent` (`workerCalls`), posted while a call runs: a progress note, a checkpoint. */
+export function postEvent<Event>(event: Event): void {
+  self.postMessage({ event });
+}

@@ -23,14 +23,17 @@ export interface BenchRequest extends ScenarioRequest {
   soak?: { comparisons: number; answers: number; answerTokens: number };
 }
 
-/** The page → worker message that lets a held scenario go on. */
-export interface BenchResume {
-  type: 'resume';
-}
+/** The page's calls to the worker: run a scenario (answered when it ends), or let a held one go on. */
+export type BenchCall = { kind: 'run'; request: BenchRequest } | { kind: 'resume' };
 
-export type BenchMessage =
+/** What the worker posts while a scenario runs. */
+export type BenchEvent =
   | { type: 'note'; line: string }
-  | { type: 'loaded'; checkpoint?: string; liveGpuBuffers?: number; done?: { comparisons: number; answers: number } }
+  | { type: 'loaded'; checkpoint?: string; liveGpuBuffers?: number; done?: { comparisons: number; answers: number } };
+
+/** How a scenario ended (a resume is answered with `resumed`). */
+export type BenchMessage =
+  | { type: 'resumed' }
   | { type: 'done'; result: ScenarioResult; adapter: string | null }
   | { type: 'probed'; result: DecodeProbeResult; adapter: string | null }
   | { type: 'soaked'; done: { comparisons: number; answers: number }; adapter: string | null }
