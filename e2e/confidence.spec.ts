@@ -3,16 +3,7 @@ import type { Download, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { imageAnswerEdits } from '../tools/tiny/imageAnswer.ts';
 import {
-  askJson,
-  chooseImage,
-  describedPattern,
-  loadPageBundle,
-  pageFlowBundle,
-  patternPng,
-  pickQuestion,
-  runToDone,
-  setMaxNewTokens,
-  setUpDescription,
+  askJson, chooseImage, describedPattern, loadPageBundle, pageFlowBundle, patternPng, pickQuestion, runToDone, setMaxNewTokens, setUpDescription,
   writeImage,
 } from './testing/pageBundle.ts';
 

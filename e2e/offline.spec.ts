@@ -7,16 +7,7 @@ import { serveStatic, type LocalServer } from '../tools/browser/staticServer.ts'
 import { BundleServer } from './bundleHarness/bundleServer.ts';
 import { expect, test } from './fixtures.ts';
 import {
-  askJson,
-  checkBundleUrl,
-  chooseImage,
-  loadPageBundle,
-  pageFlowBundle,
-  patternPng,
-  pickQuestion,
-  runToDone,
-  setMaxNewTokens,
-  writeImage,
+  askJson, checkBundleUrl, chooseImage, loadPageBundle, pageFlowBundle, patternPng, pickQuestion, runToDone, setMaxNewTokens, writeImage,
   type AskRecord,
 } from './testing/pageBundle.ts';
 

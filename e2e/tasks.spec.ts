@@ -1,17 +1,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import {
-  askJson,
-  chooseImage,
-  dropImages,
-  loadPageBundle,
-  pageFlowBundle,
-  patternPng,
-  pickQuestion,
-  runToDone,
-  setMaxNewTokens,
-  writeImage,
-  type AskRecord,
+  askJson, chooseImage, dropImages, loadPageBundle, pageFlowBundle, patternPng, pickQuestion, runToDone, setMaxNewTokens, writeImage, type AskRecord,
   type PageBundle,
 } from './testing/pageBundle.ts';
 

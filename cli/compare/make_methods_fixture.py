@@ -27,7 +27,7 @@ from scipy.special import expit
 from scipy.stats import binomtest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tools', 'ranking'))
-from make_ranking_fixture import combine, fit  # noqa: E402
+from make_ranking_fixture import combine, fit, write_fixture  # noqa: E402
 
 METRICS = ['psnr', 'ssim', 'msssim', 'gmsd']
 LOWER_IS_BETTER = {'gmsd'}
@@ -231,14 +231,7 @@ def main():
         images.append({'id': f'x{n}', 'methods': names, 'records': records})
     cases.append(case('noReference', methods, images, resamples=100, seed=1, level=0.9))
 
-    text = json.dumps({'cases': encode(cases)}, indent=1) + '\n'
-    if '--stdout' in sys.argv:
-        sys.stdout.write(text)
-        return
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'src', 'core', 'methods', 'fixtures', 'methods.json')
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(os.path.normpath(path), 'w') as f:
-        f.write(text)
+    write_fixture({'cases': encode(cases)}, 'methods', 'methods.json')
 
 
 if __name__ == '__main__':

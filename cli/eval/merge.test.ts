@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fixture from './fixtures/eval_merge.json';
 import { mergeShards } from './merge.ts';
 import { jsonDifferences } from '../../tools/testing/jsonDifferences.ts';
+import { SCIPY_PYTHON, scipySkipReason } from '../../tools/testing/scipyPython.ts';
 import { writeShard } from './testing/writeShard.ts';
 
-const PYTHON = '/usr/bin/python3';
 let root: string;
 
 beforeAll(async () => {
@@ -66,21 +65,10 @@ describe('merge against SciPy (fixtures/eval_merge.json)', () => {
     expect(summary.srcc).toBeNull();
   });
 
-  const scipy = existsSync(PYTHON) && pythonHas('scipy');
-  it.skipIf(!scipy)('the committed fixture is what the script writes', async () => {
+  it.skipIf(scipySkipReason('the SciPy rerun of make_eval_fixture.py') !== null)('the committed fixture is what the script writes', async () => {
     const out = join(root, 'eval_merge.json');
-    execFileSync(PYTHON, [new URL('./make_eval_fixture.py', import.meta.url).pathname, out], { stdio: 'pipe' });
+    execFileSync(SCIPY_PYTHON, [new URL('./make_eval_fixture.py', import.meta.url).pathname, out], { stdio: 'pipe' });
     // The same records; the statistics to rounding, which differs with the CPU's BLAS kernels (seen: 1 ulp).
     expect(jsonDifferences(JSON.parse(await readFile(out, 'utf8')), fixture, { relative: 1e-9 })).toEqual([]);
   });
-  if (!scipy) console.log(`skipped the SciPy rerun of make_eval_fixture.py: ${PYTHON} with scipy is not installed (apt-get install python3-scipy)`);
 });
-
-function pythonHas(module: string): boolean {
-  try {
-    execFileSync(PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -14,11 +14,9 @@ export interface ZipEntry {
   dataOffset?: number;
 }
 
-const EOCD_SIGNATURE = 0x06054b50;
-const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
-const ZIP64_EOCD_SIGNATURE = 0x06064b50;
-const CENTRAL_SIGNATURE = 0x02014b50;
-const LOCAL_SIGNATURE = 0x04034b50;
+/** The records' signatures (APPNOTE.TXT 4.3): end of central directory, its ZIP64 locator and record, a central and a local header. */
+const SIGNATURE = { eocd: 0x06054b50, zip64Locator: 0x07064b50, zip64Eocd: 0x06064b50, central: 0x02014b50, local: 0x04034b50 } as const;
+/** The end-of-central-directory record without its comment, and the longest comment after it. */
 const EOCD_SIZE = 22;
 const MAX_COMMENT = 0xffff;
 
@@ -37,13 +35,13 @@ async function findEndOfCentralDirectory(file: OpenFile): Promise<{ record: Buff
   const tailStart = file.size - tailLength;
   const tail = await readAt(file, tailStart, tailLength, 'the zip directory');
   for (let at = tail.length - EOCD_SIZE; at >= 0; at--) {
-    if (tail.readUInt32LE(at) === EOCD_SIGNATURE) {
+    if (tail.readUInt32LE(at) === SIGNATURE.eocd) {
       return { record: tail.subarray(at, at + EOCD_SIZE), offset: tailStart + at };
     }
   }
   // A zip that starts like one but has no directory at the end was cut short.
   const head = await readAt(file, 0, Math.min(4, file.size));
-  if (head.length === 4 && head.readUInt32LE(0) === LOCAL_SIGNATURE) {
+  if (head.length === 4 && head.readUInt32LE(0) === SIGNATURE.local) {
     throw new AppError('FILE_TRUNCATED', `${file.path}: the zip central directory is missing: the file was cut short`, {
       hint: 'The file is incomplete (an interrupted download or copy?): fetch it again.',
     });
@@ -59,10 +57,10 @@ export async function readZipDirectory(file: OpenFile): Promise<Map<string, ZipE
   let directoryOffset = record.readUInt32LE(16);
   if (eocdOffset >= 20) {
     const locator = await readAt(file, eocdOffset - 20, 20, 'the zip64 locator');
-    if (locator.readUInt32LE(0) === ZIP64_LOCATOR_SIGNATURE) {
+    if (locator.readUInt32LE(0) === SIGNATURE.zip64Locator) {
       const zip64Offset = readUint64(locator, 8);
       const zip64 = await readAt(file, zip64Offset, 56, 'the zip64 directory record');
-      if (zip64.readUInt32LE(0) !== ZIP64_EOCD_SIGNATURE) throw invalid(file, 'broken zip64 end-of-central-directory record');
+      if (zip64.readUInt32LE(0) !== SIGNATURE.zip64Eocd) throw invalid(file, 'broken zip64 end-of-central-directory record');
       count = readUint64(zip64, 32);
       directorySize = readUint64(zip64, 40);
       directoryOffset = readUint64(zip64, 48);
@@ -73,7 +71,7 @@ export async function readZipDirectory(file: OpenFile): Promise<Map<string, ZipE
   const entries = new Map<string, ZipEntry>();
   let at = 0;
   for (let i = 0; i < count; i++) {
-    if (at + 46 > directory.length || directory.readUInt32LE(at) !== CENTRAL_SIGNATURE) {
+    if (at + 46 > directory.length || directory.readUInt32LE(at) !== SIGNATURE.central) {
       throw invalid(file, `broken zip central directory at entry ${i}`);
     }
     const nameLength = directory.readUInt16LE(at + 28);
@@ -118,7 +116,7 @@ function applyZip64Extra(entry: ZipEntry, extra: Buffer): void {
 export async function resolveDataOffset(file: OpenFile, entry: ZipEntry): Promise<number> {
   if (entry.dataOffset !== undefined) return entry.dataOffset;
   const header = await readAt(file, entry.localHeaderOffset, 30, `the zip header of ${entry.name}`);
-  if (header.readUInt32LE(0) !== LOCAL_SIGNATURE) throw invalid(file, `broken zip local header for ${entry.name}`);
+  if (header.readUInt32LE(0) !== SIGNATURE.local) throw invalid(file, `broken zip local header for ${entry.name}`);
   entry.dataOffset = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
   const end = entry.dataOffset + entry.compressedSize;
   if (end > file.size) throw truncatedError(file, `zip member ${entry.name}`, end);

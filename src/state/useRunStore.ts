@@ -79,14 +79,12 @@ interface RunState {
   restore: (snapshot: Pick<RunState, 'status' | 'text' | 'question' | 'summary' | 'error'>) => void;
 }
 
+/** What a run shows before its first event: no text, no question, no result. */
+const NO_ANSWER = { text: '', prefill: null, question: null, asked: null, summary: null, error: null } satisfies Partial<RunState>;
+
 export const useRunStore = create<RunState>()((set) => ({
   status: 'idle',
-  text: '',
-  prefill: null,
-  question: null,
-  asked: null,
-  summary: null,
-  error: null,
+  ...NO_ANSWER,
   maxNewTokens: DEFAULT_MAX_NEW_TOKENS,
   sampling: null,
   lastRun: null,
@@ -99,12 +97,7 @@ export const useRunStore = create<RunState>()((set) => ({
   start: (request) =>
     set({
       status: 'encoding',
-      text: '',
-      prefill: null,
-      question: null,
-      asked: null,
-      summary: null,
-      error: null,
+      ...NO_ANSWER,
       maxNewTokens: request.settings.maxNewTokens,
       sampling: request.settings.sampling,
       lastRun: request,

@@ -159,11 +159,16 @@ def main():
     ]
     cases.append(case('sure5', 5, records, prior_sd=2.0))
 
-    text = json.dumps({'cases': cases}, indent=1) + '\n'
+    write_fixture({'cases': cases}, 'ranking', 'ranking.json')
+
+
+def write_fixture(content, folder, name):
+    """Writes src/core/<folder>/fixtures/<name>, or prints it with --stdout (the tests compare that with the file)."""
+    text = json.dumps(content, indent=1) + '\n'
     if '--stdout' in sys.argv:
         sys.stdout.write(text)
         return
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'src', 'core', 'ranking', 'fixtures', 'ranking.json')
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'src', 'core', folder, 'fixtures', name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(os.path.normpath(path), 'w') as f:
         f.write(text)

@@ -1,13 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { freshFixture, scipySkipReason } from '../../../tools/testing/scipyPython.ts';
 import type { ComparisonRecord } from '../ranking/records.ts';
 import fixture from './fixtures/methods.json';
 import { methodStats, type MethodImage, type MetricValues } from './methodStats.ts';
 
 /** The method-level statistics against cli/compare/make_methods_fixture.py (numpy + scipy). */
 const SCRIPT = new URL('../../../cli/compare/make_methods_fixture.py', import.meta.url).pathname;
-const PYTHON = process.env.RANKING_PYTHON ?? '/usr/bin/python3';
 
 type FixtureCase = (typeof fixture.cases)[number];
 type Number_ = number | string | null;
@@ -80,14 +78,10 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))('case %s', (_, tes
 });
 
 describe('the fixture script', () => {
-  const probe = existsSync(PYTHON) ? spawnSync(PYTHON, ['-c', 'import numpy, scipy'], { encoding: 'utf8' }) : null;
-  const skipReason = probe === null ? `${PYTHON} does not exist` : probe.status !== 0 ? `${PYTHON} cannot import numpy and scipy` : undefined;
-  if (skipReason) console.log(`Skipping the fixture script's check: ${skipReason}.`);
-
-  it.skipIf(skipReason !== undefined)('still writes the committed fixture', () => {
-    const run = spawnSync(PYTHON, [SCRIPT, '--stdout'], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  it.skipIf(scipySkipReason("the fixture script's check") !== null)('still writes the committed fixture', () => {
+    const run = freshFixture<typeof fixture>(SCRIPT);
     expect(run.status, run.stderr).toBe(0);
-    const fresh = JSON.parse(run.stdout) as typeof fixture;
+    const fresh = run.fixture!;
     expect(fresh.cases.map((c) => c.images)).toEqual(fixture.cases.map((c) => c.images));
     fresh.cases.forEach((c, k) => c.stats.methods.forEach((m, j) => close(m.score, fixture.cases[k]!.stats.methods[j]!.score, 1e-9, m.name)));
   });

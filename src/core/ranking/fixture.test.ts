@@ -1,6 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { freshFixture, scipySkipReason } from '../../../tools/testing/scipyPython.ts';
 import { fitBradleyTerry } from './bradleyTerry.ts';
 import fixture from './fixtures/ranking.json';
 import { combineOrders, positionBias, type ComparisonRecord } from './records.ts';
@@ -8,7 +7,6 @@ import { votingScores } from './voting.ts';
 
 /** The ranking's numbers against tools/ranking/make_ranking_fixture.py (numpy + scipy.optimize). */
 const SCRIPT = new URL('../../../tools/ranking/make_ranking_fixture.py', import.meta.url).pathname;
-const PYTHON = process.env.RANKING_PYTHON ?? '/usr/bin/python3';
 
 const expectClose = (actual: readonly number[], expected: readonly number[], tolerance: number) => {
   expect(actual).toHaveLength(expected.length);
@@ -51,14 +49,10 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))('case %s', (_, tes
 });
 
 describe('the fixture script', () => {
-  const probe = existsSync(PYTHON) ? spawnSync(PYTHON, ['-c', 'import numpy, scipy'], { encoding: 'utf8' }) : null;
-  const skipReason = probe === null ? `${PYTHON} does not exist` : probe.status !== 0 ? `${PYTHON} cannot import numpy and scipy` : undefined;
-  if (skipReason) console.log(`Skipping the fixture script's check: ${skipReason}.`);
-
-  it.skipIf(skipReason !== undefined)('still writes the committed fixture', () => {
-    const run = spawnSync(PYTHON, [SCRIPT, '--stdout'], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  it.skipIf(scipySkipReason("the fixture script's check") !== null)('still writes the committed fixture', () => {
+    const run = freshFixture<typeof fixture>(SCRIPT);
     expect(run.status, run.stderr).toBe(0);
-    const fresh = JSON.parse(run.stdout) as typeof fixture;
+    const fresh = run.fixture!;
     // Same inputs and same algorithm; only the last bits of scipy's solver may differ between versions.
     expect(fresh.cases.map((c) => c.records)).toEqual(fixture.cases.map((c) => c.records));
     fresh.cases.forEach((c, k) => expectClose(c.fit.scores, fixture.cases[k]!.fit.scores, 1e-9));

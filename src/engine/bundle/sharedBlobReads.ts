@@ -18,12 +18,11 @@ import type { FileSlices } from '../../core/bundle/bundleFiles.ts';
  * from then on each read goes straight to the helper's thread.
  */
 
-/** The state word of a read, in a shared Int32Array: the engine sets PENDING and waits until it changes. */
-const PENDING = 0;
-const DONE = 1;
-const FAILED = 2;
-/** Written by the helper when it opens the file: the engine reads it back to prove the memory is shared, not copied. */
-const OPENED = 3;
+/**
+ * The state word of a read, in a shared Int32Array: the engine sets `pending` and waits until it changes. `opened`
+ * is written by the helper when it opens the file: the engine reads it back to prove the memory is shared, not copied.
+ */
+const STATE = { pending: 0, done: 1, failed: 2, opened: 3 } as const;
 /** A helper that does not answer 'open' in this time is not used (the engine is not blocked while it waits). */
 const OPEN_TIMEOUT_MS = 10_000;
 /** A read the helper does not answer in this time fails (a blocked worker must not wait forever). */
@@ -93,7 +92,7 @@ async function open({ blob, control }: SharedReadsOpen): Promise<SharedReadsOpen
   } catch (cause) {
     return { ok: false, reason: `the file could not be read: ${String(cause)}` };
   }
-  Atomics.store(new Int32Array(control), 0, OPENED);
+  Atomics.store(new Int32Array(control), 0, STATE.opened);
   return { ok: true };
 }
 
@@ -108,9 +107,9 @@ async function answer(blob: Blob, state: Int32Array, { offset, length, data }: S
       target.set(bytes, done);
       done += size;
     }
-    Atomics.store(state, 0, DONE);
+    Atomics.store(state, 0, STATE.done);
   } catch {
-    Atomics.store(state, 0, FAILED);
+    Atomics.store(state, 0, STATE.failed);
   }
   Atomics.notify(state, 0);
 }
@@ -150,7 +149,7 @@ export async function sharedBlobSlices(blob: Blob, startHelper: () => HelperWork
     };
     const timer = setTimeout(() => settle(false), OPEN_TIMEOUT_MS);
     // Its answer arrives only after the helper received the message: later messages are no longer held back.
-    helper.onmessage = (event) => settle(event.data.ok && Atomics.load(state, 0) === OPENED);
+    helper.onmessage = (event) => settle(event.data.ok && Atomics.load(state, 0) === STATE.opened);
     helper.onmessageerror = () => settle(false);
     helper.onerror = () => settle(false);
     helper.postMessage({ kind: 'open', blob, control });
@@ -165,10 +164,10 @@ export async function sharedBlobSlices(blob: Blob, startHelper: () => HelperWork
     reader: 'shared',
     read(offset, length) {
       if (data.byteLength < length) data = new SharedArrayBuffer(Math.ceil(length / GROWTH_BYTES) * GROWTH_BYTES);
-      Atomics.store(state, 0, PENDING);
+      Atomics.store(state, 0, STATE.pending);
       helper.postMessage({ kind: 'read', offset, length, data });
-      const waited = Atomics.wait(state, 0, PENDING, READ_TIMEOUT_MS);
-      if (Atomics.load(state, 0) !== DONE) {
+      const waited = Atomics.wait(state, 0, STATE.pending, READ_TIMEOUT_MS);
+      if (Atomics.load(state, 0) !== STATE.done) {
         throw new Error(waited === 'timed-out' ? `no answer in ${READ_TIMEOUT_MS / 1000} s` : `bytes ${offset}–${offset + length} could not be read`);
       }
       return new Uint8Array(data, 0, length);

@@ -6,6 +6,7 @@ import { SLOT_LABELS, type ImageSlotId } from '../../core/tasks.ts';
 import { modelViewLine } from '../../core/vision/modelView.ts';
 import { useImageStore } from '../../state/useImageStore.ts';
 import { selectImageRule, useModelStore } from '../../state/useModelStore.ts';
+import { FileInput } from '../layout/FileInput.tsx';
 
 interface Props {
   slot: ImageSlotId;
@@ -93,19 +94,14 @@ export function ImageSlot({ slot, role, onFiles, onUseAsDisplayed }: Props) {
             <X aria-hidden="true" className="size-3.5" />
           </button>
         )}
-        <input
-          ref={inputRef}
-          type="file"
+        <FileInput
+          inputRef={inputRef}
+          testId={`file-input-${slot}`}
           accept="image/*"
           className="sr-only"
           tabIndex={-1}
           aria-hidden="true"
-          data-testid={`file-input-${slot}`}
-          onChange={(event) => {
-            const files = [...(event.target.files ?? [])];
-            event.target.value = '';
-            if (files.length > 0) onFiles(slot, files);
-          }}
+          onFiles={(files) => onFiles(slot, files)}
         />
       </div>
       <p className="min-h-4 truncate text-xs text-slate-600 dark:text-slate-300" data-testid={`slot-caption-${slot}`}>

@@ -17,6 +17,7 @@ import {
 } from './methodsActions.ts';
 import { filesFromDrop, filesFromInput, type PathFile } from './folderFiles.ts';
 import { MethodsResults } from './MethodsResults.tsx';
+import { FileInput } from '../layout/FileInput.tsx';
 
 /**
  * The Methods mode: a folder of folders (references and one folder per method), the ids × methods match, the
@@ -134,19 +135,7 @@ function FolderPicker({ label, testId, disabled, onFiles }: { label: string; tes
     <label className={`${SECONDARY_CLASS} cursor-pointer`}>
       <FolderInput aria-hidden="true" className="size-4" />
       {label}
-      <input
-        type="file"
-        className="sr-only"
-        disabled={disabled}
-        data-testid={testId}
-        {...{ webkitdirectory: '', directory: '' }}
-        multiple
-        onChange={(event) => {
-          const files = [...(event.target.files ?? [])];
-          event.target.value = '';
-          if (files.length > 0) onFiles(filesFromInput(files));
-        }}
-      />
+      <FileInput testId={testId} className="sr-only" disabled={disabled} folder multiple onFiles={(files) => onFiles(filesFromInput(files))} />
     </label>
   );
 }

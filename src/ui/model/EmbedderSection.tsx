@@ -4,6 +4,7 @@ import { formatBytes } from '../../core/format.ts';
 import { useEmbedderStore } from '../../state/useEmbedderStore.ts';
 import { defaultEmbedderUrl, deleteCachedEmbedder, loadCachedEmbedder, loadEmbedderFromFolder, loadEmbedderFromUrl, refreshEmbedderCache } from './embedderActions.ts';
 import { buttonClass, smallButtonClass } from './styles.ts';
+import { FileInput } from '../layout/FileInput.tsx';
 
 let listed = false;
 
@@ -78,19 +79,7 @@ export function EmbedderSection() {
           <FolderOpen aria-hidden="true" className="size-4" />
           Choose its folder
         </button>
-        <input
-          ref={folderRef}
-          type="file"
-          data-testid="embedder-folder-input"
-          aria-label="Sentence model folder"
-          className="hidden"
-          {...{ webkitdirectory: '' }}
-          onChange={(event) => {
-            const files = [...(event.target.files ?? [])];
-            event.target.value = '';
-            if (files.length > 0) void loadEmbedderFromFolder(files);
-          }}
-        />
+        <FileInput inputRef={folderRef} testId="embedder-folder-input" aria-label="Sentence model folder" folder onFiles={(files) => void loadEmbedderFromFolder(files)} />
       </div>
       {cacheError !== null && (
         <p role="alert" className="text-xs text-rose-700 dark:text-rose-300">

@@ -12,6 +12,7 @@ import { chooseFolder, chooseUrl, modelUrlFromQuery } from './loadModel.ts';
 import { PreflightCard } from './PreflightCard.tsx';
 import { RandomWeightsBadge } from './RandomWeightsBadge.tsx';
 import { buttonClass } from './styles.ts';
+import { FileInput } from '../layout/FileInput.tsx';
 
 /**
  * Where the model comes from (a local folder, a URL, the cache), what it will need here before anything is
@@ -71,20 +72,7 @@ export function ModelPanel() {
           Choose a bundle folder
         </button>
         <span className="hidden text-xs text-slate-500 sm:inline dark:text-slate-400">or drop it here</span>
-        <input
-          ref={folderRef}
-          type="file"
-          data-testid="model-folder-input"
-          aria-label="Bundle folder"
-          className="hidden"
-          // React has no typed prop for the folder picker; the attribute is what browsers read.
-          {...{ webkitdirectory: '' }}
-          onChange={(event) => {
-            const files = [...(event.target.files ?? [])];
-            event.target.value = '';
-            if (files.length > 0) void chooseFolder(files);
-          }}
-        />
+        <FileInput inputRef={folderRef} testId="model-folder-input" aria-label="Bundle folder" folder onFiles={(files) => void chooseFolder(files)} />
         <form
           className="flex min-w-[16rem] flex-1 gap-2"
           onSubmit={(event) => {

@@ -5,6 +5,7 @@ import { useErrorStore } from '../../state/useErrorStore.ts';
 import { droppedEntries, filesOfEntries } from '../model/droppedFolder.ts';
 import { addCandidateFiles } from './rankActions.ts';
 import { SECONDARY_CLASS } from './styles.ts';
+import { FileInput } from '../layout/FileInput.tsx';
 
 /** Where candidates come in: dropped files or folders, a folder chooser, or the file chooser (many at once). */
 export function CandidateInput({ count, disabled }: { count: number; disabled: boolean }) {
@@ -50,30 +51,8 @@ export function CandidateInput({ count, disabled }: { count: number; disabled: b
           Choose a folder
         </button>
       </div>
-      <input
-        ref={filesRef}
-        type="file"
-        multiple
-        accept="image/*"
-        hidden
-        data-testid="rank-files-input"
-        onChange={(event) => {
-          void add([...(event.target.files ?? [])]);
-          event.target.value = '';
-        }}
-      />
-      <input
-        ref={folderRef}
-        type="file"
-        hidden
-        data-testid="rank-folder-input"
-        // React does not know the attribute; Chromium, Firefox and Safari all read it.
-        {...{ webkitdirectory: '' }}
-        onChange={(event) => {
-          void add([...(event.target.files ?? [])]);
-          event.target.value = '';
-        }}
-      />
+      <FileInput inputRef={filesRef} testId="rank-files-input" multiple accept="image/*" onFiles={(files) => void add(files)} />
+      <FileInput inputRef={folderRef} testId="rank-folder-input" folder onFiles={(files) => void add(files)} />
     </div>
   );
 }

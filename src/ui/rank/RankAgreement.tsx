@@ -6,6 +6,7 @@ import { AGREEMENT_METRICS, metricAgreement, mosAgreement, parseMosCsv, type Mos
 import type { SlotImage } from '../../state/useImageStore.ts';
 import { HEADING_CLASS, SECONDARY_CLASS } from './styles.ts';
 import { useCandidateMetrics } from './useCandidateMetrics.ts';
+import { FileInput } from '../layout/FileInput.tsx';
 
 const fixed = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '–');
 
@@ -100,18 +101,7 @@ function MosAgreementView({ scores, names }: { scores: readonly number[]; names:
         </button>
         <span className="text-xs text-slate-500 dark:text-slate-400">Drop or choose a file of “filename,mos” rows.</span>
       </div>
-      <input
-        ref={inputRef}
-        type="file"
-        accept=".csv,text/csv"
-        hidden
-        data-testid="rank-mos-input"
-        onChange={(event) => {
-          const file = event.target.files?.[0];
-          if (file !== undefined) void read(file);
-          event.target.value = '';
-        }}
-      />
+      <FileInput inputRef={inputRef} testId="rank-mos-input" accept=".csv,text/csv" onFiles={([file]) => void read(file!)} />
       {outcome !== null && 'error' in outcome && (
         <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 p-2 text-sm text-rose-900 dark:border-rose-900 dark:bg-rose-950/40 dark:text-rose-100" data-testid="rank-mos-error">
           <p>

@@ -3,6 +3,7 @@ import { useRef } from 'react';
 import { useRankStore } from '../../state/useRankStore.ts';
 import { clearReference, setReferenceFile } from './rankActions.ts';
 import { SECONDARY_CLASS } from './styles.ts';
+import { FileInput } from '../layout/FileInput.tsx';
 
 /** The ranking's reference: optional (without one, DepictQA's no-reference comparison is asked). */
 export function ReferencePicker({ disabled }: { disabled: boolean }) {
@@ -39,18 +40,7 @@ export function ReferencePicker({ disabled }: { disabled: boolean }) {
           )}
         </div>
       </div>
-      <input
-        ref={inputRef}
-        type="file"
-        accept="image/*"
-        hidden
-        data-testid="rank-reference-input"
-        onChange={(event) => {
-          const file = event.target.files?.[0];
-          if (file !== undefined) void setReferenceFile(file);
-          event.target.value = '';
-        }}
-      />
+      <FileInput inputRef={inputRef} testId="rank-reference-input" accept="image/*" onFiles={([file]) => void setReferenceFile(file!)} />
     </div>
   );
 }

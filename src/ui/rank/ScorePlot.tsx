@@ -1,11 +1,7 @@
 import type { RankedImage } from '../../core/ranking/index.ts';
 
-const ROW = 18;
-const LEFT = 150;
-const RIGHT = 16;
-const WIDTH = 560;
-const TOP = 8;
-const AXIS = 28;
+/** The plot's geometry in SVG units: a row per image, the names' column on the left, the axis below. */
+const PLOT = { row: 18, left: 150, right: 16, width: 560, top: 8, axis: 28 } as const;
 
 /** Evenly spaced round ticks covering [low, high]. */
 function ticks(low: number, high: number): number[] {
@@ -23,12 +19,12 @@ export function ScorePlot({ ranking, names }: { ranking: readonly RankedImage[];
   const high = Math.max(...ranking.map((entry) => entry.high));
   const pad = (high - low) * 0.05 || 0.5;
   const [x0, x1] = [low - pad, high + pad];
-  const x = (value: number) => LEFT + ((value - x0) / (x1 - x0)) * (WIDTH - LEFT - RIGHT);
-  const height = TOP + ranking.length * ROW + AXIS;
+  const x = (value: number) => PLOT.left + ((value - x0) / (x1 - x0)) * (PLOT.width - PLOT.left - PLOT.right);
+  const height = PLOT.top + ranking.length * PLOT.row + PLOT.axis;
   return (
     <figure className="space-y-1">
       <svg
-        viewBox={`0 0 ${WIDTH} ${height}`}
+        viewBox={`0 0 ${PLOT.width} ${height}`}
         className="w-full text-slate-700 dark:text-slate-200"
         role="img"
         aria-labelledby="rank-plot-title"
@@ -37,21 +33,21 @@ export function ScorePlot({ ranking, names }: { ranking: readonly RankedImage[];
         <title id="rank-plot-title">Scores with 95% intervals, best first</title>
         {ticks(x0, x1).map((tick) => (
           <g key={tick}>
-            <line x1={x(tick)} x2={x(tick)} y1={TOP} y2={height - AXIS} className="stroke-slate-200 dark:stroke-slate-700" />
-            <text x={x(tick)} y={height - AXIS + 14} textAnchor="middle" className="fill-current text-[10px]">
+            <line x1={x(tick)} x2={x(tick)} y1={PLOT.top} y2={height - PLOT.axis} className="stroke-slate-200 dark:stroke-slate-700" />
+            <text x={x(tick)} y={height - PLOT.axis + 14} textAnchor="middle" className="fill-current text-[10px]">
               {tick.toFixed(Math.abs(tick) < 10 && tick % 1 !== 0 ? 1 : 0)}
             </text>
           </g>
         ))}
-        <text x={(LEFT + WIDTH - RIGHT) / 2} y={height - 2} textAnchor="middle" className="fill-current text-[10px]">
+        <text x={(PLOT.left + PLOT.width - PLOT.right) / 2} y={height - 2} textAnchor="middle" className="fill-current text-[10px]">
           Bradley–Terry score (logits)
         </text>
         {ranking.map((entry, k) => {
-          const y = TOP + k * ROW + ROW / 2;
+          const y = PLOT.top + k * PLOT.row + PLOT.row / 2;
           const name = names[entry.index] ?? '';
           return (
             <g key={entry.index} data-testid="rank-plot-row">
-              <text x={LEFT - 8} y={y + 3} textAnchor="end" className="fill-current text-[10px]">
+              <text x={PLOT.left - 8} y={y + 3} textAnchor="end" className="fill-current text-[10px]">
                 {`${k + 1}. ${name.length > 22 ? `${name.slice(0, 21)}…` : name}`}
               </text>
               <line x1={x(entry.low)} x2={x(entry.high)} y1={y} y2={y} strokeWidth={2} className="stroke-sky-600/60 dark:stroke-sky-400/60" />
