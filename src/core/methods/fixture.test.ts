@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { freshFixture, scipySkipReason } from '../../../tools/testing/scipyPython.ts';
 import type { ComparisonRecord } from '../ranking/records.ts';
 import fixture from './fixtures/methods.json';
 import { methodStats, type MethodImage, type MetricValues } from './methodStats.ts';
 
 /** The method-level statistics against cli/compare/make_methods_fixture.py (numpy + scipy). */
-const SCRIPT = new URL('../../../cli/compare/make_methods_fixture.py', import.meta.url).pathname;
 
 type FixtureCase = (typeof fixture.cases)[number];
 type Number_ = number | string | null;
@@ -74,15 +72,5 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))('case %s', (_, tes
       expected.disagreements.map(({ id, better, worse, metrics }) => ({ id, better, worse, metrics: Object.keys(metrics).sort() })),
     );
     stats.disagreements.forEach((d, k) => close(d.confidence, expected.disagreements[k]!.confidence, 1e-12, `disagreement ${k}`));
-  });
-});
-
-describe('the fixture script', () => {
-  it.skipIf(scipySkipReason("the fixture script's check") !== null)('still writes the committed fixture', () => {
-    const run = freshFixture<typeof fixture>(SCRIPT);
-    expect(run.status, run.stderr).toBe(0);
-    const fresh = run.fixture!;
-    expect(fresh.cases.map((c) => c.images)).toEqual(fixture.cases.map((c) => c.images));
-    fresh.cases.forEach((c, k) => c.stats.methods.forEach((m, j) => close(m.score, fixture.cases[k]!.stats.methods[j]!.score, 1e-9, m.name)));
   });
 });
