@@ -32,10 +32,6 @@ export interface RequestRecord {
   status: number;
 }
 
-const HARNESS_PAGE =
-  '<!doctype html><meta charset="utf-8"><title>bundle loader harness</title>' +
-  '<input id="folder" type="file" webkitdirectory><script type="module" src="harnessPage.js"></script>';
-
 /**
  * Two origins on 127.0.0.1: the harness page (with the app's COOP/COEP headers) and a bundle host on another
  * port, so every bundle request is a real cross-origin CORS fetch with real sockets, Range handling and faults.
@@ -56,7 +52,7 @@ export class BundleServer {
   ) {}
 
   async start(): Promise<void> {
-    const page = await serveStatic({ pages: { '/harness/': HARNESS_PAGE, '/harness/index.html': HARNESS_PAGE }, folders: { '/harness/': this.harnessDir } });
+    const page = await serveStatic({ folders: { '/harness/': this.harnessDir } });
     const bundles = await listenLocal((request, response) => this.serveBundle(request, response));
     this.servers = [page, bundles];
     this.pageOrigin = page.origin;

@@ -13,8 +13,7 @@ const pickedFiles = () => [...(picker.files ?? [])];
 let toWorker: ((call: WorkerCall) => Promise<WorkerReply>) | undefined;
 
 async function callWorker<T>(call: WorkerCall): Promise<T> {
-  // Built next to this page by the test setup, as harnessWorker.js.
-  toWorker ??= workerCalls<WorkerCall, WorkerReply>(new Worker(new URL('harnessWorker.js', location.href), { type: 'module' }), (message) => ({
+  toWorker ??= workerCalls<WorkerCall, WorkerReply>(new Worker(new URL('./harnessWorker.ts', import.meta.url), { type: 'module' }), (message) => ({
     error: { code: 'WORKER_FAILED', message },
   }));
   const reply = await toWorker(call);

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'vite';
+import { join } from 'node:path';
+import { buildPage } from '../../tools/browser/buildPage.ts';
 import { buildTinyBundle } from '../../cli/host/testing/tinyBundle.ts';
 
 const here = import.meta.dirname;
@@ -23,26 +23,8 @@ export interface BundleFixtures {
 export async function prepareBundleFixtures(): Promise<BundleFixtures> {
   const root = await mkdtemp(join(tmpdir(), 'depictqa-bundle-e2e-'));
   const harnessDir = join(root, 'harness');
-  const buildHarness = build({
-    configFile: false,
-    root: resolve(here, '../..'),
-    logLevel: 'warn',
-    publicDir: false,
-    // The loader starts a helper worker (workers/blobReader.worker.ts) to read weights in parts.
-    worker: { format: 'es' },
-    base: './',
-    build: {
-      outDir: harnessDir,
-      emptyOutDir: true,
-      minify: false,
-      target: 'es2022',
-      lib: {
-        entry: { harnessPage: join(here, 'harnessPage.ts'), harnessWorker: join(here, 'harnessWorker.ts') },
-        formats: ['es'],
-        fileName: (_format, name) => `${name}.js`,
-      },
-    },
-  });
+  // The loader starts a helper worker (workers/blobReader.worker.ts) to read weights in parts; buildPage bundles it too.
+  const buildHarness = buildPage(here, harnessDir, { minify: false });
   const { bundleDir } = await buildTinyBundle(root, ['q4', 'fp32'], { seed: 5 });
   await buildHarness;
   return { root, harnessDir, bundleDir, dispose: () => rm(root, { recursive: true, force: true }) };
