@@ -1,0 +1,119 @@
+import { AppError } from '../errors.ts';
+import { combineOrders } from '../ranking/records.ts';
+import type { RgbImage } from '../vision/rgbImage.ts';
+import type { ResizeRule } from '../vision/resizeRule.ts';
+import { checkGrid, checkMapImages, defaultGrid, tileRects, type Grid, type TileRect } from './grid.ts';
+import { cropRgb, DEFAULT_SKIP_TOLERANCE, referenceMaps, skipText, tileSkip, type MapImages } from './skip.ts';
+
+/**
+ * A local quality map: the model asked about aligned crops. With A and B, the brief comparison of each tile in both
+ * orders gives p(A better) there, read as Rank reads a pair; with A alone and a reference, the distortion
+ * identification of each tile gives its distortion and confidence. Tiles that the SSIM maps show to be the same
+ * are skipped without a model call.
+ */
+
+/** The model's side of a map: one order of the brief comparison, and the distortion task, on crops. */
+export interface TileJudge {
+  /** p(▁A) and p(▁B) after `▁Image`, with `first` shown as Image A. */
+  compare(crops: { reference: RgbImage | null; first: RgbImage; second: RgbImage }, tile: TileRect): Promise<{ pA: number; pB: number }>;
+  /** The distortion named for the crop (null when the answer names none it knows), and its confidence. */
+  identify(crops: { reference: RgbImage; image: RgbImage }, tile: TileRect): Promise<{ distortion: string | null; confidence: number | null }>;
+  /** Model runs so far, for the record's stats. */
+  counters(): Promise<{ visionRuns: number; prefillTokens: number }>;
+}
+
+export interface LocalizeOptions {
+  /** Default: tiles near the model's input size. */
+  grid?: Grid;
+  /** Pixels each tile reaches into its neighbours; default 0. */
+  overlap?: number;
+  /** A tile is skipped when its mean SSIM to the reference is at least 1 − tolerance for every image judged. */
+  tolerance?: number;
+  signal?: AbortSignal;
+  /** After each tile, asked or skipped. */
+  onTile?: (tile: LocalizeTile, done: number, total: number) => void;
+}
+
+export interface LocalizeTile extends TileRect {
+  skipped: boolean;
+  /** Why it was skipped ("no visible difference: …"). */
+  reason?: string;
+  /** With A and B: p(A better) from both orders. */
+  pA?: number;
+  /** With A alone: the distortion named, or null when the answer named none. */
+  distortion?: string | null;
+  confidence?: number | null;
+}
+
+export interface LocalizeRecord {
+  mode: 'compare' | 'identify';
+  grid: Grid;
+  overlap: number;
+  tolerance: number;
+  width: number;
+  height: number;
+  tiles: LocalizeTile[];
+  stats: { asked: number; skipped: number; visionRuns: number; prefillTokens: number };
+}
+
+export async function localize(images: MapImages, rule: ResizeRule, judge: TileJudge, options: LocalizeOptions = {}): Promise<LocalizeRecord> {
+  // 1. What the map can be made of, before any model call.
+  const labelled = [
+    ...(images.reference === null ? [] : [{ label: 'the reference', ...size(images.reference) }]),
+    { label: 'Image A', ...size(images.a) },
+    ...(images.b === null ? [] : [{ label: 'Image B', ...size(images.b) }]),
+  ];
+  if (images.b === null && images.reference === null) {
+    throw new AppError('IMAGE_MISSING', 'A quality map of one image needs its reference: the distortion of each tile is judged against it.', {
+      hint: 'Give the reference (--ref), or Image B to compare with.',
+    });
+  }
+  const { width, height } = checkMapImages(labelled, rule);
+  const grid = checkGrid(options.grid ?? defaultGrid(width, height, rule), width, height, rule);
+  const overlap = options.overlap ?? 0;
+  if (!(Number.isInteger(overlap) && overlap >= 0)) throw new AppError('BAD_ARGUMENTS', `The overlap must be a whole number of pixels, not ${overlap}.`, { hint: 'Use 0 (default) or, e.g., 16.' });
+  const tolerance = options.tolerance ?? DEFAULT_SKIP_TOLERANCE;
+  if (!(tolerance >= 0 && tolerance < 1)) throw new AppError('BAD_ARGUMENTS', `The skip tolerance must be in [0, 1), not ${tolerance}.`, { hint: `Use ${DEFAULT_SKIP_TOLERANCE} (default); 0 skips only identical tiles.` });
+
+  // 2. Each tile: skipped by the maps, or asked.
+  const maps = referenceMaps(images);
+  const rects = tileRects(grid, width, height, overlap);
+  const before = await judge.counters();
+  const tiles: LocalizeTile[] = [];
+  for (const rect of rects) {
+    options.signal?.throwIfAborted();
+    const skip = tileSkip(rect, images, maps, tolerance);
+    const tile: LocalizeTile = skip !== null ? { ...rect, skipped: true, reason: skipText(skip, tolerance) } : { ...rect, skipped: false, ...(await askTile(rect, images, judge)) };
+    tiles.push(tile);
+    options.onTile?.(tile, tiles.length, rects.length);
+  }
+  const after = await judge.counters();
+  const asked = tiles.filter((tile) => !tile.skipped).length;
+  return {
+    mode: images.b === null ? 'identify' : 'compare',
+    grid,
+    overlap,
+    tolerance,
+    width,
+    height,
+    tiles,
+    stats: { asked, skipped: tiles.length - asked, visionRuns: after.visionRuns - before.visionRuns, prefillTokens: after.prefillTokens - before.prefillTokens },
+  };
+}
+
+async function askTile(rect: TileRect, images: MapImages, judge: TileJudge): Promise<Pick<LocalizeTile, 'pA' | 'distortion' | 'confidence'>> {
+  const reference = images.reference === null ? null : cropRgb(images.reference, rect);
+  const a = cropRgb(images.a, rect);
+  if (images.b === null) return judge.identify({ reference: reference!, image: a }, rect);
+  const b = cropRgb(images.b, rect);
+  // Both orders, A first then B first: the letter's lean cancels on the log-odds scale, as in a ranking.
+  const forward = await judge.compare({ reference, first: a, second: b }, rect);
+  const backward = await judge.compare({ reference, first: b, second: a }, rect);
+  const [pair] = combineOrders([
+    { first: 0, second: 1, pFirst: forward.pA, pSecond: forward.pB },
+    { first: 1, second: 0, pFirst: backward.pA, pSecond: backward.pB },
+  ]);
+  return { pA: pair!.pIBeatsJ };
+}
+
+const size = (image: RgbImage) => ({ width: image.width, height: image.height });
