@@ -9,7 +9,7 @@ export const ASK_USAGE = [
   'Usage: npm run ask -- --bundle DIR --task TASK [--ref R] --a A [--b B] [options]',
   '',
   sharedUsage('bundle'),
-  usageLine('task', 'TASK', 'description | comparison | reasoning | distortion'),
+  usageLine('task', 'TASK', 'description | comparison | reasoning | distortion, or localize: where A is worse, tile by tile\n(its own flags: --task localize --help)'),
   usageLine('ref', 'FILE', 'the reference image (optional: picks the full-reference prompt)'),
   usageLine('a', 'FILE, --b FILE', 'the images to judge (B for comparison and reasoning)'),
   usageLine('question', 'TEXT', "your own question (default: one of the task's set, picked by the images' SHA-256 and\nthe task, so the same images get the same question and, greedy, the same answer)"),
