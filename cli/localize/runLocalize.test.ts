@@ -104,4 +104,19 @@ describe('ask --task localize', () => {
     expect(run.localize.stats.prefillTokens).toBeGreaterThan(0);
     expect(out.join('')).toContain('4 tiles asked, 0 skipped; 12 vision runs');
   }, 180_000);
+
+  it('with the tiny model and one image: the damaged tile asked the distortion question on its two crops, the rest skipped', async () => {
+    const { io } = capture();
+    const run = await runLocalize(
+      parseLocalizeArgs(['--task', 'localize', '--bundle', bundle.bundleDir, '--device', 'cpu', '--variant', 'fp32', '--context', '512', '--ref', files.ref!, '--a', files.a!, '--grid', '2x2', '--json']),
+      io,
+    );
+    expect(run.localize.mode).toBe('identify');
+    expect(run.localize.tiles.map((tile) => tile.skipped)).toEqual([false, true, true, true]);
+    const asked = run.localize.tiles[0]!;
+    // The random tiny model may name no distortion; what it names is a string, with a confidence in [0, 1] or none.
+    expect(asked.distortion === null || typeof asked.distortion === 'string').toBe(true);
+    if (typeof asked.confidence === 'number') expect(asked.confidence).toBeGreaterThanOrEqual(0);
+    expect(run.localize.stats).toMatchObject({ asked: 1, skipped: 3, visionRuns: 2 });
+  }, 180_000);
 });

@@ -26,6 +26,8 @@ import { probeCapabilities } from './probeCapabilities.ts';
 import { buildPrompt } from './prompt/buildPrompt.ts';
 import { compareImages } from './ranking/compareImages.ts';
 import { rankImages } from './ranking/rankImages.ts';
+import { localizeImages } from './ranking/localizeImages.ts';
+import type { LocalizeEvent, LocalizeRecord, LocalizeRequest } from '../core/engine/localize.ts';
 
 /**
  * The engine behind `EngineApi`, the same in the worker and in Node. All model work (loading, encoding,
@@ -93,63 +95,7 @@ export class Engine implements EngineApi {
     const signal = { aborted: false };
     this.answering = signal;
     try {
-      return await this.exclusive(async () => {
-        const model = await this.usable();
-        const checked = checkRequest(request);
-        // A named question or the user's text is checked before any image is encoded.
-        const named = picksQuestion(request.question) ? null : resolveQuestion(checked.task, checked.hasReference, request.question);
-        // 1. The images: those given as bytes are encoded now (or found by their id), in this same job.
-        // Images already held need no GPU work: only the answer's success proves the device well again.
-        const images = await this.countGpuFailures(resolveImages(model, checked.images), false);
-        const ids: Partial<Record<ImageSlotId, string>> = {};
-        const visionMs: Partial<Record<ImageSlotId, number>> = {};
-        for (const [slot, image] of Object.entries(images) as Array<[ImageSlotId, EncodedImage]>) {
-          ids[slot] = image.id;
-          visionMs[slot] = image.visionMs;
-        }
-        const question = named ?? (await this.pickQuestion(checked.task, checked.hasReference, request.question !== undefined && 'pick' in request.question ? request.question.pick : 'images', ids));
-        // 2. The answer.
-        const ask = (text: string, index: number | null, events: (event: GenerateEvent) => void, from: number) => {
-          const prompt = buildPrompt({ ...checked, images: ids }, { text, index }, model.tokenizer, (id) => model.images.get(id).features);
-          const sampler = this.host.sampler?.(request.sampling, prompt.info);
-          return this.countGpuFailures(generateAnswer({
-            gpu: model.gpu,
-            cache: model.cache,
-            tokenizer: model.tokenizer,
-            prompt,
-            sampling: request.sampling,
-            ...(sampler === undefined ? {} : { sampler }),
-            stopping: {
-              eosTokenId: model.eosTokenId,
-              ...(request.maxNewTokens === undefined ? {} : { maxNewTokens: request.maxNewTokens }),
-              ...(request.loopGuard === undefined ? {} : { loopGuard: request.loopGuard }),
-            },
-            prefillChunk: model.prefillChunk,
-            signal,
-            counters: this.work,
-            confidenceIds: model.confidenceIds,
-            visionMs,
-            emit: events,
-            tokenIntervalMs: this.host.tokenIntervalMs ?? 16,
-            startedAt: from,
-          }));
-        };
-        const { letters, ...answer } = await ask(question.text, question.index, emit, startedAt);
-        // 3. DepictQA's confidence: a brief answer's question asked again (its events not shown: the answer is
-        // already complete) reuses the cached system text and image rows; only the question's tokens run again.
-        const confidence =
-          request.confidence === false || answer.stopReason === 'cancelled'
-            ? null
-            : await answerConfidence({
-                task: checked.task,
-                question: question.text,
-                answer: { ...answer, letters },
-                reask: (text) => ask(text, null, () => undefined, performance.now()),
-                decode: (ids) => model.tokenizer.decode(ids),
-                embed: this.embedder?.embedTexts ?? null,
-              });
-        return { ...answer, confidence, images };
-      }).then((result) => {
+      return await this.exclusive(async () => this.answer(await this.usable(), request, signal, emit, startedAt)).then((result) => {
         emit({ type: 'done', result });
         return result;
       });
@@ -159,6 +105,70 @@ export class Engine implements EngineApi {
     } finally {
       if (this.answering === signal) this.answering = null;
     }
+  }
+
+  /** One answer, with its confidence, inside a job that holds the model (`generate`, or a map's tile). */
+  private async answer(
+    model: LoadedModel,
+    request: GenerateRequest,
+    signal: { readonly aborted: boolean },
+    emit: (event: GenerateEvent) => void,
+    startedAt: number,
+  ): Promise<GenerateResult> {
+    const checked = checkRequest(request);
+    // A named question or the user's text is checked before any image is encoded.
+    const named = picksQuestion(request.question) ? null : resolveQuestion(checked.task, checked.hasReference, request.question);
+    // 1. The images: those given as bytes are encoded now (or found by their id), in this same job.
+    // Images already held need no GPU work: only the answer's success proves the device well again.
+    const images = await this.countGpuFailures(resolveImages(model, checked.images), false);
+    const ids: Partial<Record<ImageSlotId, string>> = {};
+    const visionMs: Partial<Record<ImageSlotId, number>> = {};
+    for (const [slot, image] of Object.entries(images) as Array<[ImageSlotId, EncodedImage]>) {
+      ids[slot] = image.id;
+      visionMs[slot] = image.visionMs;
+    }
+    const question = named ?? (await this.pickQuestion(checked.task, checked.hasReference, request.question !== undefined && 'pick' in request.question ? request.question.pick : 'images', ids));
+    // 2. The answer.
+    const ask = (text: string, index: number | null, events: (event: GenerateEvent) => void, from: number) => {
+      const prompt = buildPrompt({ ...checked, images: ids }, { text, index }, model.tokenizer, (id) => model.images.get(id).features);
+      const sampler = this.host.sampler?.(request.sampling, prompt.info);
+      return this.countGpuFailures(generateAnswer({
+        gpu: model.gpu,
+        cache: model.cache,
+        tokenizer: model.tokenizer,
+        prompt,
+        sampling: request.sampling,
+        ...(sampler === undefined ? {} : { sampler }),
+        stopping: {
+          eosTokenId: model.eosTokenId,
+          ...(request.maxNewTokens === undefined ? {} : { maxNewTokens: request.maxNewTokens }),
+          ...(request.loopGuard === undefined ? {} : { loopGuard: request.loopGuard }),
+        },
+        prefillChunk: model.prefillChunk,
+        signal,
+        counters: this.work,
+        confidenceIds: model.confidenceIds,
+        visionMs,
+        emit: events,
+        tokenIntervalMs: this.host.tokenIntervalMs ?? 16,
+        startedAt: from,
+      }));
+    };
+    const { letters, ...answer } = await ask(question.text, question.index, emit, startedAt);
+    // 3. DepictQA's confidence: a brief answer's question asked again (its events not shown: the answer is
+    // already complete) reuses the cached system text and image rows; only the question's tokens run again.
+    const confidence =
+      request.confidence === false || answer.stopReason === 'cancelled'
+        ? null
+        : await answerConfidence({
+            task: checked.task,
+            question: question.text,
+            answer: { ...answer, letters },
+            reask: (text) => ask(text, null, () => undefined, performance.now()),
+            decode: (ids) => model.tokenizer.decode(ids),
+            embed: this.embedder?.embedTexts ?? null,
+          });
+    return { ...answer, confidence, images };
   }
 
   /** A question of the set: the images' pick (their ids are their SHA-256), or upstream's random draw. */
@@ -175,6 +185,16 @@ export class Engine implements EngineApi {
     const emit = (event: RankEvent) => onEvent?.(event);
     const result = await this.modelJob(
       (model, signal) => rankImages(model, request, { signal, emit, counters: this.work }),
+      (error) => emit({ type: 'error', error }),
+    );
+    emit({ type: 'done', result });
+    return result;
+  }
+
+  async localize(request: LocalizeRequest, onEvent?: (event: LocalizeEvent) => void): Promise<LocalizeRecord> {
+    const emit = (event: LocalizeEvent) => onEvent?.(event);
+    const result = await this.modelJob(
+      (model, signal) => localizeImages(model, request, { signal, counters: this.work, emit, answer: (ask) => this.answer(model, ask, signal, () => undefined, performance.now()) }),
       (error) => emit({ type: 'error', error }),
     );
     emit({ type: 'done', result });

@@ -17,5 +17,8 @@ export function workerFace(engine: EngineApi): EngineWorkerApi {
   face.rank = async (request, onEvent) => {
     await engine.rank(request, onEvent);
   };
+  face.localize = async (request, onEvent) => {
+    await engine.localize(request, onEvent);
+  };
   return face;
 }

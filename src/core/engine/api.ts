@@ -1,6 +1,6 @@
 /**
  * The engine boundary: `EngineApi`, what the page's worker and the Node host both offer, and the types of its
- * calls, one file per topic (load, images, generate, confidence, embedder, rank). What crosses it is plain,
+ * calls, one file per topic (load, images, generate, confidence, embedder, rank, localize). What crosses it is plain,
  * structured-cloneable data (no functions, no class instances), so that the same types serve the worker (through
  * Comlink), the in-thread engine of the Node host, and the stores.
  */
@@ -11,6 +11,7 @@ import type { CachedEmbedder, EmbedderInfo, EmbedderLoadEvent, EmbedderSource } 
 import type { FinishedAnswerTokens, GenerateEvent, GenerateRequest, GenerateResult } from './generate.ts';
 import type { EncodedImage, ImageInput } from './images.ts';
 import type { BundleSource, LoadedModelInfo, LoadEvent, LoadOptions } from './load.ts';
+import type { LocalizeEvent, LocalizeRecord, LocalizeRequest } from './localize.ts';
 import type { CompareRequest, CompareResult, RankEvent, RankRequest, RankResult } from './rank.ts';
 
 /** Work done since load, for tests and diagnostics. */
@@ -79,6 +80,14 @@ export interface EngineApi {
   rank(request: RankRequest, onEvent?: (event: RankEvent) => void): Promise<RankResult>;
 
   /**
+   * A local quality map in one job: the images decoded once, aligned crops on a grid, tiles skipped where the SSIM
+   * maps show no difference, each crop encoded once (by a hash of its pixels), and each asked tile's brief
+   * comparison in both orders (with B) or its distortion (A alone). Events: `tile` per tile, then `done` or `error`.
+   * `cancel()` stops it between tiles; it then resolves with the tiles done (`cancelled: true`).
+   */
+  localize(request: LocalizeRequest, onEvent?: (event: LocalizeEvent) => void): Promise<LocalizeRecord>;
+
+  /**
    * Loads the sentence embedder that DepictQA's detailed-answer confidence needs (all-MiniLM-L6-v2 in
    * transformers.js layout, from a URL prefix, a folder or the cache the user chose; never fetched from a hub). A URL
    * is downloaded into the cache with progress events, and opened from there once complete (no request at all).
@@ -145,6 +154,7 @@ export const ENGINE_METHODS = [
   'generate',
   'compare',
   'rank',
+  'localize',
   'loadEmbedder',
   'detailConfidence',
   'cachedEmbedders',
@@ -158,10 +168,11 @@ export const ENGINE_METHODS = [
 ] as const satisfies ReadonlyArray<keyof EngineApi>;
 
 /**
- * EngineApi as the engine worker exposes it to the page: a streamed job (`generate`, `rank`) takes its event
+ * EngineApi as the engine worker exposes it to the page: a streamed job (`generate`, `rank`, `localize`) takes its event
  * channel and resolves empty, so that its result crosses the worker boundary once, in the `done` event.
  */
-export type EngineWorkerApi = Omit<EngineApi, 'generate' | 'rank'> & {
+export type EngineWorkerApi = Omit<EngineApi, 'generate' | 'rank' | 'localize'> & {
   generate(request: GenerateRequest, onEvent: (event: GenerateEvent) => void): Promise<void>;
   rank(request: RankRequest, onEvent: (event: RankEvent) => void): Promise<void>;
+  localize(request: LocalizeRequest, onEvent: (event: LocalizeEvent) => void): Promise<void>;
 };

@@ -86,6 +86,7 @@ describe('localize', () => {
     expect(at(0, 0).pA!).toBeLessThan(0.1);
     expect(at(1, 1).pA!).toBeGreaterThan(0.9);
     expect(map.stats).toEqual({ asked: 2, skipped: 2, visionRuns: 0, prefillTokens: 0 });
+    expect(map.cancelled).toBe(false);
     // Two orders per asked tile, and no call for a skipped one.
     expect(judge.calls).toBe(4);
     expect(progress).toEqual([1, 2, 3, 4]);
@@ -133,8 +134,9 @@ describe('localize', () => {
 
   it('stops between tiles when asked to', async () => {
     const { reference, a, b } = quadrantPair(160, 140);
-    const controller = new AbortController();
-    const done = localize({ reference, a, b }, RULE, psnrJudge(), { grid: { rows: 2, cols: 2 }, signal: controller.signal, onTile: () => controller.abort() });
-    await expect(done).rejects.toBeDefined();
+    const signal = { aborted: false };
+    const map = await localize({ reference, a, b }, RULE, psnrJudge(), { grid: { rows: 2, cols: 2 }, signal, onTile: (_tile, done) => (signal.aborted = done === 2) });
+    expect(map.cancelled).toBe(true);
+    expect(map.tiles.map((tile) => [tile.row, tile.col])).toEqual([[0, 0], [0, 1]]);
   });
 });

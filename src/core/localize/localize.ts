@@ -29,7 +29,8 @@ export interface LocalizeOptions {
   overlap?: number;
   /** A tile is skipped when its mean SSIM to the reference is at least 1 − tolerance for every image judged. */
   tolerance?: number;
-  signal?: AbortSignal;
+  /** Stops between tiles: the record then holds the tiles done, with `cancelled: true`. */
+  signal?: { readonly aborted: boolean };
   /** After each tile, asked or skipped. */
   onTile?: (tile: LocalizeTile, done: number, total: number) => void;
 }
@@ -54,6 +55,8 @@ export interface LocalizeRecord {
   height: number;
   tiles: LocalizeTile[];
   stats: { asked: number; skipped: number; visionRuns: number; prefillTokens: number };
+  /** Stopped before every tile was done. */
+  cancelled: boolean;
 }
 
 export async function localize(images: MapImages, rule: ResizeRule, judge: TileJudge, options: LocalizeOptions = {}): Promise<LocalizeRecord> {
@@ -81,7 +84,7 @@ export async function localize(images: MapImages, rule: ResizeRule, judge: TileJ
   const before = await judge.counters();
   const tiles: LocalizeTile[] = [];
   for (const rect of rects) {
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted === true) break;
     const skip = tileSkip(rect, images, maps, tolerance);
     const tile: LocalizeTile = skip !== null ? { ...rect, skipped: true, reason: skipText(skip, tolerance) } : { ...rect, skipped: false, ...(await askTile(rect, images, judge)) };
     tiles.push(tile);
@@ -98,6 +101,7 @@ export async function localize(images: MapImages, rule: ResizeRule, judge: TileJ
     height,
     tiles,
     stats: { asked, skipped: tiles.length - asked, visionRuns: after.visionRuns - before.visionRuns, prefillTokens: after.prefillTokens - before.prefillTokens },
+    cancelled: tiles.length < rects.length,
   };
 }
 

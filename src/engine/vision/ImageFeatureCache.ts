@@ -42,26 +42,54 @@ export class ImageFeatureCache {
     if (!(input.bytes instanceof Uint8Array) || typeof input.name !== 'string') {
       throw new AppError('REQUEST_INVALID', 'encodeImage needs { name, bytes: Uint8Array }.', { hint: 'Add the image again.' });
     }
+    this.requireEncoder();
+    const id = typeof input.id === 'string' && input.id.length > 0 ? input.id : await sha256Hex(input.bytes);
+    // 1. Decode and preprocess exactly as DepictQA (the model's resize rule, PIL bicubic, padding, CLIP normalisation).
+    return this.known(id, input.name) ?? this.store(id, input.name, performance.now(), await this.decode(input.bytes, input.name));
+  }
+
+  /** A file's pixels as the engine reads them (for work on the pixels themselves, such as a map's crops). */
+  decodeFile(input: ImageInput): Promise<RgbImage> {
+    return this.decode(input.bytes, input.name);
+  }
+
+  /**
+   * Pixels already decoded (a crop), encoded as a file of them would be: the id is a SHA-256 of their size and
+   * bytes, so the same crop is encoded once.
+   */
+  async encodePixels(rgb: RgbImage, name: string): Promise<EncodedImage> {
+    this.requireEncoder();
+    const header = new Uint8Array(new Uint32Array([rgb.width, rgb.height]).buffer);
+    const keyed = new Uint8Array(header.length + rgb.data.length);
+    keyed.set(header);
+    keyed.set(rgb.data, header.length);
+    const id = `rgb-${await sha256Hex(keyed)}`;
+    return this.known(id, name) ?? this.store(id, name, performance.now(), rgb);
+  }
+
+  private requireEncoder(): ImageEncoder {
     if (this.encoder === null) {
       throw new AppError('VARIANT_UNAVAILABLE', `${this.label} has no vision encoder, so it cannot read images.`, {
         hint: 'Convert the model again with the CLIP vision tower (`npm run convert -- --clip DIR`).',
       });
     }
-    const id = typeof input.id === 'string' && input.id.length > 0 ? input.id : await sha256Hex(input.bytes);
+    return this.encoder;
+  }
+
+  private known(id: string, name: string): EncodedImage | null {
     const known = this.images.get(id);
-    if (known !== undefined) {
-      // Refresh its place in the eviction order.
-      this.images.delete(id);
-      this.images.set(id, known);
-      return { ...known.info, name: input.name, cached: true };
-    }
-    const started = performance.now();
-    // 1. Decode and preprocess exactly as DepictQA (the model's resize rule, PIL bicubic, padding, CLIP normalisation).
-    const rgb = await this.decode(input.bytes, input.name);
-    const pixels = preprocessFor(rgb, this.rule, input.name);
+    if (known === undefined) return null;
+    // Refresh its place in the eviction order.
+    this.images.delete(id);
+    this.images.set(id, known);
+    return { ...known.info, name, cached: true };
+  }
+
+  private async store(id: string, name: string, started: number, rgb: RgbImage): Promise<EncodedImage> {
+    const pixels = preprocessFor(rgb, this.rule, name);
     // 2. Encode.
     this.counters.visionRuns++;
-    const features = await this.encoder.encode(pixels);
+    const features = await this.requireEncoder().encode(pixels);
     if (features.rows.length !== features.count * this.hiddenSize) {
       throw new AppError('MODEL_RUN_FAILED', `The vision encoder gave ${features.rows.length} values for ${features.count} rows of ${this.hiddenSize}.`, {
         hint: 'The vision graph and the language model come from different conversions: convert the model again.',
@@ -69,7 +97,7 @@ export class ImageFeatureCache {
     }
     const info: EncodedImage = {
       id,
-      name: input.name,
+      name,
       width: rgb.width,
       height: rgb.height,
       grid: pixels.grid,
