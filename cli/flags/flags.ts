@@ -16,6 +16,9 @@ export type Flags<O extends FlagOptions> = ReturnType<typeof parseArgs<StrictCon
 /** The flags several commands take, each with its value's name and the usage line's default text. */
 export const SHARED_FLAGS = {
   bundle: { type: 'string' },
+  ref: { type: 'string' },
+  a: { type: 'string' },
+  b: { type: 'string' },
   device: { type: 'string' },
   variant: { type: 'string' },
   context: { type: 'string' },
@@ -32,6 +35,9 @@ export type SharedFlag = keyof typeof SHARED_FLAGS;
 
 const SHARED_USAGE: Record<SharedFlag, [value: string, text: string]> = {
   bundle: ['DIR', 'a converted bundle folder (manifest.json, onnx/, tokenizer)'],
+  ref: ['FILE', 'the reference image (optional: picks the full-reference prompt)'],
+  a: ['FILE, --b FILE', 'the images to judge (B for comparison and reasoning)'],
+  b: ['FILE', 'Image B'],
   device: ['D', 'webgpu | cpu (default: webgpu when a GPU adapter is found, else cpu)'],
   variant: ['V', 'q4f16 | q4 | fp32 (default: q4f16 on a GPU with shader-f16, else q4, else fp32)'],
   context: ['N', "KV cache positions (default: the model's maximum)"],

@@ -10,8 +10,8 @@ export const ASK_USAGE = [
   '',
   sharedUsage('bundle'),
   usageLine('task', 'TASK', 'description | comparison | reasoning | distortion, or localize: where A is worse, tile by tile\n(its own flags: --task localize --help)'),
-  usageLine('ref', 'FILE', 'the reference image (optional: picks the full-reference prompt)'),
-  usageLine('a', 'FILE, --b FILE', 'the images to judge (B for comparison and reasoning)'),
+  sharedUsage('ref'),
+  sharedUsage('a'),
   usageLine('question', 'TEXT', "your own question (default: one of the task's set, picked by the images' SHA-256 and\nthe task, so the same images get the same question and, greedy, the same answer)"),
   usageLine('question', 'random', "a random one of the set instead, drawn as DepictQA's training data was"),
   usageLine('question-index', 'N', "the task's built-in question N instead"),
@@ -48,11 +48,8 @@ export function parseAskArgs(argv: string[]): AskArgs {
   const values = parseFlags(
     argv,
     {
-      ...sharedFlags('bundle', 'device', 'variant', 'context', 'json', 'help'),
+      ...sharedFlags('bundle', 'ref', 'a', 'b', 'device', 'variant', 'context', 'json', 'help'),
       task: { type: 'string' },
-      ref: { type: 'string' },
-      a: { type: 'string' },
-      b: { type: 'string' },
       question: { type: 'string' },
       'question-index': { type: 'string' },
       'max-new-tokens': { type: 'string' },

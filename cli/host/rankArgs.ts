@@ -6,7 +6,7 @@ export const RANK_USAGE = [
   'Usage: npm run rank -- --bundle DIR [--ref R] --candidates FILE... [options]',
   '',
   sharedUsage('bundle'),
-  usageLine('ref', 'FILE', 'the reference image (optional: picks the full-reference prompt)'),
+  sharedUsage('ref'),
   usageLine('candidates', 'FILE...', '2 to 64 images of the reference to rank (the files follow the flag)'),
   sharedUsage('all-pairs', "compare every pair (DepictQA's protocol) instead of ⌈N·log2 N⌉ chosen pairs at most"),
   usageLine('max-pairs', 'N', 'the most pairs to compare'),
@@ -53,8 +53,7 @@ export function parseRankArgs(argv: string[]): RankArgs {
   const values = parseFlags(
     expanded,
     {
-      ...sharedFlags('bundle', 'all-pairs', 'no-kv-reuse', 'device', 'variant', 'context', 'json', 'help'),
-      ref: { type: 'string' },
+      ...sharedFlags('bundle', 'ref', 'all-pairs', 'no-kv-reuse', 'device', 'variant', 'context', 'json', 'help'),
       candidates: { type: 'string', multiple: true },
       'max-pairs': { type: 'string' },
       'question-index': { type: 'string' },

@@ -10,8 +10,8 @@ export const LOCALIZE_USAGE = [
   'its confidence. Tiles where A and B are the same, or within a tolerance of the reference (SSIM map), are skipped.',
   '',
   sharedUsage('bundle'),
-  usageLine('ref', 'FILE', 'the reference (needed for one image and for --comparator fake)'),
-  usageLine('a', 'FILE, --b FILE', 'the images to map, all of one size'),
+  sharedUsage('ref', 'the reference (needed for one image and for --comparator fake)'),
+  sharedUsage('a', 'the images to map, all of one size'),
   usageLine('grid', 'RxC', "rows × columns (default: tiles near the model's input size, 224 pixels)"),
   usageLine('overlap', 'PX', 'pixels each tile reaches into its neighbours (default 0)'),
   usageLine('tolerance', 'T', `skip a tile whose mean SSIM to the reference is at least 1 − T for each image (default ${DEFAULT_SKIP_TOLERANCE}; 0: only identical tiles)`),
@@ -46,11 +46,8 @@ export function parseLocalizeArgs(argv: string[]): LocalizeArgs {
   const values = parseFlags(
     argv,
     {
-      ...sharedFlags('bundle', 'device', 'variant', 'context', 'json', 'comparator', 'help'),
+      ...sharedFlags('bundle', 'ref', 'a', 'b', 'device', 'variant', 'context', 'json', 'comparator', 'help'),
       task: { type: 'string' },
-      ref: { type: 'string' },
-      a: { type: 'string' },
-      b: { type: 'string' },
       grid: { type: 'string' },
       overlap: { type: 'string' },
       tolerance: { type: 'string' },

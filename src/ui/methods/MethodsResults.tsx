@@ -9,6 +9,7 @@ import { AnswerPanel } from '../answer/AnswerPanel.tsx';
 import { downloadText, fileStamp } from '../history/download.ts';
 import { HEADING_CLASS, SECONDARY_CLASS } from '../rank/styles.ts';
 import { explainOutputs } from './methodsActions.ts';
+import { ScrollTable } from '../layout/ScrollTable.tsx';
 
 const METRIC_LABEL: Record<MethodMetric, string> = { psnr: 'PSNR', ssim: 'SSIM', msssim: 'MS-SSIM', gmsd: 'GMSD' };
 const DIGITS: Record<MethodMetric, number> = { psnr: 2, ssim: 4, msssim: 4, gmsd: 4 };
@@ -71,52 +72,50 @@ export function MethodsResults({ report, match, stopped }: { report: MethodsRepo
         {report.stats.comparisons} comparisons of {report.stats.pairs} pairs on {report.stats.images} images ({report.pairs === 'allPairs' ? 'all pairs' : 'pairs chosen actively'}, both orders). Scores are
         Bradley–Terry logits with {(100 * report.bootstrap.level).toFixed(0)}% intervals from {report.bootstrap.resamples} bootstrap resamples of the images.
       </p>
-      <div className="overflow-x-auto">
-        <table className="w-full text-sm tabular-nums" data-testid="methods-table">
-          <thead>
-            <tr className="text-left text-xs text-slate-500 dark:text-slate-400">
-              <th scope="col">method</th>
-              <th scope="col" className="text-right">
-                score
+      <ScrollTable className="w-full text-sm tabular-nums" testId="methods-table">
+        <thead>
+          <tr className="text-left text-xs text-slate-500 dark:text-slate-400">
+            <th scope="col">method</th>
+            <th scope="col" className="text-right">
+              score
+            </th>
+            <th scope="col" className="text-center">
+              interval
+            </th>
+            <th scope="col" className="text-right">
+              wins
+            </th>
+            <th scope="col" className="text-right">
+              vs {best}
+            </th>
+            {METHOD_METRICS.map((m) => (
+              <th key={m} scope="col" className="text-right">
+                {METRIC_LABEL[m]}
               </th>
-              <th scope="col" className="text-center">
-                interval
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {report.methods.map((method) => (
+            <tr key={method.name} className="border-t border-slate-100 dark:border-slate-800" data-testid="methods-row" data-method={method.name} data-score={method.score}>
+              <th scope="row" className="text-left font-medium">
+                {method.name}
               </th>
-              <th scope="col" className="text-right">
-                wins
-              </th>
-              <th scope="col" className="text-right">
-                vs {best}
-              </th>
+              <td className="text-right">{formatScore(method.score)}</td>
+              <td className="text-center">
+                [{formatScore(method.low)}, {formatScore(method.high)}]
+              </td>
+              <td className="text-right">{percent(method.winRate)}</td>
+              <td className="text-right">{method.name === best ? '—' : percent(report.winMatrix[method.name]![best]!.rate)}</td>
               {METHOD_METRICS.map((m) => (
-                <th key={m} scope="col" className="text-right">
-                  {METRIC_LABEL[m]}
-                </th>
+                <td key={m} className="text-right">
+                  {fixed(method.metrics[m], DIGITS[m])}
+                </td>
               ))}
             </tr>
-          </thead>
-          <tbody>
-            {report.methods.map((method) => (
-              <tr key={method.name} className="border-t border-slate-100 dark:border-slate-800" data-testid="methods-row" data-method={method.name} data-score={method.score}>
-                <th scope="row" className="text-left font-medium">
-                  {method.name}
-                </th>
-                <td className="text-right">{formatScore(method.score)}</td>
-                <td className="text-center">
-                  [{formatScore(method.low)}, {formatScore(method.high)}]
-                </td>
-                <td className="text-right">{percent(method.winRate)}</td>
-                <td className="text-right">{method.name === best ? '—' : percent(report.winMatrix[method.name]![best]!.rate)}</td>
-                {METHOD_METRICS.map((m) => (
-                  <td key={m} className="text-right">
-                    {fixed(method.metrics[m], DIGITS[m])}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </ScrollTable>
       <WinHeatMap report={report} onOpen={openCell} />
       <Disagreements report={report} onOpen={setPair} />
       {pair !== null && <PairView pair={pair} match={match} onClose={() => setPair(null)} />}
@@ -133,49 +132,47 @@ function WinHeatMap({ report, onOpen }: { report: MethodsReport; onOpen: (a: str
   return (
     <figure className="space-y-1" data-testid="methods-heatmap">
       <figcaption className="text-xs text-slate-600 dark:text-slate-300">Win rates: the share of images on which the row’s method beats the column’s. Click a cell to see one such image.</figcaption>
-      <div className="overflow-x-auto">
-        <table className="text-xs tabular-nums">
-          <thead>
-            <tr>
-              <td />
-              {names.map((name) => (
-                <th key={name} scope="col" className="px-1 font-medium">
-                  {name}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {names.map((row) => (
-              <tr key={row}>
-                <th scope="row" className="pr-2 text-right font-medium">
-                  {row}
-                </th>
-                {names.map((col) => {
-                  const cell = row === col ? null : report.winMatrix[row]![col]!;
-                  if (cell === null || cell.rate === null) {
-                    return <td key={col} className="size-12 bg-slate-100 dark:bg-slate-800" />;
-                  }
-                  return (
-                    <td key={col} className="p-0">
-                      <button
-                        type="button"
-                        onClick={() => onOpen(row, col)}
-                        className="size-12 text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500"
-                        style={{ backgroundColor: colour(cell.rate) }}
-                        title={`${row} beats ${col} on ${percent(cell.rate)} of ${cell.n} images [${percent(cell.low)}, ${percent(cell.high)}]`}
-                        data-testid="methods-heat-cell"
-                      >
-                        {percent(cell.rate)}
-                      </button>
-                    </td>
-                  );
-                })}
-              </tr>
+      <ScrollTable className="text-xs tabular-nums">
+        <thead>
+          <tr>
+            <td />
+            {names.map((name) => (
+              <th key={name} scope="col" className="px-1 font-medium">
+                {name}
+              </th>
             ))}
-          </tbody>
-        </table>
-      </div>
+          </tr>
+        </thead>
+        <tbody>
+          {names.map((row) => (
+            <tr key={row}>
+              <th scope="row" className="pr-2 text-right font-medium">
+                {row}
+              </th>
+              {names.map((col) => {
+                const cell = row === col ? null : report.winMatrix[row]![col]!;
+                if (cell === null || cell.rate === null) {
+                  return <td key={col} className="size-12 bg-slate-100 dark:bg-slate-800" />;
+                }
+                return (
+                  <td key={col} className="p-0">
+                    <button
+                      type="button"
+                      onClick={() => onOpen(row, col)}
+                      className="size-12 text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500"
+                      style={{ backgroundColor: colour(cell.rate) }}
+                      title={`${row} beats ${col} on ${percent(cell.rate)} of ${cell.n} images [${percent(cell.low)}, ${percent(cell.high)}]`}
+                      data-testid="methods-heat-cell"
+                    >
+                      {percent(cell.rate)}
+                    </button>
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </ScrollTable>
     </figure>
   );
 }
