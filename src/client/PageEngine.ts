@@ -6,13 +6,14 @@ import { NEEDS_SENTENCE_MODEL } from '../core/engine/confidence.ts';
 import type { CachedEmbedder, EmbedderLoadEvent, EmbedderSource } from '../core/engine/embedder.ts';
 import type { FinishedAnswerTokens, GenerateEvent, GenerateRequest, GenerateResult } from '../core/engine/generate.ts';
 import type { BundleSource, LoadEvent, LoadOptions } from '../core/engine/load.ts';
+import type { LocalizeEvent, LocalizeRecord } from '../core/engine/localize.ts';
 import type { RankEvent, RankResult } from '../core/engine/rank.ts';
 import { AppError, serializeError } from '../core/errors.ts';
 import { useEmbedderStore } from '../state/useEmbedderStore.ts';
 import { useModelStore } from '../state/useModelStore.ts';
 import { useRunStore, type RunRequest } from '../state/useRunStore.ts';
 import type { EndMoment } from './e2eHooks.ts';
-import { ImageRefs, streamJob, type PageRankRequest } from './streamJob.ts';
+import { ImageRefs, streamJob, type PageLocalizeRequest, type PageRankRequest } from './streamJob.ts';
 import { WorkerConnection, type StartWorker } from './WorkerConnection.ts';
 
 type Worker = Remote<EngineWorkerApi>;
@@ -147,7 +148,23 @@ export class PageEngine {
     });
   }
 
-  /** Stops the running answer or ranking; starts no worker when none runs. */
+  /**
+   * Makes a local quality map of the slots' images (reopening the model on a new worker if the last was lost); each
+   * tile's event arrives in order on `onEvent`. Rejects with the engine's error.
+   */
+  localize(request: PageLocalizeRequest, onEvent: (event: LocalizeEvent) => void): Promise<LocalizeRecord> {
+    return this.connection.call(async (worker, generation) => {
+      await this.ensureModel(worker, generation);
+      const refs = new ImageRefs();
+      const map = await refs.localize(request);
+      const send = (channel: (event: LocalizeEvent) => void) => worker.localize(transfer(map, refs.buffers), proxy(channel));
+      return streamJob<LocalizeEvent, LocalizeRecord>(send, (event) => {
+        if (this.connection.generation === generation) onEvent(event);
+      });
+    });
+  }
+
+  /** Stops the running answer, ranking or map; starts no worker when none runs. */
   async cancel(): Promise<void> {
     await this.connection.ifRunning((worker) => worker.cancel());
   }

@@ -1,6 +1,8 @@
 import type { GenerateRequest } from '../core/engine/generate.ts';
-import type { ImageRef } from '../core/engine/images.ts';
+import type { ImageInput, ImageRef } from '../core/engine/images.ts';
+import type { LocalizeRequest } from '../core/engine/localize.ts';
 import type { PriorComparison, RankRequest } from '../core/engine/rank.ts';
+import type { Grid } from '../core/localize/grid.ts';
 import { deserializeError, type SerializedError } from '../core/errors.ts';
 import type { RankingMode } from '../core/ranking/index.ts';
 import type { ImageSlotId } from '../core/tasks.ts';
@@ -18,6 +20,15 @@ export interface PageRankRequest {
   candidates: PageImage[];
   mode: RankingMode;
   prior: PriorComparison[];
+}
+
+/** A local quality map as the page asks for it: the slots' images as files (the engine needs their pixels). */
+export interface PageLocalizeRequest {
+  reference: PageImage | null;
+  a: PageImage;
+  b: PageImage | null;
+  /** Default: tiles near the model's input size. */
+  grid?: Grid;
 }
 
 /** The events every streamed job ends with. */
@@ -51,8 +62,11 @@ export class ImageRefs {
   constructor(private readonly held: ReadonlySet<string> = new Set()) {}
 
   async ref(image: PageImage): Promise<ImageRef> {
-    if (this.held.has(image.id)) return image.id;
-    // A fresh copy per request: the transfer detaches it, and the Blob stays the page's.
+    return this.held.has(image.id) ? image.id : this.withBytes(image);
+  }
+
+  /** The image with its file's bytes: a fresh copy per request (the transfer detaches it; the Blob stays the page's). */
+  async withBytes(image: PageImage): Promise<ImageInput> {
     const bytes = new Uint8Array(await image.blob.arrayBuffer());
     this.buffers.push(bytes.buffer);
     return { id: image.id, name: image.name, bytes };
@@ -72,6 +86,17 @@ export class ImageRefs {
       candidates,
       mode: request.mode,
       ...(request.prior.length === 0 ? {} : { prior: request.prior }),
+    };
+  }
+
+  /** Every image with its bytes, whatever the worker holds: a map crops the pixels, not the features. */
+  async localize(request: PageLocalizeRequest): Promise<LocalizeRequest> {
+    const bytes = (image: PageImage) => this.withBytes(image);
+    return {
+      ...(request.reference === null ? {} : { reference: await bytes(request.reference) }),
+      a: await bytes(request.a),
+      ...(request.b === null ? {} : { b: await bytes(request.b) }),
+      ...(request.grid === undefined ? {} : { grid: request.grid }),
     };
   }
 }

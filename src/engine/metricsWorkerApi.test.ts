@@ -36,4 +36,20 @@ describe('the metrics worker', () => {
     await expect(worker.compareFiles(file('ref', 3), broken)).rejects.toThrow('not an image');
     expect(await worker.decodes()).toBe(3);
   });
+
+  it('crops a tile from the kept pixels, row by row, and refuses a tile outside the image', async () => {
+    const worker = createMetricsWorkerApi(fakeDecode);
+    const a = file('a', 5);
+    const whole = await fakeDecode(a.blob);
+    const crop = await worker.cropFile(a, { row: 1, col: 2, x: 10, y: 4, w: 6, h: 3 });
+    expect([crop.width, crop.height]).toEqual([6, 3]);
+    for (let y = 0; y < 3; y++) {
+      for (let x = 0; x < 6; x++) {
+        for (let c = 0; c < 3; c++) expect(crop.data[(y * 6 + x) * 3 + c]).toBe(whole.data[((4 + y) * 16 + 10 + x) * 3 + c]);
+      }
+    }
+    await worker.cropFile(a, { row: 0, col: 0, x: 0, y: 0, w: 16, h: 16 });
+    expect(await worker.decodes()).toBe(1);
+    await expect(worker.cropFile(a, { row: 0, col: 0, x: 12, y: 0, w: 6, h: 3 })).rejects.toThrow('a.png is 16×16: the tile 6×3 at 12, 0 lies outside it.');
+  });
 });

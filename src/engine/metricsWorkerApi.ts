@@ -1,6 +1,8 @@
 import type { ImageFile, MetricsWorkerApi } from '../core/metrics/metricsApi.ts';
 import type { RgbImage } from '../core/vision/rgbImage.ts';
 import { computeDiffMap } from '../core/viewer/diffMap.ts';
+import { AppError } from '../core/errors.ts';
+import { cropRgb } from '../core/localize/skip.ts';
 import { transfer } from 'comlink';
 import { createMetricsApi } from './metricsApi.ts';
 import { decodeBlobToRgb } from './image/decodeBlob.ts';
@@ -35,6 +37,16 @@ export function createMetricsWorkerApi(decode: (blob: Blob, name: string) => Pro
       const [ref, dist] = await both(reference, distorted);
       const map = computeDiffMap({ ...ref, channels: 3, name: reference.name }, { ...dist, channels: 3, name: distorted.name }, options);
       return transfer(map, [map.data.buffer as ArrayBuffer]);
+    },
+    async cropFile(file, rect) {
+      const image = await pixels(file);
+      if (rect.x < 0 || rect.y < 0 || rect.x + rect.w > image.width || rect.y + rect.h > image.height) {
+        throw new AppError('IMAGE_SIZE_MISMATCH', `${file.name} is ${image.width}×${image.height}: the tile ${rect.w}×${rect.h} at ${rect.x}, ${rect.y} lies outside it.`, {
+          hint: 'Make the quality map again for the images shown.',
+        });
+      }
+      const crop = cropRgb(image, rect);
+      return transfer(crop, [crop.data.buffer as ArrayBuffer]);
     },
     decodes: async () => decodes,
   };

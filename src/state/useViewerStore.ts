@@ -5,7 +5,8 @@ import type { View } from '../core/viewer/zoomPan.ts';
 
 /** 'side': every filled image in its own pane; 'flicker': one frame showing one image at a time; 'swipe': two images split by a divider. */
 export type ViewerMode = 'side' | 'flicker' | 'swipe';
-export type ViewerOverlay = 'none' | 'difference' | 'ssim';
+/** 'where': the local quality map's tiles (src/state/useLocalizeStore.ts). */
+export type ViewerOverlay = 'none' | 'difference' | 'ssim' | 'where';
 /** Which two images the swipe divider splits: left | right. */
 export type SwipePair = 'a-b' | 'reference-a' | 'reference-b';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ComparisonVerdict, type ConfidenceReport, NEEDS_SENTENCE_MODEL } from '../engine/confidence.ts';
 import { historyToJson, historyToMarkdown, runToMarkdown, type HistoryExport } from './exportHistory.ts';
+import { localizeHistoryRecord } from './localizeRecord.ts';
 import { beginRecord, interruptRecord, updateRecord, type HistoryRecord } from './record.ts';
 import { runStats } from './testing/runStats.ts';
 
@@ -168,5 +169,39 @@ describe('history export as Markdown', () => {
       '## Distortion identification · 2026-11-26 12:00:03 UTC',
     ]);
     expect(historyToMarkdown([failed()], new Date(T0))).toContain('· 1 run\n');
+  });
+
+  it('writes a quality map with its tiles and its summary, and keeps the map whole in JSON', () => {
+    const images = comparison().images;
+    const map = {
+      mode: 'compare' as const,
+      grid: { rows: 1, cols: 2 },
+      overlap: 0,
+      tolerance: 0.005,
+      width: 512,
+      height: 512,
+      tiles: [
+        { row: 0, col: 0, x: 0, y: 0, w: 256, h: 512, skipped: true, reason: 'no visible difference: identical pixels' },
+        { row: 0, col: 1, x: 256, y: 0, w: 256, h: 512, skipped: false, pA: 0.25 },
+      ],
+      stats: { asked: 1, skipped: 1, visionRuns: 3, prefillTokens: 90 },
+      cancelled: false,
+    };
+    const record = localizeHistoryRecord({ id: 'run-map', images, model: null, startedAt: T0 }, map, T0 + 500);
+    expect(record).toMatchObject({ task: 'localize', status: 'done', question: null, localize: map });
+    const text = runToMarkdown(record);
+    const parts = [
+      '## Where (quality map) · 2026-11-26 12:00:03 UTC',
+      '- **Map:** 1×2 tiles of 512×512 px, overlap 0 px, skip tolerance 0.005',
+      '| r1c1 | 0 | 0 | 256 × 512 | – | no visible difference: identical pixels |',
+      '| r1c2 | 256 | 0 | 256 × 512 | 0.250 |  |',
+      '**Summary:**\n\n> 1×2 map of A against B: 0 tiles favour A, 1 tile favours B, 1 skipped (no visible difference).',
+    ];
+    for (const part of parts) expect(text).toContain(part);
+    // Its question is the brief comparison of every tile, not one question: no Question line, no Settings line.
+    expect(text).not.toContain('**Question:**');
+    expect(text).not.toContain('**Settings:**');
+    const exported = JSON.parse(historyToJson([record], new Date(T0))) as HistoryExport;
+    expect(exported.runs[0]!.localize).toEqual(map);
   });
 });

@@ -6,6 +6,7 @@ import { explainConfidence } from '../confidence/explain.ts';
 import { NEEDS_SENTENCE_MODEL } from '../engine/confidence.ts';
 import { formatBytes } from '../format.ts';
 import type { RankResult } from '../engine/rank.ts';
+import { localizeMarkdown } from './localizeRecord.ts';
 import { methodsMarkdown } from './methodsRecord.ts';
 import { chosenConfidence, historySlotLabel, historyTaskLabel, verdictLabel, type HistoryRecord } from './record.ts';
 
@@ -58,13 +59,15 @@ export function runToMarkdown(record: HistoryRecord): string {
   }
   const confidence = confidenceText(record);
   if (confidence !== null) lines.push(`- **Confidence:** ${confidence}`);
-  if (record.task !== 'rank' && record.task !== 'methods') lines.push(`- **Settings:** ${settingsText(record)}`);
+  const ownAnswer = record.task !== 'rank' && record.task !== 'methods' && record.task !== 'localize';
+  if (ownAnswer) lines.push(`- **Settings:** ${settingsText(record)}`);
   if (record.stats !== null) lines.push(`- **Stats:** ${statsText(record.stats)}`);
   const rank = record.rank ?? null;
   if (rank !== null) lines.push('', ...rankMarkdown(rank, record.images.filter((image) => image.slot === 'candidate').map((image) => image.name)));
-  lines.push(...methodsMarkdown(record));
-  lines.push('', `**Question:** ${record.question === null ? '_none: the run failed before asking_' : inlineText(record.question)}`, '');
-  lines.push('**Answer:**', '', quote(record.answer));
+  lines.push(...methodsMarkdown(record), ...localizeMarkdown(record));
+  // A ranking asks its question of many pairs; a method comparison and a map ask theirs of many crops or images.
+  if (record.question !== null || ownAnswer) lines.push('', `**Question:** ${record.question === null ? '_none: the run failed before asking_' : inlineText(record.question)}`);
+  lines.push('', `**${ownAnswer ? 'Answer' : 'Summary'}:**`, '', quote(record.answer));
   if (record.error !== null) {
     lines.push('', `**Error** (\`${record.error.code}\`): ${inlineText(record.error.message)}`);
     if (record.error.hint !== undefined) lines.push('', inlineText(record.error.hint));

@@ -13,6 +13,7 @@ import type { ImageFacts } from '../image/imageFacts.ts';
 import { SLOT_LABELS, taskInfo, type ImageSlotId, type TaskId } from '../tasks.ts';
 import type { RankResult } from '../engine/rank.ts';
 import type { MethodsReport, OutputMetrics } from '../methods/methodsReport.ts';
+import type { LocalizeRecord } from '../localize/localize.ts';
 
 export const HISTORY_RECORD_VERSION = 1;
 
@@ -20,10 +21,11 @@ export const HISTORY_RECORD_VERSION = 1;
 export type HistoryStatus = 'running' | 'done' | 'stopped' | 'failed';
 
 /**
- * What a saved run did: one of the four tasks, a ranking of many candidates ('rank'), or a comparison of methods on
- * a test set ('methods'); the last two are absent from older records' choices.
+ * What a saved run did: one of the four tasks, a ranking of many candidates ('rank'), a comparison of methods on a
+ * test set ('methods'), or a local quality map of the slots' images ('localize'); the last three are absent from
+ * older records' choices.
  */
-export type HistoryTask = TaskId | 'rank' | 'methods';
+export type HistoryTask = TaskId | 'rank' | 'methods' | 'localize';
 
 /** Where an image was in the run: a task's slot, or one of a ranking's candidates. */
 export type HistorySlot = ImageSlotId | 'candidate';
@@ -77,6 +79,8 @@ export interface HistoryRecord {
   rank?: RankResult | null;
   /** Methods records only: the method-level result and each output's metrics (its images are not kept). */
   methods?: { report: MethodsReport; metrics: OutputMetrics; referenceFolder: string | null } | null;
+  /** Localize records only: the engine's map (its tiles in grid order). */
+  localize?: LocalizeRecord | null;
   /** Milliseconds since the epoch. */
   startedAt: number;
   updatedAt: number;
@@ -218,9 +222,9 @@ export function samplingFrom(value: unknown): SamplingOptions | null {
   return Object.keys(options).length === 0 ? null : options;
 }
 
-/** The run's kind as the page names it: a task's label, "Rank" or "Methods". */
+/** The run's kind as the page names it: a task's label, "Rank", "Methods" or the quality map's. */
 export function historyTaskLabel(task: HistoryTask): string {
-  return task === 'rank' ? 'Rank' : task === 'methods' ? 'Methods' : taskInfo(task).label;
+  return task === 'rank' ? 'Rank' : task === 'methods' ? 'Methods' : task === 'localize' ? 'Where (quality map)' : taskInfo(task).label;
 }
 
 export function historySlotLabel(slot: HistorySlot): string {

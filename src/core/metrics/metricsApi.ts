@@ -1,6 +1,8 @@
 import type { DiffMap, DiffOptions } from '../viewer/diffMap.ts';
 import type { MetricsOptions, MetricsResult } from './computeMetrics.ts';
 import type { MetricsImage } from './image.ts';
+import type { TileRect } from '../localize/grid.ts';
+import type { RgbImage } from '../vision/rgbImage.ts';
 
 /**
  * Classic full-reference metrics as a caller sees them. `createMetricsApi()` (src/engine/metricsApi.ts)
@@ -27,6 +29,8 @@ export interface MetricsWorkerApi extends MetricsApi {
   compareFiles(reference: ImageFile, distorted: ImageFile, options?: MetricsOptions): Promise<MetricsResult>;
   /** The viewer's difference heat map of two files, computed here so a large image never blocks the page. */
   differenceMap(reference: ImageFile, distorted: ImageFile, options: DiffOptions): Promise<DiffMap>;
+  /** The RGB pixels of one tile of a file, as the model reads the file (a quality map's crop). */
+  cropFile(file: ImageFile, rect: TileRect): Promise<RgbImage>;
   /** Files decoded since the worker started, for tests. */
   decodes(): Promise<number>;
 }

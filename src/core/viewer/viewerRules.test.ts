@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyAction, nextFlickerSlot, overlayBlocker, SHORTCUTS } from './viewerRules.ts';
+import { keyAction, nextFlickerSlot, overlayBlocker, SHORTCUTS, whereBlocker } from './viewerRules.ts';
 
 const press = (key: string, modifiers: Partial<{ ctrlKey: boolean; altKey: boolean; metaKey: boolean }> = {}) =>
   keyAction({ key, ctrlKey: false, altKey: false, metaKey: false, ...modifiers });
@@ -13,6 +13,7 @@ describe('keyAction', () => {
     expect(press('F')).toEqual({ type: 'flicker' });
     expect(press('s')).toEqual({ type: 'swipe' });
     expect(press('d')).toEqual({ type: 'difference' });
+    expect(press('W')).toEqual({ type: 'where' });
     expect(press('0')).toEqual({ type: 'fit' });
     expect(press('+')).toEqual({ type: 'zoom', direction: 1 });
     expect(press('=')).toEqual({ type: 'zoom', direction: 1 });
@@ -63,5 +64,23 @@ describe('overlayBlocker', () => {
       'Image B is 48×32 but the reference is 200×180: the difference and SSIM maps compare aligned pixels, so they are off for it.',
     );
     expect(overlayBlocker('a', { width: 48, height: 32 }, null)).toMatch(/no reference/);
+  });
+});
+
+describe('whereBlocker', () => {
+  const size = { width: 140, height: 140 };
+
+  it('allows A with B, A with the reference, or all three, of one size', () => {
+    expect(whereBlocker({ reference: null, a: size, b: size })).toBeNull();
+    expect(whereBlocker({ reference: size, a: size, b: null })).toBeNull();
+    expect(whereBlocker({ reference: size, a: size, b: size })).toBeNull();
+  });
+
+  it('says what is missing, and which image differs in size', () => {
+    expect(whereBlocker({ reference: size, a: null, b: size })).toBe('The quality map needs Image A, and Image B or the reference.');
+    expect(whereBlocker({ reference: null, a: size, b: null })).toMatch(/needs Image B to compare A with, or the reference/);
+    expect(whereBlocker({ reference: { width: 140, height: 100 }, a: size, b: size })).toBe(
+      "The reference is 140×100 but Image A is 140×140: the map's tiles are aligned crops, so the images must be the same size.",
+    );
   });
 });

@@ -7,6 +7,7 @@ export type ViewerAction =
   | { type: 'swipe' }
   | { type: 'difference' }
   | { type: 'ssim' }
+  | { type: 'where' }
   | { type: 'fit' }
   | { type: 'actualSize' }
   | { type: 'zoom'; direction: 1 | -1 }
@@ -23,6 +24,7 @@ export const SHORTCUTS: ReadonlyArray<{ keys: string[]; does: string }> = [
   { keys: ['Esc'], does: 'Back to side by side' },
   { keys: ['D'], does: 'Difference heat map on or off' },
   { keys: ['M'], does: 'SSIM map on or off' },
+  { keys: ['W'], does: 'Where: the local quality map on or off (click a tile to ask why)' },
   { keys: ['0'], does: 'Fit the images to the panes' },
   { keys: ['9'], does: '1:1, one image pixel per screen pixel' },
   { keys: ['+', '−'], does: 'Zoom in, zoom out (the wheel zooms about the pointer)' },
@@ -40,6 +42,7 @@ const BY_KEY: Record<string, ViewerAction> = {
   s: { type: 'swipe' },
   d: { type: 'difference' },
   m: { type: 'ssim' },
+  w: { type: 'where' },
   '0': { type: 'fit' },
   '9': { type: 'actualSize' },
   '+': { type: 'zoom', direction: 1 },
@@ -85,6 +88,22 @@ export function overlayBlocker(slot: ImageSlotId, image: Sized | null, reference
       `${SLOT_NAMES[slot]} is ${image.width}×${image.height} but the reference is ${reference.width}×${reference.height}: ` +
       'the difference and SSIM maps compare aligned pixels, so they are off for it.'
     );
+  }
+  return null;
+}
+
+/**
+ * Why the local quality map cannot be made of the slots' images, or null when it can: it needs A with B or the
+ * reference, all of one size (its tiles are aligned crops).
+ */
+export function whereBlocker(images: { reference: Sized | null; a: Sized | null; b: Sized | null }): string | null {
+  const { reference, a, b } = images;
+  if (a === null) return 'The quality map needs Image A, and Image B or the reference.';
+  if (b === null && reference === null) return 'The quality map needs Image B to compare A with, or the reference to judge A against.';
+  for (const [slot, image] of [['b', b], ['reference', reference]] as const) {
+    if (image !== null && (image.width !== a.width || image.height !== a.height)) {
+      return `${SLOT_NAMES[slot]} is ${image.width}×${image.height} but Image A is ${a.width}×${a.height}: the map's tiles are aligned crops, so the images must be the same size.`;
+    }
   }
   return null;
 }

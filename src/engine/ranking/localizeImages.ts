@@ -6,6 +6,7 @@ import { localize, type LocalizeRecord, type TileJudge } from '../../core/locali
 import type { RgbImage } from '../../core/vision/rgbImage.ts';
 import type { WorkCounters } from '../llm/LanguageModel.ts';
 import type { LoadedModel } from '../openModel.ts';
+import { yieldToEventLoop } from '../generation/yieldToEventLoop.ts';
 import { compareImages } from './compareImages.ts';
 
 export interface LocalizeJob {
@@ -37,6 +38,8 @@ export async function localizeImages(model: LoadedModel, request: LocalizeReques
 
   const judge: TileJudge = {
     async compare({ reference: ref, first, second }, tile) {
+      // A cancel() from the page is a message: let the worker read it before each model call (wasm runs never yield).
+      await yieldToEventLoop();
       const result = await compareImages(
         model,
         {
@@ -50,6 +53,7 @@ export async function localizeImages(model: LoadedModel, request: LocalizeReques
       return { pA: result.pA, pB: result.pB };
     },
     async identify({ reference: ref, image }, tile) {
+      await yieldToEventLoop();
       const result = await job.answer({ task: 'distortion', images: { reference: await crop(ref, tile), a: await crop(image, tile) } });
       return { distortion: result.distortion === 'None' ? null : result.distortion, confidence: result.confidence?.value ?? null };
     },

@@ -2,7 +2,9 @@ import { AppError, serializeError } from '../../core/errors.ts';
 import { historyToJson, historyToMarkdown } from '../../core/history/exportHistory.ts';
 import { historySlotLabel, recordToSnapshot, samplingFrom, type HistoryImage, type HistoryRecord, type HistorySlot } from '../../core/history/record.ts';
 import { imageFacts } from '../../core/image/imageFacts.ts';
-import { IMAGE_SLOTS, slotsRead } from '../../core/tasks.ts';
+import { IMAGE_SLOTS, slotsRead, type ImageSlotId } from '../../core/tasks.ts';
+import { useLocalizeStore } from '../../state/useLocalizeStore.ts';
+import { useViewerStore } from '../../state/useViewerStore.ts';
 import { useMethodsStore } from '../../state/useMethodsStore.ts';
 import { useRankStore } from '../../state/useRankStore.ts';
 import { useErrorStore } from '../../state/useErrorStore.ts';
@@ -158,10 +160,23 @@ export async function openRun(id: string): Promise<void> {
     return;
   }
   const restored = new Map<HistorySlot, { image: HistoryImage; blob: Blob }>(record.images.map((image, k) => [image.slot, { image, blob: blobs[k]! }]));
+  if (record.task === 'localize') {
+    openMap(record, restored);
+    return;
+  }
   // 2. The slots the task reads hold exactly the run's images (a leftover reference would change the question).
-  const images = useImageStore.getState();
   const task = record.task;
-  for (const slot of slotsRead(task)) {
+  fillSlots(slotsRead(task), restored);
+  // 3. The task and the answer.
+  useTaskStore.getState().setTask(task);
+  useRunStore.getState().restore(recordToSnapshot(record));
+  useHistoryStore.getState().setOpened(id);
+}
+
+/** Puts exactly the saved images into `slots`: a slot the run did not use is emptied. */
+function fillSlots(slots: readonly ImageSlotId[], restored: ReadonlyMap<HistorySlot, { image: HistoryImage; blob: Blob }>): void {
+  const images = useImageStore.getState();
+  for (const slot of slots) {
     const saved = restored.get(slot);
     const shown = images.images[slot];
     if (saved === undefined) {
@@ -170,10 +185,18 @@ export async function openRun(id: string): Promise<void> {
       images.setImage(slot, toSlotImage(saved.image, saved.blob));
     }
   }
-  // 3. The task and the answer.
-  useTaskStore.getState().setTask(task);
-  useRunStore.getState().restore(recordToSnapshot(record));
-  useHistoryStore.getState().setOpened(id);
+}
+
+/** A saved quality map back over its images in the viewer (nothing is asked again). */
+function openMap(record: HistoryRecord, restored: ReadonlyMap<HistorySlot, { image: HistoryImage; blob: Blob }>): void {
+  const map = record.localize ?? null;
+  if (map === null) throw new AppError('REQUEST_INVALID', 'This saved quality map has no tiles.', { hint: 'Make the map again.' });
+  fillSlots(IMAGE_SLOTS, restored);
+  const id = (slot: HistorySlot) => restored.get(slot)?.image.sha256 ?? null;
+  useLocalizeStore.getState().showSaved({ reference: id('reference'), a: id('a')!, b: id('b') }, map);
+  useTaskStore.getState().setMode('task');
+  useViewerStore.getState().setOverlay('where');
+  useHistoryStore.getState().setOpened(record.id);
 }
 
 /** A saved ranking back in the Rank mode: its reference, candidates and result (nothing is ranked again). */

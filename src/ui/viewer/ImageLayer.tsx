@@ -5,6 +5,7 @@ import { SLOT_LABELS, type ImageSlotId } from '../../core/tasks.ts';
 import type { SlotImage } from '../../state/useImageStore.ts';
 import { useViewerStore } from '../../state/useViewerStore.ts';
 import { OverlayCanvas } from './OverlayCanvas.tsx';
+import { TileOverlay } from './TileOverlay.tsx';
 import { useDiffMap, useSsimMap } from './useOverlayMaps.ts';
 
 const HEAT_TABLE = lookupTable(HEAT_STOPS);
@@ -22,7 +23,7 @@ interface Props {
 }
 
 /**
- * One image at the shared zoom and pan, with the difference or SSIM overlay when one is chosen. The layer is
+ * One image at the shared zoom and pan, with the difference, SSIM or quality-map overlay when one is chosen. The layer is
  * the image's own size in image pixels; the transform scales and places it in the pane.
  */
 export function ImageLayer({ slot, image, reference, transform, pixelated, overlayAllowed }: Props) {
@@ -87,6 +88,7 @@ export function ImageLayer({ slot, image, reference, transform, pixelated, overl
             label={`SSIM map of ${SLOT_LABELS[slot]} against the reference`}
           />
         )}
+        <TileOverlay slot={slot} />
       </div>
       {(pending || failed !== null) && (
         <p

@@ -1,19 +1,25 @@
 import { useEffect, useLayoutEffect, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import type { ImageSlotId } from '../../core/tasks.ts';
-import { keyAction, nextFlickerSlot, overlayBlocker, type ViewerAction } from '../../core/viewer/viewerRules.ts';
+import { keyAction, nextFlickerSlot, overlayBlocker, whereBlocker, type ViewerAction } from '../../core/viewer/viewerRules.ts';
+import { tileAt } from '../../core/localize/tileView.ts';
+import { explainTile } from '../localize/localizeActions.ts';
 import { boundingSize, isMagnified, viewTransform } from '../../core/viewer/zoomPan.ts';
 import { useImageStore } from '../../state/useImageStore.ts';
 import { SWIPE_SLOTS, useViewerStore, type SwipePair } from '../../state/useViewerStore.ts';
 import { ModeControls } from './ModeControls.tsx';
 import { OverlayControls } from './OverlayControls.tsx';
 import { useDevicePixelRatio } from './useDevicePixelRatio.ts';
+import { useMapOfSlots } from './useMapOfSlots.ts';
 import { useViewControls } from './useViewControls.ts';
 import { ViewerFrames } from './ViewerFrames.tsx';
 import { ZoomControls } from './ZoomControls.tsx';
 
 const ORDER: ImageSlotId[] = ['reference', 'a', 'b'];
 
-/** Look closely: the filled images at one shared zoom and pan, side by side, flickered or swiped, with difference and SSIM overlays. */
+/**
+ * Look closely: the filled images at one shared zoom and pan, side by side, flickered or swiped, with difference and
+ * SSIM overlays, and the local quality map ("Where"), whose tiles answer a click.
+ */
 export function ImageViewer() {
   const anyImage = useImageStore((state) => ORDER.some((slot) => state.images[slot] !== null));
   return anyImage ? <ViewerBody /> : null;
@@ -29,6 +35,7 @@ function ViewerBody() {
   const bounds = boundingSize(sizes);
   const boundsKey = bounds === null ? '' : `${bounds.width}×${bounds.height}`;
   const controls = useViewControls(bounds, dpr);
+  const mapTiles = useMapOfSlots();
   const { mode, shown, flickerWithReference, flickerIntervalMs, overlay } = store;
 
   // A mode change replaces the panes; when the focused one goes, focus the new frame so the keys keep working.
@@ -93,6 +100,9 @@ function ViewerBody() {
         if (comparable.length > 0) store.setOverlay(overlay === target ? 'none' : target);
         return true;
       }
+      case 'where':
+        if (whereBlocker(images) === null) store.setOverlay(overlay === 'where' ? 'none' : 'where');
+        return true;
       case 'fit':
         controls.fit();
         return true;
@@ -123,6 +133,12 @@ function ViewerBody() {
   };
 
   const view = controls.view;
+  // A click on a tile of the map asks the model why, about that tile's crops.
+  const tap = (point: { x: number; y: number }) => {
+    if (mapTiles === null || view === null) return;
+    const tile = tileAt(mapTiles, (point.x - view.x) / view.scale, (point.y - view.y) / view.scale);
+    if (tile !== null && !tile.skipped) void explainTile(tile);
+  };
   const transform = view === null ? 'scale(0)' : viewTransform(view, dpr);
   const pixelated = view !== null && isMagnified(view.scale, dpr);
 
@@ -150,7 +166,7 @@ function ViewerBody() {
         comparable={comparable}
         transform={transform}
         pixelated={pixelated}
-        gestures={{ pan: controls.pan, zoom: controls.zoom, resize: controls.resize }}
+        gestures={{ pan: controls.pan, zoom: controls.zoom, resize: controls.resize, tap }}
         swipe={swipePair === null ? null : SWIPE_SLOTS[swipePair]}
       />
       <OverlayControls images={images} comparable={comparable} blockers={blockers} />

@@ -3,6 +3,8 @@ import type { DiffMap } from '../../core/viewer/diffMap.ts';
 import type { ImageSlotId } from '../../core/tasks.ts';
 import type { SlotImage } from '../../state/useImageStore.ts';
 import { useViewerStore, type ViewerOverlay } from '../../state/useViewerStore.ts';
+import { whereBlocker } from '../../core/viewer/viewerRules.ts';
+import { WherePanel } from '../localize/WherePanel.tsx';
 import { Legend } from './Legend.tsx';
 import { segmentButton, SEGMENT_GROUP, SMALL_SELECT } from './ui.ts';
 import { useDiffMap, useSsimMap } from './useOverlayMaps.ts';
@@ -12,6 +14,7 @@ const OVERLAYS: ReadonlyArray<{ id: ViewerOverlay; label: string; key?: string }
   { id: 'none', label: 'No overlay' },
   { id: 'difference', label: 'Difference', key: 'D' },
   { id: 'ssim', label: 'SSIM map', key: 'M' },
+  { id: 'where', label: 'Where', key: 'W' },
 ];
 
 interface Props {
@@ -22,11 +25,14 @@ interface Props {
   blockers: string[];
 }
 
-/** Overlay choice, its settings and colour scale, and what the maps are computed on. */
+/** Overlay choice, its settings and colour scale, and what the maps are computed on; the quality map's controls. */
 export function OverlayControls({ images, comparable, blockers }: Props) {
   const { overlay, setOverlay, diffMode, setDiffMode, amplification, setAmplification, ssimOpacity, setSsimOpacity } = useViewerStore();
-  const disabled = comparable.length === 0;
-  const active = disabled ? 'none' : overlay;
+  const noPixelMaps = comparable.length === 0;
+  const noMap = whereBlocker(images);
+  const blockedBy = (id: ViewerOverlay): string | null =>
+    id === 'none' ? null : id === 'where' ? noMap : noPixelMaps ? blockers.join(' ') || 'Add a reference and an image of its size.' : null;
+  const active = blockedBy(overlay) === null ? overlay : 'none';
 
   return (
     <div className="space-y-2">
@@ -37,8 +43,8 @@ export function OverlayControls({ images, comparable, blockers }: Props) {
               key={option.id}
               type="button"
               aria-pressed={active === option.id}
-              disabled={disabled && option.id !== 'none'}
-              title={disabled && option.id !== 'none' ? blockers.join(' ') || 'Add a reference and an image of its size.' : option.key && `${option.label} (${option.key})`}
+              disabled={blockedBy(option.id) !== null}
+              title={blockedBy(option.id) ?? (option.key && `${option.label} (${option.key})`)}
               onClick={() => setOverlay(option.id)}
               className={segmentButton(active === option.id)}
             >
@@ -91,6 +97,7 @@ export function OverlayControls({ images, comparable, blockers }: Props) {
       </div>
       {active === 'difference' && <DifferenceNotes images={images} comparable={comparable} />}
       {active === 'ssim' && <SsimNotes images={images} comparable={comparable} />}
+      {active === 'where' && <WherePanel />}
       {blockers.map((blocker) => (
         <p key={blocker} className="text-sm text-amber-700 dark:text-amber-300" data-testid="viewer-overlay-note">
           {blocker}

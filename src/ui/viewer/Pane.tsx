@@ -8,7 +8,12 @@ export interface PaneGestures {
   zoom: (factor: number, anchor: { x: number; y: number }) => void;
   /** The pane's size changed (reported by one pane: all have the same size). */
   resize: (size: Size) => void;
+  /** A click that did not pan (the pointer moved less than a few pixels), at a point in pane CSS pixels. */
+  tap?: (point: { x: number; y: number }) => void;
 }
+
+/** How far a press may move and still be a click rather than a pan. */
+const TAP_SLOP_PX = 4;
 
 interface Props {
   gestures: PaneGestures;
@@ -25,7 +30,7 @@ interface Props {
 export function Pane({ gestures, measure, label, className, testId, slot, children }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const latest = useRef(gestures);
-  const drag = useRef<{ id: number; x: number; y: number } | null>(null);
+  const drag = useRef<{ id: number; x: number; y: number; fromX: number; fromY: number } | null>(null);
 
   useEffect(() => {
     latest.current = gestures;
@@ -66,15 +71,22 @@ export function Pane({ gestures, measure, label, className, testId, slot, childr
       onPointerDown={(event) => {
         if (event.button !== 0) return;
         event.currentTarget.setPointerCapture(event.pointerId);
-        drag.current = { id: event.pointerId, x: event.clientX, y: event.clientY };
+        drag.current = { id: event.pointerId, x: event.clientX, y: event.clientY, fromX: event.clientX, fromY: event.clientY };
       }}
       onPointerMove={(event) => {
         const start = drag.current;
         if (start === null || start.id !== event.pointerId) return;
-        drag.current = { id: start.id, x: event.clientX, y: event.clientY };
+        drag.current = { ...start, x: event.clientX, y: event.clientY };
         gestures.pan(event.clientX - start.x, event.clientY - start.y);
       }}
-      onPointerUp={() => (drag.current = null)}
+      onPointerUp={(event) => {
+        const start = drag.current;
+        drag.current = null;
+        if (start === null || start.id !== event.pointerId || gestures.tap === undefined) return;
+        if (Math.hypot(event.clientX - start.fromX, event.clientY - start.fromY) >= TAP_SLOP_PX) return;
+        const box = event.currentTarget.getBoundingClientRect();
+        gestures.tap({ x: event.clientX - box.left, y: event.clientY - box.top });
+      }}
       onPointerCancel={() => (drag.current = null)}
     >
       {children}
