@@ -1,29 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import type { Page, TestInfo } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
+import { expectNoViolations } from './testing/axe.ts';
 import { chooseImage, loadPageBundle, pageFlowBundle, patternPng, pickQuestion, runToDone, setMaxNewTokens } from './testing/pageBundle.ts';
-
-const SCHEMES = ['light', 'dark'] as const;
-
-/** Runs axe (WCAG 2.x A and AA rules) in both colour schemes and fails with each violation's rule, nodes and help. */
-async function expectNoViolations(page: Page, testInfo: TestInfo, state: string): Promise<void> {
-  for (const colorScheme of SCHEMES) {
-    await page.emulateMedia({ colorScheme });
-    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-    const violations = results.violations.map((violation) => ({
-      rule: violation.id,
-      impact: violation.impact,
-      help: violation.help,
-      nodes: violation.nodes.map((node) => `${node.target.join(' ')}: ${node.failureSummary ?? ''}`),
-    }));
-    await testInfo.attach(`axe-${state}-${colorScheme}.json`, { body: JSON.stringify(violations, null, 2), contentType: 'application/json' });
-    await writeFile(testInfo.outputPath(`axe-${state}-${colorScheme}.json`), JSON.stringify(violations, null, 2));
-    await page.screenshot({ path: testInfo.outputPath(`${state}-${colorScheme}.png`), fullPage: true });
-    expect(violations, `axe violations, ${state}, ${colorScheme} scheme`).toEqual([]);
-  }
-}
 
 /** The controls Tab reaches, in order, each with its accessible name and whether a focus ring is drawn. */
 async function tabThrough(page: Page, stops: number): Promise<{ name: string; ring: boolean }[]> {

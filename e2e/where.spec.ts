@@ -9,6 +9,7 @@ import type { HistoryExport } from '../src/core/history/exportHistory.ts';
 import { quadrantPair } from '../src/core/localize/testing/quadrantPair.ts';
 import type { RgbImage } from '../src/core/vision/rgbImage.ts';
 import { expect, test } from './fixtures.ts';
+import { expectNoViolations } from './testing/axe.ts';
 import { askJson, chooseImage, loadPageBundle, pageFlowBundle, setMaxNewTokens, writeImage, type AskRecord, type PageBundle } from './testing/pageBundle.ts';
 
 const SIDE = 160;
@@ -101,6 +102,7 @@ test.describe('Where: the local quality map', () => {
     await expect(panel.getByTestId('where-summary')).toContainText('2×2 map of A against B');
     await expect(panel.getByTestId('where-summary')).toContainText(`${expected.stats.visionRuns} vision runs`);
     await viewer.screenshot({ path: testInfo.outputPath('where-map.png') });
+    await expectNoViolations(page, testInfo, 'where-map');
 
     // A click on A's blurred quadrant, in the viewer (not a drag), asks Reasoning about that tile's crops.
     const clicked = viewer.locator('[data-testid=viewer-where][data-slot=a] [data-tile=r1c1]');
@@ -168,5 +170,32 @@ test.describe('Where: the local quality map', () => {
     await expect(page.getByTestId('viewer-where-tile')).toHaveCount(3 * done);
     await expect(panel.getByTestId('where-summary')).toContainText(`(stopped after ${done} of 64 tiles)`);
     await expect(page.getByTestId('history-item').filter({ hasText: 'Where (quality map)' })).toHaveAttribute('data-status', 'stopped');
+  });
+
+  test('with A alone and the reference, each tile names its distortion, and a click describes its crop', async ({ page }) => {
+    const { bundle, files } = flow();
+    await page.goto('/');
+    await loadPageBundle(page, bundle);
+    await chooseImage(page, 'reference', 'reference.png', files.reference);
+    await chooseImage(page, 'a', 'a.png', files.a);
+    await setMaxNewTokens(page, ANSWER_TOKENS);
+    const viewer = page.getByTestId('image-viewer');
+    await viewer.getByRole('button', { name: 'Where', exact: true }).click();
+    const panel = page.getByTestId('where-panel');
+    await panel.getByTestId('where-rows').selectOption('2');
+    await panel.getByTestId('where-cols').selectOption('2');
+    await panel.getByRole('button', { name: 'Make 2×2 map' }).click();
+    await expect(panel).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+    // Only A's blurred quadrant differs from the reference: the other three are skipped by their SSIM.
+    const tiles = viewer.locator('[data-testid=viewer-where][data-slot=a] [data-testid=viewer-where-tile]');
+    await expect(tiles).toHaveCount(4);
+    expect(await tiles.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-skipped')))).toEqual(['false', 'true', 'true', 'true']);
+    await expect(tiles.first()).toHaveAttribute('aria-label', /^Tile r1c1 \(80×80 at 0, 0\): /);
+    await expect(panel.getByTestId('where-summary')).toContainText("2×2 map of A's distortions");
+    // The tile's button does what a click in the viewer does: Description of A's crop against the reference's.
+    await panel.getByText(/^Ask why about one tile/).click();
+    await panel.getByTestId('where-tile-button').first().click();
+    await expect(page.getByTestId('answer-status')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+    await expect(page.getByTestId('history-item').filter({ hasText: 'Description' })).toHaveCount(1);
   });
 });

@@ -100,7 +100,7 @@ export function MetricsBody({ entries, slots, verdict }: BodyProps) {
                     const value = row.value(done(slot)!);
                     return (
                       <td key={slot} className="py-1 text-right text-slate-900 dark:text-slate-100">
-                        {value === null ? <span className="text-slate-400" title={done(slot)!.unavailable[row.id as 'psnrRgb' | 'msSsim']}>n/a</span> : row.format(value)}
+                        {value === null ? <span className="text-slate-500 dark:text-slate-400" title={done(slot)!.unavailable[row.id as 'psnrRgb' | 'msSsim']}>n/a</span> : row.format(value)}
                       </td>
                     );
                   })}
@@ -127,7 +127,7 @@ const AGREEMENT_TEXT: Record<Agreement, string> = { agrees: 'agrees', disagrees:
 
 function AgreementCell({ agreement }: { agreement: Agreement }) {
   const colour =
-    agreement === 'agrees' ? 'text-emerald-700 dark:text-emerald-300' : agreement === 'disagrees' ? 'text-rose-700 dark:text-rose-300' : 'text-slate-400';
+    agreement === 'agrees' ? 'text-emerald-700 dark:text-emerald-300' : agreement === 'disagrees' ? 'text-rose-700 dark:text-rose-300' : 'text-slate-500 dark:text-slate-400';
   return (
     <td className={`py-1 pl-2 text-right whitespace-nowrap ${colour}`} data-agreement={agreement}>
       <span className="inline-flex items-center gap-1">
