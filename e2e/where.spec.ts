@@ -140,14 +140,15 @@ test.describe('Where: the local quality map', () => {
     expect(Number(reopened)).toBeCloseTo(expected.tiles[3]!.pA!, 4);
   });
 
-  test('Stop keeps the tiles done; images of different sizes are refused with the reason', async ({ page }) => {
+  test('Stop keeps the tiles done and Go on asks the rest; a reload mid-map leaves the tiles done in History to go on with', async ({ page }) => {
     const { bundle, files, large } = flow();
     await page.goto('/');
     await loadPageBundle(page, bundle);
     await chooseImage(page, 'reference', 'reference.png', large.reference);
     await chooseImage(page, 'a', 'a.png', large.a);
     await chooseImage(page, 'b', 'b.png', files.b);
-    const where = page.getByTestId('image-viewer').getByRole('button', { name: 'Where', exact: true });
+    const viewer = page.getByTestId('image-viewer');
+    const where = viewer.getByRole('button', { name: 'Where', exact: true });
     await expect(where).toBeDisabled();
     await expect(where).toHaveAttribute('title', "Image B is 160×160 but Image A is 576×576: the map's tiles are aligned crops, so the images must be the same size.");
 
@@ -160,16 +161,42 @@ test.describe('Where: the local quality map', () => {
     await panel.getByTestId('where-cols').selectOption('8');
     await panel.getByRole('button', { name: 'Make 8×8 map' }).click();
     const progress = panel.getByTestId('where-progress');
-    await expect.poll(async () => Number(await progress.getAttribute('data-done')), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+    const tilesDone = async () => Number(await progress.getAttribute('data-done'));
+    await expect.poll(tilesDone, { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
     await panel.getByRole('button', { name: 'Stop', exact: true }).click();
     await expect(panel).toHaveAttribute('data-status', 'stopped', { timeout: 60_000 });
-    const done = Number(await progress.getAttribute('data-done'));
-    expect(done).toBeGreaterThanOrEqual(2);
-    expect(done).toBeLessThan(64);
-    await expect(progress).toContainText(`${done} of 64 tiles (stopped)`);
-    await expect(page.getByTestId('viewer-where-tile')).toHaveCount(3 * done);
-    await expect(panel.getByTestId('where-summary')).toContainText(`(stopped after ${done} of 64 tiles)`);
-    await expect(page.getByTestId('history-item').filter({ hasText: 'Where (quality map)' })).toHaveAttribute('data-status', 'stopped');
+    const stopped = await tilesDone();
+    expect(stopped).toBeGreaterThanOrEqual(2);
+    expect(stopped).toBeLessThan(64);
+    await expect(progress).toContainText(`${stopped} of 64 tiles (stopped)`);
+    await expect(viewer.getByTestId('viewer-where-tile')).toHaveCount(3 * stopped);
+    await expect(panel.getByTestId('where-summary')).toContainText(`(stopped after ${stopped} of 64 tiles)`);
+    const mapItems = page.getByTestId('history-item').filter({ hasText: 'Where (quality map)' });
+    await expect(mapItems).toHaveAttribute('data-status', 'stopped');
+    const firstTile = await viewer.locator('[data-testid=viewer-where][data-slot=a] [data-tile=r1c1]').getAttribute('data-pa');
+
+    // Go on, then close the page mid-map: the tiles done so far are in History.
+    await panel.getByRole('button', { name: 'Go on', exact: true }).click();
+    await expect.poll(tilesDone, { timeout: 120_000 }).toBeGreaterThanOrEqual(stopped + 2);
+    await page.reload();
+    await loadPageBundle(page, bundle);
+    await expect(mapItems).toHaveCount(1);
+    await expect(mapItems).toHaveAttribute('data-status', 'stopped');
+    await mapItems.getByRole('button', { name: /^Open the/ }).click();
+    await expect(panel).toHaveAttribute('data-status', 'stopped');
+    const kept = await tilesDone();
+    expect(kept).toBeGreaterThanOrEqual(stopped);
+    await expect(viewer.getByTestId('viewer-where-tile')).toHaveCount(3 * kept);
+
+    // Going on asks only the tiles the map lacks; the record in History is the same one, now whole.
+    await panel.getByRole('button', { name: 'Go on', exact: true }).click();
+    await expect(panel).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
+    await expect(viewer.getByTestId('viewer-where-tile')).toHaveCount(3 * 64);
+    await expect(panel.getByTestId('where-summary')).toContainText('8×8 map of A against B: ');
+    await expect(panel.getByTestId('where-summary')).not.toContainText('stopped');
+    await expect(viewer.locator('[data-testid=viewer-where][data-slot=a] [data-tile=r1c1]')).toHaveAttribute('data-pa', firstTile!);
+    await expect(mapItems).toHaveCount(1);
+    await expect(mapItems).toHaveAttribute('data-status', 'done');
   });
 
   test('with A alone and the reference, each tile names its distortion, and a click describes its crop', async ({ page }) => {

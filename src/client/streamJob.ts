@@ -1,6 +1,6 @@
 import type { GenerateRequest } from '../core/engine/generate.ts';
 import type { ImageInput, ImageRef } from '../core/engine/images.ts';
-import type { LocalizeRequest } from '../core/engine/localize.ts';
+import type { LocalizeRequest, LocalizeTile } from '../core/engine/localize.ts';
 import type { PriorComparison, RankRequest } from '../core/engine/rank.ts';
 import type { Grid } from '../core/localize/grid.ts';
 import { deserializeError, type SerializedError } from '../core/errors.ts';
@@ -29,6 +29,8 @@ export interface PageLocalizeRequest {
   b: PageImage | null;
   /** Default: tiles near the model's input size. */
   grid?: Grid;
+  /** The tiles of this map done before: only the others are asked. */
+  prior?: LocalizeTile[];
 }
 
 /** The events every streamed job ends with. */
@@ -97,6 +99,7 @@ export class ImageRefs {
       a: await bytes(request.a),
       ...(request.b === null ? {} : { b: await bytes(request.b) }),
       ...(request.grid === undefined ? {} : { grid: request.grid }),
+      ...(request.prior === undefined || request.prior.length === 0 ? {} : { prior: request.prior }),
     };
   }
 }

@@ -18,6 +18,8 @@ export interface LocalizeRequest {
   tolerance?: number;
   /** Which brief comparison question (default 0). */
   questionIndex?: number;
+  /** Tiles of this map made before (stopped or interrupted): taken as they are, only the others are asked. */
+  prior?: LocalizeTile[];
 }
 
 export type LocalizeEvent =

@@ -139,4 +139,25 @@ describe('localize', () => {
     expect(map.cancelled).toBe(true);
     expect(map.tiles.map((tile) => [tile.row, tile.col])).toEqual([[0, 0], [0, 1]]);
   });
+
+  it('goes on from the tiles of a stopped map: those are taken as they were, only the rest are asked', async () => {
+    const { reference, a, b } = quadrantPair(160, 140);
+    const grid = { rows: 2, cols: 2 };
+    const whole = await localize({ reference, a, b }, RULE, psnrJudge(), { grid });
+    const signal = { aborted: false };
+    const stopped = await localize({ reference, a, b }, RULE, psnrJudge(), { grid, signal, onTile: (_tile, done) => (signal.aborted = done === 1) });
+    expect(stopped.tiles).toHaveLength(1);
+    const judge = countingJudge();
+    const progress: number[] = [];
+    const resumed = await localize({ reference, a, b }, RULE, judge, { grid, prior: stopped.tiles, onTile: (_tile, done) => progress.push(done) });
+    expect(resumed.tiles).toEqual(whole.tiles);
+    expect(resumed.stats).toEqual({ ...whole.stats, reused: 1 });
+    expect(resumed.cancelled).toBe(false);
+    // The first tile (asked before) is not asked again: only the bottom-right one, in both orders.
+    expect(judge.calls).toBe(2);
+    expect(progress).toEqual([1, 2, 3, 4]);
+    // A tile of another grid or overlap is not this map's: nothing of it is taken.
+    const moved = await localize({ reference, a, b }, RULE, countingJudge(), { grid, overlap: 8, prior: stopped.tiles });
+    expect(moved.stats.reused).toBe(0);
+  });
 });

@@ -31,8 +31,13 @@ export interface LocalizeOptions {
   tolerance?: number;
   /** Stops between tiles: the record then holds the tiles done, with `cancelled: true`. */
   signal?: { readonly aborted: boolean };
-  /** After each tile, asked or skipped. */
+  /** After each tile, asked, skipped or taken from `prior`. */
   onTile?: (tile: LocalizeTile, done: number, total: number) => void;
+  /**
+   * Tiles of the same map made before (a stopped or interrupted one): each whose rectangle this grid has again is
+   * taken as it is, without a model call; the map asks only the others.
+   */
+  prior?: readonly LocalizeTile[];
 }
 
 export interface LocalizeTile extends TileRect {
@@ -54,7 +59,11 @@ export interface LocalizeRecord {
   width: number;
   height: number;
   tiles: LocalizeTile[];
-  stats: { asked: number; skipped: number; visionRuns: number; prefillTokens: number };
+  /**
+   * Tiles asked and skipped in the whole map; the model's work (vision runs, prefill tokens) of this run only, and,
+   * when the map went on from earlier tiles, how many of its tiles were taken from them.
+   */
+  stats: { asked: number; skipped: number; visionRuns: number; prefillTokens: number; reused?: number };
   /** Stopped before every tile was done. */
   cancelled: boolean;
 }
@@ -83,8 +92,17 @@ export async function localize(images: MapImages, rule: ResizeRule, judge: TileJ
   const rects = tileRects(grid, width, height, overlap);
   const before = await judge.counters();
   const tiles: LocalizeTile[] = [];
+  const earlier = new Map((options.prior ?? []).map((tile) => [rectKey(tile), tile]));
+  let reused = 0;
   for (const rect of rects) {
     if (options.signal?.aborted === true) break;
+    const done = earlier.get(rectKey(rect));
+    if (done !== undefined) {
+      tiles.push(done);
+      reused++;
+      options.onTile?.(done, tiles.length, rects.length);
+      continue;
+    }
     const skip = tileSkip(rect, images, maps, tolerance);
     const tile: LocalizeTile = skip !== null ? { ...rect, skipped: true, reason: skipText(skip, tolerance) } : { ...rect, skipped: false, ...(await askTile(rect, images, judge)) };
     tiles.push(tile);
@@ -100,7 +118,13 @@ export async function localize(images: MapImages, rule: ResizeRule, judge: TileJ
     width,
     height,
     tiles,
-    stats: { asked, skipped: tiles.length - asked, visionRuns: after.visionRuns - before.visionRuns, prefillTokens: after.prefillTokens - before.prefillTokens },
+    stats: {
+      asked,
+      skipped: tiles.length - asked,
+      visionRuns: after.visionRuns - before.visionRuns,
+      prefillTokens: after.prefillTokens - before.prefillTokens,
+      ...(options.prior === undefined ? {} : { reused }),
+    },
     cancelled: tiles.length < rects.length,
   };
 }
@@ -119,5 +143,8 @@ async function askTile(rect: TileRect, images: MapImages, judge: TileJudge): Pro
   ]);
   return { pA: pair!.pIBeatsJ };
 }
+
+/** A tile's place on the grid and its rectangle: an earlier tile is reused only where both are the same. */
+const rectKey = (rect: TileRect) => `${rect.row},${rect.col}:${rect.x},${rect.y},${rect.w}x${rect.h}`;
 
 const size = (image: RgbImage) => ({ width: image.width, height: image.height });

@@ -131,6 +131,15 @@ const plural = (count: number, one: string, many = `${one}s`) => `${count} ${cou
 const favour = (count: number) => `${plural(count, 'tile')} favour${count === 1 ? 's' : ''}`;
 const gridText = (grid: Grid) => `${grid.rows}×${grid.cols}`;
 
+/**
+ * The record of a map still being made, as History keeps it while the tiles arrive (a page closed meanwhile leaves
+ * it whole): the tiles so far, counted, and marked as not done. The model's work is counted when the map ends.
+ */
+export function partialRecord(map: Omit<LocalizeRecord, 'tiles' | 'stats' | 'cancelled'>, tiles: readonly LocalizeTile[]): LocalizeRecord {
+  const asked = tiles.filter((tile) => !tile.skipped).length;
+  return { ...map, tiles: [...tiles], stats: { asked, skipped: tiles.length - asked, visionRuns: 0, prefillTokens: 0 }, cancelled: true };
+}
+
 /** The map in a few lines: what leans where, the strongest tiles, what was skipped, and what it cost. */
 export function mapSummary(record: LocalizeRecord): string {
   const total = record.grid.rows * record.grid.cols;

@@ -63,6 +63,7 @@ export async function localizeImages(model: LoadedModel, request: LocalizeReques
     ...(request.grid === undefined ? {} : { grid: request.grid }),
     ...(request.overlap === undefined ? {} : { overlap: request.overlap }),
     ...(request.tolerance === undefined ? {} : { tolerance: request.tolerance }),
+    ...(request.prior === undefined ? {} : { prior: request.prior }),
     signal: job.signal,
     onTile: (tile, done, total) => job.emit({ type: 'tile', tile, done, total }),
   });

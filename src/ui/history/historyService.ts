@@ -193,7 +193,7 @@ function openMap(record: HistoryRecord, restored: ReadonlyMap<HistorySlot, { ima
   if (map === null) throw new AppError('REQUEST_INVALID', 'This saved quality map has no tiles.', { hint: 'Make the map again.' });
   fillSlots(IMAGE_SLOTS, restored);
   const id = (slot: HistorySlot) => restored.get(slot)?.image.sha256 ?? null;
-  useLocalizeStore.getState().showSaved({ reference: id('reference'), a: id('a')!, b: id('b') }, map);
+  useLocalizeStore.getState().showSaved({ reference: id('reference'), a: id('a')!, b: id('b') }, map, record.id);
   useTaskStore.getState().setMode('task');
   useViewerStore.getState().setOverlay('where');
   useHistoryStore.getState().setOpened(record.id);
@@ -222,9 +222,14 @@ function openMethods(record: HistoryRecord): void {
   useHistoryStore.getState().setOpened(record.id);
 }
 
-/** Saves a record made outside the run store (a ranking) with its images, and lists it. */
+/**
+ * Saves a record made outside the run store (a ranking, a quality map) with its images, and lists it. A record saved
+ * while its work runs (status 'running') holds this tab's live lock until it is saved otherwise, so that another tab
+ * opening meanwhile does not take it for one a closed page left.
+ */
 export async function saveRecord(record: HistoryRecord, blobs: ReadonlyMap<string, Blob>): Promise<void> {
   const db = await openHistory();
+  if (record.status === 'running' && !liveLocks.has(record.id)) holdLiveLock(record.id);
   const images: StoredImage[] = [];
   for (const [sha256, blob] of blobs) {
     if (!(await db.hasImage(sha256))) images.push({ sha256, blob, thumbnail: await makeThumbnail(sha256, blob) });
@@ -233,6 +238,7 @@ export async function saveRecord(record: HistoryRecord, blobs: ReadonlyMap<strin
   const store = useHistoryStore.getState();
   store.upsert(record);
   for (const image of images) if (image.thumbnail !== null) store.addThumbnail(image.sha256, URL.createObjectURL(image.thumbnail));
+  if (record.status !== 'running') releaseLiveLock(record.id);
 }
 
 function toSlotImage(image: HistoryImage, blob: Blob): SlotImage {

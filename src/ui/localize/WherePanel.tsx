@@ -1,4 +1,4 @@
-import { Grid3x3, Square } from 'lucide-react';
+import { Grid3x3, Play, Square } from 'lucide-react';
 import { gradientCss } from '../../core/viewer/colorScale.ts';
 import { distortionColour, distortionNames, mapSummary, PREFERENCE_STOPS, tileLook, tileName } from '../../core/localize/tileView.ts';
 import type { LocalizeTile } from '../../core/engine/localize.ts';
@@ -64,6 +64,18 @@ export function WherePanel() {
           >
             <Grid3x3 aria-hidden="true" className="size-4" />
             {'error' in plan ? 'Make map' : `Make ${plan.grid.rows}×${plan.grid.cols} map`}
+          </button>
+        )}
+        {!running && status === 'stopped' && shown && record !== null && (
+          <button
+            type="button"
+            onClick={() => void startMap(true)}
+            disabled={answering}
+            className={`${PRIMARY_CLASS} bg-sky-700 py-1 hover:bg-sky-800 focus-visible:outline-sky-500`}
+            title="Ask only the tiles this map lacks; the tiles done are kept."
+          >
+            <Play aria-hidden="true" className="size-4" />
+            Go on
           </button>
         )}
         {progress !== null && (running || status === 'stopped') && (

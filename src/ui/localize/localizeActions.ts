@@ -6,7 +6,9 @@ import { localizeHistoryRecord } from '../../core/history/localizeRecord.ts';
 import { readGenerationForm } from '../../core/generation/generationForm.ts';
 import { imageFacts } from '../../core/image/imageFacts.ts';
 import { checkGrid, checkMapImages, defaultGrid, finestGrid, type Grid, type TileRect } from '../../core/localize/grid.ts';
-import { tileName } from '../../core/localize/tileView.ts';
+import { partialRecord, tileName } from '../../core/localize/tileView.ts';
+import { DEFAULT_SKIP_TOLERANCE } from '../../core/localize/skip.ts';
+import { useHistoryStore } from '../../state/useHistoryStore.ts';
 import type { RgbImage } from '../../core/vision/rgbImage.ts';
 import { useErrorStore } from '../../state/useErrorStore.ts';
 import { useImageStore, type SlotImage } from '../../state/useImageStore.ts';
@@ -16,6 +18,7 @@ import { useRunStore } from '../../state/useRunStore.ts';
 import { saveRecord } from '../history/historyService.ts';
 import { loadImageFile } from '../images/loadImageFile.ts';
 import { withSeed } from '../run/runTask.ts';
+import { holdingRunLock } from '../runLock.ts';
 
 /** The slots' images a map is made of, checked as the engine will check them, before the model is asked. */
 function mapInputs(choice: GridChoice): { reference: SlotImage | null; a: SlotImage; b: SlotImage | null; grid: Grid; finest: Grid } {
@@ -54,50 +57,82 @@ export function plannedGrid(choice: GridChoice): { grid: Grid; finest: Grid } | 
 }
 
 /**
- * Makes the local quality map of the slots' images: each tile as it is done goes to the viewer; the finished (or
- * stopped) map is saved in History with its images.
+ * Makes the local quality map of the slots' images, or (`goOn`) goes on from the stopped map shown, asking only the
+ * tiles it lacks. Each tile as it is done goes to the viewer and into the map's History record, so a page closed
+ * mid-map leaves the tiles done, to be opened from History and gone on with.
  */
-export async function startMap(): Promise<void> {
+export async function startMap(goOn = false): Promise<void> {
   const store = useLocalizeStore.getState();
   if (store.status === 'running') return;
   const startedAt = Date.now();
   try {
     const run = useRunStore.getState().status;
     if (run === 'encoding' || run === 'running') throw new AppError('REQUEST_INVALID', 'An answer is streaming.', { hint: 'Stop it or let it finish, then make the map.' });
-    const { reference, a, b, grid } = mapInputs(store.gridChoice);
+    const earlier = goOn ? store.record : null;
+    if (goOn && (earlier === null || !mapMatches(store.images, useImageStore.getState().images))) {
+      throw new AppError('REQUEST_INVALID', 'There is no stopped map of these images to go on with.', { hint: 'Make a new map.' });
+    }
+    const { reference, a, b, grid } = mapInputs(earlier === null ? store.gridChoice : earlier.grid);
     const images: MapImageIds = { reference: reference?.id ?? null, a: a.id, b: b?.id ?? null };
-    useLocalizeStore.getState().start(images, b === null ? 'identify' : 'compare');
-    const onEvent = (event: LocalizeEvent) => {
-      if (event.type === 'tile') useLocalizeStore.getState().addTile(event.tile, event.done, event.total);
-    };
-    // The grid goes as chosen: the engine checks it against the bundle's rule again.
-    const record = await pageEngine.localize({ reference, a, b, grid }, onEvent);
-    useLocalizeStore.getState().finish(record);
-    if (record.tiles.length > 0) await saveMapToHistory(record, { reference, a, b }, startedAt).catch((error: unknown) => useErrorStore.getState().report(error));
+    const saved = savedMap({ reference, a, b }, earlier === null ? null : store.savedId, startedAt);
+    // One tab writes a map's record: going on with it in a second tab is refused while the first makes it.
+    await holdingRunLock(`depictqa-map:${saved.id}`, async () => {
+      const prior = earlier?.tiles;
+      useLocalizeStore.getState().start(images, b === null ? 'identify' : 'compare', saved.id, prior);
+      const base = { mode: b === null ? ('identify' as const) : ('compare' as const), grid, overlap: 0, tolerance: DEFAULT_SKIP_TOLERANCE, width: a.width, height: a.height };
+      const onEvent = (event: LocalizeEvent) => {
+        if (event.type !== 'tile') return;
+        useLocalizeStore.getState().addTile(event.tile, event.done, event.total);
+        // An earlier tile coming again changes nothing to save.
+        if (event.done > (prior?.length ?? 0)) saved.save(partialRecord(base, useLocalizeStore.getState().tiles), 'running');
+      };
+      // The grid goes as chosen: the engine checks it against the bundle's rule again.
+      const record = await pageEngine.localize({ reference, a, b, grid, ...(prior === undefined ? {} : { prior }) }, onEvent);
+      useLocalizeStore.getState().finish(record);
+      saved.save(record, record.cancelled ? 'stopped' : 'done');
+      await saved.written();
+    });
   } catch (error) {
     useLocalizeStore.getState().fail(serializeError(error));
   }
 }
 
+/** Every map's History writes, one after another: a map gone on with never has its record overwritten by an older one. */
+let mapWrites = Promise.resolve();
+
+/**
+ * The History record of a map, written in order as the map goes (each write after the one before): the first with
+ * the images, the rest without. A map that goes on from a saved one writes that record again.
+ */
+function savedMap(images: { reference: SlotImage | null; a: SlotImage; b: SlotImage | null }, savedId: string | null, startedAt: number) {
+  const model = useModelStore.getState().model;
+  const slotted = (['reference', 'a', 'b'] as const).flatMap((slot) => (images[slot] === null ? [] : [{ slot, image: images[slot] }]));
+  const id = savedId ?? crypto.randomUUID();
+  const before = useHistoryStore.getState().runs.find((run) => run.id === id);
+  const start = {
+    id,
+    images: slotted.map(({ slot, image }) => ({ slot, sha256: image.id, ...imageFacts(image) })),
+    model: model === null ? null : { name: model.name, variant: model.variant, backend: model.backend },
+    startedAt: before?.startedAt ?? startedAt,
+  };
+  let blobs: ReadonlyMap<string, Blob> = new Map(slotted.map(({ image }) => [image.id, image.blob]));
+  return {
+    id,
+    save(map: LocalizeRecord, status: 'running' | 'done' | 'stopped') {
+      if (map.tiles.length === 0) return;
+      const record = { ...localizeHistoryRecord(start, map, Date.now()), status };
+      const withImages = blobs;
+      blobs = new Map();
+      // A failed write is reported; the map goes on (it only would not survive a reload).
+      mapWrites = mapWrites.then(() => saveRecord(record, withImages)).catch((error: unknown) => useErrorStore.getState().report(error));
+    },
+    written: () => mapWrites,
+  };
+}
+
 /** Stops the map between two tiles; the engine then reports the tiles done so far. */
 export function stopMap(): void {
   pageEngine.cancel().catch((error: unknown) => useErrorStore.getState().report(error));
-}
-
-function saveMapToHistory(map: LocalizeRecord, images: { reference: SlotImage | null; a: SlotImage; b: SlotImage | null }, startedAt: number): Promise<void> {
-  const model = useModelStore.getState().model;
-  const slotted = (['reference', 'a', 'b'] as const).flatMap((slot) => (images[slot] === null ? [] : [{ slot, image: images[slot] }]));
-  const record = localizeHistoryRecord(
-    {
-      id: crypto.randomUUID(),
-      images: slotted.map(({ slot, image }) => ({ slot, sha256: image.id, ...imageFacts(image) })),
-      model: model === null ? null : { name: model.name, variant: model.variant, backend: model.backend },
-      startedAt,
-    },
-    map,
-    Date.now(),
-  );
-  return saveRecord(record, new Map(slotted.map(({ image }) => [image.id, image.blob])));
 }
 
 /**
