@@ -1,3 +1,4 @@
+import { lookupTable, type Rgb } from '../viewer/colorScale.ts';
 import type { Grid, TileRect } from './grid.ts';
 import type { LocalizeRecord, LocalizeTile } from './localize.ts';
 
@@ -6,7 +7,6 @@ import type { LocalizeRecord, LocalizeTile } from './localize.ts';
  * words for History and the exports. Pure: the viewer and the history record share it.
  */
 
-type Rgb = readonly [number, number, number];
 
 /**
  * B better (orange) through an undecided middle to A better (purple): ColorBrewer's PuOr, readable with the common
@@ -19,6 +19,8 @@ export const PREFERENCE_STOPS: readonly Rgb[] = [
   [178, 171, 210],
   [94, 60, 153],
 ];
+
+const PREFERENCE_TABLE = lookupTable(PREFERENCE_STOPS);
 
 /** Distinct colours for the distortion names of a one-image map, in the order they first appear (Tableau 10). */
 const CATEGORY_COLOURS: readonly Rgb[] = [
@@ -51,11 +53,8 @@ export interface TileLook {
 
 /** The colour of p(A better) on the preference scale, as CSS with the given opacity. */
 export function preferenceColour(pA: number, alpha: number): string {
-  const position = Math.min(1, Math.max(0, pA)) * (PREFERENCE_STOPS.length - 1);
-  const k = Math.min(PREFERENCE_STOPS.length - 2, Math.floor(position));
-  const t = position - k;
-  const [r, g, b] = [0, 1, 2].map((c) => Math.round(PREFERENCE_STOPS[k]![c]! * (1 - t) + PREFERENCE_STOPS[k + 1]![c]! * t));
-  return `rgb(${r} ${g} ${b} / ${alpha})`;
+  const entry = Math.round(Math.min(1, Math.max(0, pA)) * 255) * 3;
+  return `rgb(${PREFERENCE_TABLE[entry]} ${PREFERENCE_TABLE[entry + 1]} ${PREFERENCE_TABLE[entry + 2]} / ${alpha})`;
 }
 
 /** The distortion names of a map in the order they first appear: each keeps its colour across the map and legend. */

@@ -3,7 +3,7 @@
  * with them into RGBA pixels for a canvas.
  */
 
-type Rgb = readonly [number, number, number];
+export type Rgb = readonly [number, number, number];
 
 /** matplotlib's "inferno" at nine evenly spaced stops: black for no difference, through red, to pale yellow. */
 export const HEAT_STOPS: readonly Rgb[] = [
