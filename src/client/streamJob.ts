@@ -93,11 +93,10 @@ export class ImageRefs {
 
   /** Every image with its bytes, whatever the worker holds: a map crops the pixels, not the features. */
   async localize(request: PageLocalizeRequest): Promise<LocalizeRequest> {
-    const bytes = (image: PageImage) => this.withBytes(image);
     return {
-      ...(request.reference === null ? {} : { reference: await bytes(request.reference) }),
-      a: await bytes(request.a),
-      ...(request.b === null ? {} : { b: await bytes(request.b) }),
+      ...(request.reference === null ? {} : { reference: await this.withBytes(request.reference) }),
+      a: await this.withBytes(request.a),
+      ...(request.b === null ? {} : { b: await this.withBytes(request.b) }),
       ...(request.grid === undefined ? {} : { grid: request.grid }),
       ...(request.prior === undefined || request.prior.length === 0 ? {} : { prior: request.prior }),
     };

@@ -2,7 +2,7 @@ import { AppError } from '../errors.ts';
 import { combineOrders } from '../ranking/records.ts';
 import type { RgbImage } from '../vision/rgbImage.ts';
 import type { ResizeRule } from '../vision/resizeRule.ts';
-import { checkGrid, checkMapImages, defaultGrid, tileRects, type Grid, type TileRect } from './grid.ts';
+import { checkGrid, checkMapImages, defaultGrid, finestGrid, tileRects, type Grid, type TileRect } from './grid.ts';
 import { cropRgb, DEFAULT_SKIP_TOLERANCE, referenceMaps, skipText, tileSkip, type MapImages } from './skip.ts';
 
 /**
@@ -68,20 +68,36 @@ export interface LocalizeRecord {
   cancelled: boolean;
 }
 
-export async function localize(images: MapImages, rule: ResizeRule, judge: TileJudge, options: LocalizeOptions = {}): Promise<LocalizeRecord> {
-  // 1. What the map can be made of, before any model call.
-  const labelled = [
-    ...(images.reference === null ? [] : [{ label: 'the reference', ...size(images.reference) }]),
-    { label: 'Image A', ...size(images.a) },
-    ...(images.b === null ? [] : [{ label: 'Image B', ...size(images.b) }]),
-  ];
-  if (images.b === null && images.reference === null) {
+interface Size {
+  width: number;
+  height: number;
+}
+
+/**
+ * What a map of images of these sizes can be: A with B or the reference, all of one size and at least one tile's
+ * side; the grid asked for (a side left null or out: tiles near the model's input size), refused when finer than the
+ * model reads. The page checks it before asking the engine, which checks it again.
+ */
+export function mapPlan(sizes: { reference: Size | null; a: Size; b: Size | null }, rule: ResizeRule, grid: Partial<{ rows: number | null; cols: number | null }> = {}): Size & { grid: Grid; finest: Grid } {
+  if (sizes.b === null && sizes.reference === null) {
     throw new AppError('IMAGE_MISSING', 'A quality map of one image needs its reference: the distortion of each tile is judged against it.', {
-      hint: 'Give the reference (--ref), or Image B to compare with.',
+      hint: 'Add the reference, or Image B to compare with.',
     });
   }
+  const labelled = [
+    ...(sizes.reference === null ? [] : [{ label: 'the reference', ...size(sizes.reference) }]),
+    { label: 'Image A', ...size(sizes.a) },
+    ...(sizes.b === null ? [] : [{ label: 'Image B', ...size(sizes.b) }]),
+  ];
   const { width, height } = checkMapImages(labelled, rule);
-  const grid = checkGrid(options.grid ?? defaultGrid(width, height, rule), width, height, rule);
+  const auto = defaultGrid(width, height, rule);
+  const asked = { rows: grid.rows ?? auto.rows, cols: grid.cols ?? auto.cols };
+  return { width, height, grid: checkGrid(asked, width, height, rule), finest: finestGrid(width, height, rule) };
+}
+
+export async function localize(images: MapImages, rule: ResizeRule, judge: TileJudge, options: LocalizeOptions = {}): Promise<LocalizeRecord> {
+  // 1. What the map can be made of, before any model call.
+  const { width, height, grid } = mapPlan({ reference: images.reference, a: images.a, b: images.b }, rule, options.grid);
   const overlap = options.overlap ?? 0;
   if (!(Number.isInteger(overlap) && overlap >= 0)) throw new AppError('BAD_ARGUMENTS', `The overlap must be a whole number of pixels, not ${overlap}.`, { hint: 'Use 0 (default) or, e.g., 16.' });
   const tolerance = options.tolerance ?? DEFAULT_SKIP_TOLERANCE;
@@ -147,4 +163,4 @@ async function askTile(rect: TileRect, images: MapImages, judge: TileJudge): Pro
 /** A tile's place on the grid and its rectangle: an earlier tile is reused only where both are the same. */
 const rectKey = (rect: TileRect) => `${rect.row},${rect.col}:${rect.x},${rect.y},${rect.w}x${rect.h}`;
 
-const size = (image: RgbImage) => ({ width: image.width, height: image.height });
+const size = (image: Size) => ({ width: image.width, height: image.height });

@@ -5,7 +5,8 @@ import { AppError, serializeError } from '../../core/errors.ts';
 import { localizeHistoryRecord } from '../../core/history/localizeRecord.ts';
 import { readGenerationForm } from '../../core/generation/generationForm.ts';
 import { imageFacts } from '../../core/image/imageFacts.ts';
-import { checkGrid, checkMapImages, defaultGrid, finestGrid, type Grid, type TileRect } from '../../core/localize/grid.ts';
+import type { Grid, TileRect } from '../../core/localize/grid.ts';
+import { mapPlan } from '../../core/localize/localize.ts';
 import { partialRecord, tileName } from '../../core/localize/tileView.ts';
 import { DEFAULT_SKIP_TOLERANCE } from '../../core/localize/skip.ts';
 import { useHistoryStore } from '../../state/useHistoryStore.ts';
@@ -26,20 +27,8 @@ function mapInputs(choice: GridChoice): { reference: SlotImage | null; a: SlotIm
   if (model === null) throw new AppError('ENGINE_NOT_LOADED', 'No model is loaded.', { hint: 'Load a model bundle first, then make the map.' });
   const { reference, a, b } = useImageStore.getState().images;
   if (a === null) throw new AppError('IMAGE_MISSING', 'A quality map needs Image A.', { hint: 'Add Image A, and Image B or the reference.' });
-  if (b === null && reference === null) {
-    throw new AppError('IMAGE_MISSING', 'A quality map of one image needs its reference: the distortion of each tile is judged against it.', {
-      hint: 'Add the reference, or Image B to compare with.',
-    });
-  }
-  const labelled = [
-    ...(reference === null ? [] : [{ label: 'the reference', width: reference.width, height: reference.height }]),
-    { label: 'Image A', width: a.width, height: a.height },
-    ...(b === null ? [] : [{ label: 'Image B', width: b.width, height: b.height }]),
-  ];
-  const { width, height } = checkMapImages(labelled, model.imageRule);
-  const auto = defaultGrid(width, height, model.imageRule);
-  const grid = { rows: choice.rows ?? auto.rows, cols: choice.cols ?? auto.cols };
-  return { reference, a, b, grid: checkGrid(grid, width, height, model.imageRule), finest: finestGrid(width, height, model.imageRule) };
+  const { grid, finest } = mapPlan({ reference, a, b }, model.imageRule, choice);
+  return { reference, a, b, grid, finest };
 }
 
 /**
