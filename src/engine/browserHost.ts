@@ -33,10 +33,5 @@ export function browserEngineHost(): EngineHost {
     // Format, damage and size limits on the header first (a decompression bomb never reaches the decoder), then
     // the decoder told the type the bytes say.
     decodeImage: decodeImageToRgb,
-    // Measured with onnxruntime-web 1.31.0-dev.20260914 in Chromium (SwiftShader): every input and output bound to
-    // a GPU buffer, `enableGraphCapture`, prefills with gpu_graph_id −1. The first decode step (capture, then
-    // replay) never finished on the GPU queue: no validation error, no device loss. A prefill after a cached one
-    // hung the same way.
-    graphCaptureRefusal: async () => "onnxruntime-web's captured decode step did not finish on the GPU queue where it was tried (Chromium's SwiftShader)",
   };
 }

@@ -1,7 +1,7 @@
 import type { BundleFiles } from '../core/bundle/bundleFiles.ts';
 import type { GpuAdapterReport } from '../core/capabilities.ts';
 import { graphsFor, type BundleManifest, type GraphSpec } from '../core/bundle/manifest.ts';
-import { type DecodeMode, DEFAULT_PREFILL_CHUNK, type LoadedModelInfo, type LoadEvent, type LoadOptions } from '../core/engine/load.ts';
+import { CAPTURE_DEFAULT_MAX_WEIGHT_BYTES, type DecodeMode, DEFAULT_PREFILL_CHUNK, type LoadedModelInfo, type LoadEvent, type LoadOptions } from '../core/engine/load.ts';
 import { AppError } from '../core/errors.ts';
 import type { EngineHost } from './EngineHost.ts';
 import type { ConfidenceIds } from './generation/generateAnswer.ts';
@@ -9,6 +9,7 @@ import { gpuFailureError } from './gpu/gpuErrors.ts';
 import { GpuGuard } from './gpu/gpuGuard.ts';
 import { GuardedEncoder } from './gpu/guardedEncoder.ts';
 import { CpuKvCache, GpuKvCache, kvLayout, OutputKvCache, type KvCache } from './llm/KvCache.ts';
+import { CapturedDecodeStep } from './llm/CapturedDecodeStep.ts';
 import { LanguageModel, type WorkCounters } from './llm/LanguageModel.ts';
 import { SequenceCache } from './llm/SequenceCache.ts';
 import type { VariantChoice } from '../core/bundle/variantChoice.ts';
@@ -99,6 +100,7 @@ export async function openModel(
   const part = (name: 'tokenizer' | 'embed_tokens' | 'decoder' | 'vision_encoder') => emit({ type: 'part', part: name, elapsedMs: performance.now() - started });
   const sessions: OrtSession[] = [];
   let cache: KvCache | null = null;
+  let step: CapturedDecodeStep | null = null;
   let encoder: ImageEncoder | null = null;
   let gpu: GpuGuard | null = null;
   try {
@@ -111,16 +113,16 @@ export async function openModel(
     sessions.push(embedSession);
     part('embed_tokens');
 
-    // 3. Decoder: its decode steps run one by one (see `captureRefusal`).
+    // 3. Decoder, and whether its decode steps are captured (see `captureDecision`).
     const decoderGraph = required(graphs.get('decoder'), 'decoder', choice);
     const layout = kvLayout(decoderGraph);
+    const fallback = host.disableCpuFallback === undefined ? {} : { disableCpuFallback: host.disableCpuFallback };
     const decoderSession = await openGraphSession(ort, files, decoderGraph, {
       backend: choice.backend,
       gpuOutputs: layout.pairs.map((pair) => pair.present),
-      ...(host.disableCpuFallback === undefined ? {} : { disableCpuFallback: host.disableCpuFallback }),
+      ...fallback,
     });
     sessions.push(decoderSession);
-    const decode: DecodeMode = { graphCapture: false, reason: await captureRefusal(choice, host, options) };
 
     // 4. KV cache, on onnxruntime's own GPU device (it exists once a WebGPU session does). onnxruntime-node
     // runs WebGPU without handing out its device: there the cache lives in GPU tensors of its own outputs.
@@ -128,13 +130,22 @@ export async function openModel(
     // From here on, loading runs inside the device's error scopes (a no-op without a device).
     gpu = new GpuGuard(device);
     const loading = gpu.begin('loading the model');
-    if (device !== null) cache = new GpuKvCache(ort, device, layout, maxContext);
-    else if (choice.backend === 'webgpu') cache = new OutputKvCache(ort, layout, maxContext);
-    else cache = new CpuKvCache(ort, layout, maxContext);
+    let decode: DecodeMode;
+    if (device !== null) {
+      const gpuCache = await GpuKvCache.create(ort, layout, maxContext);
+      cache = gpuCache;
+      decode = await captureDecision(files, decoderGraph, host, options);
+      if (decode.graphCapture) {
+        step = await CapturedDecodeStep.open(ort, device, files, decoderGraph, gpuCache, { hiddenSize: llm.hiddenSize, vocabSize: llm.vocabSize }, fallback);
+      }
+    } else {
+      cache = choice.backend === 'webgpu' ? new OutputKvCache(ort, layout, maxContext) : new CpuKvCache(ort, layout, maxContext);
+      decode = { graphCapture: false, reason: await captureRefusal(choice, host, options) };
+    }
     if (choice.backend === 'webgpu' && options.prefillChunk === undefined && hasNarrowSubgroups(device, choice.adapter)) {
       prefillChunk = Math.min(prefillChunk, NARROW_SUBGROUP_PREFILL_CHUNK);
     }
-    const model = new LanguageModel(ort, embedSession, decoderSession, decoderGraph, cache, llm.hiddenSize, counters);
+    const model = new LanguageModel(ort, embedSession, decoderSession, decoderGraph, cache, llm.hiddenSize, counters, step);
     part('decoder');
 
     // 5. Vision encoder.
@@ -177,11 +188,13 @@ export async function openModel(
     };
     const ownedEncoder = encoder;
     const ownedCache = cache;
+    const ownedStep = step;
     let released = false;
     const release = async () => {
       if (released) return;
       released = true;
       ownedGpu.dispose();
+      await ownedStep?.dispose();
       ownedCache.dispose();
       await ownedEncoder?.dispose();
       await Promise.all(sessions.map((session) => session.release()));
@@ -207,6 +220,7 @@ export async function openModel(
     };
   } catch (error) {
     gpu?.dispose();
+    await step?.dispose();
     cache?.dispose();
     await encoder?.dispose();
     await Promise.all(sessions.map((session) => session.release()));
@@ -214,7 +228,25 @@ export async function openModel(
   }
 }
 
-/** Why decode steps run one by one, not as a captured graph replayed. */
+/**
+ * Whether decode steps are captured where the runtime hands out its device (onnxruntime-web on WebGPU): as asked
+ * (`graphCapture`), else when the decoder's weights are small enough to hold twice on the GPU.
+ */
+async function captureDecision(files: BundleFiles, decoder: GraphSpec, host: EngineHost, options: LoadOptions): Promise<DecodeMode> {
+  if (options.graphCapture === false) return { graphCapture: false, reason: 'turned off' };
+  const refusal = await host.graphCaptureRefusal?.();
+  if (refusal !== undefined) return { graphCapture: false, reason: refusal };
+  if (options.graphCapture === true) return { graphCapture: true };
+  const sizes = new Map(files.manifest.files.map((file) => [file.path, file.bytes]));
+  const weightBytes = decoder.externalData.reduce((sum, path) => sum + (sizes.get(path) ?? 0), 0);
+  if (weightBytes > CAPTURE_DEFAULT_MAX_WEIGHT_BYTES) {
+    const gib = (weightBytes / 2 ** 30).toFixed(1);
+    return { graphCapture: false, reason: `not asked for: a captured step holds a second copy of the decoder's ${gib} GiB of weights on the GPU (graphCapture: true turns it on)` };
+  }
+  return { graphCapture: true };
+}
+
+/** Why decode steps run one by one, not as a captured graph replayed, where the runtime keeps its device. */
 async function captureRefusal(choice: ModelChoice, host: EngineHost, options: LoadOptions): Promise<string> {
   if (choice.backend !== 'webgpu') return 'the CPU backend runs no GPU commands to capture';
   if (options.graphCapture === false) return 'turned off';

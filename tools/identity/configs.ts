@@ -20,17 +20,20 @@ export interface IdentityConfig {
   variant: BundleVariant;
   /** Image rows from the bundle's vision graph, or fixed rows (the language model alone). */
   rows: CheckRequest['rows'];
+  /** false: decode steps uncaptured on WebGPU (captured by default there). */
+  graphCapture?: false;
 }
 
 export const IDENTITY_CONFIGS: readonly IdentityConfig[] = [
   { backend: 'wasm', variant: 'q4', rows: 'fixed' },
   { backend: 'webgpu', variant: 'q4', rows: 'fixed' },
+  { backend: 'webgpu', variant: 'q4', rows: 'fixed', graphCapture: false },
   { backend: 'webgpu', variant: 'fp32', rows: 'fixed' },
   { backend: 'wasm', variant: 'fp32', rows: 'vision' },
   { backend: 'webgpu', variant: 'fp32', rows: 'vision' },
 ];
 
-export const configName = (config: IdentityConfig) => `${config.backend}-${config.variant}-${config.rows}`;
+export const configName = (config: IdentityConfig) => `${config.backend}-${config.variant}-${config.rows}${config.graphCapture === false ? '-uncaptured' : ''}`;
 export const expectedKey = (config: IdentityConfig) => `${config.variant}/${config.rows}`;
 
 /** Everything the browser side needs, JSON-serialisable (image bytes as plain arrays, as page.evaluate carries them). */

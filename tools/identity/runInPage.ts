@@ -8,6 +8,14 @@ export async function runIdentityInPage(page: Page, origin: string, bundleUrl: s
   await page.waitForFunction(() => document.title === 'engine check ready');
   return (await page.evaluate(
     (request) => (globalThis as unknown as { runCheck: (r: unknown) => Promise<unknown> }).runCheck(request),
-    { bundleUrl, variant: config.variant, backend: config.backend, rows: config.rows, images: fixtures.images, requests: IDENTITY_REQUESTS },
+    {
+      bundleUrl,
+      variant: config.variant,
+      backend: config.backend,
+      rows: config.rows,
+      ...(config.graphCapture === undefined ? {} : { graphCapture: config.graphCapture }),
+      images: fixtures.images,
+      requests: IDENTITY_REQUESTS,
+    },
   )) as CheckResult;
 }

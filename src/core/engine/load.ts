@@ -36,7 +36,11 @@ export interface LoadOptions {
   maxContext?: number;
   /** Longest prefill run in positions (longer prompts are prefilled in chunks); default DEFAULT_PREFILL_CHUNK. */
   prefillChunk?: number;
-  /** false: never capture and replay the decode step (`--no-graph-capture`); no runtime is captured yet, see `DecodeMode`. */
+  /**
+   * Capture the decode step once and replay it (onnxruntime's graph capture, WebGPU in the browser): true forces
+   * it, false (`--no-graph-capture`) turns it off; by default it is on where the runtime can capture and the
+   * decoder's weights are at most CAPTURE_DEFAULT_MAX_WEIGHT_BYTES (the captured session holds a second copy).
+   */
   graphCapture?: boolean;
 }
 
@@ -74,7 +78,11 @@ export interface LoadedModelInfo {
   loadMs: number;
 }
 
-export interface DecodeMode {
-  graphCapture: false;
-  reason: string;
-}
+export type DecodeMode = { graphCapture: true } | { graphCapture: false; reason: string };
+
+/**
+ * The largest decoder (its weight files' bytes) whose decode step is captured without being asked: the captured
+ * step is a second session of the decoder, so its weights are held twice on the GPU. 1 GiB covers the test and
+ * small models; a 7B model (3.8 GB in q4f16) captures only with `graphCapture: true`.
+ */
+export const CAPTURE_DEFAULT_MAX_WEIGHT_BYTES = 2 ** 30;

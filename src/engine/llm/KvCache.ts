@@ -1,6 +1,7 @@
 import type { GraphSpec } from '../../core/bundle/manifest.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Ort, OrtTensor } from '../runtime/graphSession.ts';
+import { ownedGpuTensors, type OwnedGpuTensors } from '../runtime/ownedGpuTensors.ts';
 
 /**
  * The decoder's KV cache in its static form: one past tensor per layer and key/value, [1, kvHeads, capacity,
@@ -107,40 +108,42 @@ export class CpuKvCache implements KvCache {
 }
 
 /**
- * GPU buffers, for the WebGPU backend: created once on onnxruntime's own device, fed as the past and bound
- * as the preallocated present of every run, so GroupQueryAttention updates them in place and the cache never
- * leaves the GPU.
+ * GPU tensors, for the WebGPU backend: allocated once by onnxruntime itself (see `ownedGpuTensors`), fed as the
+ * past and bound as the preallocated present of every run, so GroupQueryAttention updates them in place and the
+ * cache never leaves the GPU. Being onnxruntime's own, they stay bound across runs, so a captured decode step
+ * (`CapturedDecodeStep`) shares them with the prefill.
  */
 export class GpuKvCache implements KvCache {
-  private readonly tensors = new Map<string, OrtTensor>();
-
-  constructor(
-    ort: Ort,
-    device: GPUDevice,
+  private constructor(
     private readonly layout: KvLayout,
     readonly capacity: number,
-  ) {
+    private readonly owned: OwnedGpuTensors,
+  ) {}
+
+  static async create(ort: Ort, layout: KvLayout, capacity: number): Promise<GpuKvCache> {
     const dims = cacheDims(layout, capacity);
-    const bytes = dims.reduce((a, b) => a * b, 1) * (layout.dtype === 'float16' ? 2 : 4);
-    for (const { past } of layout.pairs) {
-      // WebGPU zero-fills new buffers; positions past the sequence length are masked anyway.
-      const buffer = device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-      this.tensors.set(past, ort.Tensor.fromGpuBuffer(buffer, { dataType: layout.dtype, dims, dispose: () => buffer.destroy() }));
-    }
+    // Zero-filled; positions past the sequence length are masked anyway.
+    const owned = await ownedGpuTensors(ort, layout.pairs.map(({ past }) => ({ name: past, type: layout.dtype, dims })));
+    return new GpuKvCache(layout, capacity, owned);
+  }
+
+  /** The past tensor of each layer's key or value, by input name (the same tensor is that layer's present). */
+  get tensors(): ReadonlyMap<string, OrtTensor> {
+    return this.owned.tensors;
   }
 
   feeds(): Record<string, OrtTensor> {
-    return Object.fromEntries(this.tensors);
+    return Object.fromEntries(this.owned.tensors);
   }
 
   fetches(): Record<string, OrtTensor | null> {
-    return Object.fromEntries(this.layout.pairs.map(({ past, present }) => [present, this.tensors.get(past)!]));
+    return Object.fromEntries(this.layout.pairs.map(({ past, present }) => [present, this.owned.tensors.get(past)!]));
   }
 
   update(outputs: Readonly<Record<string, OrtTensor>>): void {
     for (const { past, present } of this.layout.pairs) {
       const tensor = outputs[present];
-      const own = this.tensors.get(past)!;
+      const own = this.owned.tensors.get(past)!;
       if (tensor !== undefined && tensor !== own && !(tensor.location === 'gpu-buffer' && tensor.gpuBuffer === own.gpuBuffer)) {
         // onnxruntime handed back a buffer of its own instead of writing ours: keep ours, free the stray one.
         tensor.dispose();
@@ -152,8 +155,7 @@ export class GpuKvCache implements KvCache {
   }
 
   dispose(): void {
-    for (const tensor of this.tensors.values()) tensor.dispose();
-    this.tensors.clear();
+    void this.owned.dispose();
   }
 }
 

@@ -2,6 +2,7 @@ import type { GraphSpec } from '../../core/bundle/manifest.ts';
 import { AppError } from '../../core/errors.ts';
 import { fromFloat16Bits, toFloat16Bits } from '../../core/float16.ts';
 import { runSession, type Ort, type OrtSession, type OrtTensor } from '../runtime/graphSession.ts';
+import type { CapturedDecodeStep } from './CapturedDecodeStep.ts';
 import type { KvCache } from './KvCache.ts';
 
 /** What the model did since load; `Engine` exposes it as `counters()`. */
@@ -33,6 +34,8 @@ export class LanguageModel {
     private readonly cache: KvCache,
     readonly hiddenSize: number,
     private readonly counters: WorkCounters,
+    /** Runs single positions (decode steps) as a replayed graph, on the same cache; prefills stay uncaptured. */
+    private readonly step: CapturedDecodeStep | null = null,
   ) {}
 
   /** Valid positions in the KV cache. */
@@ -74,6 +77,17 @@ export class LanguageModel {
         hint: 'Use smaller images, fewer images, or a shorter answer limit.',
       });
     }
+    this.counters.decoderRuns++;
+    if (n === 1 && this.step !== null) {
+      try {
+        const logits = await this.step.run(embeds, total);
+        this.valid = total;
+        return logits;
+      } catch (error) {
+        this.valid = 0;
+        throw error;
+      }
+    }
     const dims = [1, n, this.hiddenSize];
     const half = this.decoder.inputs.find((input) => input.name === 'inputs_embeds')?.dtype === 'float16';
     const feeds: Record<string, OrtTensor> = {
@@ -83,7 +97,6 @@ export class LanguageModel {
       total_sequence_length: new this.ort.Tensor('int32', Int32Array.of(total), []),
       ...this.cache.feeds(),
     };
-    this.counters.decoderRuns++;
     let outputs: Record<string, OrtTensor>;
     try {
       outputs = await runSession(this.decoderSession, 'decoder', feeds, { logits: null, ...this.cache.fetches() });
@@ -98,6 +111,7 @@ export class LanguageModel {
   }
 
   dispose(): void {
+    void this.step?.dispose();
     this.cache.dispose();
     this.valid = 0;
   }

@@ -17,6 +17,8 @@ export interface GraphSessionOptions {
   gpuOutputs?: readonly string[];
   /** WebGPU only: fail rather than run unsupported nodes on the CPU (tests use it to prove a pass ran on the GPU). */
   disableCpuFallback?: boolean;
+  /** WebGPU only: capture the graph at its first run and replay it after (see `CapturedDecodeStep`). */
+  graphCapture?: boolean;
 }
 
 /**
@@ -97,9 +99,11 @@ async function createSession(
     ...(externalData === undefined ? {} : { externalData }),
   };
   if (options.backend === 'webgpu') {
-    const gpu = new Set(options.gpuOutputs ?? []);
+    // A captured session's outputs are all bound GPU tensors (onnxruntime-web takes no other location then).
+    const gpu = new Set(options.graphCapture === true ? graph.outputs.map((output) => output.name) : (options.gpuOutputs ?? []));
     sessionOptions.preferredOutputLocation = Object.fromEntries(graph.outputs.map((output) => [output.name, gpu.has(output.name) ? 'gpu-buffer' : 'cpu']));
     if (options.disableCpuFallback === true) sessionOptions.extra = { session: { disable_cpu_ep_fallback: '1' } };
+    if (options.graphCapture === true) sessionOptions.enableGraphCapture = true;
   }
   try {
     return await (typeof model === 'string' ? ort.InferenceSession.create(model, sessionOptions) : ort.InferenceSession.create(model, sessionOptions));

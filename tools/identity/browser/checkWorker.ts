@@ -16,7 +16,12 @@ async function check(request: CheckRequest): Promise<CheckResult> {
     tokenIntervalMs: 0,
   });
   const capabilities = await engine.capabilities();
-  const model = await engine.load({ kind: 'url', url: request.bundleUrl }, undefined, { variant: request.variant, backend: request.backend, maxContext: 512 });
+  const model = await engine.load({ kind: 'url', url: request.bundleUrl }, undefined, {
+    variant: request.variant,
+    backend: request.backend,
+    maxContext: 512,
+    ...(request.graphCapture === undefined ? {} : { graphCapture: request.graphCapture }),
+  });
   const ids = {} as Record<ImageSlotId, string>;
   for (const slot of ['reference', 'a', 'b'] as const) ids[slot] = (await engine.encodeImage(request.images[slot])).id;
   const answers = [];

@@ -14,6 +14,8 @@ export interface CheckRequest {
   backend: Backend;
   /** Image rows from the bundle's vision graph, or fixed rows (the language model alone). */
   rows: 'vision' | 'fixed';
+  /** false: decode steps run uncaptured (the engine's default otherwise). */
+  graphCapture?: boolean;
   images: Record<ImageSlotId, ImageInput>;
   /** Without images: the worker fills in the ids of all three. */
   requests: Array<Omit<GenerateRequest, 'images'>>;
