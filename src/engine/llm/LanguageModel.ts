@@ -34,7 +34,7 @@ export class LanguageModel {
     private readonly cache: KvCache,
     readonly hiddenSize: number,
     private readonly counters: WorkCounters,
-    /** Runs single positions (decode steps) as a replayed graph, on the same cache; prefills stay uncaptured. */
+    /** Runs single positions (decode steps) as a replayed graph, on the same cache; prefills stay uncaptured. Its opener releases it. */
     private readonly step: CapturedDecodeStep | null = null,
   ) {}
 
@@ -111,7 +111,6 @@ export class LanguageModel {
   }
 
   dispose(): void {
-    void this.step?.dispose();
     this.cache.dispose();
     this.valid = 0;
   }
